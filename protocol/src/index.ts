@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './ids';
+export * from './tokens';
+export * from './trace';
+export * from './version';

@@ -1,0 +1,4 @@
+export * from './background';
+export * from './config';
+export * from './logger';
+export * from './tokens';

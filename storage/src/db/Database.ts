@@ -1,0 +1,64 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrate } from './migrate';
+import { PGlitePool } from './pglitePool';
+import type { Schema } from './schema';
+
+/** Where the data lives: PostgreSQL by URL, or embedded PGlite in a folder (or in memory). */
+export type DatabaseLocation = { url: string } | { dataDir: string } | { memory: true };
+
+/** An open database: Kysely on top, which engine underneath, and how to close it. */
+export interface Database {
+  db: Kysely<Schema>;
+  engine: 'postgresql' | 'pglite';
+  close(): Promise<void>;
+}
+
+/** Opens the database and applies pending migrations before returning. */
+export async function openDatabase(where: DatabaseLocation, log: Logger): Promise<Database> {
+  let db: Kysely<Schema>;
+  let engine: Database['engine'];
+  if ('url' in where) {
+    const pool = new pg.Pool({ connectionString: where.url, max: 10, types: pgTypes });
+    pool.on('error', (err) => log.error({ err }, 'idle database client failed'));
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    engine = 'postgresql';
+  } else {
+    let pglite: PGlite;
+    if ('dataDir' in where) {
+      await mkdir(where.dataDir, { recursive: true });
+      pglite = await PGlite.create(where.dataDir);
+    } else {
+      pglite = await PGlite.create();
+    }
+    const pool = new PGlitePool(pglite);
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });
+    engine = 'pglite';
+  }
+  try {
+    await migrate(db as Kysely<unknown>, log);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    engine,
+    close: () => {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}
+
+/** node-postgres returns int8 as text; our sequence numbers fit a JS number, as PGlite gives them. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number.parseInt(v, 10)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};

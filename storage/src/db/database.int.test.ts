@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@preau/protocol/server';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { readOutbox, recordTrace } from '../trace/recordTrace';
+import { type Database, openDatabase } from './Database';
+import { migrate } from './migrate';
+
+/** One contract, run against every engine the data layer supports. */
+function databaseContract(engine: string, open: () => Promise<Database>) {
+  describe(`data layer on ${engine}`, () => {
+    let database: Database;
+    beforeAll(async () => {
+      database = await open();
+    });
+    afterAll(() => database.close());
+
+    it('applies migrations once and records them', async () => {
+      const again = await migrate(database.db as never, silentLogger());
+      expect(again).toEqual([]);
+      const rows = await sql<{ name: string }>`SELECT name FROM preau_migrations`.execute(
+        database.db,
+      );
+      expect(rows.rows.map((r) => r.name)).toContain('0001_trace_outbox.sql');
+    });
+
+    it('numbers trace records per space without gaps, even when written concurrently', async () => {
+      const space = `space_${engine}_seq`;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          recordTrace(database.db, { actor: `p${i}`, kind: 'system.test', space, payload: { i } }),
+        ),
+      );
+      await recordTrace(database.db, { actor: 'other', kind: 'system.test', space: `${space}_b` });
+      const records = await readOutbox(database.db, space);
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect((await readOutbox(database.db, `${space}_b`)).map((r) => r.seq)).toEqual([1]);
+    });
+
+    it('keeps payloads and binary bodies intact', async () => {
+      const space = `space_${engine}_body`;
+      const body = new Uint8Array([0, 1, 2, 250, 255]);
+      const at = new Date('2026-09-01T08:00:00.000Z');
+      await recordTrace(database.db, {
+        actor: 'p1',
+        kind: 'doc.update',
+        space,
+        subject: 'pad_1',
+        at,
+        payload: { nested: { list: [1, 'deux'] }, accent: 'élève' },
+        body,
+      });
+      const [record] = await readOutbox(database.db, space);
+      expect(record?.payload).toEqual({ nested: { list: [1, 'deux'] }, accent: 'élève' });
+      expect([...(record?.body ?? [])]).toEqual([...body]);
+      expect(record?.at.toISOString()).toBe(at.toISOString());
+      expect(record?.subject).toBe('pad_1');
+    });
+
+    it('rolls the trace back with the act that failed', async () => {
+      const space = `space_${engine}_rollback`;
+      await expect(
+        database.db.transaction().execute(async (tx) => {
+          await recordTrace(tx, { actor: 'p1', kind: 'system.test', space });
+          throw new Error('the act failed');
+        }),
+      ).rejects.toThrow('the act failed');
+      expect(await readOutbox(database.db, space)).toEqual([]);
+      await recordTrace(database.db, { actor: 'p1', kind: 'system.test', space });
+      expect((await readOutbox(database.db, space)).map((r) => r.seq)).toEqual([1]);
+    });
+
+    it('refuses a malformed trace input and writes nothing', async () => {
+      const space = `space_${engine}_bad`;
+      await expect(
+        recordTrace(database.db, { actor: 'p1', kind: 'not.a.kind' as never, space }),
+      ).rejects.toThrow();
+      await expect(
+        recordTrace(database.db, { actor: '', kind: 'system.test', space }),
+      ).rejects.toThrow();
+      expect(await readOutbox(database.db, space)).toEqual([]);
+    });
+  });
+}
+
+databaseContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
+
+let pg: TestPostgres | undefined;
+databaseContract('postgresql', async () => {
+  pg = await startPostgres();
+  const database = await openDatabase({ url: pg.url }, silentLogger());
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await pg?.stop();
+    },
+  };
+});
+
+describe('PGlite in a folder', () => {
+  it('keeps its data across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preau-pglite-'));
+    try {
+      const first = await openDatabase({ dataDir: dir }, silentLogger());
+      await recordTrace(first.db, { actor: 'p1', kind: 'system.test', space: 'persist' });
+      await first.close();
+      const second = await openDatabase({ dataDir: dir }, silentLogger());
+      const records = await readOutbox(second.db, 'persist');
+      await second.close();
+      expect(records.map((r) => r.actor)).toEqual(['p1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,26 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Tables of the trace port (migration 0001). */
+export interface TraceTables {
+  trace_space: {
+    space_id: string;
+    last_seq: ColumnType<string | number, number | undefined, number>;
+  };
+  trace_outbox: {
+    space_id: string;
+    seq: ColumnType<string | number, number, never>;
+    kind: string;
+    actor: string;
+    subject: string | null;
+    at: ColumnType<Date, Date, never>;
+    payload: ColumnType<unknown, string, never>;
+    body: Uint8Array | null;
+    recorded_at: Generated<Date>;
+  };
+}
+
+/**
+ * The whole relational schema as Kysely sees it. Each feature declares its
+ * tables in its own interface and adds it here.
+ */
+export interface Schema extends TraceTables {}

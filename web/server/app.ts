@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '@preau/protocol/server';
+import type { ServerConfig } from './config';
+import { attachServices } from './requestServices';
+import { createServices, type Services } from './services';
+
+/** Where `vite build` (adapter-node) writes the app. */
+export const BUILD_DIR = fileURLToPath(new URL('../build/', import.meta.url));
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+const ORIGIN_HEADERS = { protocol: 'x-preau-proto', host: 'x-preau-host' } as const;
+
+/** Handles WebSocket upgrades for one path prefix (documents, live sessions). */
+export interface UpgradeRoute {
+  prefix: string;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** A running Préau: its address and how to stop it. */
+export interface RunningPreau {
+  url: string;
+  port: number;
+  server: Server;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts all of Préau on one port: SvelteKit's pages and API through the
+ * adapter-node handler, and WebSocket upgrades routed by path to the
+ * realtime servers.
+ */
+export async function startPreau(config: ServerConfig, log: Logger): Promise<RunningPreau> {
+  const handlerFile = `${BUILD_DIR}handler.js`;
+  if (!existsSync(handlerFile)) {
+    throw new Error(`the web app is not built (${handlerFile} missing): run \`npm run build\``);
+  }
+  // adapter-node reads its settings from the environment when first imported:
+  // it learns the request's origin from two headers that only this server sets.
+  process.env.PREAU_KIT_PROTOCOL_HEADER = ORIGIN_HEADERS.protocol;
+  process.env.PREAU_KIT_HOST_HEADER = ORIGIN_HEADERS.host;
+  process.env.PREAU_KIT_BODY_SIZE_LIMIT ??= '12M';
+  const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: NodeHandler };
+  const services = await createServices(config, log);
+  const upgrades: UpgradeRoute[] = [];
+
+  const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : undefined;
+  const server = createServer((req, res) => {
+    // The origin is PUBLIC_URL when set, else the Host the client used over
+    // plain HTTP; whatever a client sent in these headers is overwritten.
+    req.headers[ORIGIN_HEADERS.protocol] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
+    req.headers[ORIGIN_HEADERS.host] = publicUrl
+      ? publicUrl.host
+      : (req.headers.host ?? 'localhost');
+    attachServices(req, services);
+    handler(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = upgrades.find((r) => path.startsWith(r.prefix));
+    if (route) return route.handle(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  const url =
+    config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    services,
+    close: () => {
+      closing ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await services.close();
+      })();
+      return closing;
+    },
+  };
+}

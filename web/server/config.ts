@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { env, readConfig } from '@preau/protocol/server';
+import { z } from 'zod';
+
+/**
+ * Configuration of the one-port Préau server, read once from the environment.
+ * Each setting has a default that runs the embedded default on one machine.
+ */
+export function readServerConfig(source: Record<string, string | undefined> = process.env) {
+  const config = readConfig(
+    {
+      // 3000 is the usual port for a Node web app on a developer's machine.
+      PORT: env.port(3000),
+      // Loopback by default: exposing Préau to a network is a deliberate choice.
+      HOST: z.string().default('127.0.0.1'),
+      // The address users type; cookies, OIDC redirects and tokens are issued for it.
+      PUBLIC_URL: env.url('http', 'https').optional(),
+      // Where PGlite and the local S3 endpoint keep their files (survives restarts).
+      DATA_DIR: z.string().default(join(process.cwd(), '.preau-data')),
+      // Set to use PostgreSQL instead of the embedded PGlite.
+      DATABASE_URL: env.url('postgres', 'postgresql').optional(),
+      // Set to fan out across nodes through Redis instead of in memory.
+      REDIS_URL: env.url('redis', 'rediss').optional(),
+      // Set (with keys) to use an S3 service such as MinIO instead of the local endpoint.
+      S3_ENDPOINT: env.url('http', 'https').optional(),
+      S3_ACCESS_KEY: z.string().optional(),
+      S3_SECRET_KEY: z.string().optional(),
+      // MinIO ignores the region but the S3 signature needs one.
+      S3_REGION: z.string().default('us-east-1'),
+      // One bucket for objects; the archive uses its own prefix layout inside it.
+      S3_BUCKET: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+        .default('preau'),
+      LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    },
+    source,
+  );
+  if (config.S3_ENDPOINT && !(config.S3_ACCESS_KEY && config.S3_SECRET_KEY)) {
+    throw new Error(
+      'invalid configuration:\n  S3_ACCESS_KEY, S3_SECRET_KEY: required when S3_ENDPOINT is set',
+    );
+  }
+  return config;
+}
+
+/** The server's configuration, frozen. */
+export type ServerConfig = ReturnType<typeof readServerConfig>;

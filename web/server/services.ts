@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { Logger } from '@preau/protocol/server';
+import {
+  type Database,
+  type Fanout,
+  type LocalS3,
+  MemoryFanout,
+  type ObjectStore,
+  openDatabase,
+  RedisFanout,
+  S3ObjectStore,
+  startLocalS3,
+} from '@preau/storage';
+import type { ServerConfig } from './config';
+
+/** Everything a request handler or realtime server may use; one per server, never global. */
+export interface Services {
+  config: ServerConfig;
+  log: Logger;
+  database: Database;
+  objects: ObjectStore;
+  fanout: Fanout;
+  /** Which engine serves each concern, for the start banner and health checks. */
+  engines: {
+    database: 'pglite' | 'postgresql';
+    objects: 'local-s3' | 's3';
+    fanout: 'memory' | 'redis';
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * Opens each backing service: the real engine when its URL is configured,
+ * the embedded one otherwise. Nothing here changes with the engine but this.
+ */
+export async function createServices(config: ServerConfig, log: Logger): Promise<Services> {
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const database = await openDatabase(
+      config.DATABASE_URL
+        ? { url: config.DATABASE_URL }
+        : { dataDir: join(config.DATA_DIR, 'pglite') },
+      log.child({ module: 'db' }),
+    );
+    closers.push(() => database.close());
+
+    let s3 = config.S3_ENDPOINT
+      ? {
+          endpoint: config.S3_ENDPOINT,
+          accessKey: config.S3_ACCESS_KEY!,
+          secretKey: config.S3_SECRET_KEY!,
+        }
+      : undefined;
+    let local: LocalS3 | undefined;
+    if (!s3) {
+      local = await startLocalS3(join(config.DATA_DIR, 's3'));
+      closers.push(() => local!.close());
+      s3 = local;
+    }
+    const objects = new S3ObjectStore({
+      ...s3,
+      region: config.S3_REGION,
+      bucket: config.S3_BUCKET,
+    });
+    await objects.ensureBucket(config.S3_REGION);
+
+    const fanout: Fanout = config.REDIS_URL
+      ? new RedisFanout(config.REDIS_URL)
+      : new MemoryFanout();
+    closers.push(() => fanout.close());
+
+    return {
+      config,
+      log,
+      database,
+      objects,
+      fanout,
+      engines: {
+        database: database.engine,
+        objects: local ? 'local-s3' : 's3',
+        fanout: config.REDIS_URL ? 'redis' : 'memory',
+      },
+      close: () => closeAll(closers),
+    };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>) {
+  for (const close of closers.splice(0).reverse()) await close();
+}
