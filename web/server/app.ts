@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '@preau/protocol/server';
 import type { ServerConfig } from './config';
+import { mountRealtime } from './realtime/index';
 import { attachServices } from './requestServices';
 import { createServices, type Services } from './services';
 
@@ -46,7 +47,6 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
   process.env.PREAU_KIT_BODY_SIZE_LIMIT ??= '12M';
   const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: NodeHandler };
   const services = await createServices(config, log);
-  const upgrades: UpgradeRoute[] = [];
 
   const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : undefined;
   const server = createServer((req, res) => {
@@ -59,6 +59,8 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     attachServices(req, services);
     handler(req, res);
   });
+  const realtime = await mountRealtime(server, services);
+  const upgrades = realtime.upgrades;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = upgrades.find((r) => path.startsWith(r.prefix));
@@ -82,6 +84,7 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     services,
     close: () => {
       closing ??= (async () => {
+        await realtime.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await services.close();

@@ -32,6 +32,8 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
         .string()
         .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
         .default('preau'),
+      // Issuer of capability tokens; every web node of one deployment shares it.
+      TOKEN_ISSUER: z.string().min(1).default('preau'),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     },
     source,

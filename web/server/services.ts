@@ -12,6 +12,7 @@ import {
   startLocalS3,
 } from '@preau/storage';
 import type { ServerConfig } from './config';
+import { createTokenService, type TokenService } from './tokens';
 
 /** Everything a request handler or realtime server may use; one per server, never global. */
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   database: Database;
   objects: ObjectStore;
   fanout: Fanout;
+  tokens: TokenService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -69,12 +71,15 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       : new MemoryFanout();
     closers.push(() => fanout.close());
 
+    const tokens = await createTokenService(config.TOKEN_ISSUER);
+
     return {
       config,
       log,
       database,
       objects,
       fanout,
+      tokens,
       engines: {
         database: database.engine,
         objects: local ? 'local-s3' : 's3',

@@ -1,4 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ArchiveTables } from '../archive/tables';
+import type { ClassroomTables } from '../classroom/tables';
+import type { DocsTables } from '../docs/tables';
+import type { IdentityTables } from '../identity/tables';
 
 /** Tables of the trace port (migration 0001). */
 export interface TraceTables {
@@ -21,6 +25,6 @@ export interface TraceTables {
 
 /**
  * The whole relational schema as Kysely sees it. Each feature declares its
- * tables in its own interface and adds it here.
+ * tables in `storage/src/<feature>/tables.ts`.
  */
-export interface Schema extends TraceTables {}
+export type Schema = TraceTables & IdentityTables & ClassroomTables & DocsTables & ArchiveTables;

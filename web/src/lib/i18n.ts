@@ -1,13 +1,26 @@
-import { en } from './i18n/en';
-import { fr } from './i18n/fr';
+import { archive } from './i18n/messages/archive';
+import { classroom } from './i18n/messages/classroom';
+import { core } from './i18n/messages/core';
+import { docs } from './i18n/messages/docs';
+import { identity } from './i18n/messages/identity';
 
 /** Languages of the interface, French first. */
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
+
+// Each feature keeps its strings in its own catalogue (i18n/messages/*.ts),
+// French as the reference, English with the same keys.
+const fr = { ...core.fr, ...identity.fr, ...classroom.fr, ...docs.fr, ...archive.fr };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
 
-const catalogues: Record<Locale, Messages> = { fr, en };
+const catalogues: Record<Locale, Messages> = {
+  fr,
+  en: { ...core.en, ...identity.en, ...classroom.en, ...docs.en, ...archive.en },
+};
+
+/** Both catalogues, for the parity test. */
+export const CATALOGUES = catalogues;
 
 /** Picks the locale: the `lang` cookie if set, else French (the default of a French ENT). */
 export function pickLocale(cookie: string | undefined): Locale {

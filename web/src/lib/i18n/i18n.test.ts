@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pickLocale, translator } from '../i18n';
-import { en } from './en';
-import { fr } from './fr';
+import { CATALOGUES, pickLocale, translator } from '../i18n';
 
 describe('i18n', () => {
   it('has the same keys in English as in French, none empty', () => {
-    expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
-    for (const value of [...Object.values(en), ...Object.values(fr)])
+    expect(Object.keys(CATALOGUES.en).sort()).toEqual(Object.keys(CATALOGUES.fr).sort());
+    for (const value of [...Object.values(CATALOGUES.en), ...Object.values(CATALOGUES.fr)]) {
       expect(value.trim()).not.toBe('');
+    }
   });
 
   it('defaults to French and accepts only known locales', () => {

@@ -1,0 +1,2 @@
+/** Tables of the identity feature, as Kysely sees them (its migrations: storage/migrations/). */
+export type IdentityTables = Record<never, never>;

@@ -1,0 +1,4 @@
+import { catalogue } from './catalogue';
+
+/** Strings of the live class page. */
+export const classroom = catalogue({}, {});
