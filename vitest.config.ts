@@ -15,5 +15,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // Machines under load (2 cores, several Chromiums) need patience, not flakes.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });
