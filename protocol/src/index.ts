@@ -4,6 +4,7 @@ export * from './docs';
 export * from './errors';
 export * from './identity';
 export * from './ids';
+export * from './sfu';
 export * from './spaces';
 export * from './tokens';
 export * from './trace';
