@@ -1,7 +1,9 @@
+export * from './classroom/index';
 export * from './db/Database';
 export * from './db/migrate';
 export type * from './db/schema';
 export * from './fanout/Fanout';
+export * from './identity/index';
 export * from './objects/localS3';
 export * from './objects/MemoryObjectStore';
 export * from './objects/ObjectStore';

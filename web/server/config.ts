@@ -34,6 +34,8 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
         .default('preau'),
       // Issuer of capability tokens; every web node of one deployment shares it.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
+      // Fills an empty directory with the demo schools, classes and accounts at start.
+      DEMO_DATA: env.bool(true),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     },
     source,

@@ -1,4 +1,5 @@
 import { createLogger } from '@preau/protocol/server';
+import { demoAccounts } from '@preau/storage';
 import { startPreau } from './app';
 import { readServerConfig } from './config';
 
@@ -23,6 +24,25 @@ async function main() {
       '',
     ].join('\n'),
   );
+  const accounts = await demoAccounts(preau.services.database.db);
+  if (accounts.length > 0) {
+    const students = accounts.filter((a) => a.group === 'student');
+    const lines = accounts
+      .filter((a) => a.group !== 'student')
+      .concat(
+        students.filter((s, i) => students.findIndex((o) => o.className === s.className) === i),
+      )
+      .map((a) => `    ${a.login.padEnd(22)} ${a.name} — ${a.description}`);
+    process.stdout.write(
+      [
+        '  Comptes de démonstration (« Se connecter en tant que… ») :',
+        ...lines,
+        `    … et ${students.length} élèves en tout (liste complète sur la page de connexion)`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     preau.close().then(

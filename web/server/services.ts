@@ -9,6 +9,7 @@ import {
   openDatabase,
   RedisFanout,
   S3ObjectStore,
+  seedDemoDirectory,
   startLocalS3,
 } from '@preau/storage';
 import type { ServerConfig } from './config';
@@ -45,6 +46,8 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log.child({ module: 'db' }),
     );
     closers.push(() => database.close());
+    if (config.DEMO_DATA && (await seedDemoDirectory(database.db)))
+      log.info('demo directory seeded');
 
     let s3 = config.S3_ENDPOINT
       ? {

@@ -1,0 +1,5 @@
+export * from './access';
+export * from './csv';
+export * from './demo';
+export * from './directory';
+export * from './records';
