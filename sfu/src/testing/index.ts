@@ -1,0 +1,3 @@
+// Synthetic media for tests and benchmarks (never used by the SFU itself).
+export * from './plain';
+export * from './rtp';
