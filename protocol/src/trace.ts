@@ -21,6 +21,7 @@ export const TraceKind = z.enum([
   'session.moderation',
   'membership.changed',
   'report.filed',
+  'archive.redacted',
   'system.test',
 ]);
 export type TraceKind = z.infer<typeof TraceKind>;

@@ -1,3 +1,4 @@
+export * from './archive/index';
 export * from './classroom/index';
 export * from './db/Database';
 export * from './db/migrate';

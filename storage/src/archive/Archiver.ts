@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { type ArchiveLine, GENESIS_HASH, type TraceRecord } from '@preau/protocol';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Schema } from '../db/schema';
+import type { ObjectStore } from '../objects/ObjectStore';
+import { readOutbox } from '../trace/recordTrace';
+import type { ArchiveSigner } from './keys';
+import { manifestKey, parseSegmentKey, segmentKey, segmentStartPrefix } from './layout';
+import { buildManifest, encodeSegment, peopleOf, sealRecords } from './records';
+
+/** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
+export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
+
+/** How the archiver runs. */
+export interface ArchiverOptions {
+  db: Kysely<Schema>;
+  objects: ObjectStore;
+  signer: ArchiveSigner;
+  log: Logger;
+  /** At most this many records per segment. */
+  segmentMax?: number;
+  /** Pause between two drains of the outbox. */
+  intervalMs?: number;
+  /** How long a claim on a space protects it from another node's archiver (renewed per segment). */
+  leaseMs?: number;
+  /** Dies (SIGKILL) at this point of the first segment written; for crash tests only. */
+  faultPoint?: FaultPoint;
+  /** Called after each drain with the number of records archived (tests, metrics). */
+  onDrained?: (records: number) => void;
+}
+
+/** Index rows are written in batches of this many (bound parameters stay far below the limit). */
+const INDEX_BATCH = 500;
+
+/**
+ * Drains the trace outbox into hash-chained, signed segments in object
+ * storage, in the background. Each segment is written to object storage
+ * first, under a key fixed by its sequence numbers; then one transaction
+ * indexes its records, moves the space's chain head and deletes the outbox
+ * rows. A crash before the commit leaves the rows in the outbox and an
+ * orphan segment that the next run rewrites under the same key (adopting its
+ * range): nothing is lost, nothing is duplicated.
+ */
+export class Archiver {
+  readonly #o: Required<Omit<ArchiverOptions, 'faultPoint' | 'onDrained'>> &
+    Pick<ArchiverOptions, 'faultPoint' | 'onDrained'>;
+  readonly #owner = `archiver-${randomUUID()}`;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+  #closed = false;
+
+  constructor(options: ArchiverOptions) {
+    this.#o = { segmentMax: 1000, intervalMs: 1000, leaseMs: 30_000, ...options };
+  }
+
+  /** Starts draining every `intervalMs` until closed. */
+  start(): this {
+    if (this.#closed) throw new Error('archiver closed');
+    this.#schedule();
+    return this;
+  }
+
+  #schedule() {
+    if (this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.drain().then(
+        () => this.#schedule(),
+        (err: unknown) => {
+          this.#o.log.error({ err }, 'archive drain failed; retrying');
+          this.#schedule();
+        },
+      );
+    }, this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Archives everything in the outbox now; resolves with the number of records archived. */
+  drain(): Promise<number> {
+    // One drain at a time: a caller arriving during a drain waits for it, then drains again.
+    const previous = this.#running ?? Promise.resolve(0);
+    const next = previous.catch(() => 0).then(() => this.#drainOnce());
+    this.#running = next;
+    return next;
+  }
+
+  async #drainOnce(): Promise<number> {
+    const spaces = await this.#o.db
+      .selectFrom('trace_outbox')
+      .select('space_id')
+      .distinct()
+      .orderBy('space_id')
+      .execute();
+    let total = 0;
+    for (const { space_id } of spaces) {
+      if (this.#closed) break;
+      total += await this.archiveSpace(space_id);
+    }
+    this.#o.onDrained?.(total);
+    return total;
+  }
+
+  /** Archives a space's pending records; 0 when another node holds the space. */
+  async archiveSpace(space: string): Promise<number> {
+    const head = await this.#claim(space);
+    if (!head) return 0;
+    let archived = 0;
+    try {
+      let { lastSeq, lastHash } = head;
+      for (;;) {
+        const records = await readOutbox(this.#o.db, space, lastSeq, this.#o.segmentMax);
+        if (records.length === 0) break;
+        if (records[0]!.seq !== lastSeq + 1) {
+          throw new Error(
+            `outbox of ${space} starts at ${records[0]!.seq}, expected ${lastSeq + 1}`,
+          );
+        }
+        const batch = await this.#adoptOrphan(space, records);
+        const lines = sealRecords(batch, lastHash, this.#o.signer.saltFor);
+        const sha256 = await this.#writeSegment(space, lines, lastHash);
+        await this.#commit(space, batch, lines, sha256);
+        this.#fault('after-commit');
+        lastSeq = batch.at(-1)!.seq;
+        lastHash = lines.at(-1)!.hash;
+        archived += batch.length;
+      }
+    } finally {
+      await this.#release(space);
+    }
+    return archived;
+  }
+
+  /** Claims the space for this archiver and reads its chain head. */
+  async #claim(space: string): Promise<{ lastSeq: number; lastHash: string } | null> {
+    const leaseMs = this.#o.leaseMs;
+    const res = await sql<{ last_seq: number | string; last_hash: string }>`
+      INSERT INTO archive_space (space_id, last_seq, last_hash, lease_owner, lease_until)
+      VALUES (${space}, 0, ${GENESIS_HASH}, ${this.#owner}, now() + ${leaseMs} * interval '1 millisecond')
+      ON CONFLICT (space_id) DO UPDATE
+        SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
+        WHERE archive_space.lease_until IS NULL
+           OR archive_space.lease_until < now()
+           OR archive_space.lease_owner = EXCLUDED.lease_owner
+      RETURNING last_seq, last_hash`.execute(this.#o.db);
+    const row = res.rows[0];
+    return row ? { lastSeq: Number(row.last_seq), lastHash: row.last_hash } : null;
+  }
+
+  async #release(space: string) {
+    await this.#o.db
+      .updateTable('archive_space')
+      .set({ lease_owner: null, lease_until: null })
+      .where('space_id', '=', space)
+      .where('lease_owner', '=', this.#owner)
+      .execute();
+  }
+
+  /**
+   * A segment already in object storage at this starting number was written
+   * by a run that died before its commit: keep exactly its range, so its key
+   * is rewritten rather than a second, overlapping segment created.
+   */
+  async #adoptOrphan(space: string, records: TraceRecord[]): Promise<TraceRecord[]> {
+    const keys = await this.#o.objects.list(segmentStartPrefix(space, records[0]!.seq));
+    const lasts = keys.map((k) => parseSegmentKey(k)?.last ?? 0).filter((l) => l > 0);
+    const orphanLast = lasts.length > 0 ? Math.max(...lasts) : undefined;
+    if (orphanLast === undefined) return records;
+    const adopted = records.filter((r) => r.seq <= orphanLast);
+    this.#o.log.warn(
+      { space, first: records[0]!.seq, last: orphanLast },
+      'rewriting a segment left by an interrupted archiver',
+    );
+    return adopted.length > 0 ? adopted : records;
+  }
+
+  /** Writes the segment, then its signed manifest; returns the segment's SHA-256. */
+  async #writeSegment(space: string, lines: ArchiveLine[], prevHash: string): Promise<string> {
+    const first = lines[0]!.seq;
+    const last = lines.at(-1)!.seq;
+    const bytes = encodeSegment(lines);
+    const key = segmentKey(space, first, last);
+    const manifest = buildManifest(lines, bytes, {
+      key,
+      prevHash,
+      revision: 1,
+      sealedAt: new Date(),
+    });
+    const signed = { manifest, signature: this.#o.signer.signCanonical(manifest) };
+    await this.#o.objects.put(key, bytes, 'application/x-ndjson');
+    this.#fault('after-segment-write');
+    await this.#o.objects.put(
+      manifestKey(space, first, last),
+      new TextEncoder().encode(JSON.stringify(signed)),
+      'application/json',
+    );
+    this.#fault('after-manifest-write');
+    return manifest.segment.sha256;
+  }
+
+  /** Indexes the segment's records, moves the chain head, empties the outbox: one transaction. */
+  async #commit(space: string, records: TraceRecord[], lines: ArchiveLine[], sha256: string) {
+    const first = lines[0]!;
+    const last = lines.at(-1)!;
+    await this.#o.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < records.length; i += INDEX_BATCH) {
+        const rows = records.slice(i, i + INDEX_BATCH).map((r, j) => ({
+          space_id: space,
+          seq: r.seq,
+          kind: r.kind,
+          actor: r.actor,
+          subject: r.subject,
+          people: peopleOf(r),
+          at: r.at,
+          segment_first: first.seq,
+          content_hash: lines[i + j]!.contentHash,
+          body_bytes: r.body?.byteLength ?? null,
+        }));
+        await tx
+          .insertInto('archive_record')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['space_id', 'seq']).doUpdateSet((eb) => ({
+              segment_first: eb.ref('excluded.segment_first'),
+              content_hash: eb.ref('excluded.content_hash'),
+            })),
+          )
+          .execute();
+      }
+      await tx
+        .insertInto('archive_segment')
+        .values({
+          space_id: space,
+          first_seq: first.seq,
+          last_seq: last.seq,
+          sha256,
+          prev_hash: first.prev,
+          last_hash: last.hash,
+          first_at: new Date(first.at),
+          last_at: new Date(last.at),
+        })
+        .onConflict((oc) =>
+          oc.columns(['space_id', 'first_seq']).doUpdateSet({
+            last_seq: last.seq,
+            sha256,
+            prev_hash: first.prev,
+            last_hash: last.hash,
+          }),
+        )
+        .execute();
+      const moved = await tx
+        .updateTable('archive_space')
+        .set({
+          last_seq: last.seq,
+          last_hash: last.hash,
+          lease_until: sql<Date>`now() + ${this.#o.leaseMs} * interval '1 millisecond'`,
+        })
+        .where('space_id', '=', space)
+        .where('lease_owner', '=', this.#owner)
+        .where('last_seq', '=', first.seq - 1)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) {
+        throw new Error(`lost the archive lease on ${space}`);
+      }
+      await tx
+        .deleteFrom('trace_outbox')
+        .where('space_id', '=', space)
+        .where('seq', '<=', last.seq)
+        .execute();
+    });
+  }
+
+  #fault(point: FaultPoint) {
+    if (this.#o.faultPoint === point) {
+      this.#o.log.warn({ point }, 'fault point reached: dying on purpose');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+
+  /** Stops the loop and waits for a drain in progress. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#running?.catch(() => 0);
+  }
+}

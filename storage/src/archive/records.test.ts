@@ -1,0 +1,147 @@
+import { GENESIS_HASH, type TraceRecord } from '@preau/protocol';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical';
+import { generateArchiveSigner } from './keys';
+import { manifestKey, parseSegmentKey, segmentKey } from './layout';
+import { buildManifest, encodeSegment, redactLine, sealRecords } from './records';
+import { verifySegment } from './verifySegment';
+
+const signer = generateArchiveSigner();
+
+function records(n: number, space = 'class_x'): TraceRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    space,
+    seq: i + 1,
+    actor: `p${i % 3}`,
+    kind: i % 2 ? 'chat.message' : 'doc.update',
+    subject: i % 2 ? null : 'pad_1',
+    at: new Date(Date.UTC(2026, 8, 1, 8, 0, i)),
+    payload: { text: `message ${i} élève` },
+    body: i % 2 ? null : new Uint8Array([i, 1, 2, 3]),
+  }));
+}
+
+function seal(lines = sealRecords(records(5), GENESIS_HASH, signer.saltFor), revision = 1) {
+  const bytes = encodeSegment(lines);
+  const key = segmentKey('class_x', lines[0]!.seq, lines.at(-1)!.seq);
+  const manifest = buildManifest(lines, bytes, {
+    key,
+    prevHash: lines[0]!.prev,
+    revision,
+    sealedAt: new Date(),
+  });
+  const manifestBytes = new TextEncoder().encode(
+    JSON.stringify({ manifest, signature: signer.signCanonical(manifest) }),
+  );
+  return { bytes, manifestBytes, lines };
+}
+
+function check(bytes: Uint8Array, manifestBytes: Uint8Array) {
+  return verifySegment({
+    file: 'seg.jsonl',
+    manifestFile: 'seg.manifest.json',
+    bytes,
+    manifestBytes,
+    keys: [signer.publicJwk],
+  });
+}
+
+describe('canonical JSON', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'é' }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":"é","z":0}]},"b":1}',
+    );
+  });
+  it('refuses values JSON cannot carry faithfully', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow();
+    expect(() => canonicalJson({ f: () => 1 })).toThrow();
+  });
+});
+
+describe('segment keys', () => {
+  it('sort in chain order and name their sequence numbers', () => {
+    const a = segmentKey('class_x', 9, 10);
+    const b = segmentKey('class_x', 11, 200);
+    expect([b, a].sort()).toEqual([a, b]);
+    expect(parseSegmentKey(b)).toEqual({ first: 11, last: 200 });
+    expect(parseSegmentKey(manifestKey('class_x', 11, 200))).toEqual({ first: 11, last: 200 });
+  });
+});
+
+describe('sealed segments', () => {
+  it('seal the same records to the same bytes (a rewrite after a crash changes nothing)', () => {
+    const one = encodeSegment(sealRecords(records(5), GENESIS_HASH, signer.saltFor));
+    const two = encodeSegment(sealRecords(records(5), GENESIS_HASH, signer.saltFor));
+    expect(Buffer.from(one).equals(Buffer.from(two))).toBe(true);
+    const other = generateArchiveSigner();
+    const three = encodeSegment(sealRecords(records(5), GENESIS_HASH, other.saltFor));
+    expect(Buffer.from(one).equals(Buffer.from(three))).toBe(false);
+  });
+
+  it('chain each record to the one before and verify with the signed manifest', () => {
+    const { bytes, manifestBytes, lines } = seal();
+    expect(lines[0]!.prev).toBe(GENESIS_HASH);
+    expect(lines[3]!.prev).toBe(lines[2]!.hash);
+    const result = check(bytes, manifestBytes);
+    expect(result.problems).toEqual([]);
+    expect(result.records).toBe(5);
+  });
+
+  it('names the record whose byte was flipped', () => {
+    const { bytes, manifestBytes } = seal();
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf('message 3');
+    const altered = new TextEncoder().encode(`${text.slice(0, at)}massage 3${text.slice(at + 9)}`);
+    const result = check(altered, manifestBytes);
+    expect(result.problems[0]).toMatchObject({ file: 'seg.jsonl', seq: 4, line: 4 });
+    expect(result.problems[0]!.reason).toMatch(/content altered/);
+  });
+
+  it('detects a record removed and the rest re-chained without the key', () => {
+    const { lines } = seal();
+    const forged = sealRecords(
+      records(5).filter((r) => r.seq !== 2),
+      GENESIS_HASH,
+      signer.saltFor,
+    );
+    const { manifestBytes } = seal(lines);
+    const result = check(encodeSegment(forged), manifestBytes);
+    expect(result.problems[0]).toMatchObject({ seq: 2, reason: expect.stringMatching(/sequence/) });
+  });
+
+  it('refuses a manifest signed by another key', () => {
+    const { bytes, manifestBytes } = seal();
+    const signed = JSON.parse(new TextDecoder().decode(manifestBytes));
+    signed.signature = generateArchiveSigner(signer.kid).signCanonical(signed.manifest);
+    const result = check(bytes, new TextEncoder().encode(JSON.stringify(signed)));
+    expect(result.problems[0]!.reason).toMatch(/signature invalid/);
+  });
+
+  it('still verifies after a content is deleted and the manifest re-signed', () => {
+    const { lines } = seal();
+    const redacted = lines.map((l) =>
+      l.seq === 3
+        ? redactLine(l, { reason: 'retention', at: new Date().toISOString(), tombstone: 6 })
+        : l,
+    );
+    const { bytes, manifestBytes } = seal(redacted, 2);
+    const result = check(bytes, manifestBytes);
+    expect(result.problems).toEqual([]);
+    expect(result.redacted).toBe(1);
+    expect(new TextDecoder().decode(bytes)).not.toContain('message 2 ');
+  });
+
+  it('refuses a content deleted without a re-signed manifest', () => {
+    const { lines, manifestBytes } = seal();
+    const redacted = lines.map((l) =>
+      l.seq === 3
+        ? redactLine(l, { reason: 'retention', at: new Date().toISOString(), tombstone: 6 })
+        : l,
+    );
+    const result = check(encodeSegment(redacted), manifestBytes);
+    expect(result.problems[0]).toMatchObject({
+      seq: 3,
+      reason: expect.stringMatching(/signed deletion/),
+    });
+  });
+});

@@ -1,0 +1,145 @@
+import {
+  type ArchiveLine,
+  ArchiveLine as ArchiveLineSchema,
+  type ArchivePublicKey,
+  SignedManifest,
+} from '@preau/protocol';
+import { canonicalJson, hashCanonical, sha256Hex } from './canonical';
+import { verifyCanonical } from './keys';
+import { lineHash } from './records';
+
+/** A place where a check failed: the file, and the record when one is to blame. */
+export interface Problem {
+  file: string;
+  seq?: number;
+  line?: number;
+  reason: string;
+}
+
+/** What checking one segment found. */
+export interface SegmentCheck {
+  space: string | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  prevHash: string | null;
+  lastHash: string | null;
+  records: number;
+  redacted: number;
+  kid: string | null;
+  problems: Problem[];
+  lines: ArchiveLine[];
+}
+
+/**
+ * Checks a segment against its signed manifest with no server: the
+ * signature, the segment's SHA-256, and each line (canonical form, content
+ * hash, record hash, sequence, chain link). Problems are in file order, so
+ * the first one is the first broken place.
+ */
+export function verifySegment(opts: {
+  file: string;
+  manifestFile: string;
+  bytes: Uint8Array;
+  manifestBytes: Uint8Array;
+  keys: readonly ArchivePublicKey[];
+}): SegmentCheck {
+  const problems: Problem[] = [];
+  const check: SegmentCheck = {
+    space: null,
+    firstSeq: null,
+    lastSeq: null,
+    prevHash: null,
+    lastHash: null,
+    records: 0,
+    redacted: 0,
+    kid: null,
+    problems,
+    lines: [],
+  };
+  let signed: SignedManifest | undefined;
+  try {
+    const parsed = SignedManifest.safeParse(
+      JSON.parse(new TextDecoder().decode(opts.manifestBytes)),
+    );
+    if (parsed.success) signed = parsed.data;
+    else problems.push({ file: opts.manifestFile, reason: 'manifest malformed' });
+  } catch {
+    problems.push({ file: opts.manifestFile, reason: 'manifest unreadable' });
+  }
+  if (!signed) return check;
+  const { manifest, signature } = signed;
+  Object.assign(check, {
+    space: manifest.space,
+    firstSeq: manifest.firstSeq,
+    lastSeq: manifest.lastSeq,
+    prevHash: manifest.prevHash,
+    lastHash: manifest.lastHash,
+    kid: signature.kid,
+  });
+  if (!verifyCanonical(opts.keys, manifest, signature)) {
+    problems.push({
+      file: opts.manifestFile,
+      reason: `manifest signature invalid (key ${signature.kid})`,
+    });
+  }
+
+  const lineProblems: Problem[] = [];
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(opts.bytes);
+  const rawLines = text.split('\n');
+  if (rawLines.at(-1) === '') rawLines.pop();
+  let prev = manifest.prevHash;
+  const redacted = new Set(manifest.redacted);
+  for (const [i, raw] of rawLines.entries()) {
+    const expectedSeq = manifest.firstSeq + i;
+    const at = { file: opts.file, seq: expectedSeq, line: i + 1 };
+    const fail = (reason: string) => lineProblems.push({ ...at, reason });
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      fail('record unreadable');
+      continue;
+    }
+    const parsed = ArchiveLineSchema.safeParse(value);
+    if (!parsed.success) {
+      fail('record malformed');
+      continue;
+    }
+    const line = parsed.data;
+    check.lines.push(line);
+    if (canonicalJson(value) !== raw) fail('record altered (not in canonical form)');
+    else if (line.seq !== expectedSeq) fail(`out of sequence (found ${line.seq})`);
+    else if (line.space !== manifest.space) fail(`wrong space (${line.space})`);
+    else if (line.content && hashCanonical(line.content) !== line.contentHash)
+      fail('content altered (content hash mismatch)');
+    else if (!line.content && !(line.redaction && redacted.has(line.seq)))
+      fail('content missing without a signed deletion');
+    else if (line.content && redacted.has(line.seq)) fail('content present but listed as deleted');
+    else if (lineHash(line) !== line.hash) fail('record altered (hash mismatch)');
+    else if (line.prev !== prev) fail('chain broken (previous hash does not match)');
+    prev = line.hash;
+    if (!line.content) check.redacted += 1;
+  }
+  check.records = rawLines.length;
+  problems.push(...lineProblems);
+
+  const segmentProblems: Problem[] = [];
+  if (sha256Hex(opts.bytes) !== manifest.segment.sha256) {
+    segmentProblems.push({ file: opts.file, reason: 'segment SHA-256 differs from its manifest' });
+  }
+  if (
+    rawLines.length !== manifest.count ||
+    manifest.lastSeq - manifest.firstSeq + 1 !== manifest.count
+  ) {
+    segmentProblems.push({
+      file: opts.file,
+      reason: `segment holds ${rawLines.length} records, manifest says ${manifest.count}`,
+    });
+  }
+  if (prev !== manifest.lastHash && lineProblems.length === 0) {
+    segmentProblems.push({ file: opts.file, reason: 'last record hash differs from manifest' });
+  }
+  // Record-level problems name the record; segment-level ones come after them.
+  problems.push(...segmentProblems);
+  return check;
+}
