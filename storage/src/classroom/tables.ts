@@ -1,2 +1,39 @@
-/** Tables of the classroom feature, as Kysely sees them (its migrations: storage/migrations/). */
-export type ClassroomTables = Record<never, never>;
+import type { ColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+
+/** Tables of the classroom feature, as Kysely sees them (migration 0200_classroom_live.sql). */
+export interface ClassroomTables {
+  live_session: {
+    id: string;
+    space_id: string;
+    class_id: string | null;
+    title: string;
+    phase: 'scheduled' | 'live' | 'ended';
+    locked: ColumnType<boolean, boolean | undefined, boolean>;
+    student_screen_share: ColumnType<boolean, boolean | undefined, boolean>;
+    created_by: string;
+    created_at: ColumnType<Date, Date | string | undefined, never>;
+    started_at: NullableTimestamp;
+    ended_at: NullableTimestamp;
+  };
+  live_attendance: {
+    session_id: string;
+    person_id: string;
+    name: string;
+    joined_at: Timestamp;
+    left_at: NullableTimestamp;
+    leave_reason: string | null;
+  };
+  live_chat_message: {
+    id: string;
+    session_id: string;
+    author_id: string;
+    author_name: string;
+    text: string;
+    sent_at: Timestamp;
+    deleted_at: NullableTimestamp;
+    deleted_by: string | null;
+  };
+}
