@@ -1,0 +1,25 @@
+import type { ChatMessage } from '@preau/protocol';
+
+/** The latest chat messages of a session, kept in memory for joiners. */
+export class ChatLog {
+  readonly #limit: number;
+  #messages: ChatMessage[];
+
+  constructor(limit: number, initial: ChatMessage[] = []) {
+    this.#limit = limit;
+    this.#messages = initial.slice(-limit);
+  }
+
+  add(message: ChatMessage) {
+    this.#messages.push(message);
+    if (this.#messages.length > this.#limit) this.#messages.shift();
+  }
+
+  remove(messageId: string) {
+    this.#messages = this.#messages.filter((m) => m.messageId !== messageId);
+  }
+
+  list(): ChatMessage[] {
+    return [...this.#messages];
+  }
+}

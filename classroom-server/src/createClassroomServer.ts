@@ -1,0 +1,178 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CLASSROOM_LIMITS, CLASSROOM_SOCKET_PATH, ClientEventSchemas } from '@preau/protocol';
+import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
+import type { SfuApi } from '@preau/sfu';
+import type { Schema } from '@preau/storage';
+import type { Kysely } from 'kysely';
+import { Server } from 'socket.io';
+import { chatHandlers } from './handlers/chat.handlers';
+import { type AnyHandler, runHandler, type SocketContext } from './handlers/defineHandler';
+import { handsHandlers } from './handlers/hands.handlers';
+import { mediaHandlers } from './handlers/media.handlers';
+import { moderationHandlers } from './handlers/moderation.handlers';
+import { RateLimiter, type RateRule } from './handlers/RateLimiter';
+import { sessionHandlers } from './handlers/session.handlers';
+import { authenticate, refusal } from './handshake';
+import { SessionRegistry } from './session/SessionRegistry';
+import { DEFAULT_TIMEOUTS, type SessionTimeouts } from './session/types';
+import { type ClassroomIo, socketOutbox } from './socketOutbox';
+
+/** What the classroom server is built from; nothing global. */
+export interface ClassroomServerDeps {
+  db: Kysely<Schema>;
+  /** Verifies capability tokens of audience `preau:classroom`. */
+  verifier: CapabilityVerifier;
+  /** The SFU (in process or remote); null serves sessions without media. */
+  sfu: SfuApi | null;
+  log: Logger;
+  timeouts?: Partial<SessionTimeouts>;
+  rateRules?: Partial<Record<string, RateRule>>;
+  path?: string;
+}
+
+/** A running classroom server. */
+export interface ClassroomServer {
+  readonly io: ClassroomIo;
+  readonly registry: SessionRegistry;
+  readonly path: string;
+  /** Serves the socket.io path on an HTTP server (long-polling requests); upgrades go through `handleUpgrade`. */
+  attach(server: HttpServer): void;
+  /** Takes over a WebSocket upgrade on the socket.io path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every session and socket; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Per-socket rates: a burst, then a steady pace. Joining a class of 30 takes ~200 media calls. */
+export const DEFAULT_RATE_RULES: Record<string, RateRule> = {
+  session: { capacity: 5, perSecond: 0.5 },
+  chat: { capacity: 5, perSecond: 1 },
+  hands: { capacity: 4, perSecond: 0.5 },
+  moderation: { capacity: 20, perSecond: 2 },
+  media: { capacity: 300, perSecond: 50 },
+};
+
+const HANDLERS: readonly AnyHandler[] = [
+  ...sessionHandlers,
+  ...chatHandlers,
+  ...handsHandlers,
+  ...moderationHandlers,
+  ...mediaHandlers,
+];
+
+/**
+ * Creates the live-session server: socket.io with the protocol's event maps,
+ * the handshake checking each capability token before anything is allocated,
+ * and one handler per event behind the edge checks.
+ */
+export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServer {
+  const log = deps.log.child({ module: 'classroom' });
+  const path = deps.path ?? CLASSROOM_SOCKET_PATH;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const rules = { ...DEFAULT_RATE_RULES, ...deps.rateRules } as Record<string, RateRule>;
+  const io: ClassroomIo = new Server({
+    path,
+    serveClient: false,
+    maxHttpBufferSize: CLASSROOM_LIMITS.frameBytes,
+    // A connection must authenticate within this time or is dropped (caps pre-auth sockets).
+    connectTimeout: 10_000,
+    // Detects a dropped network within ~10 s on either side.
+    pingInterval: 5_000,
+    pingTimeout: 5_000,
+    // Upgrades are routed by the caller's server; ours must not destroy the others'.
+    destroyUpgrade: false,
+  });
+  const registry = new SessionRegistry({
+    db: deps.db,
+    sfu: deps.sfu,
+    log,
+    timeouts,
+    outboxFor: (sessionId) => socketOutbox(io, sessionId),
+  });
+
+  io.use((socket, next) => {
+    authenticate(socket.handshake.auth, deps.verifier, registry).then(
+      (data) => {
+        socket.data = data;
+        next();
+      },
+      (err: unknown) => {
+        log.debug({ err }, 'connection refused');
+        next(refusal(err));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    const { claims, sessionId } = socket.data;
+    const ctx: SocketContext = {
+      actor: {
+        participantId: claims.sub,
+        name: claims.name,
+        rights: claims.rights,
+        socketId: socket.id,
+      },
+      sessionId,
+      registry,
+      session: null,
+    };
+    const limiter = new RateLimiter(rules);
+    const known = new Set<string>(HANDLERS.map((h) => h.event));
+    for (const handler of HANDLERS) {
+      socket.on(handler.event, (async (...args: unknown[]) => {
+        const ack = args.at(-1);
+        if (typeof ack !== 'function') return;
+        const payload = args.length > 1 ? args[0] : undefined;
+        ack(await runHandler(handler as never, ctx, limiter, payload, log));
+      }) as never);
+    }
+    // An event the protocol does not know still gets a typed answer when it asks for one.
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (!known.has(event) && typeof ack === 'function') {
+        ack({ ok: false, error: { code: 'bad_request', message: 'unknown event' } });
+      }
+    });
+    socket.on('disconnect', (reason) => {
+      const session = ctx.session;
+      if (!session) return;
+      background(
+        log,
+        'socket closed',
+        session.socketClosed(socket.id, claims.sub, reason === 'client namespace disconnect'),
+      );
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    io,
+    registry,
+    path,
+    attach(server) {
+      const before = new Set(server.listeners('upgrade'));
+      io.attach(server);
+      // engine.io adds its own upgrade listener; the caller's router hands us our upgrades instead.
+      for (const listener of server.listeners('upgrade')) {
+        if (!before.has(listener)) server.off('upgrade', listener as (...a: unknown[]) => void);
+      }
+    },
+    handleUpgrade(req, socket, head) {
+      io.engine.handleUpgrade(req, socket, head);
+    },
+    close() {
+      closing ??= (async () => {
+        await registry.close();
+        io.disconnectSockets(true);
+        // Not io.close(): it would also close the HTTP server, which belongs to the caller.
+        await io.of('/').adapter.close();
+        io.engine?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The socket.io events a client may send, for documentation and tests. */
+export const CLIENT_EVENTS = Object.keys(ClientEventSchemas);

@@ -1,0 +1,23 @@
+import { defineHandler, joined } from './defineHandler';
+
+/** Raised hands: everyone may ask to speak. */
+export const handsHandlers = [
+  defineHandler({
+    event: 'hand.raise',
+    right: 'read',
+    rate: 'hands',
+    handle: async (ctx) => {
+      await joined(ctx).raiseHand(ctx.actor);
+      return {};
+    },
+  }),
+  defineHandler({
+    event: 'hand.lower',
+    right: 'read',
+    rate: 'hands',
+    handle: async (ctx, { participantId }) => {
+      await joined(ctx).lowerHand(ctx.actor, participantId);
+      return {};
+    },
+  }),
+];

@@ -1,0 +1,675 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type ChatMessage,
+  CLASSROOM_LIMITS,
+  type LeaveReason,
+  type ModerationAction,
+  type ParticipantView,
+  PreauError,
+  type Right,
+  type ServerEvent,
+  type ServerEventName,
+  type SessionSnapshot,
+  type SessionView,
+  type TraceInput,
+} from '@preau/protocol';
+import { background, type Logger } from '@preau/protocol/server';
+import type { SfuApi } from '@preau/sfu';
+import {
+  closeStay,
+  insertChatMessage,
+  markChatMessageDeleted,
+  markSessionEnded,
+  markSessionLive,
+  openStay,
+  recordTrace,
+  type Schema,
+  type StoredSession,
+  updateSessionPolicy,
+} from '@preau/storage';
+import type { Kysely, Transaction } from 'kysely';
+import { ChatLog } from '../chat/ChatLog';
+import { HandQueue } from '../hands/HandQueue';
+import { MediaSignalling } from '../media/MediaSignalling';
+import { nextParticipantState, type ParticipantState, socketOf } from './participantMachine';
+import { SerialQueue } from './SerialQueue';
+import { nextSessionState, type SessionState, sessionStateFrom } from './sessionMachine';
+import { type Actor, isModerator, type SessionOutbox, type SessionTimeouts } from './types';
+
+/** A person in the session, for as long as their stay lasts. */
+export interface Participant {
+  readonly id: string;
+  name: string;
+  rights: readonly Right[];
+  moderator: boolean;
+  state: ParticipantState;
+  /** Start of the current stay (attendance). */
+  readonly joinedAt: Date;
+}
+
+/** What a live session needs from the outside. */
+export interface LiveSessionDeps {
+  stored: StoredSession;
+  /** The latest chat messages, oldest first. */
+  chat: ChatMessage[];
+  db: Kysely<Schema>;
+  sfu: SfuApi | null;
+  outbox: SessionOutbox;
+  log: Logger;
+  timeouts: SessionTimeouts;
+  now?: () => Date;
+  /** Called once the session is over or unloaded, so its owner forgets it. */
+  onClosed: (session: LiveSession) => void;
+}
+
+/** A URL-safe random identifier with a prefix. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('base64url')}`;
+}
+
+/**
+ * One live session: its lifecycle, its participants, raised hands, chat and
+ * teacher controls. It owns its participants and its media; every change of
+ * state is written (with its trace) before it is applied and announced, and
+ * runs in one queue so checks and writes never interleave.
+ */
+export class LiveSession {
+  readonly id: string;
+  readonly space: string;
+  readonly media: MediaSignalling | null;
+  readonly #title: string;
+  readonly #db: Kysely<Schema>;
+  readonly #outbox: SessionOutbox;
+  readonly #log: Logger;
+  readonly #timeouts: SessionTimeouts;
+  readonly #now: () => Date;
+  readonly #onClosed: (session: LiveSession) => void;
+  #state: SessionState;
+  #locked: boolean;
+  #studentScreenShare: boolean;
+  readonly #participants = new Map<string, Participant>();
+  /** People a teacher removed: they may not come back to this session. */
+  readonly #removed = new Set<string>();
+  readonly #hands = new HandQueue();
+  readonly #chat: ChatLog;
+  readonly #queue = new SerialQueue();
+  readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  #emptyTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(deps: LiveSessionDeps) {
+    this.id = deps.stored.id;
+    this.space = deps.stored.space;
+    this.#title = deps.stored.title;
+    this.#db = deps.db;
+    this.#outbox = deps.outbox;
+    this.#log = deps.log;
+    this.#timeouts = deps.timeouts;
+    this.#now = deps.now ?? (() => new Date());
+    this.#onClosed = deps.onClosed;
+    this.#state = sessionStateFrom(deps.stored);
+    this.#locked = deps.stored.locked;
+    this.#studentScreenShare = deps.stored.studentScreenShare;
+    this.#chat = new ChatLog(CLASSROOM_LIMITS.chatHistory, deps.chat);
+    this.media = deps.sfu
+      ? new MediaSignalling(deps.sfu, this.id, {
+          log: deps.log,
+          participant: (actor) => this.requireLive(actor),
+          canShareScreen: (p) => this.canShareScreen(p.rights),
+          isPresent: (id) => this.#participants.has(id),
+          socketOf: (id) => {
+            const p = this.#participants.get(id);
+            return p ? socketOf(p.state) : null;
+          },
+          broadcast: (event, payload, except) => this.#broadcast(event, payload, except),
+          send: (socketId, event, payload) => this.#outbox.send(socketId, event, payload),
+        })
+      : null;
+    this.#armEmptyTimer();
+  }
+
+  /** The session's public state. */
+  view(): SessionView {
+    const s = this.#state;
+    return {
+      sessionId: this.id,
+      space: this.space,
+      title: this.#title,
+      phase: s.phase,
+      locked: this.#locked,
+      studentScreenShare: this.#studentScreenShare,
+      startedAt: s.phase === 'scheduled' ? null : (s.startedAt?.toISOString() ?? null),
+      endedAt: s.phase === 'ended' ? s.endedAt.toISOString() : null,
+    };
+  }
+
+  /** Whether the session can still be joined (for the handshake). */
+  get isOver(): boolean {
+    return this.#closed || this.#state.phase === 'ended';
+  }
+
+  /** Participants present or reconnecting. */
+  participants(): ParticipantView[] {
+    return [...this.#participants.values()].map(participantView);
+  }
+
+  /** Whether rights let a participant share their screen now. */
+  canShareScreen(rights: readonly Right[]): boolean {
+    return isModerator(rights) || rights.includes('present') || this.#studentScreenShare;
+  }
+
+  /** The participant acting through this socket, or a typed error if they have not joined on it. */
+  requireLive(actor: Actor): Participant {
+    const p = this.#participants.get(actor.participantId);
+    if (!p || socketOf(p.state) !== actor.socketId) {
+      throw new PreauError('conflict', 'join the session first');
+    }
+    return p;
+  }
+
+  // -------------------------------------------------------------------------
+  // Arrivals and departures
+
+  /** Joins (or, on a new socket, resumes) the session; answers everything the client needs. */
+  join(actor: Actor): Promise<SessionSnapshot> {
+    return this.#run(async () => {
+      if (this.#state.phase === 'ended') throw new PreauError('session_ended');
+      if (this.#removed.has(actor.participantId)) {
+        throw new PreauError('forbidden', 'removed from this session');
+      }
+      const at = this.#now();
+      const existing = this.#participants.get(actor.participantId);
+      let resumed = false;
+      if (existing) {
+        const previous = socketOf(existing.state);
+        const next = nextParticipantState(existing.state, {
+          type: 'resumed',
+          socketId: actor.socketId,
+          at,
+        });
+        if (!next) throw new PreauError('conflict', 'already joining');
+        existing.state = next;
+        existing.name = actor.name;
+        existing.rights = actor.rights;
+        existing.moderator = isModerator(actor.rights);
+        this.#clearGrace(existing.id);
+        if (previous && previous !== actor.socketId) this.#outbox.kick(previous, 'replaced');
+        this.#broadcast('participant.updated', participantView(existing), actor.socketId);
+        resumed = true;
+      } else {
+        await this.#arrive(actor, at);
+      }
+      this.#outbox.enter(actor.socketId);
+      this.#disarmEmptyTimer();
+      const routerRtpCapabilities = await this.media?.routerCapabilities().catch((err: unknown) => {
+        this.#log.warn({ err }, 'media unavailable for this session');
+        return null;
+      });
+      return this.#snapshot(actor, resumed, routerRtpCapabilities ?? null);
+    });
+  }
+
+  async #arrive(actor: Actor, at: Date) {
+    const moderator = isModerator(actor.rights);
+    if (this.#locked && !moderator) throw new PreauError('session_locked');
+    const starting = this.#state.phase === 'scheduled';
+    if (starting && !moderator) throw new PreauError('conflict', 'the session has not started');
+    const p: Participant = {
+      id: actor.participantId,
+      name: actor.name,
+      rights: actor.rights,
+      moderator,
+      state: { kind: 'joining', socketId: actor.socketId },
+      joinedAt: at,
+    };
+    this.#participants.set(p.id, p);
+    try {
+      await this.#write(async (tx) => {
+        if (starting) {
+          await markSessionLive(tx, this.id, at);
+          await this.#trace(tx, p.id, 'session.started', this.id, { title: this.#title }, at);
+        }
+        await openStay(tx, { sessionId: this.id, personId: p.id, name: p.name, at });
+        await this.#trace(tx, p.id, 'session.joined', this.id, { moderator }, at);
+      });
+    } catch (err) {
+      this.#participants.delete(p.id);
+      throw err;
+    }
+    if (starting) {
+      this.#state = nextSessionState(this.#state, { type: 'start', at });
+      this.#broadcast('session.updated', this.view());
+    }
+    p.state = nextParticipantState(p.state, { type: 'joined', at }) ?? p.state;
+    this.#broadcast('participant.joined', participantView(p), actor.socketId);
+  }
+
+  /** The participant leaves on purpose. */
+  leave(actor: Actor): Promise<void> {
+    return this.#run(async () => {
+      const p = this.requireLive(actor);
+      await this.#depart(p, 'left');
+    });
+  }
+
+  /**
+   * A socket closed. A deliberate disconnect is a departure; a dropped one
+   * starts the grace period during which the participant keeps their place.
+   */
+  socketClosed(socketId: string, participantId: string, deliberate: boolean): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#participants.get(participantId);
+      if (!p) return;
+      if (deliberate && socketOf(p.state) === socketId) return this.#depart(p, 'left');
+      const next = nextParticipantState(p.state, {
+        type: 'socketClosed',
+        socketId,
+        at: this.#now(),
+      });
+      if (!next) return;
+      p.state = next;
+      if (next.kind === 'left') return this.#depart(p, 'left');
+      this.#broadcast('participant.updated', participantView(p));
+      this.#graceTimers.set(
+        p.id,
+        setTimeout(() => {
+          background(this.#log, 'reconnect grace timeout', () =>
+            this.#run(async () => {
+              const still = this.#participants.get(p.id);
+              if (still?.state.kind === 'reconnecting') await this.#depart(still, 'timeout');
+            }),
+          );
+        }, this.#timeouts.reconnectGraceMs),
+      );
+    });
+  }
+
+  /** Records a departure and tells everyone; the stay's end and its trace commit together. */
+  async #depart(p: Participant, reason: LeaveReason) {
+    const at = this.#now();
+    const socket = socketOf(p.state);
+    p.state = nextParticipantState(p.state, { type: 'left', at, reason }) ?? p.state;
+    this.#clearGrace(p.id);
+    this.#participants.delete(p.id);
+    try {
+      await this.#write(async (tx) => {
+        await closeStay(tx, { sessionId: this.id, personId: p.id, at, reason });
+        await this.#trace(tx, p.id, 'session.left', this.id, { reason }, at);
+      });
+    } catch (err) {
+      // The person is gone whatever the database says; the stay is closed on the next load.
+      this.#log.error({ err, participantId: p.id }, 'recording a departure failed');
+    }
+    if (this.#hands.lower(p.id)) this.#broadcast('hands.updated', { hands: this.#hands.list() });
+    await this.media?.participantLeft(p.id);
+    this.#broadcast('participant.left', { participantId: p.id, reason });
+    if (reason === 'removed' && socket) this.#outbox.kick(socket, 'removed');
+    this.#armEmptyTimer();
+  }
+
+  // -------------------------------------------------------------------------
+  // Chat and hands
+
+  /** Sends a chat message to everyone. */
+  sendChat(actor: Actor, text: string): Promise<ChatMessage> {
+    return this.#run(async () => {
+      const p = this.requireLive(actor);
+      const message: ChatMessage = {
+        messageId: newId('m'),
+        participantId: p.id,
+        name: p.name,
+        text,
+        sentAt: this.#now().toISOString(),
+      };
+      await this.#write(async (tx) => {
+        await insertChatMessage(tx, {
+          id: message.messageId,
+          sessionId: this.id,
+          authorId: p.id,
+          authorName: p.name,
+          text,
+          sentAt: new Date(message.sentAt),
+        });
+        await this.#trace(tx, p.id, 'chat.message', message.messageId, { session: this.id, text });
+      });
+      this.#chat.add(message);
+      this.#broadcast('chat.message', message, actor.socketId);
+      return message;
+    });
+  }
+
+  /** A moderator deletes a message for everyone. */
+  deleteChat(actor: Actor, messageId: string): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      await this.#write(async (tx) => {
+        const at = this.#now();
+        const found = await markChatMessageDeleted(tx, {
+          sessionId: this.id,
+          messageId,
+          by: p.id,
+          at,
+        });
+        if (!found) throw new PreauError('not_found', 'no such message');
+        await this.#trace(tx, p.id, 'chat.deleted', messageId, { session: this.id }, at);
+      });
+      this.#chat.remove(messageId);
+      this.#broadcast('chat.deleted', { messageId });
+    });
+  }
+
+  /** Raises the actor's hand (keeps its place if already up). */
+  raiseHand(actor: Actor): Promise<void> {
+    return this.#run(async () => {
+      const p = this.requireLive(actor);
+      if (this.#hands.raise(p.id, this.#now())) {
+        this.#broadcast('hands.updated', { hands: this.#hands.list() });
+      }
+    });
+  }
+
+  /** Lowers one's own hand, or (a moderator) someone else's. */
+  lowerHand(actor: Actor, target?: string): Promise<void> {
+    return this.#run(async () => {
+      const p = this.requireLive(actor);
+      const whose = target ?? p.id;
+      if (whose !== p.id) {
+        this.#requireModerator(actor);
+        if (!this.#hands.has(whose)) return;
+        await this.#moderationTrace(p.id, 'lower_hand', whose);
+      }
+      if (this.#hands.lower(whose)) this.#broadcast('hands.updated', { hands: this.#hands.list() });
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // Teacher controls, enforced here whatever the client shows
+
+  /** Pauses a participant's microphone at the SFU. */
+  mute(actor: Actor, target: string): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      const t = this.#present(target);
+      await this.#moderationTrace(p.id, 'mute', t.id);
+      await this.#requireMedia().pauseSources(t.id, 'mic');
+      this.#tell(t, 'mute', p.id);
+    });
+  }
+
+  /** Pauses every microphone but the moderators'. */
+  muteAll(actor: Actor): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      await this.#moderationTrace(p.id, 'mute_all');
+      const media = this.#requireMedia();
+      for (const t of this.#participants.values()) {
+        if (t.moderator) continue;
+        if (await media.pauseSources(t.id, 'mic')) this.#tell(t, 'mute_all', p.id);
+      }
+    });
+  }
+
+  /** Stops a participant's camera (closes it at the SFU). */
+  stopCamera(actor: Actor, target: string): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      const t = this.#present(target);
+      await this.#moderationTrace(p.id, 'stop_camera', t.id);
+      await this.#requireMedia().closeSources(t.id, 'camera');
+      this.#tell(t, 'stop_camera', p.id);
+    });
+  }
+
+  /** Allows or forbids students' screen sharing; forbidding stops the shares in progress. */
+  setStudentScreenShare(actor: Actor, allowed: boolean): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      const action = allowed ? 'screen_share_allowed' : 'screen_share_forbidden';
+      await this.#write(async (tx) => {
+        await updateSessionPolicy(tx, this.id, { studentScreenShare: allowed });
+        await this.#trace(tx, p.id, 'session.moderation', this.id, { action });
+      });
+      this.#studentScreenShare = allowed;
+      if (!allowed && this.media) {
+        for (const t of this.#participants.values()) {
+          if (!this.canShareScreen(t.rights)) await this.media.closeSources(t.id, 'screen');
+        }
+      }
+      this.#broadcast('session.updated', this.view());
+    });
+  }
+
+  /** Puts a participant out of the session for good. */
+  remove(actor: Actor, target: string): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      const t = this.#present(target);
+      if (t.id === p.id || t.moderator) {
+        throw new PreauError('forbidden', 'a moderator cannot be removed');
+      }
+      await this.#moderationTrace(p.id, 'remove', t.id);
+      this.#removed.add(t.id);
+      await this.#depart(t, 'removed');
+    });
+  }
+
+  /** Locks (no newcomers but moderators) or unlocks the session. */
+  setLocked(actor: Actor, locked: boolean): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      await this.#write(async (tx) => {
+        await updateSessionPolicy(tx, this.id, { locked });
+        await this.#trace(tx, p.id, 'session.moderation', this.id, {
+          action: locked ? 'lock' : 'unlock',
+        });
+      });
+      this.#locked = locked;
+      this.#broadcast('session.updated', this.view());
+    });
+  }
+
+  /** Ends the session for everyone. */
+  end(actor: Actor): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#requireModerator(actor);
+      // The teacher's own socket stays open for the ack; their page closes it.
+      await this.#end(p.id, actor.socketId);
+    });
+  }
+
+  async #end(by: string, keepSocket?: string) {
+    const at = this.#now();
+    const ended = nextSessionState(this.#state, { type: 'end', at });
+    const present = [...this.#participants.values()];
+    await this.#write(async (tx) => {
+      await markSessionEnded(tx, this.id, at);
+      for (const p of present) {
+        await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'ended' }, at);
+      }
+      if (by !== SYSTEM_ACTOR) {
+        await this.#trace(tx, by, 'session.moderation', this.id, { action: 'end' }, at);
+      }
+      await this.#trace(tx, by, 'session.ended', this.id, {}, at);
+    });
+    this.#state = ended;
+    this.#broadcast('session.updated', this.view());
+    this.#broadcast('session.ended', { endedAt: at.toISOString() });
+    for (const p of present) {
+      const socket = socketOf(p.state);
+      if (socket && socket !== keepSocket) this.#outbox.kick(socket, 'ended');
+    }
+    this.#participants.clear();
+    await this.#dispose();
+  }
+
+  /**
+   * Stops the session in this process (server shutdown): stays close with
+   * reason `shutdown`; the session stays live so people come back to it.
+   * Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#run(async () => {
+      if (this.#closed) return;
+      const at = this.#now();
+      const present = [...this.#participants.values()];
+      await this.#write(async (tx) => {
+        for (const p of present) {
+          await closeStay(tx, { sessionId: this.id, personId: p.id, at, reason: 'shutdown' });
+          await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'shutdown' }, at);
+        }
+      }).catch((err: unknown) => this.#log.error({ err }, 'recording the shutdown failed'));
+      for (const p of present) {
+        const socket = socketOf(p.state);
+        if (socket) this.#outbox.kick(socket, 'shutdown');
+      }
+      this.#participants.clear();
+      await this.#dispose();
+    });
+  }
+
+  async #dispose() {
+    this.#closed = true;
+    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
+    this.#graceTimers.clear();
+    this.#disarmEmptyTimer();
+    await this.media?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing media'));
+    this.#onClosed(this);
+  }
+
+  // -------------------------------------------------------------------------
+  // Helpers
+
+  /** Runs a state change in the session's queue; refused once the session is closed. */
+  #run<T>(task: () => Promise<T>): Promise<T> {
+    return this.#queue.run(async () => {
+      if (this.#closed) {
+        throw new PreauError(
+          this.#state.phase === 'ended' ? 'session_ended' : 'unavailable',
+          'the session is closed',
+        );
+      }
+      return task();
+    });
+  }
+
+  #write<T>(work: (tx: Transaction<Schema>) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(work);
+  }
+
+  #trace(
+    tx: Transaction<Schema>,
+    actor: string,
+    kind: TraceInput['kind'],
+    subject: string,
+    payload: Record<string, unknown>,
+    at?: Date,
+  ) {
+    return recordTrace(tx, {
+      actor,
+      kind,
+      space: this.space,
+      subject,
+      payload,
+      at: at ?? this.#now(),
+    });
+  }
+
+  #moderationTrace(actor: string, action: ModerationAction, target?: string) {
+    return this.#write((tx) =>
+      this.#trace(tx, actor, 'session.moderation', this.id, {
+        action,
+        ...(target ? { target } : {}),
+      }),
+    );
+  }
+
+  #requireModerator(actor: Actor): Participant {
+    const p = this.requireLive(actor);
+    if (!p.moderator) throw new PreauError('forbidden', 'teachers only');
+    return p;
+  }
+
+  #requireMedia(): MediaSignalling {
+    if (!this.media) throw new PreauError('unavailable', 'no media server');
+    return this.media;
+  }
+
+  #present(participantId: string): Participant {
+    const p = this.#participants.get(participantId);
+    if (!p) throw new PreauError('not_found', 'no such participant');
+    return p;
+  }
+
+  #tell(p: Participant, action: ModerationAction, by: string) {
+    const socket = socketOf(p.state);
+    if (socket) this.#outbox.send(socket, 'moderation.applied', { action, by });
+  }
+
+  #broadcast<E extends ServerEventName>(event: E, payload: ServerEvent<E>, exceptSocket?: string) {
+    this.#outbox.broadcast(event, payload, exceptSocket);
+  }
+
+  #clearGrace(participantId: string) {
+    const timer = this.#graceTimers.get(participantId);
+    if (timer) clearTimeout(timer);
+    this.#graceTimers.delete(participantId);
+  }
+
+  #armEmptyTimer() {
+    if (this.#participants.size > 0 || this.#emptyTimer || this.#closed) return;
+    this.#emptyTimer = setTimeout(() => {
+      this.#emptyTimer = null;
+      background(this.#log, 'empty session timeout', () =>
+        this.#run(async () => {
+          if (this.#participants.size > 0) return;
+          if (this.#state.phase === 'live') await this.#end(SYSTEM_ACTOR);
+          else await this.#dispose();
+        }),
+      );
+    }, this.#timeouts.emptySessionMs);
+    this.#emptyTimer.unref();
+  }
+
+  #disarmEmptyTimer() {
+    if (this.#emptyTimer) clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = null;
+  }
+
+  #snapshot(
+    actor: Actor,
+    resumed: boolean,
+    routerRtpCapabilities: SessionSnapshot['routerRtpCapabilities'],
+  ): SessionSnapshot {
+    return {
+      session: this.view(),
+      me: {
+        participantId: actor.participantId,
+        name: actor.name,
+        rights: [...actor.rights],
+        moderator: isModerator(actor.rights),
+        canShareScreen: this.canShareScreen(actor.rights),
+      },
+      resumed,
+      participants: this.participants(),
+      hands: this.#hands.list(),
+      chat: this.#chat.list(),
+      producers: this.media?.producers() ?? [],
+      activeSpeaker: this.media?.activeSpeaker ?? null,
+      routerRtpCapabilities,
+    };
+  }
+}
+
+/** The actor of acts nobody did by hand (an empty session ending on its own). */
+export const SYSTEM_ACTOR = 'system';
+
+function participantView(p: Participant): ParticipantView {
+  return {
+    participantId: p.id,
+    name: p.name,
+    moderator: p.moderator,
+    presence: p.state.kind === 'reconnecting' ? 'reconnecting' : 'live',
+    joinedAt: p.joinedAt.toISOString(),
+  };
+}

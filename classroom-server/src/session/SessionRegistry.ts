@@ -1,0 +1,125 @@
+import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
+import type { Logger } from '@preau/protocol/server';
+import type { SfuApi } from '@preau/sfu';
+import {
+  closeStay,
+  getSession,
+  listAttendance,
+  recentChatMessages,
+  recordTrace,
+  type Schema,
+} from '@preau/storage';
+import type { Kysely } from 'kysely';
+import { LiveSession } from './LiveSession';
+import type { SessionOutbox, SessionTimeouts } from './types';
+
+/** What the registry needs to bring sessions to life. */
+export interface SessionRegistryDeps {
+  db: Kysely<Schema>;
+  sfu: SfuApi | null;
+  log: Logger;
+  timeouts: SessionTimeouts;
+  outboxFor(sessionId: string): SessionOutbox;
+}
+
+/**
+ * The live sessions this process serves, loaded from the database on first
+ * use. Concurrent opens of one session share one promise; a session that
+ * ends or is unloaded removes itself.
+ */
+export class SessionRegistry {
+  readonly #deps: SessionRegistryDeps;
+  readonly #sessions = new Map<string, Promise<LiveSession>>();
+  #closed = false;
+
+  constructor(deps: SessionRegistryDeps) {
+    this.#deps = deps;
+  }
+
+  /** The session, loaded if needed; `not_found` or `session_ended` when it cannot be joined. */
+  async open(sessionId: string): Promise<LiveSession> {
+    if (this.#closed) throw new PreauError('unavailable', 'the server is stopping');
+    let loading = this.#sessions.get(sessionId);
+    if (!loading) {
+      loading = this.#load(sessionId);
+      this.#sessions.set(sessionId, loading);
+      loading.catch(() => {
+        if (this.#sessions.get(sessionId) === loading) this.#sessions.delete(sessionId);
+      });
+    }
+    const session = await loading;
+    if (session.isOver) throw new PreauError('session_ended');
+    return session;
+  }
+
+  /** A session already loaded, if any (for tests and monitoring). */
+  async loaded(sessionId: string): Promise<LiveSession | undefined> {
+    return this.#sessions.get(sessionId)?.catch(() => undefined);
+  }
+
+  /** How many sessions are loaded. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Closes every loaded session (server shutdown); idempotent. */
+  async close() {
+    this.#closed = true;
+    const all = await Promise.allSettled([...this.#sessions.values()]);
+    await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    this.#sessions.clear();
+  }
+
+  async #load(sessionId: string): Promise<LiveSession> {
+    const { db, log } = this.#deps;
+    const stored = await getSession(db, sessionId);
+    if (!stored) throw new PreauError('not_found', 'no such session');
+    if (stored.phase === 'ended') throw new PreauError('session_ended');
+    await this.#closeDanglingStays(sessionId, stored.space);
+    const chat: ChatMessage[] = (
+      await recentChatMessages(db, sessionId, CLASSROOM_LIMITS.chatHistory)
+    ).map((m) => ({
+      messageId: m.id,
+      participantId: m.authorId,
+      name: m.authorName,
+      text: m.text,
+      sentAt: m.sentAt.toISOString(),
+    }));
+    const session: LiveSession = new LiveSession({
+      stored,
+      chat,
+      db,
+      sfu: this.#deps.sfu,
+      outbox: this.#deps.outboxFor(sessionId),
+      log: log.child({ sessionId, spaceId: stored.space }),
+      timeouts: this.#deps.timeouts,
+      onClosed: (s) => {
+        if (this.#sessions.get(sessionId) === loaded) this.#sessions.delete(sessionId);
+        log.info({ sessionId: s.id }, 'session closed');
+      },
+    });
+    const loaded = Promise.resolve(session);
+    this.#sessions.set(sessionId, loaded);
+    return session;
+  }
+
+  /** Stays left open by a process that stopped without closing them end now, with their traces. */
+  async #closeDanglingStays(sessionId: string, space: string) {
+    const open = (await listAttendance(this.#deps.db, sessionId)).filter((s) => !s.leftAt);
+    if (open.length === 0) return;
+    const at = new Date();
+    await this.#deps.db.transaction().execute(async (tx) => {
+      for (const stay of open) {
+        await closeStay(tx, { sessionId, personId: stay.personId, at, reason: 'timeout' });
+        await recordTrace(tx, {
+          actor: stay.personId,
+          kind: 'session.left',
+          space,
+          subject: sessionId,
+          payload: { reason: 'timeout' },
+          at,
+        });
+      }
+    });
+  }
+}

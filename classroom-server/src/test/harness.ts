@@ -1,0 +1,165 @@
+import { createServer, type Server } from 'node:http';
+import {
+  type Audience,
+  type CapabilityClaims,
+  CLASSROOM_SOCKET_PATH,
+  type ClassroomClientToServer,
+  type ClassroomServerToClient,
+  type ClientEventName,
+  type ClientRequest,
+  type ClientResponse,
+  classSpaceId,
+  PROTOCOL_VERSION,
+  type Result,
+} from '@preau/protocol';
+import {
+  createCapabilityVerifier,
+  generateSigningKey,
+  mintCapability,
+  silentLogger,
+} from '@preau/protocol/server';
+import type { SfuApi } from '@preau/sfu';
+import { type Database, openDatabase, startLiveSession } from '@preau/storage';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
+import { newId } from '../session/LiveSession';
+import type { SessionTimeouts } from '../session/types';
+
+/** A typed socket.io client of live sessions. */
+export type ClassroomSocket = Socket<ClassroomServerToClient, ClassroomClientToServer>;
+
+/** A classroom server on a free loopback port, with an in-memory database and its own signing key. */
+export interface Harness {
+  url: string;
+  database: Database;
+  classroom: ClassroomServer;
+  /** Mints a token; `audience` defaults to preau:classroom. */
+  mint(claims: CapabilityClaims, audience?: Audience): Promise<string>;
+  /** Starts a live session in a class's space. */
+  startSession(classId: string, teacher: string): Promise<string>;
+  /** Connects a client; resolves when connected, rejects with the connect_error. */
+  connect(auth: Record<string, unknown>): Promise<ClassroomSocket>;
+  close(): Promise<void>;
+}
+
+/** Claims of a person in a class. */
+export function person(
+  sub: string,
+  classId: string,
+  kind: 'teacher' | 'student',
+  extra: Partial<CapabilityClaims> = {},
+): CapabilityClaims {
+  return {
+    sub,
+    name: `${kind === 'teacher' ? 'Mme' : 'Élève'} ${sub}`,
+    profiles: [{ uai: '0350001A', kind }],
+    space: classSpaceId(classId),
+    rights: kind === 'teacher' ? ['read', 'write', 'moderate', 'present'] : ['read', 'write'],
+    ...extra,
+  };
+}
+
+/** Starts a classroom server alone (no web app) for integration tests. */
+export async function startHarness(
+  opts: { sfu?: SfuApi | null; timeouts?: Partial<SessionTimeouts> } = {},
+): Promise<Harness> {
+  const log = silentLogger();
+  const database = await openDatabase({ memory: true }, log);
+  const key = await generateSigningKey('k1');
+  const issuer = 'preau-test';
+  const verifier = createCapabilityVerifier({
+    issuer,
+    audience: 'preau:classroom',
+    jwks: { keys: [key.publicJwk] },
+  });
+  const classroom = createClassroomServer({
+    db: database.db,
+    verifier,
+    sfu: opts.sfu ?? null,
+    log,
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+  });
+  const server: Server = createServer();
+  classroom.attach(server);
+  server.on('upgrade', (req, socket, head) => classroom.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  const sockets: ClassroomSocket[] = [];
+  return {
+    url,
+    database,
+    classroom,
+    mint: (claims, audience = 'preau:classroom') =>
+      mintCapability(key, { issuer, audience, ttlSeconds: 60 }, claims),
+    startSession: async (classId, teacher) => {
+      const { session } = await startLiveSession(database.db, {
+        id: newId('ls'),
+        space: classSpaceId(classId),
+        classId,
+        title: `Cours ${classId}`,
+        createdBy: teacher,
+      });
+      return session.id;
+    },
+    connect: (auth) =>
+      new Promise((resolve, reject) => {
+        const socket: ClassroomSocket = connectClient(url, {
+          path: CLASSROOM_SOCKET_PATH,
+          transports: ['websocket'],
+          reconnection: false,
+          auth: { protocol: PROTOCOL_VERSION, ...auth },
+          forceNew: true,
+        });
+        sockets.push(socket);
+        socket.once('connect', () => resolve(socket));
+        socket.once('connect_error', (err) => {
+          socket.close();
+          reject(err);
+        });
+      }),
+    close: async () => {
+      for (const s of sockets) s.close();
+      await classroom.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+/** Sends one event and resolves with its ack. */
+export function request<E extends ClientEventName>(
+  socket: ClassroomSocket,
+  event: E,
+  payload: ClientRequest<E>,
+): Promise<Result<ClientResponse<E>>> {
+  const emit = socket.emit as unknown as (
+    e: string,
+    p: unknown,
+    ack: (r: Result<ClientResponse<E>>) => void,
+  ) => void;
+  return new Promise((resolve) => emit.call(socket, event, payload, resolve));
+}
+
+/** Sends one event and returns its data, throwing on an error ack. */
+export async function call<E extends ClientEventName>(
+  socket: ClassroomSocket,
+  event: E,
+  payload: ClientRequest<E>,
+): Promise<ClientResponse<E>> {
+  const result = await request(socket, event, payload);
+  if (!result.ok) throw new Error(`${event}: ${result.error.code} ${result.error.message ?? ''}`);
+  return result.data;
+}
+
+/** Collects every server event a socket receives, for assertions. */
+export function recorder(socket: ClassroomSocket) {
+  const events: Array<{ event: string; payload: unknown }> = [];
+  socket.onAny((event: string, payload: unknown) => events.push({ event, payload }));
+  return {
+    events,
+    of: <T = unknown>(name: string) =>
+      events.filter((e) => e.event === name).map((e) => e.payload as T),
+  };
+}
