@@ -59,7 +59,7 @@ export interface SfuApi {
   /** Counters of what a consumer sent to its viewer. */
   consumerStats: Call<'consumerStats'>;
   /** Workers, their rooms and load. */
-  load: Call<'load'>;
+  load(params?: SfuParams<'load'>): Promise<SfuResult<'load'>>;
   /** Receives every event of every room; returns the unsubscribe function. */
   subscribe(listener: (event: SfuEvent) => void): () => void;
   /** In process: closes every room and worker. Remote client: closes the connection only. Idempotent. */

@@ -16,3 +16,6 @@ export async function createSfu(config: Partial<SfuOptions> & { log?: Logger } =
   const { log = createLogger('sfu'), ...options } = config;
   return Sfu.start({ ...defaultSfuOptions(), ...options }, log.child({ module: 'sfu' }));
 }
+export { signAuth } from './rpc/auth';
+export { createSfuClient } from './rpc/client';
+export { SFU_RPC_PATH, type SfuRpcServer, startSfuRpcServer } from './rpc/server';

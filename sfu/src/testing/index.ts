@@ -1,3 +1,4 @@
 // Synthetic media for tests and benchmarks (never used by the SFU itself).
 export * from './plain';
+export * from './process';
 export * from './rtp';

@@ -1,0 +1,37 @@
+// The SFU as its own process: mediasoup workers behind the authenticated RPC.
+// Run with `tsx sfu/src/main.ts`; configuration comes from SFU_* variables.
+import { background, createLogger } from '@preau/protocol/server';
+import { readSfuConfig } from './config';
+import { createSfu } from './index';
+import { startSfuRpcServer } from './rpc/server';
+
+const log = createLogger('sfu');
+const config = readSfuConfig();
+if (!config.rpc.secret) {
+  log.fatal('SFU_RPC_SECRET is required to run the SFU as its own process');
+  process.exit(1);
+}
+const sfu = await createSfu({ ...config.options, log });
+const rpc = await startSfuRpcServer({
+  sfu,
+  secret: config.rpc.secret,
+  host: config.rpc.host,
+  port: config.rpc.port,
+  log: log.child({ module: 'rpc' }),
+});
+log.info({ url: rpc.url, port: rpc.port, workers: config.options.workers }, 'sfu rpc listening');
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'sfu stopping');
+  try {
+    await rpc.close();
+    await sfu.close();
+  } finally {
+    process.exit(process.exitCode ?? 0);
+  }
+}
+process.on('SIGTERM', () => background(log, 'sfu stop', stop('SIGTERM')));
+process.on('SIGINT', () => background(log, 'sfu stop', stop('SIGINT')));
