@@ -104,7 +104,7 @@ export class MediaSignalling {
     if (KIND_OF[req.source] !== req.kind) {
       throw new PreauError('bad_request', `a ${req.source} sends ${KIND_OF[req.source]}`);
     }
-    if (!p.rights.includes('write')) throw new PreauError('forbidden', 'not allowed to publish');
+    if (!p.rights.includes('present')) throw new PreauError('forbidden', 'not allowed to publish');
     if (req.source === 'screen' && !this.#ctx.canShareScreen(p)) {
       throw new PreauError('forbidden', 'screen sharing is not allowed');
     }

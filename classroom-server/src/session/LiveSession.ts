@@ -153,9 +153,9 @@ export class LiveSession {
     return [...this.#participants.values()].map(participantView);
   }
 
-  /** Whether rights let a participant share their screen now. */
+  /** Whether rights let a participant share their screen now: teachers always, students when allowed. */
   canShareScreen(rights: readonly Right[]): boolean {
-    return isModerator(rights) || rights.includes('present') || this.#studentScreenShare;
+    return rights.includes('present') && (isModerator(rights) || this.#studentScreenShare);
   }
 
   /** The participant acting through this socket, or a typed error if they have not joined on it. */

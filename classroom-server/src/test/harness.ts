@@ -54,7 +54,9 @@ export function person(
     name: `${kind === 'teacher' ? 'Mme' : 'Élève'} ${sub}`,
     profiles: [{ uai: '0350001A', kind }],
     space: classSpaceId(classId),
-    rights: kind === 'teacher' ? ['read', 'write', 'moderate', 'present'] : ['read', 'write'],
+    // As the directory grants them (storage/src/identity/access.ts).
+    rights:
+      kind === 'teacher' ? ['read', 'write', 'moderate', 'present'] : ['read', 'write', 'present'],
     ...extra,
   };
 }
