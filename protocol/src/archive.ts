@@ -171,7 +171,7 @@ export const ArchiveSearch = z
     kind: optionalText(64).pipe(TraceKind.optional()),
     from: OptionalDate,
     to: OptionalDate,
-    /** Resume after this `(space, seq)` cursor: `space:seq`. */
+    /** Resume after this cursor (`at|space|seq` of the last record seen). */
     after: optionalText(140),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })

@@ -143,3 +143,54 @@ export function verifySegment(opts: {
   problems.push(...segmentProblems);
   return check;
 }
+
+/** A checked segment and the file it came from. */
+export interface CheckedSegment extends SegmentCheck {
+  file: string;
+}
+
+/**
+ * Checks that each space's segments form one chain: each starts where the
+ * one before ended and points back to its last hash; the first starts at
+ * record 1 from the genesis hash when `fromGenesis`.
+ */
+export function checkContinuity(
+  segments: readonly CheckedSegment[],
+  opts: { fromGenesis: boolean; genesis: string },
+): Problem[] {
+  const problems: Problem[] = [];
+  const bySpace = new Map<string, CheckedSegment[]>();
+  for (const s of segments) {
+    if (s.space === null || s.firstSeq === null) continue;
+    bySpace.set(s.space, [...(bySpace.get(s.space) ?? []), s]);
+  }
+  for (const list of bySpace.values()) {
+    list.sort((a, b) => (a.firstSeq ?? 0) - (b.firstSeq ?? 0));
+    let before: CheckedSegment | undefined;
+    for (const s of list) {
+      if (!before) {
+        if (opts.fromGenesis && (s.firstSeq !== 1 || s.prevHash !== opts.genesis)) {
+          problems.push({
+            file: s.file,
+            seq: s.firstSeq ?? undefined,
+            reason: 'chain does not start at the first record',
+          });
+        }
+      } else if (s.firstSeq !== (before.lastSeq ?? 0) + 1) {
+        problems.push({
+          file: s.file,
+          seq: s.firstSeq ?? undefined,
+          reason: `records ${(before.lastSeq ?? 0) + 1}–${(s.firstSeq ?? 1) - 1} missing between segments`,
+        });
+      } else if (s.prevHash !== before.lastHash) {
+        problems.push({
+          file: s.file,
+          seq: s.firstSeq ?? undefined,
+          reason: 'chain broken between segments',
+        });
+      }
+      before = s;
+    }
+  }
+  return problems;
+}

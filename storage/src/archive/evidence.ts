@@ -1,0 +1,175 @@
+import type { ArchiveLine } from '@preau/protocol';
+import { fromBase64 } from './canonical';
+import { type DocRenderers, padPage, rebuildDoc } from './documents';
+
+/** A record in a case's scope, as derived files see it. */
+export type ScopedLine = ArchiveLine & { inScope: boolean };
+
+/** One derived file of a bundle. */
+export interface DerivedFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/** A moment as a file-name-safe label: `2026-09-01T08-00-00Z`. */
+export function momentLabel(at: Date): string {
+  return at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replaceAll(':', '-');
+}
+
+function nameOf(names: Map<string, string>, id: string | undefined | null): string {
+  if (!id) return '—';
+  const name = names.get(id);
+  return name ? `${name} (${id})` : id;
+}
+
+/**
+ * Documents of a space rebuilt at each moment: every pad or board with an
+ * update in scope, from all its updates up to the moment (the whole chain is
+ * in the bundle, so anyone can redo it).
+ */
+export function rebuildDocuments(
+  space: string,
+  lines: readonly ScopedLine[],
+  moments: readonly Date[],
+  renderers: DocRenderers,
+): DerivedFile[] {
+  const kinds = new Map<string, { kind: string; title: string }>();
+  const updates = new Map<string, ScopedLine[]>();
+  const touched = new Set<string>();
+  for (const line of lines) {
+    const subject = line.content?.subject;
+    if (line.kind === 'doc.created' && subject) {
+      const p = line.content!.payload;
+      kinds.set(subject, { kind: String(p.kind ?? 'pad'), title: String(p.title ?? subject) });
+    }
+    if (!line.kind.startsWith('doc.')) continue;
+    if (subject && line.inScope) touched.add(subject);
+    if (line.kind === 'doc.update' && subject)
+      updates.set(subject, [...(updates.get(subject) ?? []), line]);
+  }
+  const files: DerivedFile[] = [];
+  for (const docId of [...touched].sort()) {
+    const all = updates.get(docId) ?? [];
+    const meta = kinds.get(docId) ?? { kind: 'pad', title: docId };
+    for (const moment of moments) {
+      const upto = all.filter((l) => new Date(l.at) <= moment);
+      if (upto.length === 0) continue;
+      const bodies = upto.flatMap((l) => (l.content?.body ? [fromBase64(l.content.body)] : []));
+      const missing = upto.length - bodies.length;
+      const doc = rebuildDoc(bodies);
+      const last = upto.at(-1)!;
+      const note =
+        `${meta.title} — ${space}/${docId}, état au ${moment.toISOString()} ` +
+        `(${bodies.length} mises à jour appliquées, jusqu’à l’enregistrement ${last.seq}` +
+        (missing > 0 ? `; ${missing} supprimées par rétention ou effacement non appliquées` : '') +
+        ')';
+      const base = `documents/${space}/${docId}/${momentLabel(moment)}`;
+      if (meta.kind === 'board') {
+        const svg = renderers.board(doc);
+        files.push({
+          path: `${base}.svg`,
+          bytes: utf8(svg.replace('<svg ', `<svg data-note="${escapeAttr(note)}" `)),
+        });
+      } else {
+        files.push({
+          path: `${base}.html`,
+          bytes: utf8(padPage(meta.title, renderers.pad(doc), note)),
+        });
+      }
+      doc.destroy();
+    }
+  }
+  return files;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The chat of a space in scope, as a readable transcript with names resolved at export. */
+export function chatTranscript(
+  space: string,
+  lines: readonly ScopedLine[],
+  names: Map<string, string>,
+): DerivedFile | null {
+  const chat = lines.filter((l) => l.inScope && l.kind.startsWith('chat.'));
+  if (chat.length === 0) return null;
+  const out = [
+    `Transcription de la discussion — espace ${space}`,
+    `Chat transcript — space ${space}`,
+    '',
+  ];
+  for (const l of chat) {
+    const who = nameOf(names, l.content?.actor);
+    const p = l.content?.payload ?? {};
+    const ref = `[${l.seq}] ${l.at}`;
+    if (!l.content) out.push(`${ref}  (contenu supprimé : ${l.redaction?.reason ?? '?'})`);
+    else if (l.kind === 'chat.message')
+      out.push(`${ref}  ${who} : ${String(p.text ?? '')}  {${l.content.subject ?? ''}}`);
+    else if (l.kind === 'chat.edited')
+      out.push(`${ref}  ${who} a modifié {${l.content.subject ?? ''}} : ${String(p.text ?? '')}`);
+    else if (l.kind === 'chat.deleted')
+      out.push(`${ref}  ${who} a supprimé le message {${l.content.subject ?? ''}}`);
+    else out.push(`${ref}  ${who} : ${l.kind} ${JSON.stringify(p)}`);
+  }
+  return { path: `transcripts/${space}.txt`, bytes: utf8(`${out.join('\n')}\n`) };
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n;]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** Every record in scope, one row each, with names resolved at export (records.csv). */
+export function recordsCsv(lines: readonly ScopedLine[], names: Map<string, string>): DerivedFile {
+  const header = [
+    'space',
+    'seq',
+    'at',
+    'kind',
+    'actor',
+    'actor_name',
+    'subject',
+    'target',
+    'target_name',
+    'summary',
+    'deleted',
+  ];
+  const rows = lines
+    .filter((l) => l.inScope)
+    .map((l) => {
+      const p = l.content?.payload ?? {};
+      const target = typeof p.target === 'string' ? p.target : '';
+      const summary =
+        l.kind === 'doc.update'
+          ? `${l.content?.body ? fromBase64(l.content.body).byteLength : 0} octets`
+          : typeof p.text === 'string'
+            ? p.text
+            : typeof p.action === 'string'
+              ? p.action
+              : typeof p.reason === 'string'
+                ? p.reason
+                : '';
+      return [
+        l.space,
+        l.seq,
+        l.at,
+        l.kind,
+        l.content?.actor ?? '',
+        l.content?.actor ? (names.get(l.content.actor) ?? '') : '',
+        l.content?.subject ?? '',
+        target,
+        target ? (names.get(target) ?? '') : '',
+        summary,
+        l.redaction?.reason ?? '',
+      ]
+        .map(csvCell)
+        .join(',');
+    });
+  return { path: 'records.csv', bytes: utf8(`${[header.join(','), ...rows].join('\n')}\n`) };
+}

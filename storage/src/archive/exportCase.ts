@@ -1,0 +1,392 @@
+import {
+  type ArchiveLine,
+  type ExportView,
+  GENESIS_HASH,
+  type HoldView,
+  PreauError,
+} from '@preau/protocol';
+import { zipSync } from 'fflate';
+import { type Kysely, sql } from 'kysely';
+import type { Schema } from '../db/schema';
+import type { ObjectStore } from '../objects/ObjectStore';
+import { type Auditor, appendAudit, readAudit } from './audit';
+import { BUNDLE, type BundleManifest } from './bundle';
+import { canonicalJson, sha256Hex } from './canonical';
+import { getCase, listHolds } from './cases';
+import { type DocRenderers, plainRenderers } from './documents';
+import {
+  chatTranscript,
+  type DerivedFile,
+  rebuildDocuments,
+  recordsCsv,
+  type ScopedLine,
+} from './evidence';
+import { newArchiveId } from './ids';
+import { type ArchiveSigner, archivePublicKeys } from './keys';
+import {
+  bundleManifestPath,
+  bundleSegmentPath,
+  exportKey,
+  manifestKey,
+  segmentKey,
+} from './layout';
+import type { NameResolver } from './names';
+import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
+
+/** What an export needs. */
+export interface ExportDeps {
+  db: Kysely<Schema>;
+  objects: ObjectStore;
+  signer: ArchiveSigner;
+  names: NameResolver;
+  /** The document engine's renderers (pad → HTML, board → SVG); plain ones otherwise. */
+  renderers?: DocRenderers;
+  /** Archives what is still in the outbox, so the bundle holds every record made so far. */
+  drain?: () => Promise<unknown>;
+}
+
+/** Does a hold cover a record? (The SQL twin is `heldCondition`.) */
+export function holdCovers(hold: HoldView, line: ArchiveLine, people: readonly string[]): boolean {
+  if (hold.space && hold.space !== line.space) return false;
+  if (hold.person && !people.includes(hold.person)) return false;
+  const at = new Date(line.at).getTime();
+  if (hold.from && at < new Date(hold.from).getTime()) return false;
+  if (hold.until && at > new Date(hold.until).getTime()) return false;
+  return true;
+}
+
+function peopleOfLine(line: ArchiveLine): string[] {
+  if (!line.content) return [];
+  const p = line.content.payload;
+  const extra = ['target', 'person', 'member', 'invited', 'reported']
+    .map((k) => p[k])
+    .filter((v): v is string => typeof v === 'string');
+  return [line.content.actor, ...extra];
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>) {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** The spaces a case's active holds reach: named ones, and those where a held person acted. */
+async function spacesInScope(db: Kysely<Schema>, holds: readonly HoldView[]): Promise<string[]> {
+  const spaces = new Set<string>();
+  for (const h of holds) {
+    if (h.space) {
+      spaces.add(h.space);
+      continue;
+    }
+    let q = db
+      .selectFrom('archive_record')
+      .select('space_id')
+      .distinct()
+      .where(sql<boolean>`people @> ARRAY[${h.person}]::text[]`);
+    if (h.from) q = q.where('at', '>=', new Date(h.from));
+    if (h.until) q = q.where('at', '<=', new Date(h.until));
+    for (const r of await q.execute()) spaces.add(r.space_id);
+  }
+  return [...spaces].sort();
+}
+
+/**
+ * Exports a sealed evidence bundle for a case: every segment of each space
+ * in scope from its first record (so the chain verifies from genesis), the
+ * documents rebuilt at the chosen moments, chat transcripts, a table of the
+ * records in scope, the verification made now, the chain-of-custody log, the
+ * public keys, and a manifest of SHA-256 hashes signed with the archive key.
+ * The export is audited before the bundle is built, so the custody log in the
+ * bundle includes it.
+ */
+export async function exportCase(
+  deps: ExportDeps,
+  who: Auditor,
+  caseId: string,
+  request: { moments: Date[] },
+): Promise<{ view: ExportView; bytes: Uint8Array }> {
+  const { db, objects } = deps;
+  const kase = await getCase(db, caseId);
+  const allHolds = await listHolds(db, caseId);
+  const holds = allHolds.filter((h) => !h.liftedAt);
+  if (holds.length === 0) {
+    throw new PreauError(
+      'conflict',
+      'the case has no active hold: its holds define what is exported',
+    );
+  }
+  await deps.drain?.();
+  const exportedAt = new Date();
+  const spaces = await spacesInScope(db, holds);
+  const until = (space: string) => {
+    const ends = holds
+      .filter((h) => !h.space || h.space === space)
+      .map((h) => (h.until ? new Date(h.until) : exportedAt));
+    return new Date(Math.max(...ends.map((d) => d.getTime()), 0));
+  };
+  const moments =
+    request.moments.length > 0 ? [...request.moments].sort((a, b) => +a - +b) : [exportedAt];
+
+  const segmentRows = (
+    await Promise.all(
+      spaces.map((space) =>
+        db
+          .selectFrom('archive_segment')
+          .select(['space_id', 'first_seq', 'last_seq'])
+          .where('space_id', '=', space)
+          .where('first_at', '<=', until(space))
+          .orderBy('first_seq')
+          .execute(),
+      ),
+    )
+  ).flat();
+
+  const exportId = newArchiveId('exp');
+  await appendAudit(db, who, {
+    action: 'export',
+    caseId,
+    details: {
+      export: exportId,
+      spaces,
+      segments: segmentRows.length,
+      moments: moments.map((m) => m.toISOString()),
+    },
+  });
+
+  const files = new Map<string, Uint8Array>();
+  const keys = await archivePublicKeys(db);
+  const checked: CheckedSegment[] = [];
+  const linesBySpace = new Map<string, ScopedLine[]>();
+  const loaded = await mapLimit(segmentRows, 4, async (row) => {
+    const first = Number(row.first_seq);
+    const last = Number(row.last_seq);
+    const [bytes, manifestBytes] = await Promise.all([
+      objects.get(segmentKey(row.space_id, first, last)),
+      objects.get(manifestKey(row.space_id, first, last)),
+    ]);
+    if (!bytes || !manifestBytes) {
+      throw new PreauError(
+        'unavailable',
+        `segment ${row.space_id} ${first}-${last} missing from object storage`,
+      );
+    }
+    return { space: row.space_id, first, last, bytes, manifestBytes };
+  });
+  for (const s of loaded) {
+    const file = bundleSegmentPath(s.space, s.first, s.last);
+    const manifestFile = bundleManifestPath(s.space, s.first, s.last);
+    files.set(file, s.bytes);
+    files.set(manifestFile, s.manifestBytes);
+    const check = verifySegment({
+      file,
+      manifestFile,
+      bytes: s.bytes,
+      manifestBytes: s.manifestBytes,
+      keys,
+    });
+    checked.push({ ...check, file });
+    const scoped = check.lines.map((line) => {
+      const people = peopleOfLine(line);
+      return { ...line, inScope: holds.some((h) => holdCovers(h, line, people)) };
+    });
+    linesBySpace.set(s.space, [...(linesBySpace.get(s.space) ?? []), ...scoped]);
+  }
+
+  const allLines = [...linesBySpace.values()].flat();
+  const people = new Set<string>();
+  for (const l of allLines) for (const p of peopleOfLine(l)) people.add(p);
+  const names = await deps.names([...people]);
+  const derived: DerivedFile[] = [];
+  for (const [space, lines] of linesBySpace) {
+    derived.push(...rebuildDocuments(space, lines, moments, deps.renderers ?? plainRenderers));
+    const transcript = chatTranscript(space, lines, names);
+    if (transcript) derived.push(transcript);
+  }
+  derived.push(recordsCsv(allLines, names));
+  for (const d of derived) files.set(d.path, d.bytes);
+
+  const problems = [
+    ...checked.flatMap((c) => c.problems),
+    ...checkContinuity(checked, { fromGenesis: true, genesis: GENESIS_HASH }),
+  ];
+  const inScope = allLines.filter((l) => l.inScope).length;
+  const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
+  files.set(
+    BUNDLE.verification,
+    json({
+      checkedAt: new Date().toISOString(),
+      ok: problems.length === 0,
+      segments: checked.map((c) => ({
+        file: c.file,
+        space: c.space,
+        firstSeq: c.firstSeq,
+        lastSeq: c.lastSeq,
+        records: c.records,
+        deleted: c.redacted,
+        kid: c.kid,
+        ok: c.problems.length === 0,
+      })),
+      problems,
+    }),
+  );
+  const custody = await readAudit(db, { caseId });
+  files.set(
+    BUNDLE.custody,
+    new TextEncoder().encode(custody.map((e) => `${canonicalJson(e)}\n`).join('')),
+  );
+  files.set(BUNDLE.keys, json({ keys }));
+  const exporterName = (await deps.names([who.id])).get(who.id) ?? null;
+  files.set(
+    BUNDLE.case,
+    json({
+      format: 1,
+      exportId,
+      case: kase,
+      holds: allHolds,
+      scope: {
+        spaces,
+        moments: moments.map((m) => m.toISOString()),
+        recordsInScope: inScope,
+        records: allLines.length,
+      },
+      exportedAt: exportedAt.toISOString(),
+      exportedBy: { id: who.id, name: exporterName, role: who.role },
+    }),
+  );
+  files.set(BUNDLE.readme, new TextEncoder().encode(readme(kase.reference, exportId)));
+
+  const listed = [...files.entries()]
+    .map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.byteLength }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const manifest: BundleManifest = {
+    v: 1,
+    exportId,
+    caseId,
+    caseReference: kase.reference,
+    createdAt: exportedAt.toISOString(),
+    files: listed,
+  };
+  const manifestBytes = new TextEncoder().encode(canonicalJson(manifest));
+  files.set(BUNDLE.manifest, manifestBytes);
+  files.set(BUNDLE.signature, json(deps.signer.signBytes(manifestBytes)));
+
+  // Segments are stored, not compressed: their bytes in the zip are the bytes
+  // that were signed, so any tool can extract them and a damaged byte stays
+  // where it is (the verifier then names the record that holds it).
+  const zip = zipSync(
+    Object.fromEntries(
+      [...files].map(([path, bytes]) => [
+        path,
+        [bytes, { level: path.startsWith('segments/') ? 0 : 6 }] as [Uint8Array, { level: 0 | 6 }],
+      ]),
+    ),
+    { mtime: exportedAt },
+  );
+  const sha256 = sha256Hex(zip);
+  const key = exportKey(caseId, exportId);
+  await objects.put(key, zip, 'application/zip');
+  const row = await db
+    .insertInto('archive_export')
+    .values({
+      id: exportId,
+      case_id: caseId,
+      object_key: key,
+      sha256,
+      size: zip.byteLength,
+      records: allLines.length,
+      created_by: who.id,
+      created_at: exportedAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { view: exportView(row), bytes: zip };
+}
+
+/** An export row as listed. */
+export function exportView(r: {
+  id: string;
+  case_id: string;
+  sha256: string;
+  size: number | string;
+  records: number;
+  created_by: string;
+  created_at: Date;
+}): ExportView {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    sha256: r.sha256,
+    size: Number(r.size),
+    records: r.records,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+/** A case's exports, newest first. */
+export async function listExports(db: Kysely<Schema>, caseId: string): Promise<ExportView[]> {
+  const rows = await db
+    .selectFrom('archive_export')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map(exportView);
+}
+
+/** An export's zip from object storage, audited as a download. */
+export async function downloadExport(
+  db: Kysely<Schema>,
+  objects: ObjectStore,
+  who: Auditor,
+  caseId: string,
+  exportId: string,
+): Promise<{ bytes: Uint8Array; name: string }> {
+  const row = await db
+    .selectFrom('archive_export')
+    .selectAll()
+    .where('id', '=', exportId)
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
+  if (!row) throw new PreauError('not_found', 'no such export');
+  const bytes = await objects.get(row.object_key);
+  if (!bytes) throw new PreauError('unavailable', 'the bundle is missing from object storage');
+  await appendAudit(db, who, {
+    action: 'export.download',
+    caseId,
+    details: { export: exportId, sha256: row.sha256 },
+  });
+  return { bytes, name: `preau-${caseId}-${exportId}.zip` };
+}
+
+function readme(reference: string, exportId: string): string {
+  return `Préau — dossier de preuves ${reference} (export ${exportId})
+
+Ce fichier zip est scellé : MANIFEST.json donne l’empreinte SHA-256 de chaque
+fichier et MANIFEST.sig.json la signature Ed25519 de MANIFEST.json par la clé
+d’archive (keys.json). Chaque segment (segments/) est accompagné de son
+manifeste signé ; chaque enregistrement porte l’empreinte du précédent.
+
+Vérifier sans serveur :  ./preau verify ce-fichier.zip
+                   ou :  npx tsx storage/src/archive/verify-cli.ts ce-fichier.zip
+Ajouter --key cles.json pour vérifier contre des clés publiées par Préau
+(/api/archive/keys) plutôt que contre celles du dossier.
+
+Contenu : case.json (dossier, conservations, périmètre), segments/ (traces
+brutes), documents/ (pads en HTML, tableaux en SVG, reconstruits aux moments
+demandés), transcripts/ (discussions), records.csv (traces du périmètre, noms
+résolus à l’export), verification.json (vérification faite à l’export),
+custody.jsonl (journal de la chaîne de possession, chaîné par SHA-256).
+
+Préau evidence bundle ${reference} (export ${exportId}). Verify it offline with
+\`./preau verify this-file.zip\`; see the French text above for the contents.
+`;
+}

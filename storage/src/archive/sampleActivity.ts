@@ -1,0 +1,155 @@
+import { DOC_YJS } from '@preau/protocol';
+import type { Kysely } from 'kysely';
+import * as Y from 'yjs';
+import type { Schema } from '../db/schema';
+import { recordTrace } from '../trace/recordTrace';
+
+/**
+ * Records activity in a space exactly as the live class and the documents
+ * record it (same kinds, subjects, payloads and Yjs bodies): a pad typed in,
+ * a board drawn on, a live session with chat and a moderation act. For tests
+ * and benchmarks of the archive.
+ */
+export class SampleActivity {
+  readonly pad = new Y.Doc();
+  readonly board = new Y.Doc();
+  #clock: number;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    readonly space: string,
+    start: Date,
+  ) {
+    this.#clock = start.getTime();
+  }
+
+  /** The time of the next act: one second after the last. */
+  tick(): Date {
+    this.#clock += 1000;
+    return new Date(this.#clock);
+  }
+
+  /** The time of the last act. */
+  get now(): Date {
+    return new Date(this.#clock);
+  }
+
+  async createDocs(actor: string, padId = 'pad_1', boardId = 'board_1') {
+    await recordTrace(this.db, {
+      actor,
+      kind: 'doc.created',
+      space: this.space,
+      subject: padId,
+      at: this.tick(),
+      payload: { kind: 'pad', title: 'Exposé sur le Moyen Âge' },
+    });
+    await recordTrace(this.db, {
+      actor,
+      kind: 'doc.created',
+      space: this.space,
+      subject: boardId,
+      at: this.tick(),
+      payload: { kind: 'board', title: 'Carte mentale' },
+    });
+  }
+
+  /** Appends a paragraph to the pad as `actor`, recorded as one doc.update. */
+  async type(actor: string, text: string, padId = 'pad_1') {
+    const update = captureUpdate(this.pad, () => {
+      const p = new Y.XmlElement('paragraph');
+      p.insert(0, [new Y.XmlText(text)]);
+      this.pad.getXmlFragment(DOC_YJS.padFragment).push([p]);
+    });
+    return this.#docUpdate(actor, padId, update);
+  }
+
+  /** Draws a labelled rectangle on the board as `actor`. */
+  async draw(actor: string, label: string, boardId = 'board_1') {
+    const elements = this.board.getArray<Y.Map<unknown>>(DOC_YJS.boardElements);
+    const n = elements.length;
+    const update = captureUpdate(this.board, () => {
+      const el = {
+        id: `el${n}`,
+        type: 'text',
+        x: 20 + n * 10,
+        y: 20 + n * 30,
+        width: 200,
+        height: 24,
+        text: label,
+        fontSize: 20,
+        strokeColor: '#1e1e1e',
+      };
+      elements.push([new Y.Map<unknown>(Object.entries({ pos: `a${n}`, el }))]);
+    });
+    return this.#docUpdate(actor, boardId, update);
+  }
+
+  async #docUpdate(actor: string, docId: string, body: Uint8Array) {
+    return recordTrace(this.db, {
+      actor,
+      kind: 'doc.update',
+      space: this.space,
+      subject: docId,
+      at: this.tick(),
+      payload: { bytes: body.byteLength },
+      body: body as Uint8Array<ArrayBuffer>,
+    });
+  }
+
+  async join(actor: string, session = 'sess_1', moderator = false) {
+    return recordTrace(this.db, {
+      actor,
+      kind: 'session.joined',
+      space: this.space,
+      subject: session,
+      at: this.tick(),
+      payload: { moderator },
+    });
+  }
+
+  async say(actor: string, text: string, messageId: string, session = 'sess_1') {
+    return recordTrace(this.db, {
+      actor,
+      kind: 'chat.message',
+      space: this.space,
+      subject: messageId,
+      at: this.tick(),
+      payload: { session, text },
+    });
+  }
+
+  async moderate(actor: string, action: string, target: string, session = 'sess_1') {
+    return recordTrace(this.db, {
+      actor,
+      kind: 'session.moderation',
+      space: this.space,
+      subject: session,
+      at: this.tick(),
+      payload: { action, target },
+    });
+  }
+
+  async leave(actor: string, session = 'sess_1') {
+    return recordTrace(this.db, {
+      actor,
+      kind: 'session.left',
+      space: this.space,
+      subject: session,
+      at: this.tick(),
+      payload: { reason: 'left' },
+    });
+  }
+}
+
+/** The update a change makes to a document. */
+function captureUpdate(doc: Y.Doc, change: () => void): Uint8Array {
+  let captured: Uint8Array | undefined;
+  const listen = (u: Uint8Array) => {
+    captured = u;
+  };
+  doc.on('update', listen);
+  doc.transact(change);
+  doc.off('update', listen);
+  if (!captured) throw new Error('the change made no update');
+  return captured;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { ArchivePublicKey } from '@preau/protocol';
+import { z } from 'zod';
+import { describeProblem, verifyBundle } from './verifyBundle';
+
+/**
+ * Verifies a Préau evidence bundle offline:
+ *   npx tsx storage/src/archive/verify-cli.ts bundle.zip [--key keys.json] [--json]
+ * (also `./preau verify bundle.zip`). Exit code 0 when everything verifies,
+ * 1 when something was altered (the first broken place is named), 2 on usage errors.
+ */
+function main(argv: string[]): number {
+  const args = [...argv];
+  const json = take(args, '--json');
+  const keyFile = option(args, '--key');
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file || args.some((a) => a.startsWith('--'))) {
+    process.stderr.write('usage: verify BUNDLE.zip [--key KEYS.json] [--json]\n');
+    return 2;
+  }
+  let bytes: Uint8Array;
+  let trustedKeys: ArchivePublicKey[] | undefined;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+    if (keyFile) {
+      const parsed = z
+        .union([z.object({ keys: z.array(ArchivePublicKey) }), z.array(ArchivePublicKey)])
+        .parse(JSON.parse(readFileSync(keyFile, 'utf8')));
+      trustedKeys = Array.isArray(parsed) ? parsed : parsed.keys;
+    }
+  } catch (err) {
+    process.stderr.write(`cannot read input: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const report = verifyBundle(bytes, { trustedKeys });
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.ok ? 0 : 1;
+  }
+  const out = [
+    `Préau evidence bundle ${file}`,
+    `  case ${report.caseReference ?? '?'} · export ${report.exportId ?? '?'} · created ${report.createdAt ?? '?'}`,
+    `  signed by key ${report.kid ?? '?'} (${report.keySource === 'trusted' ? 'checked against the keys given' : 'key taken from the bundle: compare it with the keys Préau publishes'})`,
+    `  ${report.files} files · ${report.segments} segments · ${report.records} records (${report.deleted} deleted) · ${report.custodyEntries} custody entries`,
+  ];
+  if (report.ok) {
+    out.push('OK: every hash, every chain and every signature verifies.');
+  } else {
+    const [first, ...rest] = report.problems;
+    out.push(`FAILED: first broken place: ${describeProblem(first!)}`);
+    for (const p of rest.slice(0, 20)) out.push(`  also: ${describeProblem(p)}`);
+    if (rest.length > 20) out.push(`  … and ${rest.length - 20} more`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return report.ok ? 0 : 1;
+}
+
+function take(args: string[], flag: string): boolean {
+  const i = args.indexOf(flag);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+function option(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  if (i < 0) return undefined;
+  const [, value] = args.splice(i, 2);
+  return value;
+}
+
+process.exitCode = main(process.argv.slice(2));

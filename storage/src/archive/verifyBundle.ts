@@ -1,0 +1,188 @@
+import {
+  type ArchivePublicKey,
+  ArchivePublicKey as ArchivePublicKeySchema,
+  AuditEntry,
+  GENESIS_HASH,
+  Signature,
+} from '@preau/protocol';
+import { unzipSync } from 'fflate';
+import { z } from 'zod';
+import { checkAuditEntries } from './audit';
+import { BUNDLE, BundleManifest } from './bundle';
+import { sha256Hex } from './canonical';
+import { verifySignature } from './keys';
+import { type CheckedSegment, checkContinuity, type Problem, verifySegment } from './verifySegment';
+
+/** What verifying a bundle found. */
+export interface BundleReport {
+  ok: boolean;
+  caseReference: string | null;
+  exportId: string | null;
+  createdAt: string | null;
+  kid: string | null;
+  /** Whether the key came from the bundle itself or from keys the verifier was given. */
+  keySource: 'bundle' | 'trusted';
+  files: number;
+  segments: number;
+  records: number;
+  deleted: number;
+  custodyEntries: number;
+  problems: Problem[];
+}
+
+const KeysFile = z.object({ keys: z.array(ArchivePublicKeySchema) });
+
+function parseJson<T extends z.ZodType>(
+  schema: T,
+  bytes: Uint8Array | undefined,
+): z.infer<T> | null {
+  if (!bytes) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Verifies an evidence bundle with nothing but its bytes (and, optionally,
+ * keys obtained from Préau beforehand): the manifest's signature, every
+ * file's SHA-256, no file added, every segment against its signed manifest
+ * record by record, each space's chain from its first record, and the
+ * custody log's hashes. Problems are in the order a reader meets them, so the
+ * first one is the first broken place.
+ */
+export function verifyBundle(
+  zip: Uint8Array,
+  opts: { trustedKeys?: ArchivePublicKey[] } = {},
+): BundleReport {
+  const report: BundleReport = {
+    ok: false,
+    caseReference: null,
+    exportId: null,
+    createdAt: null,
+    kid: null,
+    keySource: opts.trustedKeys ? 'trusted' : 'bundle',
+    files: 0,
+    segments: 0,
+    records: 0,
+    deleted: 0,
+    custodyEntries: 0,
+    problems: [],
+  };
+  const problems = report.problems;
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(zip);
+  } catch {
+    problems.push({ file: '(bundle)', reason: 'not a readable zip file' });
+    return report;
+  }
+  const bundleKeys = parseJson(KeysFile, entries[BUNDLE.keys])?.keys;
+  const keys = opts.trustedKeys ?? bundleKeys ?? [];
+  if (!opts.trustedKeys && !bundleKeys)
+    problems.push({ file: BUNDLE.keys, reason: 'missing or malformed' });
+
+  const manifestBytes = entries[BUNDLE.manifest];
+  const manifest = parseJson(BundleManifest, manifestBytes);
+  const signature = parseJson(Signature, entries[BUNDLE.signature]);
+  if (!manifest || !manifestBytes) {
+    problems.push({ file: BUNDLE.manifest, reason: 'missing or malformed' });
+    return report;
+  }
+  Object.assign(report, {
+    caseReference: manifest.caseReference,
+    exportId: manifest.exportId,
+    createdAt: manifest.createdAt,
+    kid: signature?.kid ?? null,
+  });
+  if (!signature) problems.push({ file: BUNDLE.signature, reason: 'missing or malformed' });
+  else if (!verifySignature(keys, manifestBytes, signature)) {
+    problems.push({
+      file: BUNDLE.signature,
+      reason: `signature of ${BUNDLE.manifest} invalid (key ${signature.kid})`,
+    });
+  }
+
+  const listed = new Map(manifest.files.map((f) => [f.path, f]));
+  for (const name of Object.keys(entries).sort()) {
+    if (name === BUNDLE.manifest || name === BUNDLE.signature || name.endsWith('/')) continue;
+    if (!listed.has(name))
+      problems.push({ file: name, reason: 'file not listed in the manifest (added)' });
+  }
+
+  const checked: CheckedSegment[] = [];
+  for (const file of manifest.files) {
+    report.files += 1;
+    const bytes = entries[file.path];
+    if (!bytes) {
+      problems.push({ file: file.path, reason: 'file listed in the manifest is missing' });
+      continue;
+    }
+    const hashOk = sha256Hex(bytes) === file.sha256 && bytes.byteLength === file.size;
+    if (file.path.startsWith('segments/') && file.path.endsWith('.jsonl')) {
+      const manifestFile = file.path.replace(/\.jsonl$/, '.manifest.json');
+      const check = verifySegment({
+        file: file.path,
+        manifestFile,
+        bytes,
+        manifestBytes: entries[manifestFile] ?? new Uint8Array(),
+        keys,
+      });
+      checked.push({ ...check, file: file.path });
+      report.segments += 1;
+      report.records += check.records;
+      report.deleted += check.redacted;
+      // A record-level problem names the place better than the file's hash does.
+      problems.push(...check.problems);
+      if (!hashOk && check.problems.length === 0) {
+        problems.push({ file: file.path, reason: 'SHA-256 differs from the manifest' });
+      }
+      continue;
+    }
+    if (!hashOk) problems.push({ file: file.path, reason: 'SHA-256 differs from the manifest' });
+    if (file.path === BUNDLE.custody) {
+      const lines = new TextDecoder().decode(bytes).split('\n').filter(Boolean);
+      const custody: AuditEntry[] = [];
+      for (const [i, line] of lines.entries()) {
+        const parsed = (() => {
+          try {
+            return AuditEntry.safeParse(JSON.parse(line));
+          } catch {
+            return null;
+          }
+        })();
+        if (!parsed?.success) {
+          problems.push({ file: file.path, line: i + 1, reason: 'custody entry unreadable' });
+          continue;
+        }
+        custody.push(parsed.data);
+      }
+      report.custodyEntries = custody.length;
+      const audit = checkAuditEntries(custody);
+      if (audit.firstBroken) {
+        problems.push({
+          file: file.path,
+          line: custody.findIndex((e) => e.seq === audit.firstBroken!.seq) + 1,
+          reason: `custody entry ${audit.firstBroken.seq}: ${audit.firstBroken.reason}`,
+        });
+      }
+    }
+  }
+  problems.push(...checkContinuity(checked, { fromGenesis: true, genesis: GENESIS_HASH }));
+  report.ok = problems.length === 0;
+  return report;
+}
+
+/** The first broken place, in words: file, then record and line when one is to blame. */
+export function describeProblem(p: Problem): string {
+  const where = [
+    p.file,
+    p.seq !== undefined ? `record ${p.seq}` : null,
+    p.line !== undefined ? `line ${p.line}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${where}: ${p.reason}`;
+}
