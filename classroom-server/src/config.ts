@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { env, readConfig } from '@preau/protocol/server';
+import { z } from 'zod';
+
+/**
+ * Configuration of a classroom server running as its own process, read once
+ * from the environment. Composed into the one-port server, none of this is
+ * read: web hands over its database, token verifier and SFU.
+ */
+export function readClassroomConfig(source: Record<string, string | undefined> = process.env) {
+  const config = readConfig(
+    {
+      // Next to web's 3000, so both run on one developer machine.
+      PORT: env.port(3100),
+      // Loopback by default: exposing it to a network is a deliberate choice.
+      HOST: z.string().default('127.0.0.1'),
+      // The database web writes to; unset, an embedded PGlite for trying it out alone.
+      DATABASE_URL: env.url('postgres', 'postgresql').optional(),
+      DATA_DIR: z.string().default(join(process.cwd(), '.preau-classroom')),
+      // Must equal web's TOKEN_ISSUER.
+      TOKEN_ISSUER: z.string().min(1).default('preau'),
+      // Web's public keys, served by the web app.
+      JWKS_URL: env.url('http', 'https').default('http://127.0.0.1:3000/.well-known/jwks.json'),
+      // A standalone SFU (ws://host:port); unset runs one in this process.
+      SFU_URL: z
+        .string()
+        .regex(/^wss?:\/\//, 'a ws:// or wss:// URL')
+        .optional(),
+      SFU_RPC_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+      LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    },
+    source,
+  );
+  if (config.SFU_URL && !config.SFU_RPC_SECRET) {
+    throw new Error('invalid configuration:\n  SFU_RPC_SECRET: required when SFU_URL is set');
+  }
+  return config;
+}
+
+/** The standalone classroom server's configuration, frozen. */
+export type ClassroomConfig = ReturnType<typeof readClassroomConfig>;
