@@ -56,6 +56,8 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     req.headers[ORIGIN_HEADERS.host] = publicUrl
       ? publicUrl.host
       : (req.headers.host ?? 'localhost');
+    const demo = services.identity.demoProvider();
+    if (demo && /^\/oidc(\/|\?|$)/.test(req.url ?? '')) return demo.handle(req, res);
     attachServices(req, services);
     handler(req, res);
   });
@@ -75,6 +77,11 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
   const { port } = server.address() as { port: number };
   const url =
     config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  const loopback = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  await services.identity.start(
+    url,
+    `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

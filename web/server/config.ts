@@ -34,6 +34,17 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
         .default('preau'),
       // Issuer of capability tokens; every web node of one deployment shares it.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
+      // The ENT's OpenID Connect provider; unset, an embedded demo provider serves /oidc.
+      OIDC_ISSUER: env.url('http', 'https').optional(),
+      // Préau's client at the provider (the demo provider uses these too).
+      OIDC_CLIENT_ID: z.string().min(1).default('preau'),
+      OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+      // Scopes asked at sign-in; the provider must return OIDC_LOGIN_CLAIM in the ID token.
+      OIDC_SCOPES: z.string().default('openid profile'),
+      // The ID token claim matched against the directory's login (`sub` unless pairwise).
+      OIDC_LOGIN_CLAIM: z.string().min(1).default('sub'),
+      // A school day and then some: a session signed in at 8:00 lasts the day.
+      SESSION_TTL_HOURS: env.int(12),
       // Fills an empty directory with the demo schools, classes and accounts at start.
       DEMO_DATA: env.bool(true),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -43,6 +54,11 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
   if (config.S3_ENDPOINT && !(config.S3_ACCESS_KEY && config.S3_SECRET_KEY)) {
     throw new Error(
       'invalid configuration:\n  S3_ACCESS_KEY, S3_SECRET_KEY: required when S3_ENDPOINT is set',
+    );
+  }
+  if (config.OIDC_ISSUER && !config.OIDC_CLIENT_SECRET) {
+    throw new Error(
+      'invalid configuration:\n  OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set',
     );
   }
   return config;

@@ -13,6 +13,7 @@ import {
   startLocalS3,
 } from '@preau/storage';
 import type { ServerConfig } from './config';
+import { createIdentity, type Identity } from './identity/identity';
 import { createTokenService, type TokenService } from './tokens';
 
 /** Everything a request handler or realtime server may use; one per server, never global. */
@@ -23,6 +24,8 @@ export interface Services {
   objects: ObjectStore;
   fanout: Fanout;
   tokens: TokenService;
+  /** Sign-in (OpenID Connect) and web sessions. */
+  identity: Identity;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -83,6 +86,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       objects,
       fanout,
       tokens,
+      identity: createIdentity(config, database, log.child({ module: 'identity' })),
       engines: {
         database: database.engine,
         objects: local ? 'local-s3' : 's3',

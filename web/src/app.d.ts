@@ -1,3 +1,4 @@
+import type { SessionUser } from '@preau/protocol';
 import type { Locale } from '#lib/i18n';
 import type { Services } from '../server/services';
 
@@ -10,6 +11,10 @@ declare global {
     interface Locals {
       locale: Locale;
       services: Services;
+      /** The signed-in person (pseudonymous id, display name, profiles, roles), or null. */
+      user: SessionUser | null;
+      /** The session's CSRF token (null when signed out). */
+      csrf: string | null;
     }
   }
 }

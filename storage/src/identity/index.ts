@@ -3,3 +3,5 @@ export * from './csv';
 export * from './demo';
 export * from './directory';
 export * from './records';
+export * from './secrets';
+export * from './sessions';

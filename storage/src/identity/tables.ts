@@ -49,6 +49,11 @@ export interface IdentityTables {
     return_to: string;
     expires_at: Date;
   };
+  identity_secret: {
+    name: string;
+    value: ColumnType<unknown, string, string>;
+    created_at: Generated<Date>;
+  };
   signing_key: {
     kid: string;
     private_jwk: ColumnType<unknown, string, never>;

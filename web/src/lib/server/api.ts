@@ -1,0 +1,88 @@
+import {
+  type ErrorCode,
+  PlatformRole,
+  PreauError,
+  parseOrThrow,
+  type SessionUser,
+  toErrorBody,
+} from '@preau/protocol';
+import type { RequestEvent } from '@sveltejs/kit';
+import type { z } from 'zod';
+
+/** HTTP status of each error code of the catalogue. */
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  session_locked: 423,
+  session_ended: 410,
+  protocol_mismatch: 400,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** `{ ok: true, data }` as JSON. */
+export function ok<T>(data: T, status = 200): Response {
+  return Response.json({ ok: true, data }, { status, headers: { 'cache-control': 'no-store' } });
+}
+
+/** `{ ok: false, error }` as JSON, with the status of its code; only PreauError details leak. */
+export function fail(err: unknown): Response {
+  const error = toErrorBody(err);
+  return Response.json(
+    { ok: false, error },
+    { status: STATUS[error.code], headers: { 'cache-control': 'no-store' } },
+  );
+}
+
+/**
+ * Wraps an API handler: whatever it returns is sent as `{ ok: true, data }`,
+ * whatever it throws as `{ ok: false, error }` (unknown errors are logged and
+ * reported as `internal`).
+ */
+export function api<E extends RequestEvent, T>(handler: (event: E) => Promise<T>) {
+  return async (event: E): Promise<Response> => {
+    try {
+      const data = await handler(event);
+      return data instanceof Response ? data : ok(data);
+    } catch (err) {
+      if (!(err instanceof PreauError))
+        event.locals.services.log.error({ err, path: event.url.pathname }, 'API handler failed');
+      return fail(err);
+    }
+  };
+}
+
+/** Parses a JSON body with a shared schema; anything else is a typed `bad_request`. */
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+): Promise<z.infer<T>> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
+    throw new PreauError('bad_request', 'expected application/json');
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new PreauError('bad_request', 'malformed JSON');
+  }
+  return parseOrThrow(schema, body);
+}
+
+/** The signed-in user, or a typed `unauthenticated` error. */
+export function requireUser(locals: App.Locals): SessionUser {
+  if (!locals.user) throw new PreauError('unauthenticated', 'sign in first');
+  return locals.user;
+}
+
+/** The signed-in user holding one of `roles`, or `forbidden`. */
+export function requireRole(locals: App.Locals, ...roles: PlatformRole[]): SessionUser {
+  const user = requireUser(locals);
+  if (!roles.some((r) => PlatformRole.parse(r) && user.roles.includes(r)))
+    throw new PreauError('forbidden', 'this needs another role');
+  return user;
+}

@@ -1,0 +1,18 @@
+import { classesOfPerson, listSchools } from '@preau/storage';
+import type { PageServerLoad } from './$types';
+
+/** The home page: for a signed-in person, their classes, groups and live sessions. */
+export const load: PageServerLoad = async ({ locals }) => {
+  const user = locals.user;
+  if (!user) return { home: null };
+  const db = locals.services.database.db;
+  const [classes, schools] = [await classesOfPerson(db, user.id), await listSchools(db)];
+  const names = new Map(schools.map((s) => [s.uai, s.name]));
+  return {
+    home: {
+      classes,
+      profiles: user.profiles.map((p) => ({ ...p, schoolName: names.get(p.uai) ?? p.uai })),
+      roles: user.roles,
+    },
+  };
+};
