@@ -1,0 +1,214 @@
+import {
+  DEFAULT_RETENTION_DAYS,
+  FALLBACK_RETENTION_DAYS,
+  parseSpaceId,
+  type RetentionRule,
+  type TraceKind,
+} from '@preau/protocol';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Schema } from '../db/schema';
+import type { ObjectStore } from '../objects/ObjectStore';
+import { recordTrace } from '../trace/recordTrace';
+import { type Auditor, appendAudit } from './audit';
+import { heldCondition } from './cases';
+import type { ArchiveSigner } from './keys';
+import { applyPendingRedactions } from './redaction';
+
+/** The person id that system acts (sweeps, tombstones) are recorded under. */
+export const SYSTEM_ACTOR = 'system';
+
+const DAY_MS = 86_400_000;
+
+/** Every rule set in the database (platform `*` and per school). */
+export async function retentionRules(db: Kysely<Schema>): Promise<RetentionRule[]> {
+  const rows = await db.selectFrom('archive_retention').select(['scope', 'kind', 'days']).execute();
+  return rows.map((r) => ({ scope: r.scope, kind: r.kind as TraceKind, days: r.days }));
+}
+
+/** Sets a rule (a school's, or the platform's with scope `*`); audited. */
+export async function setRetention(
+  db: Kysely<Schema>,
+  who: Auditor,
+  rule: RetentionRule,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('archive_retention')
+      .values({ scope: rule.scope, kind: rule.kind, days: rule.days, updated_by: who.id })
+      .onConflict((oc) =>
+        oc
+          .columns(['scope', 'kind'])
+          .doUpdateSet({ days: rule.days, updated_by: who.id, updated_at: new Date() }),
+      )
+      .execute();
+    await appendAudit(tx, who, { action: 'retention.set', details: { ...rule } });
+  });
+}
+
+/** Days a kind is kept in a school: its rule, else the platform's, else the documented default. */
+export function retentionDays(
+  rules: readonly RetentionRule[],
+  school: string | null,
+  kind: string,
+): number {
+  const pick = (scope: string) => rules.find((r) => r.scope === scope && r.kind === kind)?.days;
+  return (
+    (school ? pick(school) : undefined) ??
+    pick('*') ??
+    DEFAULT_RETENTION_DAYS[kind as TraceKind] ??
+    FALLBACK_RETENTION_DAYS
+  );
+}
+
+/** The school (UAI) a space belongs to, from the directory; null when unknown. */
+export function directorySchools(db: Kysely<Schema>): (space: string) => Promise<string | null> {
+  return async (space) => {
+    const parsed = parseSpaceId(space);
+    if (parsed?.kind !== 'class') return null;
+    const row = await db
+      .selectFrom('class')
+      .select('uai')
+      .where('id', '=', parsed.ownerId)
+      .executeTakeFirst();
+    return row?.uai ?? null;
+  };
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  deleted: number;
+  /** Records past their retention but kept because a legal hold covers them. */
+  held: number;
+  spaces: string[];
+}
+
+/**
+ * Deletes the content of archived records past their retention, except
+ * under a legal hold: per space, one transaction appends an
+ * `archive.redacted` tombstone listing each deleted record's content hash,
+ * marks the index rows, and flags their segments; the segments are then
+ * rewritten without the contents and their manifests re-signed (the chain
+ * still verifies through the content hashes). Tombstones are never swept.
+ */
+export async function sweepRetention(deps: {
+  db: Kysely<Schema>;
+  objects: ObjectStore;
+  signer: ArchiveSigner;
+  log: Logger;
+  schoolOf?: (space: string) => Promise<string | null>;
+  now?: Date;
+  batch?: number;
+}): Promise<SweepReport> {
+  const { db } = deps;
+  const now = deps.now ?? new Date();
+  const rules = await retentionRules(db);
+  const shortest = Math.min(
+    ...rules.map((r) => r.days),
+    ...Object.values(DEFAULT_RETENTION_DAYS),
+    FALLBACK_RETENTION_DAYS,
+  );
+  const candidates = await db
+    .selectFrom('archive_record as r')
+    .select(['r.space_id', 'r.seq', 'r.kind', 'r.at', 'r.content_hash', 'r.segment_first'])
+    .select(heldCondition('r').as('held'))
+    .where('r.deleted_at', 'is', null)
+    .where('r.kind', '<>', 'archive.redacted')
+    .where('r.at', '<', new Date(now.getTime() - shortest * DAY_MS))
+    .orderBy('r.space_id')
+    .orderBy('r.seq')
+    .limit(deps.batch ?? 20_000)
+    .execute();
+  const schools = new Map<string, string | null>();
+  const schoolOf = deps.schoolOf ?? directorySchools(db);
+  const expired = new Map<string, typeof candidates>();
+  let held = 0;
+  for (const row of candidates) {
+    if (!schools.has(row.space_id)) schools.set(row.space_id, await schoolOf(row.space_id));
+    const days = retentionDays(rules, schools.get(row.space_id) ?? null, row.kind);
+    if (new Date(row.at).getTime() >= now.getTime() - days * DAY_MS) continue;
+    if (row.held) {
+      held += 1;
+      continue;
+    }
+    expired.set(row.space_id, [...(expired.get(row.space_id) ?? []), row]);
+  }
+  let deleted = 0;
+  for (const [space, rows] of expired) {
+    for (let i = 0; i < rows.length; i += 1000) {
+      deleted += await tombstone(db, space, rows.slice(i, i + 1000), 'retention', now);
+    }
+  }
+  await applyPendingRedactions({ db, objects: deps.objects, signer: deps.signer, log: deps.log });
+  const report = { deleted, held, spaces: [...expired.keys()] };
+  if (deleted > 0 || held > 0) {
+    await appendAudit(
+      db,
+      { id: SYSTEM_ACTOR, role: 'system' },
+      { action: 'retention.sweep', details: { ...report } },
+    );
+    deps.log.info(report, 'retention sweep');
+  }
+  return report;
+}
+
+/**
+ * In one transaction: the tombstone record, the index rows marked deleted
+ * (their people forgotten), their segments flagged for rewriting. Rows a
+ * hold started covering meanwhile are left alone (checked again here).
+ */
+export async function tombstone(
+  db: Kysely<Schema>,
+  space: string,
+  rows: ReadonlyArray<{ seq: number | string; content_hash: string }>,
+  reason: 'retention' | 'erasure',
+  now: Date,
+): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const seqs = rows.map((r) => Number(r.seq));
+    const still = await tx
+      .selectFrom('archive_record as r')
+      .select(['r.seq', 'r.content_hash', 'r.segment_first'])
+      .where('r.space_id', '=', space)
+      .where('r.seq', 'in', seqs)
+      .where('r.deleted_at', 'is', null)
+      .where(sql<boolean>`NOT ${heldCondition('r')}`)
+      .orderBy('r.seq')
+      .forUpdate()
+      .execute();
+    if (still.length === 0) return 0;
+    const mark = await recordTrace(tx, {
+      actor: SYSTEM_ACTOR,
+      kind: 'archive.redacted',
+      space,
+      at: now,
+      payload: {
+        reason,
+        records: still.map((r) => ({ seq: Number(r.seq), contentHash: r.content_hash })),
+      },
+    });
+    await tx
+      .updateTable('archive_record')
+      .set({
+        deleted_at: now,
+        deleted_reason: reason,
+        tombstone_seq: mark.seq,
+        actor: null,
+        people: [],
+      })
+      .where('space_id', '=', space)
+      .where(
+        'seq',
+        'in',
+        still.map((r) => Number(r.seq)),
+      )
+      .execute();
+    await tx
+      .updateTable('archive_segment')
+      .set({ redaction_pending: true })
+      .where('space_id', '=', space)
+      .where('first_seq', 'in', [...new Set(still.map((r) => Number(r.segment_first)))])
+      .execute();
+    return still.length;
+  });
+}

@@ -1,0 +1,96 @@
+import { background, env, readConfig } from '@preau/protocol/server';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database } from '../db/Database';
+import type { ObjectStore } from '../objects/ObjectStore';
+import { Archiver } from './Archiver';
+import { loadArchiveSigner } from './keys';
+import { applyPendingRedactions } from './redaction';
+import { sweepRetention } from './retention';
+
+/** The archive's background work, as the server starts and stops it. */
+export interface RunningArchiver {
+  archiver: Archiver;
+  /** Runs one retention sweep now (also runs on its own every ARCHIVE_SWEEP_INTERVAL_MS). */
+  sweep(): ReturnType<typeof sweepRetention>;
+  close(): Promise<void>;
+}
+
+/** Reads the archive's settings from the environment (each has a default). */
+export function readArchiveConfig(source: Record<string, string | undefined> = process.env) {
+  return readConfig(
+    {
+      // How often the outbox is drained: records reach object storage within about this long.
+      ARCHIVE_INTERVAL_MS: env.int(1000),
+      // Records per segment: few objects, cheap rewrites when contents are deleted.
+      ARCHIVE_SEGMENT_MAX: env.int(1000),
+      // A crashed node's claim on a space lapses after this long.
+      ARCHIVE_LEASE_MS: env.int(30_000),
+      // Retention is counted in days: an hourly sweep is precise enough.
+      ARCHIVE_SWEEP_INTERVAL_MS: env.int(3_600_000),
+      // Crash tests only: die (SIGKILL) at this point of the first segment.
+      ARCHIVE_FAULT: z
+        .enum(['after-segment-write', 'after-manifest-write', 'after-commit'])
+        .optional(),
+    },
+    source,
+  );
+}
+
+/**
+ * Starts the archiver (drains the trace outbox into signed segments) and the
+ * retention sweeper with the server, on its database and object store.
+ * Live editing never waits on either: they only read the outbox and write
+ * in short transactions of their own.
+ */
+export async function startArchiver(services: {
+  database: Database;
+  objects: ObjectStore;
+  log: Logger;
+}): Promise<RunningArchiver> {
+  const config = readArchiveConfig();
+  const log = services.log.child({ module: 'archive' });
+  const { db } = services.database;
+  const signer = await loadArchiveSigner(db);
+  const archiver = new Archiver({
+    db,
+    objects: services.objects,
+    signer,
+    log,
+    segmentMax: config.ARCHIVE_SEGMENT_MAX,
+    intervalMs: config.ARCHIVE_INTERVAL_MS,
+    leaseMs: config.ARCHIVE_LEASE_MS,
+    faultPoint: config.ARCHIVE_FAULT,
+  }).start();
+  const deps = { db, objects: services.objects, signer, log };
+  // A rewrite interrupted by a crash is finished first.
+  await applyPendingRedactions(deps);
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    const run = sweeping.then(() => sweepRetention(deps));
+    // Sweeps run one after the other; a failure is reported to whoever asked for the sweep.
+    sweeping = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+  const timer = setInterval(
+    () => background(log, 'retention sweep', sweep),
+    config.ARCHIVE_SWEEP_INTERVAL_MS,
+  );
+  timer.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    archiver,
+    sweep,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await sweeping;
+        await archiver.close();
+      })();
+      return closing;
+    },
+  };
+}
