@@ -34,6 +34,9 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
         .default('preau'),
       // Issuer of capability tokens; every web node of one deployment shares it.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
+      // How often a new capability signing key takes over (old keys stay published until
+      // their last token expires): a day keeps the JWKS short.
+      TOKEN_KEY_ROTATION_HOURS: env.int(24),
       // The ENT's OpenID Connect provider; unset, an embedded demo provider serves /oidc.
       OIDC_ISSUER: env.url('http', 'https').optional(),
       // Préau's client at the provider (the demo provider uses these too).

@@ -10,6 +10,7 @@ import {
   RedisFanout,
   S3ObjectStore,
   seedDemoDirectory,
+  startArchiver,
   startLocalS3,
 } from '@preau/storage';
 import type { ServerConfig } from './config';
@@ -71,13 +72,19 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       bucket: config.S3_BUCKET,
     });
     await objects.ensureBucket(config.S3_REGION);
+    closers.push((await startArchiver({ database, objects, log })).close);
 
     const fanout: Fanout = config.REDIS_URL
       ? new RedisFanout(config.REDIS_URL)
       : new MemoryFanout();
     closers.push(() => fanout.close());
 
-    const tokens = await createTokenService(config.TOKEN_ISSUER);
+    const tokens = await createTokenService(config.TOKEN_ISSUER, {
+      database,
+      log: log.child({ module: 'tokens' }),
+      rotateEverySeconds: config.TOKEN_KEY_ROTATION_HOURS * 3600,
+    });
+    closers.push(async () => tokens.close());
 
     return {
       config,
