@@ -1,4 +1,5 @@
 export * from './background';
 export * from './config';
 export * from './logger';
+export * from './process';
 export * from './tokens';
