@@ -115,3 +115,23 @@ export type ImportReport = z.infer<typeof ImportReport>;
 /** `POST /api/admin/directory/import`: the CSV text. */
 export const ImportRequest = z.object({ csv: z.string().max(5_000_000) });
 export type ImportRequest = z.infer<typeof ImportRequest>;
+
+/** `GET /api/admin/directory/persons`: search, school filter, paging. */
+export const PersonsQuery = z.object({
+  q: z.string().max(100).optional(),
+  uai: Uai.optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type PersonsQuery = z.infer<typeof PersonsQuery>;
+
+/** A page of the directory's people. */
+export const PersonsPage = z.object({
+  total: z.number().int().nonnegative(),
+  persons: z.array(DirectoryPerson),
+});
+export type PersonsPage = z.infer<typeof PersonsPage>;
+
+/** A school with its classes, as the directory admin API lists them. */
+export const SchoolWithClasses = School.extend({ classes: z.array(ClassSummary) });
+export type SchoolWithClasses = z.infer<typeof SchoolWithClasses>;

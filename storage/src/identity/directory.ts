@@ -174,3 +174,22 @@ export async function directoryCounts(db: Executor) {
   ]);
   return { schools, persons, classes, memberships };
 }
+
+/** How many teachers and students each class has, by class id. */
+export async function classSizes(
+  db: Executor,
+): Promise<Map<string, { teachers: number; students: number }>> {
+  const rows = await db
+    .selectFrom('class_member')
+    .select(['class_id', 'role', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .groupBy(['class_id', 'role'])
+    .execute();
+  const sizes = new Map<string, { teachers: number; students: number }>();
+  for (const r of rows) {
+    const size = sizes.get(r.class_id) ?? { teachers: 0, students: 0 };
+    if (r.role === 'teacher') size.teachers = Number(r.n);
+    else size.students = Number(r.n);
+    sizes.set(r.class_id, size);
+  }
+  return sizes;
+}

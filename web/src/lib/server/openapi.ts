@@ -1,0 +1,177 @@
+import {
+  ErrorBody,
+  ImportReport,
+  ImportRequest,
+  MyClass,
+  PersonsPage,
+  PersonsQuery,
+  SchoolWithClasses,
+  SessionUser,
+  SpaceMember,
+  TokenRequest,
+  TokenResponse,
+} from '@preau/protocol';
+import { z } from 'zod';
+
+/** One operation of the HTTP API, described by the same zod schemas that validate it. */
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI path, e.g. `/api/classes/{classId}/members`. */
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The `data` of a `{ ok: true, data }` answer. */
+  response: z.ZodType;
+  /** Who may call it, in words (every operation needs a signed-in session unless said). */
+  access?: string;
+}
+
+/**
+ * Every documented operation. Each feature appends its own operations here
+ * (with its schemas from @preau/protocol), so /api/openapi.json stays whole.
+ */
+export const API_OPERATIONS: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/api/session',
+    summary: 'The signed-in user: pseudonymous id, name, profiles, platform roles',
+    tag: 'identity',
+    response: SessionUser,
+  },
+  {
+    method: 'post',
+    path: '/api/tokens',
+    summary: 'A short-lived capability token (EdDSA JWT) for one space; rights from the directory',
+    tag: 'identity',
+    body: TokenRequest,
+    response: TokenResponse,
+    access: 'members of the space (403 otherwise)',
+  },
+  {
+    method: 'get',
+    path: '/api/classes',
+    summary: 'The classes of the signed-in user, with their role',
+    tag: 'directory',
+    response: z.array(MyClass),
+  },
+  {
+    method: 'get',
+    path: '/api/classes/{classId}/members',
+    summary: 'Teachers and students of a class, names resolved now',
+    tag: 'directory',
+    response: z.array(SpaceMember),
+    access: 'members of the class, its school’s staff, directory admins',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/directory/schools',
+    summary: 'Every school with its classes',
+    tag: 'directory admin',
+    response: z.array(SchoolWithClasses),
+    access: 'directory admins (403 otherwise)',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/directory/persons',
+    summary: 'People of the directory, searched and paged',
+    tag: 'directory admin',
+    query: PersonsQuery,
+    response: PersonsPage,
+    access: 'directory admins (403 otherwise)',
+  },
+  {
+    method: 'post',
+    path: '/api/admin/directory/import',
+    summary:
+      'Imports a directory CSV file: validated whole, applied only if every line is good (see the README)',
+    tag: 'directory admin',
+    body: ImportRequest,
+    response: ImportReport,
+    access: 'directory admins (403 otherwise)',
+  },
+];
+
+const ERRORS: Record<string, string> = {
+  '400': 'bad_request: the input does not match the schema (issues name each bad path)',
+  '401': 'unauthenticated: no session',
+  '403': 'forbidden: not allowed, or missing CSRF token / foreign origin',
+  '404': 'not_found',
+};
+
+/** Builds the OpenAPI 3.1 document from the operations' zod schemas. */
+export function openApiDocument(serverUrl: string) {
+  const schema = (s: z.ZodType, io: 'input' | 'output') =>
+    z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  const envelope = (data: z.ZodType) => schema(z.object({ ok: z.literal(true), data }), 'output');
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of API_OPERATIONS) {
+    const parameters = [
+      ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...Object.entries(op.query?.shape ?? {}).map(([name, s]) => ({
+        name,
+        in: 'query',
+        required: !(s as z.ZodType).safeParse(undefined).success,
+        schema: schema(s as z.ZodType, 'input'),
+      })),
+    ];
+    const unsafe = op.method !== 'get';
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      tags: [op.tag],
+      ...(op.access ? { description: `Access: ${op.access}.` } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema(op.body, 'input') } },
+            },
+          }
+        : {}),
+      security: unsafe ? [{ session: [], csrf: [] }] : [{ session: [] }],
+      responses: {
+        '200': {
+          description: 'ok',
+          content: { 'application/json': { schema: envelope(op.response) } },
+        },
+        ...Object.fromEntries(
+          Object.entries(ERRORS).map(([status, description]) => [
+            status,
+            {
+              description,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+          ]),
+        ),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Préau HTTP API',
+      version: '1',
+      description:
+        'JSON in, `{ ok: true, data }` or `{ ok: false, error }` out. State-changing calls need the session cookie and the `x-preau-csrf` header (the `preau_csrf` cookie’s value).',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: {
+        Error: schema(z.object({ ok: z.literal(false), error: ErrorBody }), 'output'),
+      },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'preau_session' },
+        csrf: { type: 'apiKey', in: 'header', name: 'x-preau-csrf' },
+      },
+    },
+  };
+}
