@@ -1,4 +1,4 @@
-import { classesOfPerson, listSchools } from '@preau/storage';
+import { classesOfPerson, listSchools, listSessions } from '@preau/storage';
 import type { PageServerLoad } from './$types';
 
 /** The home page: for a signed-in person, their classes, groups and live sessions. */
@@ -8,11 +8,18 @@ export const load: PageServerLoad = async ({ locals }) => {
   const db = locals.services.database.db;
   const [classes, schools] = [await classesOfPerson(db, user.id), await listSchools(db)];
   const names = new Map(schools.map((s) => [s.uai, s.name]));
+  const live = await listSessions(db, { spaces: classes.map((c) => c.space), open: true });
   return {
     home: {
       classes,
       profiles: user.profiles.map((p) => ({ ...p, schoolName: names.get(p.uai) ?? p.uai })),
       roles: user.roles,
+      live: live.map((s) => ({
+        sessionId: s.id,
+        classId: s.classId,
+        title: s.title,
+        className: classes.find((c) => c.space === s.space)?.name ?? '',
+      })),
     },
   };
 };

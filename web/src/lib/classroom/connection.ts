@@ -1,0 +1,168 @@
+import {
+  CLASSROOM_SOCKET_PATH,
+  type ClassroomClientToServer,
+  type ClassroomServerToClient,
+  type ClientEventName,
+  type ClientRequest,
+  type ClientResponse,
+  type ConnectRefusal,
+  type ErrorCode,
+  PROTOCOL_VERSION,
+  type Result,
+  type ServerEvent,
+  type ServerEventName,
+} from '@preau/protocol';
+import { io, type Socket } from 'socket.io-client';
+
+/** A request the server answered with an error (or did not answer in time). */
+export class LiveRequestError extends Error {
+  override readonly name = 'LiveRequestError';
+  constructor(
+    readonly code: ErrorCode | 'timeout',
+    message?: string,
+  ) {
+    super(message ?? code);
+  }
+}
+
+/** Where the connection stands, for the page to show. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** What a connection needs: the session, and how to get a fresh token for each (re)connection. */
+export interface ConnectionOptions {
+  sessionId: string;
+  fetchToken(): Promise<string>;
+  onState(state: ConnectionState): void;
+  /** The server refused the connection for good (bad token, ended session…). */
+  onRefused(refusal: ConnectRefusal): void;
+  /** Called after every (re)connection, before anything else is sent. */
+  onConnected(): void;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Refusals that a new attempt will not fix. */
+const FINAL: ReadonlySet<string> = new Set([
+  'forbidden',
+  'not_found',
+  'session_ended',
+  'protocol_mismatch',
+]);
+
+/**
+ * The browser's socket to a live session: typed requests with acks, typed
+ * events, a fresh capability token for every (re)connection, and a quick
+ * return when the network comes back.
+ */
+export class LiveConnection {
+  readonly #opts: ConnectionOptions;
+  /** Created on open(): nothing here may run during server-side rendering. */
+  #socket: Socket<ClassroomServerToClient, ClassroomClientToServer> | null = null;
+  readonly #handlers: Array<[string, (payload: unknown) => void]> = [];
+  readonly #onOnline = () => {
+    // The browser knows the network is back before socket.io's backoff does.
+    if (this.#socket && !this.#socket.connected && !this.#closed) this.#socket.connect();
+  };
+  #closed = false;
+
+  constructor(opts: ConnectionOptions) {
+    this.#opts = opts;
+  }
+
+  /** Opens the connection (in the browser only). */
+  open() {
+    if (this.#socket || this.#closed) return;
+    const opts = this.#opts;
+    const socket: Socket<ClassroomServerToClient, ClassroomClientToServer> = io({
+      path: CLASSROOM_SOCKET_PATH,
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      autoConnect: false,
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 1500,
+      randomizationFactor: 0.3,
+      auth: (cb) => {
+        opts.fetchToken().then(
+          (token) => cb({ token, session: opts.sessionId, protocol: PROTOCOL_VERSION }),
+          () => cb({ session: opts.sessionId, protocol: PROTOCOL_VERSION }),
+        );
+      },
+    });
+    this.#socket = socket;
+    for (const [event, handler] of this.#handlers) this.#attach(event, handler);
+    socket.on('connect', () => {
+      opts.onState('connected');
+      opts.onConnected();
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.#closed) return;
+      // A disconnect by the server (kicked, ended) is final; anything else is retried.
+      opts.onState(reason === 'io server disconnect' ? 'closed' : 'reconnecting');
+    });
+    socket.on('connect_error', (err: Error & { data?: ConnectRefusal }) => {
+      if (err.data && FINAL.has(err.data.code)) {
+        socket.disconnect();
+        opts.onState('closed');
+        opts.onRefused(err.data);
+        return;
+      }
+      if (!socket.active) socket.connect();
+      opts.onState('reconnecting');
+    });
+    window.addEventListener('online', this.#onOnline);
+    opts.onState('connecting');
+    socket.connect();
+  }
+
+  get connected(): boolean {
+    return this.#socket?.connected ?? false;
+  }
+
+  /** Sends one event and resolves with the data of its ack, or throws a LiveRequestError. */
+  request<E extends ClientEventName>(
+    event: E,
+    payload: ClientRequest<E>,
+  ): Promise<ClientResponse<E>> {
+    return new Promise((resolve, reject) => {
+      if (!this.#socket) return reject(new LiveRequestError('unavailable', 'not connected'));
+      const target = this.#socket.timeout(REQUEST_TIMEOUT_MS);
+      const emit = target.emit as unknown as (
+        e: string,
+        p: unknown,
+        ack: (err: Error | null, result: Result<ClientResponse<E>>) => void,
+      ) => void;
+      emit.call(target, event, payload, (err, result) => {
+        if (err) return reject(new LiveRequestError('timeout'));
+        if (result.ok) resolve(result.data);
+        else reject(new LiveRequestError(result.error.code, result.error.message));
+      });
+    });
+  }
+
+  /** Listens to one server event. */
+  on<E extends ServerEventName>(event: E, handler: (payload: ServerEvent<E>) => void) {
+    const h = handler as (payload: unknown) => void;
+    this.#handlers.push([event, h]);
+    if (this.#socket) this.#attach(event, h);
+  }
+
+  #attach(event: string, handler: (payload: unknown) => void) {
+    const socket = this.#socket;
+    if (!socket) return;
+    (socket.on as unknown as (e: string, h: (p: unknown) => void) => void).call(
+      socket,
+      event,
+      handler,
+    );
+  }
+
+  /** Closes the connection for good (leaving the page). */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#socket) {
+      window.removeEventListener('online', this.#onOnline);
+      this.#socket.disconnect();
+    }
+    this.#opts.onState('closed');
+  }
+}

@@ -1,0 +1,311 @@
+import type {
+  ChatMessage,
+  ConnectRefusal,
+  HandView,
+  LeaveReason,
+  MediaSource,
+  ModerationAction,
+  ParticipantView,
+  ProducerView,
+  RtpCapabilities,
+  SessionSnapshot,
+  SessionView,
+} from '@preau/protocol';
+import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
+import { MediaSession } from './media';
+
+/** One of our own sources as the page shows it. */
+export interface LocalSource {
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+/** What the page needs to open a session. */
+export interface RoomOptions {
+  sessionId: string;
+  fetchToken(): Promise<string>;
+}
+
+/**
+ * The live room as the page sees it: reactive state (Svelte runes) kept in
+ * step with the server's events, and the actions of the controls. The socket
+ * and the media session live here; components only read and call.
+ */
+export class LiveRoomController {
+  session = $state<SessionView | null>(null);
+  me = $state<SessionSnapshot['me'] | null>(null);
+  participants = $state<ParticipantView[]>([]);
+  hands = $state<HandView[]>([]);
+  chat = $state<ChatMessage[]>([]);
+  producers = $state<ProducerView[]>([]);
+  activeSpeaker = $state<string | null>(null);
+  connection = $state<ConnectionState>('connecting');
+  /** Why we are out of the session for good, if we are. */
+  out = $state<LeaveReason | null>(null);
+  refused = $state<ConnectRefusal | null>(null);
+  notice = $state<ModerationAction | null>(null);
+  /** Remote tracks by producer id. */
+  tracks = $state<Record<string, MediaStreamTrack>>({});
+  local = $state<Partial<Record<MediaSource, LocalSource>>>({});
+  mediaReady = $state(false);
+  lastError = $state<string | null>(null);
+
+  readonly #conn: LiveConnection;
+  readonly #media: MediaSession;
+  #routerCaps: RtpCapabilities | null = null;
+  #started = false;
+
+  constructor(opts: RoomOptions) {
+    this.#conn = new LiveConnection({
+      sessionId: opts.sessionId,
+      fetchToken: opts.fetchToken,
+      onState: (state) => {
+        this.connection = state;
+      },
+      onRefused: (refusal) => {
+        this.refused = refusal;
+        if (refusal.code === 'session_ended') this.out = 'ended';
+      },
+      onConnected: () => {
+        this.#join().catch((err: unknown) => this.#fail('join', err));
+      },
+    });
+    this.#media = new MediaSession(this.#conn, {
+      onTrack: (producerId, track) => {
+        if (track) this.tracks[producerId] = track;
+        else delete this.tracks[producerId];
+      },
+      onLocal: (source, track, paused) => {
+        if (track) this.local[source] = { track, paused };
+        else delete this.local[source];
+      },
+      onError: (what, err) => console.warn(`live media: ${what}`, err),
+      onFailed: () => {
+        if (this.#routerCaps) {
+          this.#media.rebuild(this.#routerCaps).catch((err: unknown) => this.#fail('media', err));
+        }
+      },
+    });
+    this.#listen();
+  }
+
+  /** Opens the connection; the join follows every (re)connection. */
+  start() {
+    this.#conn.open();
+  }
+
+  /** Leaves the session and releases the camera and microphone. */
+  async leave() {
+    if (this.#conn.connected && !this.out) {
+      await this.#conn.request('session.leave', {}).catch(() => undefined);
+    }
+    this.out ??= 'left';
+    this.destroy();
+  }
+
+  /** Tears everything down (the page goes away). */
+  destroy() {
+    this.#media.close();
+    this.#conn.close();
+  }
+
+  get moderator(): boolean {
+    return this.me?.moderator ?? false;
+  }
+
+  /** The participant's name, for labels. */
+  nameOf(participantId: string): string {
+    return this.participants.find((p) => p.participantId === participantId)?.name ?? '';
+  }
+
+  // -- media controls -------------------------------------------------------
+
+  /** Turns the microphone on (with a device) or mutes/unmutes it. */
+  async toggleMic(deviceId?: string) {
+    const mic = this.local.mic;
+    if (mic && deviceId === undefined) return this.#media.setPaused('mic', !mic.paused);
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: deviceId ? { deviceId: { exact: deviceId } } : true,
+    });
+    await this.#media.publish('mic', stream.getAudioTracks()[0]!);
+  }
+
+  /** Turns the camera on (with a device) or off. */
+  async toggleCamera(deviceId?: string) {
+    if (this.local.camera && deviceId === undefined) return this.#media.unpublish('camera');
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: {
+        ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+        width: { ideal: 1280 },
+        height: { ideal: 720 },
+        frameRate: { ideal: 24 },
+      },
+    });
+    await this.#media.publish('camera', stream.getVideoTracks()[0]!);
+  }
+
+  /** Starts or stops sharing the screen. */
+  async toggleScreen() {
+    if (this.local.screen) return this.#media.unpublish('screen');
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    await this.#media.publish('screen', stream.getVideoTracks()[0]!);
+  }
+
+  /** Tells the media session what a tile shows: visible or not, and how tall (device pixels). */
+  view(producerId: string, visible: boolean, spatialLayer: number) {
+    const producer = this.producers.find((p) => p.producerId === producerId);
+    if (!producer || producer.participantId === this.me?.participantId) return;
+    this.#media.want(producerId, { kind: producer.kind, visible, spatialLayer });
+  }
+
+  /** Counters of our transports (diagnostics). */
+  stats() {
+    return this.#media.stats();
+  }
+
+  // -- chat, hands, teacher controls ------------------------------------------
+
+  async sendChat(text: string) {
+    const message = await this.#conn.request('chat.send', { text });
+    this.#addChat(message);
+  }
+
+  deleteChat = (messageId: string) => this.#act('chat.delete', { messageId });
+  raiseHand = () => this.#act('hand.raise', {});
+  lowerHand = (participantId?: string) =>
+    this.#act('hand.lower', participantId ? { participantId } : {});
+  mute = (participantId: string) => this.#act('moderation.mute', { participantId });
+  muteAll = () => this.#act('moderation.muteAll', {});
+  stopCamera = (participantId: string) => this.#act('moderation.stopCamera', { participantId });
+  remove = (participantId: string) => this.#act('moderation.remove', { participantId });
+  setStudentScreenShare = (allowed: boolean) => this.#act('moderation.screenShare', { allowed });
+  setLocked = (locked: boolean) => this.#act('moderation.lock', { locked });
+
+  async end() {
+    await this.#act('session.end', {});
+    this.out = 'ended';
+    this.destroy();
+  }
+
+  async #act<E extends Parameters<LiveConnection['request']>[0]>(
+    event: E,
+    payload: Parameters<LiveConnection['request']>[1] & object,
+  ) {
+    try {
+      await this.#conn.request(event, payload as never);
+      this.lastError = null;
+    } catch (err) {
+      this.lastError = err instanceof LiveRequestError ? err.code : 'internal';
+      throw err;
+    }
+  }
+
+  // -- the server's side --------------------------------------------------------
+
+  async #join() {
+    const snapshot = await this.#conn.request('session.join', {});
+    this.session = snapshot.session;
+    this.me = snapshot.me;
+    this.participants = snapshot.participants;
+    this.hands = snapshot.hands;
+    this.chat = snapshot.chat;
+    this.producers = snapshot.producers;
+    this.activeSpeaker = snapshot.activeSpeaker;
+    const caps = snapshot.routerRtpCapabilities;
+    if (!caps) return;
+    if (!this.#started) {
+      this.#started = true;
+      this.#routerCaps = caps;
+      await this.#media.start(caps);
+      this.mediaReady = true;
+    } else {
+      this.#routerCaps = caps;
+      await this.#media.recover(snapshot.resumed, caps);
+    }
+    // Audio is always received; video follows the tiles on screen.
+    for (const p of this.producers) this.#wantAudio(p);
+  }
+
+  #wantAudio(p: ProducerView) {
+    if (p.kind === 'audio' && p.participantId !== this.me?.participantId) {
+      this.#media.want(p.producerId, { kind: 'audio', visible: true, spatialLayer: 0 });
+    }
+  }
+
+  #listen() {
+    const c = this.#conn;
+    c.on('session.updated', (s) => {
+      this.session = s;
+      if (this.me) {
+        this.me.canShareScreen =
+          this.me.rights.includes('present') && (this.me.moderator || s.studentScreenShare);
+      }
+    });
+    c.on('session.ended', () => {
+      this.out = 'ended';
+      this.destroy();
+    });
+    c.on('session.kicked', ({ reason }) => {
+      this.out = reason;
+      this.#media.close();
+    });
+    c.on('participant.joined', (p) => {
+      this.participants = [
+        ...this.participants.filter((x) => x.participantId !== p.participantId),
+        p,
+      ];
+    });
+    c.on('participant.updated', (p) => {
+      this.participants = this.participants.map((x) =>
+        x.participantId === p.participantId ? p : x,
+      );
+    });
+    c.on('participant.left', ({ participantId }) => {
+      this.participants = this.participants.filter((x) => x.participantId !== participantId);
+    });
+    c.on('hands.updated', ({ hands }) => {
+      this.hands = hands;
+    });
+    c.on('chat.message', (m) => this.#addChat(m));
+    c.on('chat.deleted', ({ messageId }) => {
+      this.chat = this.chat.filter((m) => m.messageId !== messageId);
+    });
+    c.on('producer.added', (p) => {
+      this.producers = [...this.producers.filter((x) => x.producerId !== p.producerId), p];
+      this.#wantAudio(p);
+    });
+    c.on('producer.updated', (p) => {
+      this.producers = this.producers.map((x) => (x.producerId === p.producerId ? p : x));
+      if (p.participantId === this.me?.participantId && p.paused && p.pausedBy === 'moderator') {
+        this.#media.serverChanged(p.producerId, 'paused');
+      }
+    });
+    c.on('producer.closed', ({ producerId, participantId }) => {
+      this.producers = this.producers.filter((x) => x.producerId !== producerId);
+      if (participantId === this.me?.participantId) this.#media.serverChanged(producerId, 'closed');
+      else this.#media.want(producerId, null);
+    });
+    c.on('consumer.closed', ({ consumerId }) => this.#media.consumerClosed(consumerId));
+    c.on('speaker.active', ({ participantId }) => {
+      this.activeSpeaker = participantId;
+    });
+    c.on('moderation.applied', ({ action }) => {
+      this.notice = action;
+    });
+    c.on('media.reset', () => {
+      if (this.#routerCaps) {
+        this.#media.rebuild(this.#routerCaps).catch((err: unknown) => this.#fail('media', err));
+      }
+    });
+  }
+
+  #addChat(message: ChatMessage) {
+    if (this.chat.some((m) => m.messageId === message.messageId)) return;
+    this.chat = [...this.chat, message].slice(-200);
+  }
+
+  #fail(what: string, err: unknown) {
+    console.warn(`live: ${what} failed`, err);
+    this.lastError = err instanceof LiveRequestError ? err.code : 'internal';
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  type AttendanceRow,
+  classSpaceId,
+  LeaveReason,
+  PreauError,
+  type Right,
+  type SessionSummary,
+  type SessionUser,
+} from '@preau/protocol';
+import {
+  classesOfPerson,
+  getSession,
+  listAttendance,
+  rightsInSpace,
+  type StoredSession,
+  type StoredStay,
+} from '@preau/storage';
+
+type Db = App.Locals['services']['database']['db'];
+
+/** A stored session as the pages and the API show it. */
+export function toSummary(s: StoredSession): SessionSummary {
+  return {
+    sessionId: s.id,
+    space: s.space,
+    classId: s.classId,
+    title: s.title,
+    phase: s.phase,
+    createdBy: s.createdBy,
+    createdAt: s.createdAt.toISOString(),
+    startedAt: s.startedAt?.toISOString() ?? null,
+    endedAt: s.endedAt?.toISOString() ?? null,
+  };
+}
+
+/** One stay as the attendance page and API show it. */
+export function toAttendanceRow(s: StoredStay): AttendanceRow {
+  const reason = LeaveReason.safeParse(s.leaveReason);
+  return {
+    participantId: s.personId,
+    name: s.name,
+    joinedAt: s.joinedAt.toISOString(),
+    leftAt: s.leftAt?.toISOString() ?? null,
+    leaveReason: reason.success ? reason.data : null,
+  };
+}
+
+/** A person's place in a class: their rights and the class's name; `forbidden` if none. */
+export async function classAccess(
+  db: Db,
+  user: SessionUser,
+  classId: string,
+): Promise<{ space: string; rights: Right[]; moderator: boolean; className: string }> {
+  const space = classSpaceId(classId);
+  const rights = await rightsInSpace(db, user.id, space);
+  if (!rights.includes('read')) throw new PreauError('forbidden', 'not a member of this class');
+  const klass = (await classesOfPerson(db, user.id)).find((c) => c.id === classId);
+  return {
+    space,
+    rights,
+    moderator: rights.includes('moderate'),
+    className: klass?.name ?? classId,
+  };
+}
+
+/** A session of a class the person belongs to; `not_found` if it is not this class's. */
+export async function sessionOfClass(
+  db: Db,
+  classId: string,
+  sessionId: string,
+): Promise<StoredSession> {
+  const session = await getSession(db, sessionId);
+  if (!session || session.space !== classSpaceId(classId)) {
+    throw new PreauError('not_found', 'no such session in this class');
+  }
+  return session;
+}
+
+/** Attendance of a session, for its class's teachers. */
+export async function attendanceOf(db: Db, sessionId: string): Promise<AttendanceRow[]> {
+  return (await listAttendance(db, sessionId)).map(toAttendanceRow);
+}
