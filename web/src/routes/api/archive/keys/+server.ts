@@ -1,0 +1,13 @@
+import { archivePublicKeys } from '@preau/storage';
+import type { RequestHandler } from './$types';
+
+/**
+ * `GET /api/archive/keys`: the archive's public keys (Ed25519 JWKs, retired
+ * ones too), public so that anyone may check a bundle against them
+ * (`./preau verify bundle.zip --key keys.json`).
+ */
+export const GET: RequestHandler = async ({ locals }) =>
+  Response.json(
+    { keys: await archivePublicKeys(locals.services.database.db) },
+    { headers: { 'cache-control': 'public, max-age=300' } },
+  );

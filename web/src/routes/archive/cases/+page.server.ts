@@ -1,0 +1,26 @@
+import { OpenCase } from '@preau/protocol';
+import { fail, redirect } from '@sveltejs/kit';
+import { auditor, codeOf, deskOf, formFields, guardPage } from '#lib/archive/server';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The list of cases and the form that opens one. */
+export const load: PageServerLoad = async ({ locals, url }) => {
+  guardPage(locals, url, 'archivist');
+  return { cases: await deskOf(locals).listCases() };
+};
+
+export const actions: Actions = {
+  open: async ({ locals, url, request }) => {
+    const user = guardPage(locals, url, 'archivist');
+    const fields = formFields(await request.formData());
+    const parsed = OpenCase.safeParse(fields);
+    if (!parsed.success) return fail(400, { error: 'bad_request', fields });
+    let id: string;
+    try {
+      id = (await deskOf(locals).openCase(auditor(user, 'archivist'), parsed.data)).id;
+    } catch (err) {
+      return fail(409, { error: codeOf(locals, err), fields });
+    }
+    redirect(303, `/archive/cases/${id}`);
+  },
+};

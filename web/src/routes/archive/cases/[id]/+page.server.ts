@@ -1,0 +1,83 @@
+import { LiftHold, PlaceHold } from '@preau/protocol';
+import { error, fail } from '@sveltejs/kit';
+import {
+  auditor,
+  codeOf,
+  deskOf,
+  formFields,
+  guardPage,
+  parisInstant,
+  parisPeriod,
+  resolvePerson,
+} from '#lib/archive/server';
+import type { Actions, PageServerLoad } from './$types';
+
+/** A case file: its holds and its exports, with the forms that act on them. */
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+  guardPage(locals, url, 'archivist');
+  try {
+    return { file: await deskOf(locals).caseFile(params.id) };
+  } catch (err) {
+    const code = codeOf(locals, err);
+    error(code === 'not_found' ? 404 : 500, { code, message: code });
+  }
+};
+
+const status = (code: string) => (code === 'bad_request' ? 400 : code === 'not_found' ? 404 : 409);
+
+export const actions: Actions = {
+  hold: async ({ locals, url, params, request }) => {
+    const user = guardPage(locals, url, 'archivist');
+    const fields = formFields(await request.formData());
+    const person = await resolvePerson(locals, fields.person);
+    const parsed = PlaceHold.safeParse({
+      ...fields,
+      person: person.id,
+      ...parisPeriod(fields.from, fields.until),
+    });
+    if (!parsed.success) return fail(400, { action: 'hold', error: 'bad_request', fields });
+    try {
+      await deskOf(locals).placeHold(auditor(user, 'archivist'), params.id, parsed.data);
+      return { action: 'hold', done: true };
+    } catch (err) {
+      const code = codeOf(locals, err);
+      return fail(status(code), { action: 'hold', error: code, fields });
+    }
+  },
+  lift: async ({ locals, url, params, request }) => {
+    const user = guardPage(locals, url, 'archivist');
+    const fields = formFields(await request.formData());
+    const parsed = LiftHold.safeParse(fields);
+    if (!parsed.success || !fields.hold) return fail(400, { action: 'lift', error: 'bad_request' });
+    try {
+      await deskOf(locals).liftHold(
+        auditor(user, 'archivist'),
+        params.id,
+        fields.hold,
+        parsed.data.reason,
+      );
+      return { action: 'lift', done: true };
+    } catch (err) {
+      const code = codeOf(locals, err);
+      return fail(status(code), { action: 'lift', error: code });
+    }
+  },
+  export: async ({ locals, url, params, request }) => {
+    const user = guardPage(locals, url, 'archivist');
+    const fields = formFields(await request.formData());
+    const moments: Date[] = [];
+    for (const name of ['moment1', 'moment2', 'moment3']) {
+      if (!fields[name]) continue;
+      const at = parisInstant(fields[name]);
+      if (!at) return fail(400, { action: 'export', error: 'bad_request' });
+      moments.push(at);
+    }
+    try {
+      const { view } = await deskOf(locals).export(auditor(user, 'archivist'), params.id, moments);
+      return { action: 'export', done: true, records: view.records };
+    } catch (err) {
+      const code = codeOf(locals, err);
+      return fail(status(code), { action: 'export', error: code });
+    }
+  },
+};
