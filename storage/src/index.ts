@@ -3,6 +3,7 @@ export * from './classroom/index';
 export * from './db/Database';
 export * from './db/migrate';
 export type * from './db/schema';
+export * from './docs/index';
 export * from './fanout/Fanout';
 export * from './identity/index';
 export * from './objects/localS3';

@@ -1,0 +1,226 @@
+import {
+  type afterLoadDocumentPayload,
+  type afterUnloadDocumentPayload,
+  type beforeHandleAwarenessPayload,
+  type Document,
+  type Extension,
+  isTransactionOrigin,
+  type onLoadDocumentPayload,
+} from '@hocuspocus/server';
+import { authorColor } from '@preau/protocol';
+import type { Logger } from '@preau/protocol/server';
+import { type DocsExecutor, knownDocClients, readDocParts, storeDocSnapshot } from '@preau/storage';
+import * as Y from 'yjs';
+import type { DocsContext } from './access';
+import { GatedSocket } from './GatedSocket';
+import { clientsOfUpdate, mergeParts } from './model/parts';
+import { UpdateWriter } from './UpdateWriter';
+
+/** Actor of changes made by the server itself (none today; named so the log says so). */
+export const SYSTEM_ACTOR = 'system';
+
+/** The origin of the state applied when a document is loaded (never stored again). */
+const LOADED = Symbol('loaded');
+
+/** Counters the benchmark and health checks read. */
+export interface PersistenceStats {
+  stored: number;
+  failed: number;
+  snapshots: number;
+}
+
+/**
+ * Stores every change of every document as it happens: the exact Yjs update
+ * a transaction produced, with its author and time, in the same transaction
+ * as its trace record. The connection's acknowledgement waits for the commit
+ * (see GatedSocket), so nothing acknowledged is lost if the process dies.
+ * Loads documents from their latest snapshot plus the updates after it, and
+ * compacts a new snapshot every `compactEvery` updates.
+ */
+export class DocPersistence implements Extension {
+  readonly extensionName = 'preau-doc-persistence';
+  // Runs before any other extension's hooks (loading first, storing first).
+  readonly priority = 1000;
+  readonly stats: PersistenceStats = { stored: 0, failed: 0, snapshots: 0 };
+
+  readonly #pending = new Map<string, Set<Promise<unknown>>>();
+  readonly #knownClients = new Map<string, Set<number>>();
+  readonly #snapshotSeq = new Map<string, number>();
+  readonly #compacting = new Map<string, Promise<void>>();
+
+  readonly writer: UpdateWriter;
+
+  constructor(private readonly deps: { db: DocsExecutor; log: Logger; compactEvery: number }) {
+    this.writer = new UpdateWriter({ db: deps.db, log: deps.log });
+  }
+
+  async onLoadDocument({ documentName, document }: onLoadDocumentPayload<DocsContext>) {
+    // A document unloaded a moment ago may still be storing its last updates.
+    await this.#drain(documentName);
+    const parts = await readDocParts(this.deps.db, documentName);
+    const updates = parts.updates.map((u) => u.body);
+    const state = mergeParts(parts.snapshot?.state ?? null, updates);
+    this.#applyLoaded(document, documentName, state, parts.snapshot?.state ?? null, updates);
+    this.#knownClients.set(documentName, await knownDocClients(this.deps.db, documentName));
+    this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? 0);
+    const last = parts.updates.at(-1);
+    if (last && parts.updates.length >= this.deps.compactEvery) {
+      this.#compact(documentName, { state, seq: last.seq });
+    }
+  }
+
+  async afterLoadDocument({ document }: afterLoadDocumentPayload<DocsContext>) {
+    document.on('update', (update: Uint8Array, origin: unknown) =>
+      this.#store(document, update, origin),
+    );
+  }
+
+  /** Presence shows the name and colour from the token, whatever the client claims. */
+  async beforeHandleAwareness({ states, context }: beforeHandleAwarenessPayload<DocsContext>) {
+    if (!context) return;
+    for (const state of states.values()) {
+      if (!state || typeof state !== 'object') continue;
+      const user = typeof state.user === 'object' && state.user ? state.user : {};
+      state.user = {
+        ...user,
+        id: context.person,
+        name: context.name,
+        color: authorColor(context.person),
+      };
+    }
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload) {
+    if (!this.#pending.get(documentName)?.size) this.#knownClients.delete(documentName);
+  }
+
+  /** Waits for every store and compaction under way (shutdown, tests). */
+  async drainAll(): Promise<void> {
+    await this.writer.drain();
+    await Promise.allSettled([
+      ...[...this.#pending.values()].flatMap((set) => [...set]),
+      ...this.#compacting.values(),
+    ]);
+  }
+
+  #applyLoaded(
+    document: Document,
+    name: string,
+    merged: Uint8Array,
+    snapshot: Uint8Array | null,
+    updates: Uint8Array[],
+  ) {
+    try {
+      Y.applyUpdate(document, merged, LOADED);
+    } catch (err) {
+      // One unreadable update must not make the whole document unreadable:
+      // apply the parts one by one and report the ones that fail.
+      this.deps.log.error({ err, docId: name }, 'merged load failed; loading update by update');
+      for (const part of snapshot ? [snapshot, ...updates] : updates) {
+        try {
+          Y.applyUpdate(document, part, LOADED);
+        } catch (partErr) {
+          this.deps.log.error({ err: partErr, docId: name }, 'stored update could not be applied');
+        }
+      }
+    }
+  }
+
+  #store(document: Document, update: Uint8Array, origin: unknown) {
+    if (origin === LOADED) return;
+    // Updates relayed from another node were stored by the node that received them.
+    if (isTransactionOrigin(origin) && origin.source === 'redis') return;
+    let author = SYSTEM_ACTOR;
+    let socket: GatedSocket | undefined;
+    if (isTransactionOrigin(origin) && origin.source === 'connection') {
+      author = (origin.connection.context as DocsContext).person;
+      const ws = origin.connection.webSocket;
+      if (ws instanceof GatedSocket) socket = ws;
+    } else if (isTransactionOrigin(origin) && origin.source === 'local') {
+      author = (origin.context as Partial<DocsContext> | undefined)?.person ?? SYSTEM_ACTOR;
+    }
+    const name = document.name;
+    const known = this.#knownClients.get(name) ?? new Set<number>();
+    this.#knownClients.set(name, known);
+    let fresh: number[] = [];
+    let job: Promise<{ seq: number }>;
+    try {
+      fresh = clientsOfUpdate(update).filter((c) => !known.has(c));
+      for (const c of fresh) known.add(c);
+      job = this.writer.append({ docId: name, author, body: update, newClients: fresh });
+    } catch (err) {
+      // Whatever goes wrong here, the change must not be acknowledged.
+      job = Promise.reject(err);
+    }
+    socket?.holdAcksUntil(job);
+    const tracked = job.then(
+      ({ seq }) => {
+        this.stats.stored += 1;
+        const since = seq - (this.#snapshotSeq.get(name) ?? 0);
+        if (since >= this.deps.compactEvery) this.#compact(name);
+      },
+      (err: unknown) => {
+        this.stats.failed += 1;
+        for (const c of fresh) known.delete(c);
+        this.deps.log.error({ err, docId: name }, 'storing an update failed; closing the document');
+        this.#dropDocument(document);
+      },
+    );
+    this.#track(name, tracked);
+  }
+
+  /**
+   * After a failed store the document in memory holds a change the database
+   * does not: close every socket so clients reconnect to a fresh load and
+   * send their unacknowledged changes again.
+   */
+  #dropDocument(document: Document) {
+    for (const connection of document.getConnections()) {
+      connection.webSocket.close(1011, 'storage_failed');
+    }
+  }
+
+  #compact(name: string, given?: { state: Uint8Array; seq: number }) {
+    if (this.#compacting.has(name)) return;
+    const work = (async () => {
+      let target = given;
+      if (!target) {
+        const parts = await readDocParts(this.deps.db, name);
+        const last = parts.updates.at(-1);
+        if (!last) return;
+        target = {
+          state: mergeParts(
+            parts.snapshot?.state ?? null,
+            parts.updates.map((u) => u.body),
+          ),
+          seq: last.seq,
+        };
+      }
+      await storeDocSnapshot(this.deps.db, { docId: name, ...target });
+      this.#snapshotSeq.set(name, Math.max(target.seq, this.#snapshotSeq.get(name) ?? 0));
+      this.stats.snapshots += 1;
+    })()
+      .catch((err: unknown) => this.deps.log.error({ err, docId: name }, 'compaction failed'))
+      .finally(() => this.#compacting.delete(name));
+    this.#compacting.set(name, work);
+  }
+
+  #track(name: string, promise: Promise<unknown>) {
+    let set = this.#pending.get(name);
+    if (!set) {
+      set = new Set();
+      this.#pending.set(name, set);
+    }
+    set.add(promise);
+    const done = () => {
+      set.delete(promise);
+      if (set.size === 0) this.#pending.delete(name);
+    };
+    promise.then(done, done);
+  }
+
+  async #drain(name: string) {
+    const set = this.#pending.get(name);
+    if (set) await Promise.allSettled([...set]);
+  }
+}

@@ -1,0 +1,153 @@
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import { CLOSE_CODES, DOC_LIMITS, DOCS_WS_PATH, PreauError, toErrorBody } from '@preau/protocol';
+import type { CapabilityVerifier, Logger } from '@preau/protocol/server';
+import type { DocsExecutor } from '@preau/storage';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
+import { DocPersistence, type PersistenceStats } from './DocPersistence';
+import { GatedSocket } from './GatedSocket';
+import { ConnectionLimits } from './limits';
+
+/** The limits of a connection (defaults: DOC_LIMITS). */
+export type DocLimits = { -readonly [K in keyof typeof DOC_LIMITS]: number };
+
+/** What the docs server needs: the database, a token verifier, a logger. */
+export interface DocsServerDeps {
+  db: DocsExecutor;
+  log: Logger;
+  /** Verifies capability tokens for the 'preau:docs' audience. */
+  verify: CapabilityVerifier;
+  /** Path prefix of the upgrade route (default DOCS_WS_PATH). */
+  path?: string;
+  limits?: Partial<DocLimits>;
+  /** A snapshot is compacted every this many updates of a document. */
+  compactEvery?: number;
+  /** More Hocuspocus extensions (e.g. Redis fan-out across nodes). */
+  extensions?: Extension[];
+}
+
+/** A running docs server: an upgrade handler to mount on any HTTP server. */
+export interface DocsServer {
+  readonly path: string;
+  readonly hocuspocus: Hocuspocus<DocsContext>;
+  /** Authorises and accepts a WebSocket upgrade on `path/<docId>?token=…`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  stats(): { documents: number; connections: number } & PersistenceStats;
+  /** Closes every connection (clients reconnect elsewhere) and waits for pending stores. */
+  close(): Promise<void>;
+}
+
+/** Creates the docs server: Yjs documents over Hocuspocus, authorised at the upgrade. */
+export function createDocsServer(deps: DocsServerDeps): DocsServer {
+  const path = deps.path ?? DOCS_WS_PATH;
+  const limits: DocLimits = { ...DOC_LIMITS, ...deps.limits };
+  const log = deps.log.child({ module: 'docs' });
+  const persistence = new DocPersistence({
+    db: deps.db,
+    log,
+    compactEvery: deps.compactEvery ?? 500,
+  });
+  const hocuspocus = new Hocuspocus<DocsContext>({
+    name: 'preau-docs',
+    quiet: true,
+    extensions: [persistence, ...(deps.extensions ?? [])],
+    async onAuthenticate({ token, documentName, context, connectionConfig }) {
+      // The upgrade already authorised this socket for one document; the
+      // provider's own token must agree with it.
+      if (documentName !== context.docId) {
+        throw new PreauError('forbidden', 'this connection is for another document');
+      }
+      const claims = await deps.verify(token);
+      if (claims.sub !== context.person || claims.doc !== context.docId) {
+        throw new PreauError('forbidden', 'the token does not match the connection');
+      }
+      connectionConfig.readOnly = context.readOnly || !claims.rights.includes('write');
+    },
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 2 });
+  const sockets = new Set<WebSocket>();
+  let closing: Promise<void> | undefined;
+
+  const refuse = (socket: Duplex, err: unknown) => {
+    const body = toErrorBody(err);
+    const status: number = UPGRADE_STATUS[body.code as keyof typeof UPGRADE_STATUS] ?? 500;
+    if (status === 500) log.error({ err }, 'upgrade failed');
+    const json = JSON.stringify({ code: body.code });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n` +
+        `Connection: close\r\n\r\n${json}`,
+    );
+  };
+
+  const accept = (ws: WebSocket, req: IncomingMessage, context: DocsContext) => {
+    sockets.add(ws);
+    const gated = new GatedSocket(ws);
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(req.headers)) {
+      for (const v of Array.isArray(value) ? value : value ? [value] : []) headers.append(key, v);
+    }
+    const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { headers });
+    const client = hocuspocus.handleConnection(gated, request, context);
+    const connLimits = new ConnectionLimits(limits);
+    ws.on('message', (data: RawData) => {
+      const bytes = toBytes(data);
+      const refusal = connLimits.check(bytes.byteLength);
+      if (refusal) {
+        log.warn({ docId: context.docId, refusal }, 'closing a connection over its limits');
+        ws.close(CLOSE_CODES[refusal], refusal);
+        return;
+      }
+      client.handleMessage(bytes);
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      sockets.delete(ws);
+      client.handleClose({ code, reason: reason.toString() });
+    });
+    ws.on('error', (err) => log.warn({ err, docId: context.docId }, 'socket error'));
+  };
+
+  return {
+    path,
+    hocuspocus,
+    handleUpgrade(req, socket, head) {
+      socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
+      if (closing) {
+        refuse(socket, new PreauError('unavailable'));
+        return;
+      }
+      (async () => {
+        const { docId, token } = parseUpgradeUrl(req, path);
+        return authorise({ db: deps.db, verify: deps.verify }, docId, token);
+      })().then(
+        (context) => {
+          if (closing || socket.destroyed) return void socket.destroy();
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, context));
+        },
+        (err: unknown) => refuse(socket, err),
+      );
+    },
+    stats: () => ({
+      documents: hocuspocus.getDocumentsCount(),
+      connections: hocuspocus.getConnectionsCount(),
+      ...persistence.stats,
+    }),
+    close() {
+      closing ??= (async () => {
+        for (const ws of sockets) ws.close(CLOSE_CODES.serverShutdown, 'server_shutdown');
+        await persistence.drainAll();
+        for (const ws of sockets) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,218 @@
+import { CLOSE_CODES, DOC_LIMITS } from '@preau/protocol';
+import { archiveDoc, readDocParts, readOutbox } from '@preau/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { docFromState, mergeParts } from './model/parts';
+import {
+  connect,
+  type DocsHarness,
+  saved,
+  startDocsHarness,
+  upgradeStatus,
+} from './testing/harness';
+import { messageType, SYNC_STATUS_TYPE } from './wire';
+
+const SPACE = 'class_c1';
+
+async function storedText(h: DocsHarness, docId: string, key = 't') {
+  const parts = await readDocParts(h.database.db, docId);
+  const doc = docFromState(
+    mergeParts(
+      parts.snapshot?.state ?? null,
+      parts.updates.map((u) => u.body),
+    ),
+  );
+  return doc.getText(key).toString();
+}
+
+describe('docs server', () => {
+  let h: DocsHarness;
+  beforeAll(async () => {
+    h = await startDocsHarness({ compactEvery: 10 });
+  });
+  afterAll(() => h?.close());
+
+  it('syncs two writers, stores each update with its author and traces it', async () => {
+    const docId = await h.newDoc(SPACE);
+    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
+    const b = connect(h.wsUrl, docId, await h.mint({ sub: 'bob', space: SPACE, doc: docId }));
+    await Promise.all([saved(a), saved(b)]);
+    a.document.getText('t').insert(0, 'Bonjour');
+    await expect.poll(() => b.document.getText('t').toString()).toBe('Bonjour');
+    b.document.getText('t').insert(7, ' à tous');
+    await expect.poll(() => a.document.getText('t').toString()).toBe('Bonjour à tous');
+    await Promise.all([saved(a), saved(b)]);
+    // Acknowledged means stored: no waiting for a debounce.
+    expect(await storedText(h, docId)).toBe('Bonjour à tous');
+    const parts = await readDocParts(h.database.db, docId);
+    expect(new Set(parts.updates.map((u) => u.author))).toEqual(new Set(['alice', 'bob']));
+    const traces = (await readOutbox(h.database.db, SPACE)).filter(
+      (r) => r.kind === 'doc.update' && r.subject === docId,
+    );
+    expect(traces.map((r) => r.actor).sort()).toEqual(parts.updates.map((u) => u.author).sort());
+    // The trace body is the very update that was stored.
+    const first = parts.updates[0]!;
+    const traced = traces.find((r) => r.payload.seq === first.seq)!;
+    expect([...(traced.body ?? [])]).toEqual([...first.body]);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('refuses a read-only user’s update on the server, not only in the UI', async () => {
+    const docId = await h.newDoc(SPACE);
+    const writer = connect(
+      h.wsUrl,
+      docId,
+      await h.mint({ sub: 'teacher', space: SPACE, doc: docId }),
+    );
+    await saved(writer);
+    writer.document.getText('t').insert(0, 'Consigne');
+    await saved(writer);
+    const reader = connect(
+      h.wsUrl,
+      docId,
+      await h.mint({ sub: 'parent', space: SPACE, doc: docId, rights: ['read'] }),
+    );
+    await expect.poll(() => reader.document.getText('t').toString()).toBe('Consigne');
+    expect(reader.authorizedScope).toBe('readonly');
+    const before = (await readDocParts(h.database.db, docId)).updates.length;
+    reader.document.getText('t').insert(0, 'PIRATÉ ');
+    // The server answers the update with a refusal: it stays unacknowledged.
+    await expect.poll(() => reader.unsyncedChanges).toBeGreaterThan(0);
+    writer.document.getText('t').insert(8, ' du jour');
+    await saved(writer);
+    await expect
+      .poll(() => h.docs.hocuspocus.documents.get(docId)?.getText('t').toString())
+      .toBe('Consigne du jour');
+    expect(writer.document.getText('t').toString()).toBe('Consigne du jour');
+    const parts = await readDocParts(h.database.db, docId);
+    expect(parts.updates.length).toBe(before + 1);
+    expect(parts.updates.every((u) => u.author === 'teacher')).toBe(true);
+    expect(await storedText(h, docId)).toBe('Consigne du jour');
+    reader.destroy();
+    writer.destroy();
+  });
+
+  it('never acknowledges an update it could not store (document archived meanwhile)', async () => {
+    const docId = await h.newDoc(SPACE);
+    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
+    await saved(a);
+    a.document.getText('t').insert(0, 'avant');
+    await saved(a);
+    await archiveDoc(h.database.db, { docId, actor: 'teacher' });
+    const acks: number[] = [];
+    a.on('message', ({ event }: { event: MessageEvent }) => {
+      const bytes = new Uint8Array(event.data as ArrayBuffer);
+      if (messageType(bytes) === SYNC_STATUS_TYPE) acks.push(bytes.at(-1)!);
+    });
+    a.document.getText('t').insert(5, ' après');
+    // The store is refused: no positive acknowledgement, and the client reconnects read-only.
+    await expect.poll(() => a.authorizedScope).toBe('readonly');
+    expect(acks.filter((x) => x === 1)).toEqual([]);
+    expect(await storedText(h, docId)).toBe('avant');
+    a.destroy();
+  });
+
+  it('refuses non-members and bad tokens at the upgrade, before any socket', async () => {
+    const docId = await h.newDoc(SPACE);
+    const url = (token: string) => `${h.wsUrl}/${docId}?token=${encodeURIComponent(token)}`;
+    // A member of another space asking for this document.
+    expect(
+      await upgradeStatus(url(await h.mint({ sub: 'eve', space: 'class_c2', doc: docId }))),
+    ).toBe(403);
+    // A token for another document of the same space.
+    const other = await h.newDoc(SPACE);
+    expect(await upgradeStatus(url(await h.mint({ sub: 'eve', space: SPACE, doc: other })))).toBe(
+      403,
+    );
+    // No right to read.
+    expect(
+      await upgradeStatus(url(await h.mint({ sub: 'eve', space: SPACE, doc: docId, rights: [] }))),
+    ).toBe(403);
+    expect(await upgradeStatus(url('not-a-token'))).toBe(401);
+    expect(await upgradeStatus(`${h.wsUrl}/${docId}`)).toBe(401);
+    const missing = 'dmissing';
+    expect(
+      await upgradeStatus(
+        `${h.wsUrl}/${missing}?token=${await h.mint({ sub: 'eve', space: SPACE, doc: missing })}`,
+      ),
+    ).toBe(404);
+    expect(await upgradeStatus(url(await h.mint({ sub: 'ok', space: SPACE, doc: docId })))).toBe(
+      101,
+    );
+  });
+
+  it('reloads a document from the database once it left memory, through snapshots', async () => {
+    const docId = await h.newDoc(SPACE);
+    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
+    await saved(a);
+    for (let i = 0; i < 25; i++) {
+      a.document.getText('t').insert(i, String.fromCharCode(97 + i));
+      // One stored update each (updates arriving together are stored as one).
+      await saved(a);
+    }
+    a.destroy();
+    await expect.poll(() => h.docs.hocuspocus.documents.has(docId)).toBe(false);
+    const parts = await readDocParts(h.database.db, docId);
+    expect(parts.snapshot?.seq).toBeGreaterThanOrEqual(10);
+    const b = connect(h.wsUrl, docId, await h.mint({ sub: 'bob', space: SPACE, doc: docId }));
+    await saved(b);
+    expect(b.document.getText('t').toString()).toBe('abcdefghijklmnopqrstuvwxy');
+    b.destroy();
+  });
+
+  it('closes a connection that sends too much, with the protocol’s close codes', async () => {
+    const small = await startDocsHarness({
+      database: h.database,
+      limits: { maxMessageBytes: 4096, messagesPerSecond: 5, messageBurst: 10 },
+    });
+    try {
+      const docId = await small.newDoc(SPACE);
+      const token = await small.mint({ sub: 'alice', space: SPACE, doc: docId });
+      const closeCode = (send: (ws: WebSocket) => void) =>
+        new Promise<number>((resolve, reject) => {
+          const ws = new WebSocket(`${small.wsUrl}/${docId}?token=${token}`);
+          ws.on('open', () => send(ws));
+          ws.on('close', (code) => resolve(code));
+          ws.on('error', reject);
+        });
+      expect(await closeCode((ws) => ws.send(new Uint8Array(8192)))).toBe(CLOSE_CODES.tooLarge);
+      expect(
+        await closeCode((ws) => {
+          // Well-formed frames (ask for presence), far above the allowed rate.
+          const name = new TextEncoder().encode(docId);
+          const frame = new Uint8Array([name.length, ...name, 3]);
+          for (let i = 0; i < 50; i++) ws.send(frame);
+        }),
+      ).toBe(CLOSE_CODES.rateLimited);
+      expect(DOC_LIMITS.maxMessageBytes).toBeGreaterThan(4096);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('merges edits made while offline when the client reconnects', async () => {
+    const docId = await h.newDoc(SPACE);
+    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
+    const b = connect(h.wsUrl, docId, await h.mint({ sub: 'bob', space: SPACE, doc: docId }));
+    await Promise.all([saved(a), saved(b)]);
+    a.document.getText('t').insert(0, 'commun');
+    await expect.poll(() => b.document.getText('t').toString()).toBe('commun');
+    const offline = new Promise<void>((resolve) =>
+      a.on('status', ({ status }: { status: string }) => status === 'disconnected' && resolve()),
+    );
+    a.configuration.websocketProvider.disconnect();
+    await offline;
+    a.document.getText('t').insert(0, 'hors-ligne ');
+    b.document.getText('t').insert(6, ' en ligne');
+    await saved(b);
+    await a.configuration.websocketProvider.connect();
+    await saved(a);
+    const expected = 'hors-ligne commun en ligne';
+    await expect.poll(() => a.document.getText('t').toString()).toBe(expected);
+    await expect.poll(() => b.document.getText('t').toString()).toBe(expected);
+    expect(await storedText(h, docId)).toBe(expected);
+    a.destroy();
+    b.destroy();
+  });
+});

@@ -1,0 +1,4 @@
+export * from './access';
+export * from './createDocsServer';
+export * from './DocPersistence';
+export * from './model/index';

@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { DOCS_WS_PATH } from '@preau/protocol';
+import { generateSigningKey, silentLogger } from '@preau/protocol/server';
+import { createDoc, openDatabase } from '@preau/storage';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
+import { connect, saved, TEST_ISSUER, tokenMinter } from './testing/harness';
+import { messageType, SYNC_STATUS_TYPE } from './wire';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const SPACE = 'class_kill';
+
+/** Runs `docs-server/src/main.ts` as its own process and waits until it listens. */
+async function startDocsProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'docs server listening' && entry.port) resolve(entry.port);
+      } catch {
+        // Not a log line (nothing else is printed, but a stray line must not stop the wait).
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`docs server exited (${code}): ${stderr}`)));
+  });
+  return { child, wsUrl: `ws://127.0.0.1:${port}${DOCS_WS_PATH}` };
+}
+
+function killed(child: ChildProcess) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+}
+
+function disconnected(provider: HocuspocusProvider) {
+  return new Promise<void>((resolve) => {
+    provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'disconnected') resolve();
+    });
+  });
+}
+
+describe.each(['postgresql', 'pglite'] as const)(
+  'docs server killed with SIGKILL (%s)',
+  (engine) => {
+    let pg: TestPostgres | undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'preau-docs-kill-'));
+    afterAll(async () => {
+      await pg?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('loses no acknowledged update while typing', async () => {
+      const dbEnv: Record<string, string> = {};
+      let where: Parameters<typeof openDatabase>[0];
+      if (engine === 'postgresql') {
+        pg = await startPostgres();
+        dbEnv.DATABASE_URL = pg.url;
+        where = { url: pg.url };
+      } else {
+        dbEnv.DATA_DIR = dir;
+        where = { dataDir: join(dir, 'pglite') };
+      }
+      // The document exists before the server starts (PGlite allows one process at a time).
+      const setup = await openDatabase(where, silentLogger());
+      const docId = (
+        await createDoc(setup.db, { space: SPACE, kind: 'pad', title: 'K', actor: 'a' })
+      ).id;
+      await setup.close();
+
+      const key = await generateSigningKey('kill');
+      const mint = tokenMinter(key);
+      const env = {
+        ...dbEnv,
+        JWKS: JSON.stringify({ keys: [key.publicJwk] }),
+        TOKEN_ISSUER: TEST_ISSUER,
+        // A typist far faster than any person, to have updates in flight at the kill.
+        DOCS_MESSAGES_PER_SECOND: '100000',
+        DOCS_MESSAGE_BURST: '100000',
+      };
+      const first = await startDocsProcess(env);
+      const typist = connect(
+        first.wsUrl,
+        docId,
+        await mint({ sub: 'typist', space: SPACE, doc: docId }),
+      );
+      await saved(typist);
+
+      // From here each insert is one update message, acknowledged in order.
+      let acked = 0;
+      typist.on('message', ({ event }: { event: MessageEvent }) => {
+        const bytes = new Uint8Array(event.data as ArrayBuffer);
+        if (messageType(bytes) === SYNC_STATUS_TYPE && bytes.at(-1) === 1) acked += 1;
+      });
+      const text = typist.document.getText('t');
+      let typed = '';
+      const gone = disconnected(typist);
+      // Five keystrokes every 5 ms: far faster than the server commits, so
+      // updates are in flight (sent, not yet acknowledged) at the kill.
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          for (let i = 0; i < 5; i++) {
+            const ch = String.fromCharCode(97 + (typed.length % 26));
+            text.insert(typed.length, ch);
+            typed += ch;
+          }
+          if (acked >= 150) {
+            clearInterval(timer);
+            first.child.kill('SIGKILL');
+            resolve();
+          }
+        }, 5);
+      });
+      await killed(first.child);
+      await gone;
+      const ackedAtKill = acked;
+      // The typist leaves for good: only what the server stored can come back.
+      typist.destroy();
+      expect(ackedAtKill).toBeLessThan(typed.length);
+
+      const second = await startDocsProcess(env);
+      try {
+        const reader = connect(
+          second.wsUrl,
+          docId,
+          await mint({ sub: 'reader', space: SPACE, doc: docId }),
+        );
+        await saved(reader);
+        const stored = reader.document.getText('t').toString();
+        reader.destroy();
+        expect(stored.length).toBeGreaterThanOrEqual(ackedAtKill);
+        expect(typed.startsWith(stored)).toBe(true);
+      } finally {
+        second.child.kill('SIGTERM');
+        await killed(second.child);
+      }
+    });
+  },
+);

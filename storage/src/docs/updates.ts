@@ -1,0 +1,271 @@
+import { PreauError } from '@preau/protocol';
+import { sql } from 'kysely';
+import { recordTrace } from '../trace/recordTrace';
+import type { DocsExecutor } from './documents';
+
+/** One stored Yjs update of a document. */
+export interface StoredUpdate {
+  seq: number;
+  author: string;
+  at: Date;
+  body: Uint8Array;
+}
+
+/** What loading a document (now or as it was) reads: a snapshot and the updates after it. */
+export interface DocParts {
+  snapshot: { seq: number; state: Uint8Array } | null;
+  updates: StoredUpdate[];
+}
+
+/** One update to append: the exact Yjs update a transaction produced, and who made it. */
+export interface NewDocUpdate {
+  docId: string;
+  author: string;
+  body: Uint8Array;
+  /** Yjs client ids seen in the update for the first time (authorship). */
+  newClients?: readonly number[];
+  at?: Date;
+}
+
+/** What became of one appended update. */
+export type AppendResult =
+  | { ok: true; seq: number; at: Date; space: string }
+  | { ok: false; error: PreauError };
+
+/**
+ * Appends updates to their documents' histories, each with its author and
+ * time and each recorded in the trace log, all in one transaction (a group
+ * commit: one commit for everything that arrived meanwhile). Each document's
+ * row is locked while its counter moves, so one document's updates commit in
+ * sequence order whichever node writes (a snapshot "up to seq N" never misses
+ * a later commit with a lower number). Updates of archived or missing
+ * documents are refused one by one; any other failure fails the whole batch.
+ */
+export async function appendDocUpdates(
+  db: DocsExecutor,
+  entries: readonly NewDocUpdate[],
+): Promise<AppendResult[]> {
+  const write = async (tx: DocsExecutor) => {
+    const results: AppendResult[] = new Array(entries.length);
+    const byDoc = new Map<string, number[]>();
+    entries.forEach((entry, i) => {
+      const list = byDoc.get(entry.docId) ?? [];
+      list.push(i);
+      byDoc.set(entry.docId, list);
+    });
+    for (const [docId, indexes] of [...byDoc].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const bumped = await sql<{ last_seq: number | string; space_id: string }>`
+        UPDATE doc SET last_seq = last_seq + ${indexes.length}, updated_at = now()
+        WHERE id = ${docId} AND archived_at IS NULL
+        RETURNING last_seq, space_id`.execute(tx);
+      const row = bumped.rows[0];
+      if (!row) {
+        const exists = await tx
+          .selectFrom('doc')
+          .select('id')
+          .where('id', '=', docId)
+          .executeTakeFirst();
+        const error = exists
+          ? new PreauError('forbidden', 'the document is archived')
+          : new PreauError('not_found', 'no such document');
+        for (const i of indexes) results[i] = { ok: false, error };
+        continue;
+      }
+      const first = Number(row.last_seq) - indexes.length + 1;
+      const rows = indexes.map((i, k) => ({ i, seq: first + k, at: entries[i]!.at ?? new Date() }));
+      await tx
+        .insertInto('doc_update')
+        .values(
+          rows.map(({ i, seq, at }) => ({
+            doc_id: docId,
+            seq,
+            author: entries[i]!.author,
+            at,
+            body: entries[i]!.body,
+          })),
+        )
+        .execute();
+      const clients = rows.flatMap(({ i, seq }) =>
+        (entries[i]!.newClients ?? []).map((client) => ({
+          doc_id: docId,
+          client_id: client,
+          person_id: entries[i]!.author,
+          first_seq: seq,
+        })),
+      );
+      if (clients.length > 0) {
+        await tx
+          .insertInto('doc_client')
+          .values(clients)
+          .onConflict((oc) => oc.columns(['doc_id', 'client_id']).doNothing())
+          .execute();
+      }
+      for (const { i, seq, at } of rows) results[i] = { ok: true, seq, at, space: row.space_id };
+    }
+    // Trace records last, space by space: every writer locks document rows
+    // (in id order) before trace counters (in space order), so two nodes'
+    // batches cannot deadlock.
+    const traced = results
+      .map((result, i) => ({ result, i }))
+      .filter((r): r is { result: Extract<AppendResult, { ok: true }>; i: number } => r.result.ok)
+      .sort((a, b) =>
+        a.result.space < b.result.space ? -1 : a.result.space > b.result.space ? 1 : 0,
+      );
+    for (const { result, i } of traced) {
+      const entry = entries[i]!;
+      await recordTrace(tx, {
+        actor: entry.author,
+        kind: 'doc.update',
+        space: result.space,
+        subject: entry.docId,
+        at: result.at,
+        payload: { seq: result.seq, bytes: entry.body.byteLength },
+        body: entry.body as Uint8Array<ArrayBuffer>,
+      });
+    }
+    return results;
+  };
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
+}
+
+/** Appends one update (see appendDocUpdates); refusals are thrown. */
+export async function appendDocUpdate(
+  db: DocsExecutor,
+  entry: NewDocUpdate,
+): Promise<{ seq: number; at: Date; space: string }> {
+  const [result] = await appendDocUpdates(db, [entry]);
+  if (!result!.ok) throw result!.error;
+  return result!;
+}
+
+/**
+ * The parts that rebuild a document up to `uptoSeq` (default: all): the
+ * latest snapshot at or before it, and every update after the snapshot.
+ */
+export async function readDocParts(
+  db: DocsExecutor,
+  docId: string,
+  uptoSeq?: number,
+): Promise<DocParts> {
+  let snapQuery = db
+    .selectFrom('doc_snapshot')
+    .select(['seq', 'state'])
+    .where('doc_id', '=', docId)
+    .orderBy('seq', 'desc')
+    .limit(1);
+  if (uptoSeq !== undefined) snapQuery = snapQuery.where('seq', '<=', uptoSeq);
+  const snap = await snapQuery.executeTakeFirst();
+  const from = snap ? Number(snap.seq) : 0;
+  let updQuery = db
+    .selectFrom('doc_update')
+    .select(['seq', 'author', 'at', 'body'])
+    .where('doc_id', '=', docId)
+    .where('seq', '>', from)
+    .orderBy('seq');
+  if (uptoSeq !== undefined) updQuery = updQuery.where('seq', '<=', uptoSeq);
+  const rows = await updQuery.execute();
+  return {
+    snapshot: snap ? { seq: Number(snap.seq), state: new Uint8Array(snap.state) } : null,
+    updates: rows.map((r) => ({
+      seq: Number(r.seq),
+      author: r.author,
+      at: new Date(r.at),
+      body: new Uint8Array(r.body),
+    })),
+  };
+}
+
+/** Stores a compacted snapshot (the merge of every update up to `seq`). */
+export async function storeDocSnapshot(
+  db: DocsExecutor,
+  input: { docId: string; seq: number; state: Uint8Array },
+): Promise<void> {
+  await db
+    .insertInto('doc_snapshot')
+    .values({ doc_id: input.docId, seq: input.seq, state: input.state })
+    .onConflict((oc) => oc.columns(['doc_id', 'seq']).doNothing())
+    .execute();
+}
+
+/** The sequence number of the latest snapshot (0 when none). */
+export async function latestSnapshotSeq(db: DocsExecutor, docId: string): Promise<number> {
+  const row = await db
+    .selectFrom('doc_snapshot')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('doc_id', '=', docId)
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** The last update at or before a moment (0 when the document was still empty). */
+export async function seqAt(db: DocsExecutor, docId: string, at: Date): Promise<number> {
+  const row = await db
+    .selectFrom('doc_update')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('doc_id', '=', docId)
+    .where('at', '<=', at)
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** One update's metadata (no body), or null. */
+export async function updateMeta(
+  db: DocsExecutor,
+  docId: string,
+  seq: number,
+): Promise<{ seq: number; author: string; at: Date } | null> {
+  const row = await db
+    .selectFrom('doc_update')
+    .select(['seq', 'author', 'at'])
+    .where('doc_id', '=', docId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return row ? { seq: Number(row.seq), author: row.author, at: new Date(row.at) } : null;
+}
+
+/** The span of a document's history and who wrote in it. */
+export async function historySpan(
+  db: DocsExecutor,
+  docId: string,
+): Promise<{ updates: number; first: Date | null; last: Date | null; authors: string[] }> {
+  const span = await db
+    .selectFrom('doc_update')
+    .select((eb) => [
+      eb.fn.max('seq').as('last_seq'),
+      eb.fn.min('at').as('first'),
+      eb.fn.max('at').as('last'),
+    ])
+    .where('doc_id', '=', docId)
+    .executeTakeFirst();
+  const authors = await db
+    .selectFrom('doc_client')
+    .select('person_id')
+    .distinct()
+    .where('doc_id', '=', docId)
+    .orderBy('person_id')
+    .execute();
+  return {
+    updates: Number(span?.last_seq ?? 0),
+    first: span?.first ? new Date(span.first) : null,
+    last: span?.last ? new Date(span.last) : null,
+    authors: authors.map((a) => a.person_id),
+  };
+}
+
+/** Which person wrote with each Yjs client id of a document. */
+export async function docClientAuthors(
+  db: DocsExecutor,
+  docId: string,
+): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('doc_client')
+    .select(['client_id', 'person_id'])
+    .where('doc_id', '=', docId)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.client_id), r.person_id]));
+}
+
+/** Every Yjs client id already attributed in a document. */
+export async function knownDocClients(db: DocsExecutor, docId: string): Promise<Set<number>> {
+  return new Set((await docClientAuthors(db, docId)).keys());
+}
