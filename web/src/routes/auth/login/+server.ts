@@ -10,5 +10,6 @@ export const GET: RequestHandler = async ({ url, locals }) => {
     locals.services.log.error({ err }, 'identity provider unreachable');
     error(503, { code: 'unavailable', message: 'Le fournisseur d’identité ne répond pas.' });
   }
-  redirect(303, target);
+  // The provider is another origin by design (its URL comes from configuration).
+  redirect(303, target, { external: true });
 };

@@ -7,5 +7,5 @@ export const POST: RequestHandler = async ({ url, locals, cookies }) => {
   const secret = cookies.get(SESSION_COOKIE);
   clearSessionCookies(cookies, url);
   const next = secret ? await locals.services.identity.logout(secret) : '/';
-  redirect(303, next);
+  redirect(303, next, { external: true });
 };
