@@ -1,7 +1,13 @@
 // Plain-transport peers driven through the SfuApi, for tests and benchmarks.
 import type { MediaSource } from '@preau/protocol';
 import type { SfuApi } from '../SfuApi';
-import { opusParameters, RtpReceiver, RtpSender, vp8Parameters } from './rtp';
+import {
+  opusParameters,
+  plainReceiverCapabilities,
+  RtpReceiver,
+  RtpSender,
+  vp8Parameters,
+} from './rtp';
 
 let nextSsrc = 1000;
 /** A fresh SSRC for a synthetic stream. */
@@ -55,7 +61,9 @@ export async function plainConsumer(
     ip: '127.0.0.1',
     port: receiver.port,
   });
-  const rtpCapabilities = await sfu.routerRtpCapabilities({ roomId: at.roomId });
+  const rtpCapabilities = plainReceiverCapabilities(
+    await sfu.routerRtpCapabilities({ roomId: at.roomId }),
+  );
   const consumer = await sfu.consume({
     ...at,
     transportId: transport.id,

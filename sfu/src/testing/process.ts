@@ -27,14 +27,19 @@ export async function startSfuProcess(env: Record<string, string> = {}): Promise
       SFU_RPC_PORT: '0',
       SFU_RPC_SECRET: secret,
       SFU_WORKERS: '1',
-      LOG_LEVEL: 'info',
       ...env,
+      // The listening line below is logged at info.
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
+  // Never leave an SFU behind, whatever ends this process.
+  const reap = () => child.kill('SIGTERM');
+  process.once('exit', reap);
+  void exited.then(() => process.off('exit', reap));
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -46,6 +51,10 @@ export async function startSfuProcess(env: Record<string, string> = {}): Promise
       }
     });
     void exited.then((code) => reject(new Error(`sfu process exited (${code}) before listening`)));
+    setTimeout(() => reject(new Error('sfu process did not listen within 60 s')), 60_000).unref();
+  }).catch((err: unknown) => {
+    child.kill('SIGTERM');
+    throw err;
   });
   let stopping: Promise<number | null> | undefined;
   return {

@@ -2,12 +2,16 @@
 // requests like a browser does, and receivers that count packets and gaps.
 // Loopback only; no real codec, just well-formed packets.
 import { createSocket, type Socket } from 'node:dgram';
-import type { RtpParameters } from '@preau/protocol';
+import type { RtpCapabilities, RtpParameters } from '@preau/protocol';
 
 /** The RTP header extension id used for the audio level (RFC 6464). */
 export const AUDIO_LEVEL_EXT_ID = 1;
 const OPUS_PT = 100;
 const VP8_PT = 101;
+/** mediasoup's bandwidth probes (padding) use this SSRC; they are not media. */
+const PROBATION_SSRC = 1234;
+/** Receive buffer asked for (the kernel caps it at net.core.rmem_max). */
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** RTP parameters of a synthetic opus microphone with audio levels. */
 export function opusParameters(ssrc: number): RtpParameters {
@@ -34,6 +38,25 @@ export function vp8Parameters(ssrcs: number[]): RtpParameters {
     ],
     encodings: ssrcs.map((ssrc) => ({ ssrc })),
     rtcp: { cname: `synthetic-${ssrcs[0]}` },
+  };
+}
+
+/**
+ * What a plain-RTP viewer can receive: the router's codecs without bandwidth
+ * estimation feedback (transport-cc, REMB), which a synthetic receiver never
+ * sends; with it, mediasoup would probe the link with padding packets.
+ */
+export function plainReceiverCapabilities(routerCaps: RtpCapabilities): RtpCapabilities {
+  const bwe = /transport-wide-cc|abs-send-time/;
+  return {
+    ...routerCaps,
+    codecs: routerCaps.codecs?.map((c) => ({
+      ...c,
+      rtcpFeedback: c.rtcpFeedback?.filter(
+        (f) => f.type !== 'transport-cc' && f.type !== 'goog-remb',
+      ),
+    })),
+    headerExtensions: routerCaps.headerExtensions?.filter((h) => !bwe.test(h.uri)),
   };
 }
 
@@ -281,6 +304,7 @@ export class RtpReceiver {
     socket.on('message', (msg) => {
       if (msg.length < 12 || isRtcp(msg)) return;
       const ssrc = msg.readUInt32BE(8);
+      if (ssrc === PROBATION_SSRC) return;
       const seq = msg.readUInt16BE(2);
       const s = this.#streams.get(ssrc);
       if (!s) {
@@ -303,10 +327,11 @@ export class RtpReceiver {
     });
   }
 
-  /** Opens the socket on loopback. */
+  /** Opens the socket on loopback, with a large buffer so bursts are not dropped here. */
   static async open(): Promise<RtpReceiver> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    socket.setRecvBufferSize(RECV_BUFFER_BYTES);
     return new RtpReceiver(socket);
   }
 
