@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The canonical JSON encoding every archive hash and signature covers: keys
@@ -7,21 +7,53 @@ import { createHash } from 'node:crypto';
  * verifier needs nothing but this function and SHA-256.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
+  const out: string[] = [];
+  write(value, out);
+  return out.join('');
+}
+
+function write(value: unknown, out: string[]): void {
+  if (value === null) {
+    out.push('null');
+    return;
+  }
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return JSON.stringify(value);
+      out.push(JSON.stringify(value));
+      return;
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON: non-finite number');
-      return JSON.stringify(value);
+      out.push(JSON.stringify(value));
+      return;
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+      if (Array.isArray(value)) {
+        out.push('[');
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out.push(',');
+          write(value[i] ?? null, out);
+        }
+        out.push(']');
+        return;
+      }
+      if (value instanceof Date) {
+        out.push(JSON.stringify(value.toISOString()));
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      out.push('{');
+      let first = true;
+      for (const key of keys) {
+        const v = record[key];
+        if (v === undefined) continue;
+        if (!first) out.push(',');
+        first = false;
+        out.push(JSON.stringify(key), ':');
+        write(v, out);
+      }
+      out.push('}');
+      return;
     }
     default:
       throw new TypeError(`canonical JSON: cannot encode a ${typeof value}`);
@@ -30,7 +62,7 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 of bytes or of a string's UTF-8, in lowercase hex. */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** SHA-256 of a value's canonical encoding. */

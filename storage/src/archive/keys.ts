@@ -3,6 +3,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   type KeyObject,
   sign,
   verify,
@@ -52,9 +53,14 @@ export function signerOf(kid: string, privateKey: KeyObject): ArchiveSigner {
     kid,
     publicJwk,
     signBytes,
+    // Keyed SHA-256 (the secret first, the output cut to 16 bytes): one call per record.
     saltFor: (space, seq) =>
       new Uint8Array(
-        createHmac('sha256', saltKey).update(`${space}:${seq}`).digest().subarray(0, 16),
+        hash(
+          'sha256',
+          Buffer.concat([saltKey, Buffer.from(`:${space}:${seq}`)]),
+          'buffer',
+        ).subarray(0, 16),
       ),
     signCanonical: (value) => signBytes(new TextEncoder().encode(canonicalJson(value))),
   };

@@ -1,5 +1,5 @@
 import { DOC_YJS } from '@preau/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as Y from 'yjs';
 import type { Schema } from '../db/schema';
 import { recordTrace } from '../trace/recordTrace';
@@ -16,11 +16,25 @@ export class SampleActivity {
   #clock: number;
 
   constructor(
-    private readonly db: Kysely<Schema>,
+    /** Where the acts are recorded; swap in a transaction to record many at once. */
+    public db: Kysely<Schema> | Transaction<Schema>,
     readonly space: string,
     start: Date,
   ) {
     this.#clock = start.getTime();
+  }
+
+  /** Runs `acts` with every act recorded in one transaction. */
+  async batch(root: Kysely<Schema>, acts: () => Promise<void>): Promise<void> {
+    const before = this.db;
+    try {
+      await root.transaction().execute(async (tx) => {
+        this.db = tx;
+        await acts();
+      });
+    } finally {
+      this.db = before;
+    }
   }
 
   /** The time of the next act: one second after the last. */
