@@ -67,21 +67,38 @@ export class SampleActivity {
     });
   }
 
+  /** Each person edits from their own replica (their own Yjs client id), as in a browser. */
+  #replicas = new Map<string, Y.Doc>();
+
+  #replica(shared: Y.Doc, actor: string, name: string): Y.Doc {
+    const key = `${name}:${actor}`;
+    let doc = this.#replicas.get(key);
+    if (!doc) {
+      doc = new Y.Doc();
+      this.#replicas.set(key, doc);
+    }
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(shared, Y.encodeStateVector(doc)));
+    return doc;
+  }
+
   /** Appends a paragraph to the pad as `actor`, recorded as one doc.update. */
   async type(actor: string, text: string, padId = 'pad_1') {
-    const update = captureUpdate(this.pad, () => {
+    const mine = this.#replica(this.pad, actor, 'pad');
+    const update = captureUpdate(mine, () => {
       const p = new Y.XmlElement('paragraph');
       p.insert(0, [new Y.XmlText(text)]);
-      this.pad.getXmlFragment(DOC_YJS.padFragment).push([p]);
+      mine.getXmlFragment(DOC_YJS.padFragment).push([p]);
     });
+    Y.applyUpdate(this.pad, update);
     return this.#docUpdate(actor, padId, update);
   }
 
-  /** Draws a labelled rectangle on the board as `actor`. */
+  /** Draws a labelled text on the board as `actor`. */
   async draw(actor: string, label: string, boardId = 'board_1') {
-    const elements = this.board.getArray<Y.Map<unknown>>(DOC_YJS.boardElements);
+    const mine = this.#replica(this.board, actor, 'board');
+    const elements = mine.getArray<Y.Map<unknown>>(DOC_YJS.boardElements);
     const n = elements.length;
-    const update = captureUpdate(this.board, () => {
+    const update = captureUpdate(mine, () => {
       const el = {
         id: `el${n}`,
         type: 'text',
@@ -95,6 +112,7 @@ export class SampleActivity {
       };
       elements.push([new Y.Map<unknown>(Object.entries({ pos: `a${n}`, el }))]);
     });
+    Y.applyUpdate(this.board, update);
     return this.#docUpdate(actor, boardId, update);
   }
 
