@@ -1,8 +1,26 @@
 import type { Server } from 'node:http';
+import { createDocsServer } from '@preau/docs-server';
 import type { Services } from '../services';
 import type { MountedRealtime } from './index';
 
-/** Mounts the docs server on the one port (filled by the docs work). */
-export async function mountDocs(_server: Server, _services: Services): Promise<MountedRealtime> {
-  return { upgrades: [], close: async () => {} };
+/**
+ * Mounts the docs server on the one port: WebSocket upgrades on
+ * `/docs-ws/<docId>?token=…` go to Hocuspocus, authorised with web's own
+ * capability tokens (audience 'preau:docs'), documents stored in web's database.
+ */
+export async function mountDocs(_server: Server, services: Services): Promise<MountedRealtime> {
+  const docs = createDocsServer({
+    db: services.database.db,
+    log: services.log,
+    verify: services.tokens.verifier('preau:docs'),
+  });
+  return {
+    upgrades: [
+      {
+        prefix: `${docs.path}/`,
+        handle: (req, socket, head) => docs.handleUpgrade(req, socket, head),
+      },
+    ],
+    close: () => docs.close(),
+  };
 }

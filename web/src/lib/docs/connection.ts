@@ -1,0 +1,199 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { DOCS_WS_PATH, type SaveState, type TokenResponse } from '@preau/protocol';
+import * as Y from 'yjs';
+import { callApi } from '#lib/api';
+
+/** Keeps a fresh capability token for one document (tokens live five minutes). */
+class DocToken {
+  #token = '';
+  #expiresAt = 0;
+  #pending: Promise<string> | null = null;
+
+  constructor(
+    readonly space: string,
+    readonly docId: string,
+  ) {}
+
+  /** The current token (possibly stale: the upgrade will then be refused and retried). */
+  get current(): string {
+    return this.#token;
+  }
+
+  /** A token valid for at least another minute. */
+  async fresh(): Promise<string> {
+    if (this.#token && this.#expiresAt - Date.now() > 60_000) return this.#token;
+    this.#pending ??= (async () => {
+      try {
+        const res = await callApi<TokenResponse>('/api/tokens', {
+          body: { audience: 'preau:docs', space: this.space, doc: this.docId },
+        });
+        if (!res.ok) throw new Error(res.error.code);
+        this.#token = res.data.token;
+        this.#expiresAt = Date.parse(res.data.expiresAt);
+        return this.#token;
+      } finally {
+        this.#pending = null;
+      }
+    })();
+    return this.#pending;
+  }
+}
+
+/**
+ * The document's WebSocket, authorised at the upgrade: each connection
+ * attempt carries the latest token in its URL.
+ */
+class TokenWebsocket extends HocuspocusProviderWebsocket {
+  constructor(
+    private readonly base: string,
+    private readonly token: DocToken,
+  ) {
+    super({ url: base, autoConnect: false });
+  }
+
+  override get url(): string {
+    return `${this.base}?token=${encodeURIComponent(this.token.current)}`;
+  }
+}
+
+/** What the page needs to edit one document live. */
+export interface DocConnection {
+  ydoc: Y.Doc;
+  provider: HocuspocusProvider;
+  /** Calls `listener` with the save state now and on every change; returns an unsubscribe. */
+  onSaveState(listener: (state: SaveState) => void): () => void;
+  destroy(): void;
+}
+
+/**
+ * Opens a live document: fetches a capability token, connects to the docs
+ * server on this origin, and tracks whether the user's edits are saved.
+ * "Saved" means the server acknowledged them, and it acknowledges only what
+ * it has stored in the database.
+ */
+export async function openDoc(opts: {
+  space: string;
+  docId: string;
+  readOnly: boolean;
+}): Promise<DocConnection> {
+  const token = new DocToken(opts.space, opts.docId);
+  await token.fresh();
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const socket = new TokenWebsocket(
+    `${scheme}://${location.host}${DOCS_WS_PATH}/${opts.docId}`,
+    token,
+  );
+  const ydoc = new Y.Doc();
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: opts.docId,
+    document: ydoc,
+    token: () => token.fresh(),
+  });
+  provider.attach();
+  const tracker = new SaveTracker(provider, opts.readOnly);
+  // Refresh the token ahead of expiry, and right after a drop so the retry uses a good one.
+  const refresh = setInterval(() => void token.fresh().catch(() => undefined), 60_000);
+  const onStatus = ({ status }: { status: string }) => {
+    if (status === 'disconnected') void token.fresh().catch(() => undefined);
+  };
+  socket.on('status', onStatus);
+  void socket.connect();
+  return {
+    ydoc,
+    provider,
+    onSaveState: (listener) => tracker.subscribe(listener),
+    destroy: () => {
+      clearInterval(refresh);
+      socket.off('status', onStatus);
+      tracker.destroy();
+      provider.destroy();
+      socket.destroy();
+      ydoc.destroy();
+    },
+  };
+}
+
+/**
+ * Whether the user's edits are saved: offline (not connected or not yet
+ * synced), saving (changes sent and not yet acknowledged), saved, or
+ * read-only. While offline the provider's update handler is detached, so
+ * nothing is queued: on reconnection the sync handshake sends every offline
+ * edit at once and the counter the provider resets then stays exact.
+ */
+export class SaveTracker {
+  #state: SaveState = 'offline';
+  #listeners = new Set<(state: SaveState) => void>();
+  #attached = true;
+  #cleanups: Array<() => void> = [];
+
+  constructor(
+    private readonly provider: HocuspocusProvider,
+    private readonly readOnly: boolean,
+  ) {
+    const on = <T>(event: string, fn: (arg: T) => void) => {
+      provider.on(event, fn);
+      this.#cleanups.push(() => provider.off(event, fn));
+    };
+    on<{ status: string }>('status', ({ status }) => {
+      if (status !== 'connected') this.#detach();
+      this.#update();
+    });
+    on('synced', () => {
+      this.#attach();
+      this.#update();
+    });
+    on('unsyncedChanges', () => this.#update());
+    on('authenticated', () => this.#update());
+    this.#update();
+  }
+
+  get state(): SaveState {
+    return this.#state;
+  }
+
+  subscribe(listener: (state: SaveState) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#state);
+    return () => this.#listeners.delete(listener);
+  }
+
+  destroy() {
+    for (const cleanup of this.#cleanups) cleanup();
+    this.#listeners.clear();
+    this.#attach();
+  }
+
+  #handler() {
+    return (this.provider as unknown as { boundDocumentUpdateHandler: (...a: unknown[]) => void })
+      .boundDocumentUpdateHandler;
+  }
+
+  #detach() {
+    if (!this.#attached) return;
+    this.provider.document.off('update', this.#handler());
+    this.#attached = false;
+  }
+
+  #attach() {
+    if (this.#attached) return;
+    this.provider.document.on('update', this.#handler());
+    this.#attached = true;
+  }
+
+  #update() {
+    const p = this.provider;
+    const connected = p.configuration.websocketProvider.status === 'connected';
+    const next: SaveState =
+      this.readOnly || p.authorizedScope === 'readonly'
+        ? 'readonly'
+        : !connected || !p.isSynced
+          ? 'offline'
+          : p.unsyncedChanges > 0
+            ? 'saving'
+            : 'saved';
+    if (next === this.#state) return;
+    this.#state = next;
+    for (const listener of this.#listeners) listener(next);
+  }
+}
