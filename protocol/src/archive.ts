@@ -321,3 +321,7 @@ export const ErasureReport = z.object({
   ),
 });
 export type ErasureReport = z.infer<typeof ErasureReport>;
+
+/** `POST /api/me/erasure`: the person confirms. */
+export const ErasureRequest = z.object({ confirm: z.literal(true) });
+export type ErasureRequest = z.infer<typeof ErasureRequest>;

@@ -4,7 +4,9 @@ import {
   Archiver,
   type Auditor,
   directoryNames,
+  erasePerson,
   loadArchiveSigner,
+  personalData,
 } from '@preau/storage';
 import { error, redirect } from '@sveltejs/kit';
 
@@ -29,6 +31,42 @@ export function deskOf(locals: App.Locals): ArchiveDesk {
         log: log.child({ module: 'archive-export' }),
       }).drain(),
   });
+}
+
+/** Archives what is still in the outbox (leases keep it apart from the background archiver). */
+function drainOf(locals: App.Locals) {
+  const { database, objects, log } = locals.services;
+  return async () =>
+    new Archiver({
+      db: database.db,
+      objects,
+      signer: await loadArchiveSigner(database.db),
+      log: log.child({ module: 'archive-request' }),
+    }).drain();
+}
+
+/** The signed-in person's own data as a zip (audited). */
+export function ownData(locals: App.Locals, person: string) {
+  const { database, objects } = locals.services;
+  return personalData(
+    { db: database.db, objects, names: directoryNames(database.db), drain: drainOf(locals) },
+    person,
+  );
+}
+
+/** Erases the signed-in person outside legal holds (audited); the report says what was kept. */
+export async function eraseSelf(locals: App.Locals, person: string) {
+  const { database, objects, log } = locals.services;
+  return erasePerson(
+    {
+      db: database.db,
+      objects,
+      signer: await loadArchiveSigner(database.db),
+      log: log.child({ module: 'erasure' }),
+      drain: drainOf(locals),
+    },
+    person,
+  );
 }
 
 /** Who acts, as the audit log records them. */

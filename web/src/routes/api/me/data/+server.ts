@@ -1,0 +1,16 @@
+import { ownData } from '#lib/archive/server';
+import { api, requireUser } from '#lib/server/api';
+import type { RequestHandler } from './$types';
+
+/** `GET /api/me/data`: the signed-in person's own data (records, messages, documents) as a zip; audited. */
+export const GET: RequestHandler = api(async ({ locals }) => {
+  const user = requireUser(locals);
+  const { bytes } = await ownData(locals, user.id);
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    headers: {
+      'content-type': 'application/zip',
+      'content-disposition': `attachment; filename="preau-mes-donnees-${new Date().toISOString().slice(0, 10)}.zip"`,
+      'cache-control': 'no-store',
+    },
+  });
+});
