@@ -135,3 +135,19 @@ export type PersonsPage = z.infer<typeof PersonsPage>;
 /** A school with its classes, as the directory admin API lists them. */
 export const SchoolWithClasses = School.extend({ classes: z.array(ClassSummary) });
 export type SchoolWithClasses = z.infer<typeof SchoolWithClasses>;
+
+/**
+ * Fan-out channel on which web announces class membership changes (after
+ * they commit), so realtime servers can drop a removed member's connections
+ * at once instead of waiting for their token to expire.
+ */
+export const MEMBERSHIP_CHANNEL = 'preau:membership';
+
+/** One membership change, as published on MEMBERSHIP_CHANNEL (JSON). */
+export const MembershipChange = z.object({
+  space: SpaceId,
+  person: PersonId,
+  change: z.enum(['added', 'removed', 'role']),
+  role: ClassRole,
+});
+export type MembershipChange = z.infer<typeof MembershipChange>;

@@ -1,4 +1,5 @@
 import { AxeBuilder } from '@axe-core/playwright';
+import { MEMBERSHIP_CHANNEL, MembershipChange } from '@preau/protocol';
 import { personIdByLogin } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,12 +73,23 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
 
     await page.goto(`${preau.url}/admin/import`);
     await expectAccessible(page);
+    const announced: MembershipChange[] = [];
+    const unsubscribe = await preau.services.fanout.subscribe(MEMBERSHIP_CHANNEL, (m) =>
+      announced.push(MembershipChange.parse(JSON.parse(m))),
+    );
     await upload(page, 'annuaire.csv', GOOD);
     await expect
       .poll(() => page.getByRole('status').textContent())
       .toContain('Import appliqué (6 lignes)');
     expect(await page.getByRole('status').textContent()).toContain('1 établissements');
     await expectAccessible(page);
+    // Each committed membership change is announced for the realtime servers.
+    await expect.poll(() => announced.length).toBe(2);
+    expect(announced.map((c) => [c.space, c.change, c.role]).sort()).toEqual([
+      ['class_0560002B_6e1', 'added', 'student'],
+      ['class_0560002B_6e1', 'added', 'teacher'],
+    ]);
+    await unsubscribe();
     await upload(page, 'annuaire.csv', GOOD);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Aucun changement');
 
@@ -92,7 +104,7 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
     const db = preau.services.database.db;
     expect(await personIdByLogin(db, 'eleve.fantome')).toBeNull();
     expect(await personIdByLogin(db, 'eleve.tom.robin')).not.toBeNull();
-  });
+  }, 180_000);
 
   it('refuses students and teachers on admin pages and the admin API (403)', async () => {
     for (const login of ['eleve.lea.bernard', 'prof.martin']) {
@@ -123,7 +135,7 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
     }
     const anonymous = await fetch(`${preau.url}/api/admin/directory/schools`);
     expect(anonymous.status).toBe(401);
-  });
+  }, 180_000);
 
   it('serves the admin API to admins, validated by the shared schemas', async () => {
     const api = await signInApi(preau.url, 'admin');
@@ -189,6 +201,7 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
       await browser.newContext({ viewport: { width: 360, height: 740 } })
     ).newPage();
     await signIn(phone, preau.url, 'prof.martin');
+    await expectAccessible(phone);
     const overflow = await phone.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
@@ -196,7 +209,7 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
     await phone.getByRole('button', { name: 'Se déconnecter' }).click();
     await phone.waitForURL((u) => u.pathname.startsWith('/oidc/session/end'));
     await expectAccessible(phone);
-  });
+  }, 240_000);
 
   it('describes the API as OpenAPI 3 generated from the shared schemas', async () => {
     const doc = await (await fetch(`${preau.url}/api/openapi.json`)).json();

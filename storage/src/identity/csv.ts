@@ -1,6 +1,7 @@
 import {
   type ImportIssue,
   type ImportReport,
+  type MembershipChange,
   PlatformRole,
   ProfileKind,
   type SchoolKind,
@@ -260,17 +261,19 @@ export async function knownDirectory(db: Kysely<Schema>): Promise<KnownDirectory
 /**
  * Imports a directory CSV file: the whole file is validated first; nothing is
  * applied unless every line is good; importing the same file again changes
- * nothing. `actor` (the admin's person id) signs the membership traces.
+ * nothing. `actor` (the admin's person id) signs the membership traces; the
+ * membership changes are returned for announcing once committed.
  */
 export async function importDirectoryCsv(
   db: Kysely<Schema>,
   text: string,
   actor: string,
-): Promise<ImportReport> {
+): Promise<ImportReport & { memberships?: MembershipChange[] }> {
+  const memberships: MembershipChange[] = [];
   return db.transaction().execute(async (tx) => {
     const parsed = parseDirectoryCsv(text, await knownDirectory(tx));
     if ('issues' in parsed) return { applied: false, lines: parsed.lines, issues: parsed.issues };
-    const changes = await applyDirectory(tx, parsed.records, actor);
-    return { applied: true, lines: parsed.lines, changes };
+    const changes = await applyDirectory(tx, parsed.records, actor, (c) => memberships.push(c));
+    return { applied: true, lines: parsed.lines, changes, memberships };
   });
 }

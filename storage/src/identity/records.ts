@@ -3,6 +3,7 @@ import {
   type ClassRole,
   classSpaceId,
   type ImportChanges,
+  type MembershipChange,
   type PlatformRole,
   type ProfileKind,
   type SchoolKind,
@@ -40,6 +41,7 @@ export async function applyDirectory(
   tx: Transaction<Schema>,
   records: DirectoryRecords,
   actor: string,
+  onMembership: (change: MembershipChange) => void = () => {},
 ): Promise<ImportChanges> {
   const changes: ImportChanges = {
     schools: 0,
@@ -155,7 +157,14 @@ export async function applyDirectory(
         .execute();
       changes.profiles++;
     }
-    changes.memberships += await setMemberships(tx, personId, entry.uai, entry.classes, actor);
+    changes.memberships += await setMemberships(
+      tx,
+      personId,
+      entry.uai,
+      entry.classes,
+      actor,
+      onMembership,
+    );
   }
 
   const roleHolders = new Set([
@@ -199,6 +208,7 @@ async function setMemberships(
   uai: string,
   want: Map<string, ClassRole>,
   actor: string,
+  onMembership: (change: MembershipChange) => void,
 ): Promise<number> {
   const rows = await tx
     .selectFrom('class_member')
@@ -209,14 +219,16 @@ async function setMemberships(
     .execute();
   const had = new Map(rows.map((r) => [r.class_id, r.role]));
   let changed = 0;
-  const trace = (classId: string, change: 'added' | 'removed' | 'role', role: ClassRole) =>
-    recordTrace(tx, {
+  const trace = (classId: string, change: 'added' | 'removed' | 'role', role: ClassRole) => {
+    onMembership({ space: classSpaceId(classId), person: personId, change, role });
+    return recordTrace(tx, {
       actor,
       kind: 'membership.changed',
       space: classSpaceId(classId),
       subject: personId,
       payload: { change, role, person: personId, source: 'directory' },
     });
+  };
   for (const [classId, role] of want) {
     const old = had.get(classId);
     if (old === role) continue;

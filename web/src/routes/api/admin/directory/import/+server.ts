@@ -1,6 +1,6 @@
 import { type ImportReport, ImportRequest } from '@preau/protocol';
-import { importDirectoryCsv } from '@preau/storage';
 import { api, readJson, requireRole } from '#lib/server/api';
+import { importDirectory } from '#lib/server/directoryImport';
 import type { RequestHandler } from './$types';
 
 /**
@@ -11,10 +11,5 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request }): Promise<ImportReport> => {
   const admin = requireRole(locals, 'admin');
   const { csv } = await readJson(request, ImportRequest);
-  const report = await importDirectoryCsv(locals.services.database.db, csv, admin.id);
-  locals.services.log.info(
-    { admin: admin.id, applied: report.applied, lines: report.lines },
-    'directory import',
-  );
-  return report;
+  return importDirectory(locals, csv, admin.id);
 });
