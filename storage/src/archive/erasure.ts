@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
 import type { Schema } from '../db/schema';
+import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
@@ -191,19 +192,19 @@ async function rewriteDocuments(
   for (const [name, { space, docId }] of docs) {
     const rows = await db
       .selectFrom('archive_record')
-      .select(['seq', 'segment_first', 'actor', 'content_hash', 'deleted_at'])
+      .select(['seq', 'segment_first'])
       .where('space_id', '=', space)
       .where('subject', '=', docId)
       .where('kind', '=', 'doc.update')
       .orderBy('seq')
       .execute();
-    // An earlier rewrite's snapshot holds everyone's text, this person's too: it goes as well.
-    const earlierSnapshots = rows
-      .filter((r) => r.actor === SYSTEM_ACTOR && !r.deleted_at)
-      .map((r) => ({ space_id: space, seq: r.seq, content_hash: r.content_hash }));
     const lines = (
       await Promise.all(rows.map((r) => reader.line(space, Number(r.segment_first), Number(r.seq))))
     ).filter((l): l is ArchiveLine => l !== null);
+    // An earlier rewrite's snapshot holds everyone's text, this person's too: it goes as well.
+    const earlierSnapshots = lines
+      .filter((l) => l.content?.actor === SYSTEM_ACTOR && l.content.payload.rebase === true)
+      .map((l) => ({ space_id: space, seq: l.seq, content_hash: l.contentHash }));
     const bodies: Uint8Array[] = [];
     const clients = new Set<number>();
     for (const line of lines) {
@@ -211,6 +212,10 @@ async function rewriteDocuments(
       const body = fromBase64(line.content.body);
       bodies.push(body);
       if (line.content.actor === person) for (const c of clientsOf(body)) clients.add(c);
+    }
+    // The document engine also knows which client ids each author used.
+    for (const [client, author] of await docClientAuthors(db, docId)) {
+      if (author === person) clients.add(client);
     }
     if (clients.size === 0) continue;
     const { deletion, snapshot } = eraseFromDocument(bodies, clients);

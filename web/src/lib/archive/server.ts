@@ -1,14 +1,23 @@
+import { renderBoardSvg, renderPadHtml } from '@preau/docs-server/model';
 import { type PlatformRole, PreauError, type SessionUser } from '@preau/protocol';
 import {
   ArchiveDesk,
   Archiver,
   type Auditor,
+  appendDocUpdates,
+  type DocRenderers,
   directoryNames,
   erasePerson,
   loadArchiveSigner,
   personalData,
 } from '@preau/storage';
 import { error, redirect } from '@sveltejs/kit';
+
+/** Documents in bundles and downloads are drawn by the document engine's own renderers. */
+const RENDERERS: DocRenderers = {
+  pad: (doc) => renderPadHtml(doc),
+  board: (doc) => renderBoardSvg(doc),
+};
 
 // Server-only helpers of the archivist's, DPO's and people's-rights pages.
 
@@ -21,6 +30,7 @@ export function deskOf(locals: App.Locals): ArchiveDesk {
     objects,
     signer: () => loadArchiveSigner(db),
     names: directoryNames(db),
+    renderers: RENDERERS,
     // An export first archives what is still in the outbox; the background
     // archiver may hold a space meanwhile: leases keep the two apart.
     drain: async () =>
@@ -49,7 +59,13 @@ function drainOf(locals: App.Locals) {
 export function ownData(locals: App.Locals, person: string) {
   const { database, objects } = locals.services;
   return personalData(
-    { db: database.db, objects, names: directoryNames(database.db), drain: drainOf(locals) },
+    {
+      db: database.db,
+      objects,
+      names: directoryNames(database.db),
+      renderers: RENDERERS,
+      drain: drainOf(locals),
+    },
     person,
   );
 }
@@ -64,6 +80,11 @@ export async function eraseSelf(locals: App.Locals, person: string) {
       signer: await loadArchiveSigner(database.db),
       log: log.child({ module: 'erasure' }),
       drain: drainOf(locals),
+      // The document's own history takes the deletion, so it loads without the text from now on.
+      onDocRewritten: async ({ docId, deletion }) => {
+        if (deletion.byteLength === 0) return;
+        await appendDocUpdates(database.db, [{ docId, author: 'system', body: deletion }]);
+      },
     },
     person,
   );
