@@ -1,4 +1,11 @@
-import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
+import {
+  classIdOf,
+  DEMO_SCHOOLS,
+  demoDirectory,
+  listAttendance,
+  readOutbox,
+  searchIndex,
+} from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
@@ -38,17 +45,18 @@ async function received(page: Page, participantId: string, what: 'camera' | 'scr
             );
       const track = (el?.srcObject as MediaStream | null)?.getTracks()[0];
       if (!track) return null;
+      const id = track.id;
       const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
       for (const pc of pcs) {
         const report = await pc.getStats();
         for (const s of report.values()) {
           const stat = s as Inbound & { type: string };
           if (stat.type === 'inbound-rtp' && stat.trackIdentifier === track.id) {
-            return { packets: stat.packetsReceived, frames: stat.framesDecoded ?? 0 };
+            return { track: id, packets: stat.packetsReceived, frames: stat.framesDecoded ?? 0 };
           }
         }
       }
-      return { packets: 0, frames: 0 };
+      return { track: id, packets: 0, frames: 0 };
     },
     { participantId, what },
   );
@@ -73,12 +81,18 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
   let teacher: Person;
   let alice: Person;
   let bob: Person;
+  let sessionId: string;
 
   async function person(login: string): Promise<Person> {
     const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
     await context.addInitScript(trackPeerConnections);
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[${login}] ${e.message}`));
+    page.on('console', (m) => {
+      // Offline on purpose in one test: those failures are expected.
+      if (m.text().includes('ERR_INTERNET_DISCONNECTED')) return;
+      if (m.type() === 'warning' || m.type() === 'error') console.error(`[${login}] ${m.text()}`);
+    });
     await signIn(page, preau.url, login);
     const id = await preau.services.database.db
       .selectFrom('person')
@@ -106,6 +120,7 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     await page.goto(`${preau.url}/classes/${classId}/live`);
     await page.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
     await page.waitForURL(/\/live\/ls_/);
+    sessionId = new URL(page.url()).pathname.split('/').at(-1)!;
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Connecté');
 
     for (const student of [alice, bob]) {
@@ -130,13 +145,158 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     for (const viewer of [teacher, alice, bob]) {
       for (const other of [teacher, alice, bob]) {
         if (other === viewer) continue;
+        const pair = `${viewer.login} receiving ${other.login}`;
         await expect
-          .poll(async () => (await received(viewer.page, other.id, 'camera'))?.frames ?? 0)
+          .poll(async () => (await received(viewer.page, other.id, 'camera'))?.frames ?? 0, {
+            message: `${pair}: video frames decoded`,
+          })
           .toBeGreaterThan(0);
         await expect
-          .poll(async () => (await received(viewer.page, other.id, 'audio'))?.packets ?? 0)
+          .poll(async () => (await received(viewer.page, other.id, 'audio'))?.packets ?? 0, {
+            message: `${pair}: audio packets`,
+          })
           .toBeGreaterThan(0);
       }
     }
+  });
+
+  it('delivers chat to everyone', async () => {
+    await alice.page.getByLabel('Message').fill('Bonjour la classe !');
+    await alice.page.getByRole('button', { name: 'Envoyer' }).click();
+    for (const p of [teacher, alice, bob]) {
+      await expect
+        .poll(() => p.page.getByRole('log').textContent())
+        .toContain('Bonjour la classe !');
+    }
+  });
+
+  it('sends the teacher’s screen share to the students', async () => {
+    await teacher.page.getByRole('button', { name: 'Partager l’écran' }).click();
+    for (const student of [alice, bob]) {
+      await expect
+        .poll(async () => (await received(student.page, teacher.id, 'screen'))?.frames ?? 0)
+        .toBeGreaterThan(0);
+    }
+    await teacher.page.getByRole('button', { name: 'Arrêter le partage' }).click();
+    await expect.poll(() => alice.page.locator('figure[data-source="screen"]').count()).toBe(0);
+  });
+
+  it('stops a student’s audio at the SFU when the teacher mutes them', async () => {
+    const packets = async () => (await received(teacher.page, alice.id, 'audio'))?.packets ?? 0;
+    const before = await packets();
+    await expect.poll(packets).toBeGreaterThan(before);
+    const aliceName = students[0]!.name;
+    await teacher.page.getByRole('button', { name: `Couper le micro de ${aliceName}` }).click();
+    await expect
+      .poll(() => alice.page.getByText('L’enseignant·e a coupé votre micro.').count())
+      .toBe(1);
+    // Packets stop growing on the teacher's side, and on Bob's.
+    for (const viewer of [teacher, bob]) {
+      let last = -1;
+      await expect
+        .poll(
+          async () => {
+            const now = (await received(viewer.page, alice.id, 'audio'))?.packets ?? 0;
+            const still = now === last;
+            last = now;
+            return still;
+          },
+          { interval: 1500 },
+        )
+        .toBe(true);
+    }
+    await expect
+      .poll(() => alice.page.getByRole('button', { name: 'Activer le micro' }).count())
+      .toBe(1);
+  });
+
+  it('brings a student whose network dropped back to the same session with their media', async () => {
+    const row = teacher.page.locator(`li[data-participant="${bob.id}"]`);
+    // The network goes: the socket drops, and so does the media path (the browser's peer
+    // connections die with it; DevTools' offline mode alone would leave WebRTC running).
+    await bob.context.setOffline(true);
+    await bob.page.evaluate(() => {
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
+    });
+    await expect.poll(() => row.textContent()).toContain('reconnexion');
+    const frozen = async () => (await received(teacher.page, bob.id, 'camera'))?.frames ?? 0;
+    let last = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = await frozen();
+          const still = now === last;
+          last = now;
+          return still;
+        },
+        { interval: 1000 },
+      )
+      .toBe(true);
+    const before = {
+      byBob: await received(bob.page, teacher.id, 'camera'),
+      ofBob: await received(teacher.page, bob.id, 'camera'),
+    };
+    // Flowing again: more frames on the same track, or frames on a new one (rebuilt transports).
+    const flowing = (
+      now: Awaited<ReturnType<typeof received>>,
+      then: Awaited<ReturnType<typeof received>>,
+    ) => !!now && (now.track !== then?.track ? now.frames > 0 : now.frames > (then?.frames ?? 0));
+    await bob.context.setOffline(false);
+    const back = Date.now();
+    await expect
+      .poll(async () => flowing(await received(bob.page, teacher.id, 'camera'), before.byBob))
+      .toBe(true);
+    await expect
+      .poll(async () => flowing(await received(teacher.page, bob.id, 'camera'), before.ofBob))
+      .toBe(true);
+    console.info(`media flowing again ${Date.now() - back} ms after the network came back`);
+    await expect.poll(() => row.textContent()).not.toContain('reconnexion');
+    // The same stay in the same session: the reconnection is not a new arrival.
+    const stays = await listAttendance(preau.services.database.db, sessionId);
+    expect(stays.filter((s) => s.personId === bob.id)).toEqual([
+      expect.objectContaining({ leftAt: null }),
+    ]);
+  });
+
+  it('ends the session for everyone; the teacher then sees who attended, from when to when', async () => {
+    teacher.page.once('dialog', (d) => d.accept());
+    await teacher.page.getByRole('button', { name: 'Terminer pour tous' }).click();
+    for (const student of [alice, bob]) {
+      await expect.poll(() => student.page.getByText('La séance est terminée.').count()).toBe(1);
+    }
+    await teacher.page.goto(`${preau.url}/classes/${classId}/live/${sessionId}/presences`);
+    const rows = teacher.page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const table = await teacher.page.locator('table').textContent();
+    for (const name of ['Claire Martin', students[0]!.name, students[1]!.name]) {
+      expect(table).toContain(name);
+    }
+    expect(table).toContain('fin de la séance');
+    expect(table).not.toContain('toujours présent');
+
+    // A student may not read it.
+    const refused = await alice.page.goto(
+      `${preau.url}/classes/${classId}/live/${sessionId}/presences`,
+    );
+    expect(refused?.status()).toBe(403);
+
+    // Traces: the archiver may already have moved some from the outbox to the archive index.
+    const db = preau.services.database.db;
+    const space = `class_${classId}`;
+    const bySeq = new Map<number, string>();
+    for (const hit of await searchIndex(db, { space, limit: 500, from: undefined, to: undefined }))
+      bySeq.set(hit.seq, hit.kind);
+    for (const r of await readOutbox(db, space)) bySeq.set(Number(r.seq), r.kind);
+    const kinds = [...bySeq]
+      .sort(([a], [b]) => a - b)
+      .map(([, kind]) => kind)
+      .filter((k) => k.startsWith('session.') || k.startsWith('chat.'));
+    expect(kinds[0]).toBe('session.started');
+    expect(kinds.filter((k) => k === 'session.joined')).toHaveLength(3);
+    expect(kinds).toContain('chat.message');
+    // The mute and the end.
+    expect(kinds.filter((k) => k === 'session.moderation')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'session.left')).toHaveLength(3);
+    expect(kinds.at(-1)).toBe('session.ended');
   });
 });

@@ -172,16 +172,20 @@ export class MediaSession {
   }
 
   /**
-   * After the socket came back: keeps healthy transports, restarts ICE on
-   * disconnected ones, and rebuilds everything when the server no longer has
-   * our media (`resumed` false) or a transport failed.
+   * After the socket came back. When the server no longer has our media
+   * (`resumed` false) everything is rebuilt; otherwise each transport gets an
+   * ICE restart (the network may have changed under it), and one that cannot
+   * take it (its peer connection died with the network) means a rebuild.
    */
   async recover(resumed: boolean, routerCaps: RtpCapabilities) {
-    const transports = await this.#openTransports();
-    const broken = transports.some((t) => t.connectionState === 'failed' || t.closed);
-    if (!resumed || broken) return this.rebuild(routerCaps);
-    for (const t of transports) {
-      if (t.connectionState === 'disconnected') await this.#restartIce(t);
+    if (!resumed) return this.rebuild(routerCaps);
+    for (const transport of await this.#openTransports()) {
+      try {
+        if (transport.closed || transport.connectionState === 'failed') throw new Error('failed');
+        await this.#restartIce(transport);
+      } catch {
+        return this.rebuild(routerCaps);
+      }
     }
   }
 
