@@ -170,6 +170,87 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     }
   });
 
+  it('raises hands in order and sends chat from the keyboard alone', async () => {
+    for (const student of [bob, alice]) {
+      await student.page.getByRole('button', { name: 'Lever la main' }).focus();
+      await student.page.keyboard.press('Enter');
+      await expect
+        .poll(() => teacher.page.locator('ol.hands li').count())
+        .toBe(student === bob ? 1 : 2);
+    }
+    const hands = await teacher.page.locator('ol.hands li > span').allTextContents();
+    expect(hands).toEqual([students[1]!.name, students[0]!.name]);
+    await teacher.page
+      .getByRole('button', { name: `Baisser la main de ${students[1]!.name}` })
+      .click();
+    await expect
+      .poll(() => bob.page.getByRole('button', { name: 'Lever la main' }).count())
+      .toBe(1);
+    await alice.page.getByRole('button', { name: 'Baisser la main' }).click();
+    await expect.poll(() => teacher.page.getByText('Aucune main levée.').count()).toBe(1);
+
+    await bob.page.getByLabel('Message').focus();
+    await bob.page.keyboard.type('Je suis là');
+    await bob.page.keyboard.press('Enter');
+    await expect.poll(() => teacher.page.getByRole('log').textContent()).toContain('Je suis là');
+  });
+
+  it('receives only the tiles on screen, and a higher layer for a pinned tile', async () => {
+    const page = alice.page;
+    const video = (id: string) => received(page, id, 'camera');
+    // A phone held sideways, scrolled to the top: the video tiles are below the fold.
+    await page.setViewportSize({ width: 360, height: 220 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const below = await page.evaluate(
+      (ids) =>
+        ids.every((id) => {
+          const tile = document.querySelector(`figure[data-participant="${id}"]`);
+          return !!tile && tile.getBoundingClientRect().top >= window.innerHeight;
+        }),
+      [teacher.id, bob.id],
+    );
+    expect(below).toBe(true);
+    // Out of view, the SFU stops sending: the packet counters stand still.
+    for (const id of [teacher.id, bob.id]) {
+      let last = -1;
+      await expect
+        .poll(
+          async () => {
+            const now = (await video(id))?.packets ?? 0;
+            const still = now === last;
+            last = now;
+            return still;
+          },
+          { interval: 1500, message: `tile of ${id} out of view` },
+        )
+        .toBe(true);
+    }
+    await page.locator(`figure[data-participant="${teacher.id}"]`).scrollIntoViewIfNeeded();
+    const before = (await video(teacher.id))?.frames ?? 0;
+    await expect.poll(async () => (await video(teacher.id))?.frames ?? 0).toBeGreaterThan(before);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const height = async (id: string) =>
+      page.evaluate(
+        (id) =>
+          document.querySelector<HTMLVideoElement>(
+            `figure[data-participant="${id}"][data-source="camera"] video`,
+          )?.videoHeight ?? 0,
+        id,
+      );
+    await expect.poll(() => height(bob.id)).toBeGreaterThan(0);
+    const thumbnail = await height(bob.id);
+    await page
+      .locator(`figure[data-participant="${bob.id}"]`)
+      .getByRole('button', { name: 'Épingler' })
+      .click();
+    await expect.poll(() => height(bob.id)).toBeGreaterThan(thumbnail);
+    await page
+      .locator(`figure[data-participant="${bob.id}"]`)
+      .getByRole('button', { name: 'Désépingler' })
+      .click();
+  });
+
   it('sends the teacher’s screen share to the students', async () => {
     await teacher.page.getByRole('button', { name: 'Partager l’écran' }).click();
     for (const student of [alice, bob]) {
@@ -294,8 +375,8 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     expect(kinds[0]).toBe('session.started');
     expect(kinds.filter((k) => k === 'session.joined')).toHaveLength(3);
     expect(kinds).toContain('chat.message');
-    // The mute and the end.
-    expect(kinds.filter((k) => k === 'session.moderation')).toHaveLength(2);
+    // Lowering a student's hand, the mute and the end.
+    expect(kinds.filter((k) => k === 'session.moderation')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'session.left')).toHaveLength(3);
     expect(kinds.at(-1)).toBe('session.ended');
   });
