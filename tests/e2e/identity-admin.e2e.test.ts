@@ -196,7 +196,15 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
     for (const login of ['eleve.lea.bernard', 'archiviste', 'cpe.girard']) {
       const page = await pageAs(login);
       await expectAccessible(page);
+      const regions = await page.locator('main section h2').allTextContents();
+      if (login === 'cpe.girard') expect(regions).toEqual(['Classes de mon établissement']);
+      if (login === 'archiviste') expect(regions).toEqual(['Mes outils']);
+      if (login === 'eleve.lea.bernard') expect(regions).toContain('Mes classes');
     }
+    // Staff of the school may open its classes' pages.
+    const cpe = await pageAs('cpe.girard');
+    await cpe.getByRole('link', { name: '3e A' }).click();
+    await expect.poll(() => cpe.locator('h1').textContent()).toBe('Classe 3e A');
     const phone = await (
       await browser.newContext({ viewport: { width: 360, height: 740 } })
     ).newPage();
