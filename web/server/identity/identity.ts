@@ -194,6 +194,7 @@ export function createIdentity(config: ServerConfig, database: Database, log: Lo
         idToken,
         ttlSeconds: sessionTtlSeconds,
       });
+      log.info({ person: personId }, 'signed in');
       return { kind: 'signed-in', ...session, returnTo: attempt.returnTo };
     },
 
