@@ -19,6 +19,8 @@ export function readClassroomConfig(source: Record<string, string | undefined> =
       DATA_DIR: z.string().default(join(process.cwd(), '.preau-classroom')),
       // Must equal web's TOKEN_ISSUER.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
+      // The Redis web publishes membership changes on; unset, none reach this process.
+      REDIS_URL: env.url('redis', 'rediss').optional(),
       // Web's public keys, served by the web app.
       JWKS_URL: env.url('http', 'https').default('http://127.0.0.1:3000/.well-known/jwks.json'),
       // A standalone SFU (ws://host:port); unset runs one in this process.

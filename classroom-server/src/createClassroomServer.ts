@@ -1,9 +1,15 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLASSROOM_LIMITS, CLASSROOM_SOCKET_PATH, ClientEventSchemas } from '@preau/protocol';
+import {
+  CLASSROOM_LIMITS,
+  CLASSROOM_SOCKET_PATH,
+  ClientEventSchemas,
+  MEMBERSHIP_CHANNEL,
+  MembershipChange,
+} from '@preau/protocol';
 import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
-import type { Schema } from '@preau/storage';
+import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server } from 'socket.io';
 import { chatHandlers } from './handlers/chat.handlers';
@@ -26,6 +32,8 @@ export interface ClassroomServerDeps {
   /** The SFU (in process or remote); null serves sessions without media. */
   sfu: SfuApi | null;
   log: Logger;
+  /** Where the directory announces membership changes; they reach live sessions at once. */
+  fanout?: Fanout;
   timeouts?: Partial<SessionTimeouts>;
   rateRules?: Partial<Record<string, RateRule>>;
   path?: string;
@@ -36,6 +44,8 @@ export interface ClassroomServer {
   readonly io: ClassroomIo;
   readonly registry: SessionRegistry;
   readonly path: string;
+  /** Resolves once the server listens to membership changes. */
+  readonly ready: Promise<void>;
   /** Serves the socket.io path on an HTTP server (long-polling requests); upgrades go through `handleUpgrade`. */
   attach(server: HttpServer): void;
   /** Takes over a WebSocket upgrade on the socket.io path. */
@@ -145,11 +155,24 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     });
   });
 
+  const membership = deps.fanout?.subscribe(MEMBERSHIP_CHANNEL, (message) => {
+    const change = MembershipChange.safeParse(safeJson(message));
+    if (!change.success) return log.warn('unreadable membership change');
+    for (const session of registry.inSpace(change.data.space)) {
+      background(
+        log,
+        'membership change',
+        session.membershipChanged(change.data.person, change.data.change),
+      );
+    }
+  });
+
   let closing: Promise<void> | undefined;
   return {
     io,
     registry,
     path,
+    ready: membership ? membership.then(() => undefined) : Promise.resolve(),
     attach(server) {
       const before = new Set(server.listeners('upgrade'));
       io.attach(server);
@@ -163,6 +186,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     },
     close() {
       closing ??= (async () => {
+        if (membership) await (await membership)();
         await registry.close();
         io.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.
@@ -172,6 +196,14 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       return closing;
     },
   };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** The socket.io events a client may send, for documentation and tests. */

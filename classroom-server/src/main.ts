@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createCapabilityVerifier, createLogger } from '@preau/protocol/server';
 import { createSfu, createSfuClient, readSfuConfig, type SfuApi } from '@preau/sfu';
-import { openDatabase } from '@preau/storage';
+import { openDatabase, RedisFanout } from '@preau/storage';
 import { type ClassroomConfig, readClassroomConfig } from './config';
 import { createClassroomServer } from './createClassroomServer';
 
@@ -22,6 +22,7 @@ async function main() {
   const sfu: SfuApi = config.SFU_URL
     ? await createSfuClient(config.SFU_URL, config.SFU_RPC_SECRET!, log.child({ module: 'sfu' }))
     : await createSfu({ ...readSfuConfig().options, log });
+  const fanout = config.REDIS_URL ? new RedisFanout(config.REDIS_URL) : undefined;
   const classroom = createClassroomServer({
     db: database.db,
     verifier: createCapabilityVerifier({
@@ -31,7 +32,9 @@ async function main() {
     }),
     sfu,
     log,
+    ...(fanout ? { fanout } : {}),
   });
+  await classroom.ready;
   const server = createServer((_req, res) => {
     res.writeHead(404).end();
   });
@@ -54,6 +57,7 @@ async function main() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sfu.close();
+      await fanout?.close();
       await database.close();
     })().then(
       () => process.exit(0),

@@ -2,10 +2,12 @@ import {
   type ChatMessage,
   CLASSROOM_LIMITS,
   type HandView,
+  MEMBERSHIP_CHANNEL,
+  type MembershipChange,
   type ParticipantView,
   type SessionSnapshot,
 } from '@preau/protocol';
-import { listAttendance, readOutbox } from '@preau/storage';
+import { listAttendance, MemoryFanout, readOutbox } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClassroomSocket,
@@ -315,5 +317,62 @@ describe('a participant whose connection drops', () => {
     expect((await call(tab2, 'session.join', {})).resumed).toBe(true);
     expect(await replaced).toEqual({ reason: 'replaced' });
     expect(await request(tab2, 'chat.send', { text: 'toujours là' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('membership changes reach live sessions at once', () => {
+  const fanout = new MemoryFanout();
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fanout });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fanout.close();
+  });
+
+  const announce = (change: MembershipChange) =>
+    fanout.publish(MEMBERSHIP_CHANNEL, JSON.stringify(change));
+
+  it('puts out a person removed from the class, and reconnects one whose role changed', async () => {
+    const sessionId = await h.startSession('2nd1', 'prof3');
+    const connect = async (sub: string, kind: 'teacher' | 'student') => {
+      const socket = await h.connect({
+        token: await h.mint(person(sub, '2nd1', kind)),
+        session: sessionId,
+      });
+      await call(socket, 'session.join', {});
+      return socket;
+    };
+    const teacher = await connect('prof3', 'teacher');
+    const seen = recorder(teacher);
+    const gone = await connect('ugo', 'student');
+    const moved = await connect('vera', 'student');
+
+    const kicked = new Promise((resolve) => gone.once('session.kicked', resolve));
+    await announce({ space: 'class_2nd1', person: 'ugo', change: 'removed', role: 'student' });
+    expect(await kicked).toEqual({ reason: 'removed' });
+    await expect
+      .poll(() => seen.of('participant.left'))
+      .toContainEqual({ participantId: 'ugo', reason: 'removed' });
+    const back = await h.connect({
+      token: await h.mint(person('ugo', '2nd1', 'student')),
+      session: sessionId,
+    });
+    expect(await request(back, 'session.join', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+
+    const dropped = new Promise((resolve) => moved.once('disconnect', resolve));
+    await announce({ space: 'class_2nd1', person: 'vera', change: 'role', role: 'teacher' });
+    expect(await dropped).toBe('transport close');
+
+    // Another space's change touches nobody here.
+    await announce({ space: 'class_other', person: 'prof3', change: 'removed', role: 'teacher' });
+    expect((await call(teacher, 'session.join', {})).resumed).toBe(true);
+    // Garbage on the channel is ignored.
+    await fanout.publish(MEMBERSHIP_CHANNEL, 'not json');
+    expect((await call(teacher, 'session.join', {})).resumed).toBe(true);
   });
 });

@@ -29,6 +29,10 @@ export function socketOutbox(io: ClassroomIo, sessionId: string): SessionOutbox 
     send: (socketId, event, payload) => {
       (io.to(socketId) as unknown as Emitter).emit(event, payload);
     },
+    reconnect: (socketId) => {
+      // Closing the transport (not the socket) lets the client reconnect on its own.
+      io.of('/').sockets.get(socketId)?.conn.close();
+    },
     kick: (socketId, reason) => {
       io.to(socketId).emit('session.kicked', { reason });
       io.in(socketId).disconnectSockets(true);

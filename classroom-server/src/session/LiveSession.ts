@@ -307,6 +307,32 @@ export class LiveSession {
     this.#armEmptyTimer();
   }
 
+  /**
+   * The directory changed someone's membership of this session's space:
+   * removed, they are put out for good; with another role, their client
+   * reconnects with a token carrying their new rights.
+   */
+  membershipChanged(participantId: string, change: 'added' | 'removed' | 'role'): Promise<void> {
+    return this.#run(async () => {
+      const p = this.#participants.get(participantId);
+      switch (change) {
+        case 'added':
+          return;
+        case 'removed':
+          this.#removed.add(participantId);
+          if (p) await this.#depart(p, 'removed');
+          return;
+        case 'role': {
+          const socket = p ? socketOf(p.state) : null;
+          if (socket) this.#outbox.reconnect(socket);
+          return;
+        }
+        default:
+          change satisfies never;
+      }
+    });
+  }
+
   // -------------------------------------------------------------------------
   // Chat and hands
 

@@ -30,6 +30,8 @@ export interface SessionRegistryDeps {
 export class SessionRegistry {
   readonly #deps: SessionRegistryDeps;
   readonly #sessions = new Map<string, Promise<LiveSession>>();
+  /** The same sessions once loaded, to find them by space without waiting. */
+  readonly #loaded = new Map<string, LiveSession>();
   #closed = false;
 
   constructor(deps: SessionRegistryDeps) {
@@ -57,6 +59,11 @@ export class SessionRegistry {
     return this.#sessions.get(sessionId)?.catch(() => undefined);
   }
 
+  /** The loaded sessions of one space. */
+  inSpace(space: string): LiveSession[] {
+    return [...this.#loaded.values()].filter((s) => s.space === space);
+  }
+
   /** How many sessions are loaded. */
   get size(): number {
     return this.#sessions.size;
@@ -68,6 +75,7 @@ export class SessionRegistry {
     const all = await Promise.allSettled([...this.#sessions.values()]);
     await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
     this.#sessions.clear();
+    this.#loaded.clear();
   }
 
   async #load(sessionId: string): Promise<LiveSession> {
@@ -95,11 +103,13 @@ export class SessionRegistry {
       timeouts: this.#deps.timeouts,
       onClosed: (s) => {
         if (this.#sessions.get(sessionId) === loaded) this.#sessions.delete(sessionId);
+        if (this.#loaded.get(sessionId) === s) this.#loaded.delete(sessionId);
         log.info({ sessionId: s.id }, 'session closed');
       },
     });
     const loaded = Promise.resolve(session);
     this.#sessions.set(sessionId, loaded);
+    this.#loaded.set(sessionId, session);
     return session;
   }
 

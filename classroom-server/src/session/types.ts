@@ -25,6 +25,8 @@ export interface SessionOutbox {
   send<E extends ServerEventName>(socketId: string, event: E, payload: ServerEvent<E>): void;
   /** Tells a socket why it is put out, then disconnects it. */
   kick(socketId: string, reason: LeaveReason): void;
+  /** Drops a socket's connection so its client comes back at once with a fresh token. */
+  reconnect(socketId: string): void;
 }
 
 /** Named timeouts of a session's lifecycle. */

@@ -19,7 +19,7 @@ import {
   silentLogger,
 } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
-import { type Database, openDatabase, startLiveSession } from '@preau/storage';
+import { type Database, type Fanout, openDatabase, startLiveSession } from '@preau/storage';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
 import { newId } from '../session/LiveSession';
@@ -63,7 +63,7 @@ export function person(
 
 /** Starts a classroom server alone (no web app) for integration tests. */
 export async function startHarness(
-  opts: { sfu?: SfuApi | null; timeouts?: Partial<SessionTimeouts> } = {},
+  opts: { sfu?: SfuApi | null; timeouts?: Partial<SessionTimeouts>; fanout?: Fanout } = {},
 ): Promise<Harness> {
   const log = silentLogger();
   const database = await openDatabase({ memory: true }, log);
@@ -80,7 +80,9 @@ export async function startHarness(
     sfu: opts.sfu ?? null,
     log,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+    ...(opts.fanout ? { fanout: opts.fanout } : {}),
   });
+  await classroom.ready;
   const server: Server = createServer();
   classroom.attach(server);
   server.on('upgrade', (req, socket, head) => classroom.handleUpgrade(req, socket, head));

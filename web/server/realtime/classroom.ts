@@ -56,7 +56,9 @@ export async function mountClassroom(
     verifier: services.tokens.verifier('preau:classroom'),
     sfu,
     log,
+    fanout: services.fanout,
   });
+  await classroom.ready;
   classroom.attach(server);
   return {
     upgrades: [
