@@ -8,6 +8,8 @@ import type { RtpCapabilities, RtpParameters } from '@preau/protocol';
 export const AUDIO_LEVEL_EXT_ID = 1;
 const OPUS_PT = 100;
 const VP8_PT = 101;
+/** Frames a late sender may send at once to catch up; older ones are dropped. */
+const MAX_CATCH_UP_FRAMES = 3;
 /** mediasoup's bandwidth probes (padding) use this SSRC; they are not media. */
 const PROBATION_SSRC = 1234;
 /** Receive buffer asked for (the kernel caps it at net.core.rmem_max). */
@@ -211,9 +213,11 @@ export class RtpSender {
     const started = performance.now();
     const startedAtMs = performance.timeOrigin + started;
     let ticks = 0;
-    // Catch up on late timers so the rate holds on a loaded machine.
+    // Catch up on slightly late timers so the rate holds on a loaded machine,
+    // but drop frames rather than burst after a long stall, as an encoder would.
     const tick = () => {
       const due = Math.floor((performance.now() - started) / tickMs) + 1;
+      if (due - ticks > MAX_CATCH_UP_FRAMES) ticks = due - MAX_CATCH_UP_FRAMES;
       for (; ticks < due; ticks++) {
         // Every stream maps its timestamps to the same clock, as simulcast layers must.
         timestamp = (firstTimestamp + Math.round((clockRate * ticks * tickMs) / 1000)) >>> 0;
