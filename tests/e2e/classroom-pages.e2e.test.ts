@@ -34,7 +34,8 @@ describe('the live class pages: accessible, in French and English, on a phone', 
   });
 
   it('lets a teacher start a session from the class, and passes axe on the way', async () => {
-    await teacher.goto(`${preau.url}/classes/${classId}/live`);
+    await teacher.goto(`${preau.url}/classes/${classId}`);
+    await teacher.locator('#class-links').getByRole('link', { name: 'Classe en direct' }).click();
     await expect.poll(() => teacher.locator('h1').textContent()).toBe('Classe en direct — 4e B');
     await expectAccessible(teacher);
     await teacher.getByLabel('Titre (facultatif)').fill('Histoire : la Révolution');

@@ -15,4 +15,7 @@ export interface ClassLink {
  * here (e.g. `{ path: 'live', label: 'live.link' }`), so the class page never
  * needs to know them.
  */
-export const CLASS_LINKS: ClassLink[] = [{ path: 'docs', label: 'docs.link' }];
+export const CLASS_LINKS: ClassLink[] = [
+  { path: 'docs', label: 'docs.link' },
+  { path: 'live', label: 'live.link' },
+];

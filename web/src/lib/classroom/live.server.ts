@@ -8,7 +8,7 @@ import {
   type SessionUser,
 } from '@preau/protocol';
 import {
-  classesOfPerson,
+  classById,
   getSession,
   listAttendance,
   rightsInSpace,
@@ -51,16 +51,12 @@ export async function classAccess(
   user: SessionUser,
   classId: string,
 ): Promise<{ space: string; rights: Right[]; moderator: boolean; className: string }> {
-  const space = classSpaceId(classId);
+  const klass = await classById(db, classId);
+  if (!klass) throw new PreauError('not_found', 'no such class');
+  const space = classSpaceId(klass.id);
   const rights = await rightsInSpace(db, user.id, space);
   if (!rights.includes('read')) throw new PreauError('forbidden', 'not a member of this class');
-  const klass = (await classesOfPerson(db, user.id)).find((c) => c.id === classId);
-  return {
-    space,
-    rights,
-    moderator: rights.includes('moderate'),
-    className: klass?.name ?? classId,
-  };
+  return { space, rights, moderator: rights.includes('moderate'), className: klass.name };
 }
 
 /** A session of a class the person belongs to; `not_found` if it is not this class's. */

@@ -4,6 +4,7 @@ import { catalogue } from './catalogue';
 export const classroom = catalogue(
   {
     'live.title': 'Classe en direct',
+    'live.link': 'Classe en direct',
     'live.classTitle': 'Classe en direct — {name}',
     'live.defaultTitle': 'Cours en direct de {name}',
     'live.start': 'Démarrer une classe en direct',
@@ -100,6 +101,7 @@ export const classroom = catalogue(
   },
   {
     'live.title': 'Live class',
+    'live.link': 'Live class',
     'live.classTitle': 'Live class — {name}',
     'live.defaultTitle': 'Live class of {name}',
     'live.start': 'Start a live class',
