@@ -4,7 +4,7 @@
 //   npx tsx load-tests/sfu-capacity.ts
 //
 // Capacity: one mediasoup worker (one core), CAMERAS synthetic VP8 cameras
-// (plain RTP transports, ≈400 kbit/s each), and viewers that each consume every
+// (plain RTP transports, 60 packets/s ≈ 550 kbit/s each), and viewers that each consume every
 // camera on one plain transport. Viewers are added in steps of +50 %; each step
 // is measured over WINDOW_MS after a warm-up; the ramp stops at the first step
 // with 1 % loss or more (sequence gaps seen by the receiver), a saturated worker,
@@ -204,7 +204,9 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  console.log(`capacity: one worker, ${CAMERAS} cameras at 45 packets/s, +50 % viewers per step`);
+  console.log(
+    `capacity: one worker, ${CAMERAS} cameras at ${CAMERA.packetsPerSecond} packets/s, +50 % viewers per step`,
+  );
   const bare = await withTarget(bareMediasoupTarget, capacity);
   const preau = await withTarget(() => preauTarget('in-process'), capacity);
 

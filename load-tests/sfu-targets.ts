@@ -14,8 +14,8 @@ import {
 } from '@preau/sfu/testing';
 import { createWorker, type types } from 'mediasoup';
 
-/** One synthetic camera: packets per second and payload size (≈ 400 kbit/s, one layer). */
-export const CAMERA = { packetsPerSecond: 45, payloadBytes: 1100 } as const;
+/** One synthetic camera: 30 frames of 2 packets per second, ≈ 550 kbit/s, one layer. */
+export const CAMERA = { packetsPerSecond: 60, payloadBytes: 1100 } as const;
 
 /** A viewer: one receive transport consuming every producer. */
 export interface Viewer {

@@ -49,6 +49,21 @@ describe('rooms and workers', () => {
     await sfu.closeRoom({ roomId: 'spread-b' });
   });
 
+  it('leaves nothing behind when a room is closed while it opens', async () => {
+    const rooms = async () => (await sfu.load()).workers.reduce((n, w) => n + w.rooms, 0);
+    const before = await rooms();
+    const opening = codeOf(sfu.createRoom({ roomId: 'flicker' }));
+    await sfu.closeRoom({ roomId: 'flicker' });
+    expect(await opening).toBe('unavailable');
+    const reopening = codeOf(sfu.createRoom({ roomId: 'flicker' }));
+    await sfu.closeRoom({ roomId: 'flicker' });
+    await sfu.createRoom({ roomId: 'flicker' });
+    expect(await reopening).toBe('unavailable');
+    expect(await rooms()).toBe(before + 1);
+    await sfu.closeRoom({ roomId: 'flicker' });
+    expect(await rooms()).toBe(before);
+  });
+
   it('puts WebRTC transports on the WebRtcServer of the room worker (one UDP, one TCP port)', async () => {
     await sfu.createRoom({ roomId: 'webrtc' });
     const a = await sfu.createWebRtcTransport({

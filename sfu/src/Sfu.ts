@@ -224,7 +224,11 @@ export class Sfu implements SfuApi {
     this.#assertOpen();
     const existing = this.#rooms.get(roomId);
     if (existing) return existing;
-    const pending = this.#placeRoom(roomId);
+    // The room is still wanted if this very promise is still the map's entry.
+    const pending: Promise<Room> = this.#placeRoom(
+      roomId,
+      () => this.#rooms.get(roomId) === pending,
+    );
     this.#rooms.set(roomId, pending);
     pending.catch(() => {
       if (this.#rooms.get(roomId) === pending) this.#rooms.delete(roomId);
@@ -232,14 +236,14 @@ export class Sfu implements SfuApi {
     return pending;
   }
 
-  async #placeRoom(roomId: string): Promise<Room> {
+  async #placeRoom(roomId: string, wanted: () => boolean): Promise<Room> {
     const rooms = await this.#settledRooms();
     const slot = this.#pool!.pick((s) =>
       rooms.filter((r) => r.slot === s).reduce((sum, r) => sum + r.load, 0),
     );
     const log = this.log.child({ module: 'room', roomId });
     const room = await Room.create(roomId, slot, this.options, this.#emit, log);
-    if (this.#closed || this.#rooms.get(roomId) === undefined) {
+    if (this.#closed || !wanted()) {
       room.close('closed');
       throw closedError(`room ${roomId}`);
     }
