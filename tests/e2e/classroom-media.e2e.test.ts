@@ -262,6 +262,22 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     await expect.poll(() => alice.page.locator('figure[data-source="screen"]').count()).toBe(0);
   });
 
+  it('lets students share their screen only while the teacher allows it', async () => {
+    const share = alice.page.getByRole('button', { name: 'Partager l’écran' });
+    expect(await share.count()).toBe(0);
+    await teacher.page.getByLabel('Autoriser le partage d’écran des élèves').check();
+    await expect.poll(() => share.count()).toBe(1);
+    await share.click();
+    await expect
+      .poll(async () => (await received(teacher.page, alice.id, 'screen'))?.frames ?? 0)
+      .toBeGreaterThan(0);
+    // Forbidding stops the share in progress, at the SFU and on the student's page.
+    await teacher.page.getByLabel('Autoriser le partage d’écran des élèves').uncheck();
+    await expect.poll(() => teacher.page.locator('figure[data-source="screen"]').count()).toBe(0);
+    await expect.poll(() => share.count()).toBe(0);
+    await expect.poll(() => alice.page.locator(`figure[data-source="screen"]`).count()).toBe(0);
+  });
+
   it('stops a student’s audio at the SFU when the teacher mutes them', async () => {
     const packets = async () => (await received(teacher.page, alice.id, 'audio'))?.packets ?? 0;
     const before = await packets();
@@ -375,8 +391,8 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     expect(kinds[0]).toBe('session.started');
     expect(kinds.filter((k) => k === 'session.joined')).toHaveLength(3);
     expect(kinds).toContain('chat.message');
-    // Lowering a student's hand, the mute and the end.
-    expect(kinds.filter((k) => k === 'session.moderation')).toHaveLength(3);
+    // Lowering a student's hand, screen sharing allowed then forbidden, the mute and the end.
+    expect(kinds.filter((k) => k === 'session.moderation')).toHaveLength(5);
     expect(kinds.filter((k) => k === 'session.left')).toHaveLength(3);
     expect(kinds.at(-1)).toBe('session.ended');
   });
