@@ -8,8 +8,14 @@ import { mountRealtime } from './realtime/index';
 import { attachServices } from './requestServices';
 import { createServices, type Services } from './services';
 
-/** Where `vite build` (adapter-node) writes the app. */
-export const BUILD_DIR = fileURLToPath(new URL('../build/', import.meta.url));
+/**
+ * Where `vite build` (adapter-node) writes the app. PREAU_BUILD_DIR points at
+ * a copy instead (a test run that must not see a rebuild in progress); the
+ * copy must sit under the repository so its packages resolve.
+ */
+export const BUILD_DIR = process.env.PREAU_BUILD_DIR
+  ? `${process.env.PREAU_BUILD_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../build/', import.meta.url));
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
