@@ -36,5 +36,7 @@ export default defineConfig({
     excalidrawAssets(),
     sveltekit({ adapter: adapter({ out: 'build', envPrefix: 'PREAU_KIT_' }) }),
   ],
+  // One React for Excalidraw and its dependencies (the root holds another major).
+  resolve: { dedupe: ['react', 'react-dom'] },
   server: { fs: { allow: ['..'] } },
 });

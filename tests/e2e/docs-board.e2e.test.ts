@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { docFromState, mergeParts } from '@preau/docs-server/model';
+import { DOC_YJS } from '@preau/protocol';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory, readDocParts } from '@preau/storage';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import type { RunningPreau } from '../../web/server/app';
+import { launchChromium } from '../support/browser';
+import { startTestPreau } from '../support/preau';
+import { signIn } from '../support/signin';
+
+const classA = classIdOf(DEMO_SCHOOLS.college.uai, '3e A');
+const student = demoDirectory().accounts.find((a) => a.className === '3e A')!;
+
+/** A 2×2 red PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+const count = (page: Page) => page.locator('.board-count').getAttribute('data-count');
+
+/** The board's box once it is fully in view (clicks focus the board, which must not scroll). */
+async function boardBox(page: Page) {
+  await page.locator('.board-host').scrollIntoViewIfNeeded();
+  return (await page.locator('.board-host').boundingBox())!;
+}
+
+/**
+ * Draws a shape with Excalidraw's keyboard shortcut and a drag on the canvas
+ * (right of the properties panel that opens on the left with a tool).
+ */
+async function draw(page: Page, key: string, from: [number, number], to: [number, number]) {
+  const box = await boardBox(page);
+  // Shortcuts reach Excalidraw once its canvas has the focus (a click on an empty spot).
+  await page.mouse.click(box.x + 820, box.y + 420);
+  await page.keyboard.press(key);
+  await page.mouse.move(box.x + from[0], box.y + from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (from[0] + to[0]) / 2, box.y + (from[1] + to[1]) / 2, { steps: 4 });
+  await page.mouse.move(box.x + to[0], box.y + to[1], { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.press('Escape');
+}
+
+/** The board's elements as the server stored them. */
+async function storedElements(preau: RunningPreau, docId: string) {
+  const parts = await readDocParts(preau.services.database.db, docId);
+  const doc = docFromState(
+    mergeParts(
+      parts.snapshot?.state ?? null,
+      parts.updates.map((u) => u.body),
+    ),
+  );
+  return {
+    elements: doc
+      .getArray<Y.Map<unknown>>(DOC_YJS.boardElements)
+      .toArray()
+      .map((m) => m.get('el') as { type: string; isDeleted?: boolean })
+      .filter((el) => !el.isDeleted),
+    files: doc.getMap<Record<string, unknown>>(DOC_YJS.boardFiles).toJSON(),
+  };
+}
+
+describe('boards in Chromium', () => {
+  let preau: RunningPreau;
+  let browser: Browser;
+  let teacher: Page;
+  let pupil: Page;
+  let docId: string;
+
+  beforeAll(async () => {
+    [preau, browser] = await Promise.all([startTestPreau(), launchChromium()]);
+    teacher = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    pupil = await (await browser.newContext()).newPage();
+    await signIn(teacher, preau.url, 'prof.martin');
+    await signIn(pupil, preau.url, student.login);
+    await teacher.goto(`${preau.url}/classes/${classA}/docs`);
+    await teacher.getByLabel('Titre', { exact: true }).fill('Carte mentale');
+    await teacher.getByLabel('Type').selectOption('board');
+    await teacher.getByRole('button', { name: 'Créer', exact: true }).click();
+    await teacher.waitForURL((u) => /^\/docs\/d[0-9a-f]+$/.test(u.pathname));
+    docId = new URL(teacher.url()).pathname.split('/').at(-1)!;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await preau?.close();
+  });
+
+  it('loads with every request outside 127.0.0.1 blocked, fonts served by Préau', async () => {
+    const outside: string[] = [];
+    const fonts: string[] = [];
+    await pupil.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === '127.0.0.1') return route.continue();
+      outside.push(url.href);
+      return route.abort();
+    });
+    pupil.on('response', (res) => {
+      if (res.url().includes('/excalidraw-assets/fonts/') && res.status() === 200)
+        fonts.push(res.url());
+    });
+    await pupil.goto(`${preau.url}/docs/${docId}`);
+    await expect.poll(() => pupil.locator('.save-state').getAttribute('data-state')).toBe('saved');
+    await expect
+      .poll(() => pupil.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
+      .toBe(true);
+    // Writing text (double-click on the canvas) makes Excalidraw load its hand-drawn font.
+    const box = await boardBox(pupil);
+    await pupil.mouse.dblclick(box.x + 460, box.y + 330);
+    await expect.poll(() => pupil.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await pupil.keyboard.type('Idée');
+    await pupil.keyboard.press('Escape');
+    await expect.poll(() => fonts.length).toBeGreaterThan(0);
+    const loaded = await pupil.evaluate(async () => {
+      await document.fonts.ready;
+      return [...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family);
+    });
+    expect(loaded.map((f) => f.replaceAll('"', ''))).toContain('Excalifont');
+    expect(outside).toEqual([]);
+  });
+
+  it('two people draw on the same board and converge, stored by the server', async () => {
+    await expect
+      .poll(() => teacher.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
+      .toBe(true);
+    await expect.poll(() => count(teacher)).toBe('1');
+    await draw(teacher, 'r', [450, 120], [570, 200]);
+    await expect.poll(() => count(pupil)).toBe('2');
+    await draw(pupil, 'o', [640, 120], [740, 220]);
+    await expect.poll(() => count(teacher)).toBe('3');
+    await expect.poll(() => pupil.locator('.save-state').getAttribute('data-state')).toBe('saved');
+    await expect
+      .poll(() => teacher.locator('.save-state').getAttribute('data-state'))
+      .toBe('saved');
+    const { elements } = await storedElements(preau, docId);
+    expect(elements.map((e) => e.type).sort()).toEqual(['ellipse', 'rectangle', 'text']);
+  });
+
+  it('puts dropped images in object storage, shares only a reference, and exports PNG and SVG', async () => {
+    const dataTransfer = await teacher.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'point.png', { type: 'image/png' }));
+      return dt;
+    }, PNG.toString('base64'));
+    const box = await boardBox(teacher);
+    await teacher.locator('.excalidraw canvas.interactive').dispatchEvent('drop', {
+      dataTransfer,
+      clientX: box.x + 650,
+      clientY: box.y + 360,
+    });
+    await expect.poll(() => count(pupil)).toBe('4');
+    await expect
+      .poll(async () => Object.values((await storedElements(preau, docId)).files).length)
+      .toBe(1);
+    const { files } = await storedElements(preau, docId);
+    const ref = Object.values(files)[0] as { url: string; dataURL?: string };
+    expect(ref.url).toMatch(new RegExp(`^/api/docs/${docId}/files/f[0-9a-f]+$`));
+    expect(ref.dataURL).toBeUndefined();
+    // The pupil's board fetched the image from Préau.
+    const served = await pupil.evaluate(async (url) => (await fetch(url)).status, ref.url);
+    expect(served).toBe(200);
+
+    const png = teacher.waitForEvent('download');
+    await teacher.getByRole('button', { name: 'Exporter en PNG' }).click();
+    const pngFile = await png;
+    expect(pngFile.suggestedFilename()).toBe('Carte mentale.png');
+    expect([...readFileSync((await pngFile.path())!).subarray(0, 4)]).toEqual([
+      0x89, 0x50, 0x4e, 0x47,
+    ]);
+    const svg = teacher.waitForEvent('download');
+    await teacher.getByRole('button', { name: 'Exporter en SVG' }).click();
+    const svgFile = await svg;
+    expect(svgFile.suggestedFilename()).toBe('Carte mentale.svg');
+    expect(readFileSync((await svgFile.path())!, 'utf8')).toContain('<svg');
+  });
+});
