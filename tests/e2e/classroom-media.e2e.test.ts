@@ -34,15 +34,22 @@ interface Inbound {
 }
 
 /** The counters of what a page receives, keyed by the track shown for a participant and source. */
-async function received(page: Page, participantId: string, what: 'camera' | 'screen' | 'audio') {
+async function received(
+  page: Page,
+  participantId: string,
+  what: 'camera' | 'screen' | 'audio',
+  /** Scrolls the tile into view first: only tiles on screen are received. */
+  show = true,
+) {
   return page.evaluate(
-    async ({ participantId, what }) => {
+    async ({ participantId, what, show }) => {
       const el =
         what === 'audio'
           ? document.querySelector<HTMLMediaElement>(`audio[data-participant="${participantId}"]`)
           : document.querySelector<HTMLMediaElement>(
               `figure[data-participant="${participantId}"][data-source="${what}"] video`,
             );
+      if (show && el?.tagName === 'VIDEO') el.scrollIntoView({ block: 'nearest' });
       const track = (el?.srcObject as MediaStream | null)?.getTracks()[0];
       if (!track) return null;
       const id = track.id;
@@ -58,7 +65,7 @@ async function received(page: Page, participantId: string, what: 'camera' | 'scr
       }
       return { track: id, packets: 0, frames: 0 };
     },
-    { participantId, what },
+    { participantId, what, show },
   );
 }
 
@@ -73,6 +80,8 @@ interface Person {
   context: BrowserContext;
   page: Page;
   id: string;
+  /** Text frames the page sent on its WebSockets (socket.io packets), oldest first. */
+  sent: string[];
 }
 
 describe('a live class in Chromium with fake cameras and microphones', () => {
@@ -99,7 +108,13 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
       .select('id')
       .where('login', '=', login)
       .executeTakeFirstOrThrow();
-    return { login, context, page, id: id.id };
+    const sent: string[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        if (typeof f.payload === 'string') sent.push(f.payload);
+      }),
+    );
+    return { login, context, page, id: id.id, sent };
   }
 
   beforeAll(async () => {
@@ -146,6 +161,10 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
       for (const other of [teacher, alice, bob]) {
         if (other === viewer) continue;
         const pair = `${viewer.login} receiving ${other.login}`;
+        // Only tiles on screen are received (a featured speaker may push others below the fold).
+        await viewer.page
+          .locator(`figure[data-participant="${other.id}"][data-source="camera"]`)
+          .scrollIntoViewIfNeeded();
         await expect
           .poll(async () => (await received(viewer.page, other.id, 'camera'))?.frames ?? 0, {
             message: `${pair}: video frames decoded`,
@@ -197,7 +216,7 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
 
   it('receives only the tiles on screen, and a higher layer for a pinned tile', async () => {
     const page = alice.page;
-    const video = (id: string) => received(page, id, 'camera');
+    const video = (id: string) => received(page, id, 'camera', false);
     // A phone held sideways, scrolled to the top: the video tiles are below the fold.
     await page.setViewportSize({ width: 360, height: 220 });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -229,26 +248,25 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     const before = (await video(teacher.id))?.frames ?? 0;
     await expect.poll(async () => (await video(teacher.id))?.frames ?? 0).toBeGreaterThan(before);
 
+    // Pinned, a tile is big: its consumer asks the SFU for a higher simulcast layer than a
+    // thumbnail's (what arrives then also depends on the sender's CPU and bandwidth).
     await page.setViewportSize({ width: 1280, height: 800 });
-    const height = async (id: string) =>
-      page.evaluate(
-        (id) =>
-          document.querySelector<HTMLVideoElement>(
-            `figure[data-participant="${id}"][data-source="camera"] video`,
-          )?.videoHeight ?? 0,
-        id,
-      );
-    await expect.poll(() => height(bob.id)).toBeGreaterThan(0);
-    const thumbnail = await height(bob.id);
-    await page
-      .locator(`figure[data-participant="${bob.id}"]`)
-      .getByRole('button', { name: 'Épingler' })
-      .click();
-    await expect.poll(() => height(bob.id)).toBeGreaterThan(thumbnail);
-    await page
-      .locator(`figure[data-participant="${bob.id}"]`)
-      .getByRole('button', { name: 'Désépingler' })
-      .click();
+    const layers = (from: number) =>
+      alice.sent
+        .slice(from)
+        .filter((f) => f.includes('"media.setPreferredLayers"'))
+        .map((f) => Number(/"spatialLayer":(\d)/.exec(f)?.[1]));
+    expect(layers(0)).toContain(0);
+    // Pin a tile that is not already the big one (the active speaker's).
+    const target = (await page.locator(`figure[data-participant="${bob.id}"].featured`).count())
+      ? teacher
+      : bob;
+    const tile = page.locator(`figure[data-participant="${target.id}"][data-source="camera"]`);
+    const unpinned = alice.sent.length;
+    await tile.getByRole('button', { name: 'Épingler' }).click();
+    await expect.poll(() => tile.getAttribute('class')).toContain('featured');
+    await expect.poll(() => Math.max(-1, ...layers(unpinned))).toBeGreaterThan(0);
+    await tile.getByRole('button', { name: 'Désépingler' }).click();
   });
 
   it('sends the teacher’s screen share to the students', async () => {
@@ -338,6 +356,12 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
       now: Awaited<ReturnType<typeof received>>,
       then: Awaited<ReturnType<typeof received>>,
     ) => !!now && (now.track !== then?.track ? now.frames > 0 : now.frames > (then?.frames ?? 0));
+    await bob.page
+      .locator(`figure[data-participant="${teacher.id}"][data-source="camera"]`)
+      .scrollIntoViewIfNeeded();
+    await teacher.page
+      .locator(`figure[data-participant="${bob.id}"][data-source="camera"]`)
+      .scrollIntoViewIfNeeded();
     await bob.context.setOffline(false);
     const back = Date.now();
     await expect

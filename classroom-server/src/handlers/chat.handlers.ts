@@ -6,14 +6,14 @@ export const chatHandlers = [
     event: 'chat.send',
     right: 'write',
     rate: 'chat',
-    handle: (ctx, { text }) => joined(ctx).sendChat(ctx.actor, text),
+    handle: (ctx, { text }) => joined(ctx).chat.send(ctx.actor, text),
   }),
   defineHandler({
     event: 'chat.delete',
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { messageId }) => {
-      await joined(ctx).deleteChat(ctx.actor, messageId);
+      await joined(ctx).chat.delete(ctx.actor, messageId);
       return {};
     },
   }),

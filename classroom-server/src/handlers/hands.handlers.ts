@@ -7,7 +7,7 @@ export const handsHandlers = [
     right: 'read',
     rate: 'hands',
     handle: async (ctx) => {
-      await joined(ctx).raiseHand(ctx.actor);
+      await joined(ctx).hands.raise(ctx.actor);
       return {};
     },
   }),
@@ -16,7 +16,7 @@ export const handsHandlers = [
     right: 'read',
     rate: 'hands',
     handle: async (ctx, { participantId }) => {
-      await joined(ctx).lowerHand(ctx.actor, participantId);
+      await joined(ctx).hands.lower(ctx.actor, participantId);
       return {};
     },
   }),

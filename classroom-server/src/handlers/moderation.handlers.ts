@@ -7,7 +7,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { participantId }) => {
-      await joined(ctx).mute(ctx.actor, participantId);
+      await joined(ctx).moderation.mute(ctx.actor, participantId);
       return {};
     },
   }),
@@ -16,7 +16,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx) => {
-      await joined(ctx).muteAll(ctx.actor);
+      await joined(ctx).moderation.muteAll(ctx.actor);
       return {};
     },
   }),
@@ -25,7 +25,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { participantId }) => {
-      await joined(ctx).stopCamera(ctx.actor, participantId);
+      await joined(ctx).moderation.stopCamera(ctx.actor, participantId);
       return {};
     },
   }),
@@ -34,7 +34,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { allowed }) => {
-      await joined(ctx).setStudentScreenShare(ctx.actor, allowed);
+      await joined(ctx).moderation.setStudentScreenShare(ctx.actor, allowed);
       return {};
     },
   }),
@@ -43,7 +43,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { participantId }) => {
-      await joined(ctx).remove(ctx.actor, participantId);
+      await joined(ctx).moderation.remove(ctx.actor, participantId);
       return {};
     },
   }),
@@ -52,7 +52,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx, { locked }) => {
-      await joined(ctx).setLocked(ctx.actor, locked);
+      await joined(ctx).moderation.setLocked(ctx.actor, locked);
       return {};
     },
   }),
@@ -61,7 +61,7 @@ export const moderationHandlers = [
     right: 'moderate',
     rate: 'moderation',
     handle: async (ctx) => {
-      await joined(ctx).end(ctx.actor);
+      await joined(ctx).moderation.end(ctx.actor);
       ctx.session = null;
       return {};
     },

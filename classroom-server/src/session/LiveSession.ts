@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import {
   type ChatMessage,
-  CLASSROOM_LIMITS,
   type LeaveReason,
   type ModerationAction,
   type ParticipantView,
@@ -17,22 +15,21 @@ import { background, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
 import {
   closeStay,
-  insertChatMessage,
-  markChatMessageDeleted,
   markSessionEnded,
   markSessionLive,
   openStay,
   recordTrace,
   type Schema,
   type StoredSession,
-  updateSessionPolicy,
 } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
-import { ChatLog } from '../chat/ChatLog';
-import { HandQueue } from '../hands/HandQueue';
+import { SessionChat } from '../chat/SessionChat';
+import { SessionHands } from '../hands/SessionHands';
 import { MediaSignalling } from '../media/MediaSignalling';
+import { SessionModeration } from '../moderation/SessionModeration';
 import { nextParticipantState, type ParticipantState, socketOf } from './participantMachine';
 import { SerialQueue } from './SerialQueue';
+import type { SessionContext } from './SessionContext';
 import { nextSessionState, type SessionState, sessionStateFrom } from './sessionMachine';
 import { type Actor, isModerator, type SessionOutbox, type SessionTimeouts } from './types';
 
@@ -62,10 +59,7 @@ export interface LiveSessionDeps {
   onClosed: (session: LiveSession) => void;
 }
 
-/** A URL-safe random identifier with a prefix. */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`;
-}
+export { newId } from './ids';
 
 /**
  * One live session: its lifecycle, its participants, raised hands, chat and
@@ -77,6 +71,9 @@ export class LiveSession {
   readonly id: string;
   readonly space: string;
   readonly media: MediaSignalling | null;
+  readonly chat: SessionChat;
+  readonly hands: SessionHands;
+  readonly moderation: SessionModeration;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
   readonly #outbox: SessionOutbox;
@@ -90,8 +87,6 @@ export class LiveSession {
   readonly #participants = new Map<string, Participant>();
   /** People a teacher removed: they may not come back to this session. */
   readonly #removed = new Set<string>();
-  readonly #hands = new HandQueue();
-  readonly #chat: ChatLog;
   readonly #queue = new SerialQueue();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
   #emptyTimer: NodeJS.Timeout | null = null;
@@ -110,7 +105,6 @@ export class LiveSession {
     this.#state = sessionStateFrom(deps.stored);
     this.#locked = deps.stored.locked;
     this.#studentScreenShare = deps.stored.studentScreenShare;
-    this.#chat = new ChatLog(CLASSROOM_LIMITS.chatHistory, deps.chat);
     this.media = deps.sfu
       ? new MediaSignalling(deps.sfu, this.id, {
           log: deps.log,
@@ -125,7 +119,43 @@ export class LiveSession {
           send: (socketId, event, payload) => this.#outbox.send(socketId, event, payload),
         })
       : null;
+    const context = this.#context();
+    this.chat = new SessionChat(context, deps.chat);
+    this.hands = new SessionHands(context);
+    this.moderation = new SessionModeration(context);
     this.#armEmptyTimer();
+  }
+
+  /** What the feature modules may use of this session; its state stays private. */
+  #context(): SessionContext {
+    return {
+      id: this.id,
+      space: this.space,
+      media: this.media,
+      now: () => this.#now(),
+      run: (task) => this.#run(task),
+      write: (work) => this.#write(work),
+      trace: (tx, actor, kind, subject, payload, at) =>
+        this.#trace(tx, actor, kind, subject, payload, at),
+      moderationTrace: (actor, action, target) => this.#moderationTrace(actor, action, target),
+      broadcast: (event, payload, except) => this.#broadcast(event, payload, except),
+      requireLive: (actor) => this.requireLive(actor),
+      requireModerator: (actor) => this.#requireModerator(actor),
+      present: (participantId) => this.#present(participantId),
+      participants: () => [...this.#participants.values()],
+      tell: (p, action, by) => this.#tell(p, action, by),
+      depart: (p, reason) => this.#depart(p, reason),
+      banish: (participantId) => this.#removed.add(participantId),
+      end: (by, keepSocket) => this.#end(by, keepSocket),
+      setPolicy: (policy) => {
+        if (policy.locked !== undefined) this.#locked = policy.locked;
+        if (policy.studentScreenShare !== undefined) {
+          this.#studentScreenShare = policy.studentScreenShare;
+        }
+      },
+      canShareScreen: (p) => this.canShareScreen(p.rights),
+      view: () => this.view(),
+    };
   }
 
   /** The session's public state. */
@@ -300,7 +330,7 @@ export class LiveSession {
       // The person is gone whatever the database says; the stay is closed on the next load.
       this.#log.error({ err, participantId: p.id }, 'recording a departure failed');
     }
-    if (this.#hands.lower(p.id)) this.#broadcast('hands.updated', { hands: this.#hands.list() });
+    this.hands.forget(p.id);
     await this.media?.participantLeft(p.id);
     this.#broadcast('participant.left', { participantId: p.id, reason });
     if (reason === 'removed' && socket) this.#outbox.kick(socket, 'removed');
@@ -330,176 +360,6 @@ export class LiveSession {
         default:
           change satisfies never;
       }
-    });
-  }
-
-  // -------------------------------------------------------------------------
-  // Chat and hands
-
-  /** Sends a chat message to everyone. */
-  sendChat(actor: Actor, text: string): Promise<ChatMessage> {
-    return this.#run(async () => {
-      const p = this.requireLive(actor);
-      const message: ChatMessage = {
-        messageId: newId('m'),
-        participantId: p.id,
-        name: p.name,
-        text,
-        sentAt: this.#now().toISOString(),
-      };
-      await this.#write(async (tx) => {
-        await insertChatMessage(tx, {
-          id: message.messageId,
-          sessionId: this.id,
-          authorId: p.id,
-          authorName: p.name,
-          text,
-          sentAt: new Date(message.sentAt),
-        });
-        await this.#trace(tx, p.id, 'chat.message', message.messageId, { session: this.id, text });
-      });
-      this.#chat.add(message);
-      this.#broadcast('chat.message', message, actor.socketId);
-      return message;
-    });
-  }
-
-  /** A moderator deletes a message for everyone. */
-  deleteChat(actor: Actor, messageId: string): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      await this.#write(async (tx) => {
-        const at = this.#now();
-        const found = await markChatMessageDeleted(tx, {
-          sessionId: this.id,
-          messageId,
-          by: p.id,
-          at,
-        });
-        if (!found) throw new PreauError('not_found', 'no such message');
-        await this.#trace(tx, p.id, 'chat.deleted', messageId, { session: this.id }, at);
-      });
-      this.#chat.remove(messageId);
-      this.#broadcast('chat.deleted', { messageId });
-    });
-  }
-
-  /** Raises the actor's hand (keeps its place if already up). */
-  raiseHand(actor: Actor): Promise<void> {
-    return this.#run(async () => {
-      const p = this.requireLive(actor);
-      if (this.#hands.raise(p.id, this.#now())) {
-        this.#broadcast('hands.updated', { hands: this.#hands.list() });
-      }
-    });
-  }
-
-  /** Lowers one's own hand, or (a moderator) someone else's. */
-  lowerHand(actor: Actor, target?: string): Promise<void> {
-    return this.#run(async () => {
-      const p = this.requireLive(actor);
-      const whose = target ?? p.id;
-      if (whose !== p.id) {
-        this.#requireModerator(actor);
-        if (!this.#hands.has(whose)) return;
-        await this.#moderationTrace(p.id, 'lower_hand', whose);
-      }
-      if (this.#hands.lower(whose)) this.#broadcast('hands.updated', { hands: this.#hands.list() });
-    });
-  }
-
-  // -------------------------------------------------------------------------
-  // Teacher controls, enforced here whatever the client shows
-
-  /** Pauses a participant's microphone at the SFU. */
-  mute(actor: Actor, target: string): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      const t = this.#present(target);
-      await this.#moderationTrace(p.id, 'mute', t.id);
-      await this.#requireMedia().pauseSources(t.id, 'mic');
-      this.#tell(t, 'mute', p.id);
-    });
-  }
-
-  /** Pauses every microphone but the moderators'. */
-  muteAll(actor: Actor): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      await this.#moderationTrace(p.id, 'mute_all');
-      const media = this.#requireMedia();
-      for (const t of this.#participants.values()) {
-        if (t.moderator) continue;
-        if (await media.pauseSources(t.id, 'mic')) this.#tell(t, 'mute_all', p.id);
-      }
-    });
-  }
-
-  /** Stops a participant's camera (closes it at the SFU). */
-  stopCamera(actor: Actor, target: string): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      const t = this.#present(target);
-      await this.#moderationTrace(p.id, 'stop_camera', t.id);
-      await this.#requireMedia().closeSources(t.id, 'camera');
-      this.#tell(t, 'stop_camera', p.id);
-    });
-  }
-
-  /** Allows or forbids students' screen sharing; forbidding stops the shares in progress. */
-  setStudentScreenShare(actor: Actor, allowed: boolean): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      const action = allowed ? 'screen_share_allowed' : 'screen_share_forbidden';
-      await this.#write(async (tx) => {
-        await updateSessionPolicy(tx, this.id, { studentScreenShare: allowed });
-        await this.#trace(tx, p.id, 'session.moderation', this.id, { action });
-      });
-      this.#studentScreenShare = allowed;
-      if (!allowed && this.media) {
-        for (const t of this.#participants.values()) {
-          if (!this.canShareScreen(t.rights)) await this.media.closeSources(t.id, 'screen');
-        }
-      }
-      this.#broadcast('session.updated', this.view());
-    });
-  }
-
-  /** Puts a participant out of the session for good. */
-  remove(actor: Actor, target: string): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      const t = this.#present(target);
-      if (t.id === p.id || t.moderator) {
-        throw new PreauError('forbidden', 'a moderator cannot be removed');
-      }
-      await this.#moderationTrace(p.id, 'remove', t.id);
-      this.#removed.add(t.id);
-      await this.#depart(t, 'removed');
-    });
-  }
-
-  /** Locks (no newcomers but moderators) or unlocks the session. */
-  setLocked(actor: Actor, locked: boolean): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      await this.#write(async (tx) => {
-        await updateSessionPolicy(tx, this.id, { locked });
-        await this.#trace(tx, p.id, 'session.moderation', this.id, {
-          action: locked ? 'lock' : 'unlock',
-        });
-      });
-      this.#locked = locked;
-      this.#broadcast('session.updated', this.view());
-    });
-  }
-
-  /** Ends the session for everyone. */
-  end(actor: Actor): Promise<void> {
-    return this.#run(async () => {
-      const p = this.#requireModerator(actor);
-      // The teacher's own socket stays open for the ack; their page closes it.
-      await this.#end(p.id, actor.socketId);
     });
   }
 
@@ -616,11 +476,6 @@ export class LiveSession {
     return p;
   }
 
-  #requireMedia(): MediaSignalling {
-    if (!this.media) throw new PreauError('unavailable', 'no media server');
-    return this.media;
-  }
-
   #present(participantId: string): Participant {
     const p = this.#participants.get(participantId);
     if (!p) throw new PreauError('not_found', 'no such participant');
@@ -678,8 +533,8 @@ export class LiveSession {
       },
       resumed,
       participants: this.participants(),
-      hands: this.#hands.list(),
-      chat: this.#chat.list(),
+      hands: this.hands.list(),
+      chat: this.chat.list(),
       producers: this.media?.producers() ?? [],
       activeSpeaker: this.media?.activeSpeaker ?? null,
       routerRtpCapabilities,
