@@ -48,17 +48,26 @@ async function main() {
   try {
     // Fill the outbox the way the features do: pads, boards, chat, sessions.
     let t = performance.now();
-    const activity = new SampleActivity(db, space, new Date(Date.now() - 86_400_000));
-    await activity.createDocs('p_bench_teacher');
+    // A new pad and board every 1,000 records, as a class would over weeks:
+    // Yjs documents stay small, so filling costs the same at the end as at the start.
+    const start = Date.now() - 86_400_000;
     const students = Array.from({ length: 25 }, (_, i) => `p_bench_${i}`);
-    let written = 2;
+    let activity = new SampleActivity(db, space, new Date(start));
+    let written = 0;
     while (written < count) {
+      const part = Math.floor(written / 1000);
+      if (written % 1000 === 0) {
+        activity = new SampleActivity(db, space, new Date(start + written * 1000));
+        await activity.createDocs('p_bench_teacher', `pad_${part}`, `board_${part}`);
+        written += 2;
+      }
       await activity.batch(db, async () => {
-        for (let n = 0; n < 500 && written < count; n++, written++) {
+        for (let n = 0; n < 500 && written < count && written % 1000 !== 0; n++, written++) {
           const who = students[written % students.length]!;
           const r = written % 10;
-          if (r < 5) await activity.type(who, `Phrase ${written} écrite par ${who}.`);
-          else if (r < 6) await activity.draw(who, `Forme ${written}`);
+          if (r < 5)
+            await activity.type(who, `Phrase ${written} écrite par ${who}.`, `pad_${part}`);
+          else if (r < 6) await activity.draw(who, `Forme ${written}`, `board_${part}`);
           else if (r < 9) await activity.say(who, `Message ${written} de ${who}`, `m${written}`);
           else await activity.join(who, 'sess_bench');
         }
