@@ -64,6 +64,18 @@ describe('the live class pages: accessible, in French and English, on a phone', 
     await page.getByRole('link', { name: 'Join “Histoire : la Révolution”' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Connected');
     expect(await page.getByRole('button', { name: 'End for everyone' }).count()).toBe(0);
+    // Joining after the teacher's camera went on, the student sees it.
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const video = document.querySelector<HTMLVideoElement>(
+            'figure[data-source="camera"] video',
+          );
+          video?.scrollIntoView({ block: 'nearest' });
+          return video?.videoWidth ?? 0;
+        }),
+      )
+      .toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Raise hand' }).isVisible()).toBe(true);
     // Nothing wider than the phone's screen.
     const overflow = await page.evaluate(

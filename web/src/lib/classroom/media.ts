@@ -60,6 +60,11 @@ export class MediaSession {
   readonly #queues = new Map<string, Promise<void>>();
   #generation = 0;
   #closed = false;
+  /** Subscriptions wait for the device: tiles may ask before the first start() is done. */
+  #markStarted: () => void = () => undefined;
+  readonly #started = new Promise<void>((resolve) => {
+    this.#markStarted = resolve;
+  });
 
   constructor(conn: LiveConnection, hooks: MediaHooks) {
     this.#conn = conn;
@@ -77,6 +82,7 @@ export class MediaSession {
     await this.#conn.request('media.setCapabilities', {
       rtpCapabilities: this.#device.recvRtpCapabilities as RtpCapabilities,
     });
+    this.#markStarted();
   }
 
   /** Whether a source is being sent. */
@@ -295,7 +301,10 @@ export class MediaSession {
     const previous = this.#queues.get(producerId) ?? Promise.resolve();
     const next = previous
       .then(() => (generation === this.#generation ? this.#reconcile(producerId) : undefined))
-      .catch((err: unknown) => this.#hooks.onError('subscription', err));
+      .catch((err: unknown) => {
+        // A call cut short by a rebuild is redone by the rebuild itself.
+        if (generation === this.#generation) this.#hooks.onError('subscription', err);
+      });
     this.#queues.set(producerId, next);
     next.then(() => {
       if (this.#queues.get(producerId) === next) this.#queues.delete(producerId);
@@ -303,6 +312,7 @@ export class MediaSession {
   }
 
   async #reconcile(producerId: string) {
+    await this.#started;
     if (this.#closed) return;
     const want = this.#wants.get(producerId);
     let sub = this.#subs.get(producerId);
