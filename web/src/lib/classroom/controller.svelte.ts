@@ -220,7 +220,13 @@ export class LiveRoomController {
       this.mediaReady = true;
     } else {
       this.#routerCaps = caps;
-      await this.#media.recover(snapshot.resumed, caps);
+      const ids = new Set(snapshot.producers.map((p) => p.producerId));
+      await this.#media.recover(snapshot.resumed, caps, ids);
+      for (const p of snapshot.producers) {
+        if (p.participantId === this.me?.participantId && p.pausedBy === 'moderator') {
+          this.#media.serverChanged(p.producerId, 'paused');
+        }
+      }
     }
     // Audio is always received; video follows the tiles on screen.
     for (const p of this.producers) this.#wantAudio(p);

@@ -183,8 +183,15 @@ export class MediaSession {
    * ICE restart (the network may have changed under it), and one that cannot
    * take it (its peer connection died with the network) means a rebuild.
    */
-  async recover(resumed: boolean, routerCaps: RtpCapabilities) {
+  async recover(resumed: boolean, routerCaps: RtpCapabilities, producerIds: Set<string>) {
     if (!resumed) return this.rebuild(routerCaps);
+    // What went away while we were gone (a producer closed, our camera stopped by the teacher).
+    for (const producerId of this.#wants.keys()) {
+      if (!producerIds.has(producerId)) this.want(producerId, null);
+    }
+    for (const producer of [...this.#producers.values()]) {
+      if (!producerIds.has(producer.id)) this.serverChanged(producer.id, 'closed');
+    }
     for (const transport of await this.#openTransports()) {
       try {
         if (transport.closed || transport.connectionState === 'failed') throw new Error('failed');
