@@ -8,6 +8,7 @@ import { readOutbox } from '../trace/recordTrace';
 import type { ArchiveSigner } from './keys';
 import { manifestKey, parseSegmentKey, segmentKey, segmentStartPrefix } from './layout';
 import { buildManifest, encodeSegment, peopleOf, sealRecords } from './records';
+import { resilient } from './resilientStore';
 
 /** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
 export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
@@ -51,7 +52,13 @@ export class Archiver {
   #closed = false;
 
   constructor(options: ArchiverOptions) {
-    this.#o = { segmentMax: 1000, intervalMs: 1000, leaseMs: 30_000, ...options };
+    this.#o = {
+      segmentMax: 1000,
+      intervalMs: 1000,
+      leaseMs: 30_000,
+      ...options,
+      objects: resilient(options.objects),
+    };
   }
 
   /** Starts draining every `intervalMs` until closed. */
@@ -92,10 +99,18 @@ export class Archiver {
       .orderBy('space_id')
       .execute();
     let total = 0;
+    let failure: unknown;
     for (const { space_id } of spaces) {
       if (this.#closed) break;
-      total += await this.archiveSpace(space_id);
+      // One space's failure (object storage unreachable…) does not hold the others back.
+      try {
+        total += await this.archiveSpace(space_id);
+      } catch (err) {
+        this.#o.log.error({ err, space: space_id }, 'archiving a space failed; will retry');
+        failure ??= err;
+      }
     }
+    if (failure) throw failure;
     this.#o.onDrained?.(total);
     return total;
   }

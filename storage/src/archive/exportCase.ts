@@ -31,6 +31,7 @@ import {
   segmentKey,
 } from './layout';
 import type { NameResolver } from './names';
+import { resilient } from './resilientStore';
 import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
 
 /** What an export needs. */
@@ -113,7 +114,8 @@ export async function exportCase(
   caseId: string,
   request: { moments: Date[] },
 ): Promise<{ view: ExportView; bytes: Uint8Array }> {
-  const { db, objects } = deps;
+  const { db } = deps;
+  const objects = resilient(deps.objects);
   const kase = await getCase(db, caseId);
   const allHolds = await listHolds(db, caseId);
   const holds = allHolds.filter((h) => !h.liftedAt);
