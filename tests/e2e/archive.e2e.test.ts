@@ -197,4 +197,28 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
     );
     await dpoContext.close();
   });
+
+  it('lets an admin set a school’s retention (audited), the DPO read it, nobody else change it', async () => {
+    const rule = { scope: DEMO_SCHOOLS.college.uai, kind: 'chat.message', days: 400 };
+    for (const login of ['eleve.lea.bernard', 'prof.martin', 'archiviste', 'dpo']) {
+      const session = await signInApi(preau.url, login);
+      const put = await session.fetch('/api/archive/retention', { method: 'PUT', body: rule });
+      expect(put.status, login).toBe(403);
+    }
+    const admin = await signInApi(preau.url, 'admin');
+    const bad = await admin.fetch('/api/archive/retention', {
+      method: 'PUT',
+      body: { ...rule, days: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      (await admin.fetch('/api/archive/retention', { method: 'PUT', body: rule })).status,
+    ).toBe(200);
+    const dpo = await signInApi(preau.url, 'dpo');
+    const read = await (await dpo.fetch('/api/archive/retention')).json();
+    expect(read.data.rules).toContainEqual(rule);
+    expect(read.data.defaults['chat.message']).toBe(730);
+    const audit = await readAudit(preau.services.database.db);
+    expect(audit.at(-1)).toMatchObject({ action: 'retention.set', role: 'admin', details: rule });
+  });
 });
