@@ -194,11 +194,15 @@ describe('archiver killed mid-flush (child process, PostgreSQL, S3)', () => {
       expect(orphans.some((k) => k.endsWith('000000000100.jsonl'))).toBe(true);
     }
     await expect
-      .poll(async () => {
-        const restarted = await runWorker(env);
-        expect(restarted.code, restarted.out).toBe(0);
-        return (await readOutbox(db, space)).length;
-      })
+      .poll(
+        async () => {
+          const restarted = await runWorker(env);
+          expect(restarted.code, restarted.out).toBe(0);
+          return (await readOutbox(db, space)).length;
+          // Each try starts a process (about 2 s here, more under load): allow a few.
+        },
+        { timeout: 90_000 },
+      )
       .toBe(0);
     const stored = await verifyStoredSpace(db, s3.store, space, await archivePublicKeys(db));
     expect(stored.problems).toEqual([]);
