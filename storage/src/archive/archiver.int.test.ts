@@ -193,13 +193,13 @@ describe('archiver killed mid-flush (child process, PostgreSQL, S3)', () => {
       expect(left[0]!.seq).toBe(1);
       expect(orphans.some((k) => k.endsWith('000000000100.jsonl'))).toBe(true);
     }
+    // Each try starts a process (about 2 s here, more under load): allow a few.
     await expect
       .poll(
         async () => {
           const restarted = await runWorker(env);
           expect(restarted.code, restarted.out).toBe(0);
           return (await readOutbox(db, space)).length;
-          // Each try starts a process (about 2 s here, more under load): allow a few.
         },
         { timeout: 90_000 },
       )
