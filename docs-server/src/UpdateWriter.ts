@@ -9,6 +9,9 @@ import * as Y from 'yjs';
 
 type Stored = Extract<AppendResult, { ok: true }>;
 
+/** Pause after a commit under load, as a multiple of the commit's duration. */
+const PAUSE_FACTOR = 4;
+
 interface Pending {
   entry: NewDocUpdate;
   resolve(result: Stored): void;
@@ -56,6 +59,8 @@ export class UpdateWriter {
   #running: Promise<void> | null = null;
   /** Number of transactions committed (for the benchmark). */
   commits = 0;
+  /** Longest pause between two commits under load (an acknowledgement waits at most this much longer). */
+  readonly maxPauseMs: number;
 
   constructor(
     private readonly deps: {
@@ -63,8 +68,11 @@ export class UpdateWriter {
       log: Logger;
       maxBatch?: number;
       maxBatchBytes?: number;
+      maxPauseMs?: number;
     },
-  ) {}
+  ) {
+    this.maxPauseMs = deps.maxPauseMs ?? 1000;
+  }
 
   /** Stores one update; resolves once it is committed. */
   append(entry: NewDocUpdate): Promise<Stored> {
@@ -92,6 +100,7 @@ export class UpdateWriter {
         n += 1;
       }
       const groups = coalesce(this.#queue.splice(0, n));
+      const started = performance.now();
       try {
         const results = await appendDocUpdates(
           this.deps.db,
@@ -106,6 +115,13 @@ export class UpdateWriter {
         });
       } catch (err) {
         for (const g of groups) for (const p of g.waiting) p.reject(err);
+      }
+      // Under load, pause in proportion to what a commit costs, so the next
+      // batch gathers (and merges) more: the database then takes at most
+      // about a fifth of the time. An idle writer commits at once.
+      if (this.#queue.length > 0) {
+        const pause = Math.min(this.maxPauseMs, (performance.now() - started) * PAUSE_FACTOR);
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   }

@@ -5,16 +5,24 @@ export type AuthorOf = (clientId: number) => { id: string; color: string } | und
 
 /**
  * Merges a snapshot and the updates after it into one update (no garbage
- * collection: what the updates held, the merge holds).
+ * collection: what the updates held, the merge holds). The updates are
+ * applied one by one to a document, which stays linear on long histories
+ * (Y.mergeUpdates is quadratic: 20,000 keystrokes take seconds).
  */
 export function mergeParts(
   snapshot: Uint8Array | null,
   updates: readonly Uint8Array[],
 ): Uint8Array {
-  const all = snapshot ? [snapshot, ...updates] : [...updates];
-  if (all.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
-  if (all.length === 1) return all[0]!;
-  return Y.mergeUpdates(all);
+  if (!snapshot && updates.length === 1) return updates[0]!;
+  if (snapshot && updates.length === 0) return snapshot;
+  const doc = new Y.Doc({ gc: false });
+  try {
+    if (snapshot) Y.applyUpdate(doc, snapshot);
+    for (const update of updates) Y.applyUpdate(doc, update);
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
 }
 
 /** A Yjs document holding `state`, keeping deleted content (for history and restore). */
