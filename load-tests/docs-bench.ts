@@ -1,0 +1,406 @@
+// Benchmark of the docs server (run: `npx tsx load-tests/docs-bench.ts`; it prints
+// figures and asserts nothing). In one run:
+//  1. N pads × M simulated editors (Node Yjs clients) typing, against Préau's
+//     docs server (its own process, `docs-server/src/main.ts`, embedded PGlite:
+//     every update stored and traced before it is acknowledged) and against the
+//     reference Yjs server `@y/websocket-server` (its own process, in memory);
+//     update propagation p50/p99, server CPU and memory, and the ratios;
+//  2. the cold load of a pad whose history holds 100,000 updates.
+// Options (environment): PADS (10), EDITORS (5), SECONDS (20), RATE (keystrokes
+// per second per editor, 5), HISTORY (100000), POSTGRES=1 (a throwaway PostgreSQL
+// from Debian's packages instead of the embedded PGlite).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import { DOC_YJS, DOCS_WS_PATH } from '@preau/protocol';
+import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
+import { createDoc, type Database, openDatabase } from '@preau/storage';
+import { sql } from 'kysely';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { WebSocket } from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { freePort } from '../tests/support/ports';
+import { startPostgres, type TestPostgres } from '../tests/support/postgres';
+
+const PADS = Number(process.env.PADS ?? 10);
+const EDITORS = Number(process.env.EDITORS ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 20);
+const RATE = Number(process.env.RATE ?? 5);
+const HISTORY = Number(process.env.HISTORY ?? 100_000);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
+const REFERENCE_MAIN = join(ROOT, 'load-tests/reference/server.mjs');
+const ISSUER = 'preau-bench';
+const SPACE = 'class_bench';
+const CLK_TCK = 100;
+
+// --- processes and their CPU and memory ------------------------------------
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+}
+
+async function startDocsServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', DOCS_MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`docs server exited (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /"port":(\d+)/.exec(line);
+      if (m && line.includes('docs server listening')) resolve(Number(m[1]));
+    });
+  });
+  return { child, port };
+}
+
+async function startReferenceServer(): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [REFERENCE_MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`reference server exited (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('running at')) resolve();
+    });
+  });
+  return { child, port };
+}
+
+async function stop(server: Server) {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** CPU seconds (user + system) and resident memory of a process, from /proc. */
+function usage(pid: number) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpu, rssMb: rss / 1024 };
+}
+
+// --- clients -----------------------------------------------------------------
+
+/** A simulated editor: a Yjs document connected to one server. */
+interface Editor {
+  doc: Y.Doc;
+  synced: Promise<void>;
+  close(): void;
+}
+
+function preauEditor(port: number, docId: string, token: string): Editor {
+  const doc = new Y.Doc();
+  const provider = new HocuspocusProvider({
+    url: `ws://127.0.0.1:${port}${DOCS_WS_PATH}/${docId}?token=${encodeURIComponent(token)}`,
+    name: docId,
+    token,
+    document: doc,
+  });
+  const synced = new Promise<void>((resolve) => {
+    if (provider.isSynced) resolve();
+    provider.on('synced', () => resolve());
+  });
+  return { doc, synced, close: () => provider.destroy() };
+}
+
+/** A minimal y-websocket client: the sync protocol of y-protocols over `ws`. */
+function referenceEditor(port: number, docId: string): Editor {
+  const doc = new Y.Doc();
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/${docId}`);
+  ws.binaryType = 'arraybuffer';
+  const origin = Symbol('remote');
+  let resolveSynced = () => {};
+  const synced = new Promise<void>((resolve) => {
+    resolveSynced = resolve;
+  });
+  const send = (write: (e: encoding.Encoder) => void) => {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0);
+    write(e);
+    if (ws.readyState === ws.OPEN) ws.send(encoding.toUint8Array(e));
+  };
+  ws.on('open', () => send((e) => syncProtocol.writeSyncStep1(e, doc)));
+  ws.on('message', (data: ArrayBuffer) => {
+    const d = decoding.createDecoder(new Uint8Array(data));
+    if (decoding.readVarUint(d) !== 0) return; // awareness: not used here
+    const reply = encoding.createEncoder();
+    encoding.writeVarUint(reply, 0);
+    const type = syncProtocol.readSyncMessage(d, reply, doc, origin);
+    if (type === syncProtocol.messageYjsSyncStep2) resolveSynced();
+    if (encoding.length(reply) > 1) ws.send(encoding.toUint8Array(reply));
+  });
+  doc.on('update', (update: Uint8Array, o: unknown) => {
+    if (o !== origin) send((e) => syncProtocol.writeUpdate(e, update));
+  });
+  return { doc, synced, close: () => ws.close() };
+}
+
+// --- the typing workload -----------------------------------------------------
+
+interface Figures {
+  label: string;
+  samples: number;
+  p50: number;
+  p99: number;
+  cpuPercent: number;
+  rssPeakMb: number;
+  rssEndMb: number;
+  keystrokes: number;
+  converged: boolean;
+}
+
+function percentile(sorted: number[], p: number) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Each keystroke inserts one character at a random place of the pad and, in
+ * the same transaction, stamps the sending time in a map; every other editor
+ * of the pad records how long the stamp took to reach it.
+ */
+async function typingRun(label: string, server: Server, editors: Editor[][]): Promise<Figures> {
+  await Promise.all(editors.flat().map((e) => e.synced));
+  const latencies: number[] = [];
+  for (const pad of editors) {
+    for (const [i, editor] of pad.entries()) {
+      editor.doc.getMap<number>('stamps').observe((event, txn) => {
+        if (txn.local) return;
+        const now = performance.now();
+        for (const key of event.keysChanged) {
+          if (key === String(i)) continue;
+          const sent = event.target.get(key);
+          if (sent !== undefined) latencies.push(now - sent);
+        }
+      });
+    }
+  }
+  let keystrokes = 0;
+  const start = usage(server.child.pid!);
+  let rssPeak = start.rssMb;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, usage(server.child.pid!).rssMb);
+  }, 500);
+  const t0 = performance.now();
+  const timers = editors.flat().map((editor, i) => {
+    const text = editor.doc.getText('default');
+    const stamps = editor.doc.getMap<number>('stamps');
+    const key = String(i % EDITORS);
+    return setInterval(
+      () => {
+        editor.doc.transact(() => {
+          text.insert(
+            Math.floor(Math.random() * (text.length + 1)),
+            'abcdefghij'[keystrokes % 10]!,
+          );
+          stamps.set(key, performance.now());
+        });
+        keystrokes += 1;
+      },
+      (1000 / RATE) * (0.8 + Math.random() * 0.4),
+    );
+  });
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+  for (const t of timers) clearInterval(t);
+  const elapsed = (performance.now() - t0) / 1000;
+  const end = usage(server.child.pid!);
+  clearInterval(sampler);
+  // Let the last updates arrive, then check that every pad converged.
+  let converged = false;
+  for (let i = 0; i < 100 && !converged; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    converged = editors.every((pad) =>
+      pad.every(
+        (e) => e.doc.getText('default').toString() === pad[0]!.doc.getText('default').toString(),
+      ),
+    );
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    label,
+    samples: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    cpuPercent: ((end.cpu - start.cpu) / elapsed) * 100,
+    rssPeakMb: Math.max(rssPeak, end.rssMb),
+    rssEndMb: end.rssMb,
+    keystrokes,
+    converged,
+  };
+}
+
+// --- cold load of a long history ---------------------------------------------
+
+/** Stores a pad's history of `count` one-keystroke updates directly (no server). */
+async function seedHistory(database: Database, docId: string, count: number) {
+  const writer = new Y.Doc();
+  const frag = writer.getXmlFragment(DOC_YJS.padFragment);
+  const p = new Y.XmlElement('paragraph');
+  const t = new Y.XmlText();
+  p.insert(0, [t]);
+  const updates: Uint8Array[] = [];
+  writer.on('update', (u: Uint8Array) => updates.push(u));
+  frag.insert(0, [p]);
+  while (updates.length < count) {
+    if (updates.length % 40 === 39) t.insert(t.length, '\n');
+    else t.insert(Math.floor(Math.random() * (t.length + 1)), 'x');
+  }
+  const at = Date.now() - count * 200;
+  for (let i = 0; i < count; i += 2000) {
+    const rows = updates.slice(i, i + 2000).map((body, k) => ({
+      doc_id: docId,
+      seq: i + k + 1,
+      author: 'bench',
+      at: new Date(at + (i + k) * 200),
+      body,
+    }));
+    await database.db.insertInto('doc_update').values(rows).execute();
+  }
+  await sql`UPDATE doc SET last_seq = ${count} WHERE id = ${docId}`.execute(database.db);
+  await database.db
+    .insertInto('doc_client')
+    .values({ doc_id: docId, client_id: writer.clientID, person_id: 'bench', first_seq: 1 })
+    .execute();
+  return t.length;
+}
+
+async function timeToSync(port: number, docId: string, token: string) {
+  const t0 = performance.now();
+  const editor = preauEditor(port, docId, token);
+  await editor.synced;
+  const ms = performance.now() - t0;
+  const length = editor.doc.getXmlFragment(DOC_YJS.padFragment).toString().length;
+  editor.close();
+  return { ms, length };
+}
+
+// --- the run -------------------------------------------------------------------
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'preau-docs-bench-'));
+  const pg: TestPostgres | undefined =
+    process.env.POSTGRES === '1' ? await startPostgres() : undefined;
+  const where = pg ? { url: pg.url } : { dataDir: join(dir, 'pglite') };
+  const dbEnv: Record<string, string> = pg ? { DATABASE_URL: pg.url } : { DATA_DIR: dir };
+  const key = await generateSigningKey('bench');
+  const env = { ...dbEnv, JWKS: JSON.stringify({ keys: [key.publicJwk] }), TOKEN_ISSUER: ISSUER };
+  const mint = (sub: string, doc: string) =>
+    mintCapability(
+      key,
+      { issuer: ISSUER, audience: 'preau:docs', ttlSeconds: 600 },
+      { sub, name: sub, profiles: [], space: SPACE, rights: ['read', 'write'], doc },
+    );
+
+  try {
+    // Documents are created before the server starts (PGlite: one process at a time).
+    const setup = await openDatabase(where, silentLogger());
+    const pads: string[] = [];
+    for (let i = 0; i < PADS; i++) {
+      pads.push(
+        (await createDoc(setup.db, { space: SPACE, kind: 'pad', title: `Pad ${i}`, actor: 'b' }))
+          .id,
+      );
+    }
+    const longPad = (
+      await createDoc(setup.db, { space: SPACE, kind: 'pad', title: 'Long', actor: 'b' })
+    ).id;
+    const seeded = await seedHistory(setup, longPad, HISTORY);
+    await setup.close();
+
+    console.log(
+      `docs benchmark: ${PADS} pads × ${EDITORS} editors, ${RATE} keystrokes/s each, ${SECONDS} s; ` +
+        `database of the docs server: ${pg ? 'PostgreSQL 15' : 'PGlite'}`,
+    );
+
+    const preau = await startDocsServer(env);
+    const preauEditors = await Promise.all(
+      pads.map(async (docId) =>
+        Promise.all(
+          Array.from({ length: EDITORS }, async (_, i) =>
+            preauEditor(preau.port, docId, await mint(`editor${i}`, docId)),
+          ),
+        ),
+      ),
+    );
+    const preauFigures = await typingRun("Préau's docs server", preau, preauEditors);
+    for (const e of preauEditors.flat()) e.close();
+    await stop(preau);
+
+    const reference = await startReferenceServer();
+    const refEditors = pads.map((docId) =>
+      Array.from({ length: EDITORS }, () => referenceEditor(reference.port, docId)),
+    );
+    const refFigures = await typingRun('@y/websocket-server 0.1.5', reference, refEditors);
+    for (const e of refEditors.flat()) e.close();
+    await stop(reference);
+
+    const row = (f: Figures) =>
+      `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
+      `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
+    console.log(
+      '\n| server | p50 ms | p99 ms | CPU (one core) | RSS peak / end MB | keystrokes | deliveries | converged |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log(row(preauFigures));
+    console.log(row(refFigures));
+    console.log(
+      `| Préau / reference | ${(preauFigures.p50 / refFigures.p50).toFixed(2)} | ` +
+        `${(preauFigures.p99 / refFigures.p99).toFixed(2)} | ` +
+        `${(preauFigures.cpuPercent / refFigures.cpuPercent).toFixed(2)} | ` +
+        `${(preauFigures.rssPeakMb / refFigures.rssPeakMb).toFixed(2)} | | | |`,
+    );
+
+    // Cold load: a fresh process loads the pad from its stored updates (and
+    // compacts a snapshot), then a second fresh process loads from that snapshot.
+    const token = await mint('reader', longPad);
+    const first = await startDocsServer(env);
+    const noSnapshot = await timeToSync(first.port, longPad, token);
+    // The compaction runs right after that load; give it time before stopping.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    await stop(first);
+    const second = await startDocsServer(env);
+    const withSnapshot = await timeToSync(second.port, longPad, token);
+    await stop(second);
+    console.log(`\ncold load of a pad with ${HISTORY} stored updates (${seeded} characters):`);
+    console.log(`  from the updates (first load, no snapshot yet): ${noSnapshot.ms.toFixed(0)} ms`);
+    console.log(
+      `  from the snapshot compacted at that load:        ${withSnapshot.ms.toFixed(0)} ms`,
+    );
+  } finally {
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const deadline = setTimeout(() => {
+  console.error('benchmark took more than 15 minutes: stopping');
+  process.exit(1);
+}, 15 * 60_000);
+deadline.unref();
+main().then(
+  // Exit once stdout has drained (a pipe is written asynchronously).
+  () => process.stdout.write('', () => process.exit(0)),
+  (err: unknown) => {
+    console.error(err);
+    process.stdout.write('', () => process.exit(1));
+  },
+);
