@@ -1,12 +1,18 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory, readDocParts } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
-import { signIn } from '../support/signin';
+import { signIn, signInApi } from '../support/signin';
 
 const classA = classIdOf(DEMO_SCHOOLS.college.uai, '3e A');
+/** A 2×2 red PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
 const student = demoDirectory().accounts.find((a) => a.className === '3e A')!;
 
 /** Creates a document from the class's documents page and returns its id (the page opens it). */
@@ -17,6 +23,17 @@ async function createDoc(page: Page, baseUrl: string, title: string, kind: 'pad'
   await page.getByRole('button', { name: 'Créer', exact: true }).click();
   await page.waitForURL((u) => /^\/docs\/d[0-9a-f]+$/.test(u.pathname));
   return new URL(page.url()).pathname.split('/').at(-1)!;
+}
+
+/** Fails with the list of serious or critical axe violations on the page, if any. */
+async function expectAccessible(page: Page, exclude?: string) {
+  const builder = new AxeBuilder({ page });
+  if (exclude) builder.exclude(exclude);
+  const results = await builder.analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad, page.url()).toEqual([]);
 }
 
 const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
@@ -130,6 +147,100 @@ describe('pads in Chromium', () => {
     const after = await readDocParts(preau.services.database.db, docId);
     expect(after.updates.length + (after.snapshot ? 1 : 0)).toBeGreaterThan(parts.updates.length);
     expect(problems).toEqual([]);
+  });
+
+  it('passes axe on the documents list, a pad, a board (around the drawing) and a history', async () => {
+    const padId = await createDoc(teacher, preau.url, 'Accessible', 'pad');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await teacher.locator('.pad-content').click();
+    await teacher.keyboard.type('Du texte.');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await expectAccessible(teacher);
+    await teacher.goto(`${preau.url}/docs/${padId}/history`);
+    await expectAccessible(teacher);
+    await teacher.goto(`${preau.url}/classes/${classA}/docs`);
+    await expectAccessible(teacher);
+    // On a phone the toolbar wraps and the pad stays usable.
+    const phone = await teacherCtx.newPage();
+    await phone.setViewportSize({ width: 375, height: 740 });
+    await phone.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(phone)).toBe('saved');
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(375);
+    await phone.close();
+    // Excalidraw's canvas is a third-party widget; the page around it is checked.
+    await createDoc(teacher, preau.url, 'Tableau accessible', 'board');
+    await expect
+      .poll(() => teacher.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
+      .toBe(true);
+    await expectAccessible(teacher, '.board-host');
+  });
+
+  it('puts pad images in object storage, served back to members only', async () => {
+    const docId = await createDoc(teacher, preau.url, 'Avec image', 'pad');
+    await pupil.goto(`${preau.url}/docs/${docId}`);
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await teacher.locator('.pad-content').click();
+    await teacher
+      .locator('.pad-toolbar input[type="file"]')
+      .setInputFiles({ name: 'point.png', mimeType: 'image/png', buffer: PNG });
+    const img = pupil.locator('.pad-content img');
+    await expect.poll(() => img.count()).toBe(1);
+    const src = (await img.getAttribute('src'))!;
+    expect(src).toMatch(new RegExp(`^/api/docs/${docId}/files/f[0-9a-f]+$`));
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(2);
+    const stored = await preau.services.objects.list(`docs/${docId}/files/`);
+    expect(stored).toHaveLength(1);
+    // A teacher of another class may not read it; a script disguised as an image is refused.
+    const outsider = await signInApi(preau.url, 'prof.thomas');
+    expect((await outsider.fetch(src)).status).toBe(403);
+    const member = await signInApi(preau.url, 'prof.martin');
+    const res = await fetch(new URL(`/api/docs/${docId}/files`, preau.url), {
+      method: 'POST',
+      headers: { ...member.headers(), 'content-type': 'image/png' },
+      body: '<script>alert(1)</script>',
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('opens the class’s pad and board beside the video in a live class', async () => {
+    const padId = await createDoc(teacher, preau.url, 'Notes de la séance', 'pad');
+    const boardId = await createDoc(teacher, preau.url, 'Schéma de la séance', 'board');
+    await teacher.goto(`${preau.url}/classes/${classA}/live`);
+    await teacher.getByLabel('Titre (facultatif)').fill('Séance avec documents');
+    await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
+    await teacher.waitForURL(/\/live\/ls_/);
+    const docs = teacher.getByRole('navigation', { name: 'Documents de la classe' });
+    await docs.getByRole('button', { name: 'Notes de la séance' }).click();
+    const panel = teacher.locator(`.room-body .doc-panel[data-doc="${padId}"]`);
+    await expect.poll(() => panel.getAttribute('data-kind')).toBe('pad');
+    // The video stays on the page, beside the document.
+    expect(await teacher.locator('.room-body .stage').isVisible()).toBe(true);
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await panel.locator('.pad-content').click();
+    await teacher.keyboard.type('Question 1 : pourquoi 1789 ?');
+
+    await pupil.goto(`${preau.url}/classes/${classA}/live`);
+    await pupil.getByRole('link', { name: 'Rejoindre « Séance avec documents »' }).click();
+    await pupil.waitForURL(/\/live\/ls_/);
+    await pupil.getByRole('button', { name: 'Notes de la séance' }).click();
+    await expect.poll(() => padText(pupil)).toContain('Question 1 : pourquoi 1789 ?');
+    expect(
+      await pupil.getByRole('button', { name: 'Notes de la séance' }).getAttribute('aria-pressed'),
+    ).toBe('true');
+
+    // One click switches to the board; the pad's link opens it alone in a new tab.
+    await pupil.getByRole('button', { name: 'Schéma de la séance' }).click();
+    await expect
+      .poll(() => pupil.locator(`.doc-panel[data-doc="${boardId}"]`).getAttribute('data-kind'))
+      .toBe('board');
+    await expect.poll(() => pupil.locator('.board-host canvas').count()).toBeGreaterThan(0);
+    expect(await pupil.locator('.doc-panel').count()).toBe(1);
+    await pupil.getByRole('button', { name: 'Fermer le document' }).click();
+    expect(await pupil.locator('.doc-panel').count()).toBe(0);
+    teacher.once('dialog', (dialog) => dialog.accept());
+    await teacher.getByRole('button', { name: 'Terminer pour tous' }).click();
+    await expect.poll(() => pupil.getByRole('alert').first().textContent()).toContain('terminée');
   });
 
   it('keeps an archived pad readable but read-only, refused by the server', async () => {

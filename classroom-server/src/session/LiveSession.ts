@@ -287,6 +287,8 @@ export class LiveSession {
    * starts the grace period during which the participant keeps their place.
    */
   socketClosed(socketId: string, participantId: string, deliberate: boolean): Promise<void> {
+    // Once the session is over its sockets close by themselves: nothing left to record.
+    if (this.#closed) return Promise.resolve();
     return this.#run(async () => {
       const p = this.#participants.get(participantId);
       if (!p) return;
