@@ -218,6 +218,10 @@ export const CaseView = z.object({
   openedBy: z.string(),
   openedAt: z.string(),
   closedAt: z.string().nullable(),
+  /** Set together when the case is closed (see CloseCase). */
+  closedBy: z.string().nullable(),
+  closeOutcome: z.string().nullable(),
+  closedOn: z.string().nullable(),
 });
 export type CaseView = z.infer<typeof CaseView>;
 
@@ -325,3 +329,16 @@ export type ErasureReport = z.infer<typeof ErasureReport>;
 /** `POST /api/me/erasure`: the person confirms. */
 export const ErasureRequest = z.object({ confirm: z.literal(true) });
 export type ErasureRequest = z.infer<typeof ErasureRequest>;
+
+/**
+ * Closing a case: the outcome that ended the matter (judgment, dismissal,
+ * request withdrawn…) and the date of that decision (`YYYY-MM-DD`, Paris;
+ * not in the future, not before the case was opened). Closing lifts the
+ * case's active holds; a closed case takes no new hold but can still be
+ * exported, on the holds in force when it closed.
+ */
+export const CloseCase = z.object({
+  outcome: z.string().trim().min(1).max(500),
+  closedOn: z.iso.date(),
+});
+export type CloseCase = z.infer<typeof CloseCase>;

@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@preau/protocol/server';
+import { type Database, openDatabase } from '@preau/storage';
 import { freePort } from './ports';
 
 /** A throwaway PostgreSQL server from Debian's packages, on loopback. */
@@ -53,6 +55,28 @@ export async function startPostgres(): Promise<TestPostgres> {
     stop: async () => {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A Préau database (migrations applied) on a throwaway PostgreSQL server of
+ * its own; closing the database stops the server and removes its folder.
+ */
+export async function openPostgresDatabase(): Promise<Database> {
+  const pg = await startPostgres();
+  let database: Database;
+  try {
+    database = await openDatabase({ url: pg.url }, silentLogger());
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  }
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await pg.stop();
     },
   };
 }

@@ -2,6 +2,7 @@ import type {
   ArchiveSearch,
   AuditEntry,
   CaseView,
+  CloseCase,
   ExportView,
   HoldView,
   OpenCase,
@@ -13,7 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { type AuditCheck, type Auditor, appendAudit, latestAudit, verifyAuditLog } from './audit';
-import { getCase, liftHold, listCases, listHolds, openCase, placeHold } from './cases';
+import { closeCase, getCase, liftHold, listCases, listHolds, openCase, placeHold } from './cases';
 import type { DocRenderers } from './documents';
 import { downloadExport, exportCase, listExports } from './exportCase';
 import type { ArchiveSigner } from './keys';
@@ -108,6 +109,15 @@ export class ArchiveDesk {
   /** Lifts a hold; audited. */
   liftHold(who: Auditor, caseId: string, holdId: string, reason: string): Promise<HoldView> {
     return liftHold(this.deps.db, who, caseId, holdId, reason);
+  }
+
+  /** Closes a case, lifting its active holds; audited. */
+  closeCase(
+    who: Auditor,
+    caseId: string,
+    input: CloseCase,
+  ): Promise<{ case: CaseView; holdsLifted: HoldView[] }> {
+    return closeCase(this.deps.db, who, caseId, input);
   }
 
   /** Exports a sealed bundle; audited (before building, so the bundle's custody log has it). */

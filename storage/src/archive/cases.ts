@@ -1,5 +1,6 @@
 import {
   type CaseView,
+  type CloseCase,
   type HoldView,
   type OpenCase,
   type PlaceHold,
@@ -22,6 +23,9 @@ function caseView(r: CaseRow): CaseView {
     openedBy: r.opened_by,
     openedAt: r.opened_at.toISOString(),
     closedAt: r.closed_at?.toISOString() ?? null,
+    closedBy: r.closed_by,
+    closeOutcome: r.close_outcome,
+    closedOn: r.closed_on,
   };
 }
 
@@ -34,6 +38,9 @@ interface CaseRow {
   opened_by: string;
   opened_at: Date;
   closed_at: Date | null;
+  closed_by: string | null;
+  close_outcome: string | null;
+  closed_on: string | null;
 }
 
 interface HoldRow {
@@ -100,6 +107,99 @@ export async function openCase(
   });
 }
 
+/** The calendar day (`YYYY-MM-DD`) of an instant in Paris, where the schools are. */
+export function parisDay(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(at);
+}
+
+/**
+ * Closes a case: the outcome and the date of the decision that ended the
+ * matter are recorded, and the case's active holds are lifted with it, all
+ * in one audited transaction. Why lift rather than refuse while holds are
+ * active: a hold exists only for its case, so when the matter ends its
+ * holds have no more reason to be, and an archivist expects closing to
+ * release them (as eDiscovery tools do) rather than to lift each one by
+ * hand first. Holds of other cases over the same traces stay in force.
+ * Each hold lifted gets its own `hold.lift` entry (reason: the outcome),
+ * then `case.close` lists them. A closed case takes no new hold; it can
+ * still be exported, on the holds in force when it closed.
+ */
+export async function closeCase(
+  db: Kysely<Schema>,
+  who: Auditor,
+  caseId: string,
+  input: CloseCase,
+  now = new Date(),
+): Promise<{ case: CaseView; holdsLifted: HoldView[] }> {
+  return db.transaction().execute(async (tx) => {
+    const kase = await tx
+      .selectFrom('archive_case')
+      .selectAll()
+      .where('id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!kase) throw new PreauError('not_found', 'no such case');
+    if (kase.closed_at) throw new PreauError('conflict', 'the case is closed');
+    if (input.closedOn > parisDay(now)) {
+      throw new PreauError('bad_request', 'the decision date is in the future');
+    }
+    if (input.closedOn < parisDay(kase.opened_at)) {
+      throw new PreauError('bad_request', 'the decision date is before the case was opened');
+    }
+    const lifted = await tx
+      .updateTable('archive_hold')
+      .set({ lifted_by: who.id, lifted_at: now, lift_reason: input.outcome })
+      .where('case_id', '=', caseId)
+      .where('lifted_at', 'is', null)
+      .returningAll()
+      .execute();
+    lifted.sort((a, b) => +a.placed_at - +b.placed_at || a.id.localeCompare(b.id));
+    for (const hold of lifted) {
+      await appendAudit(tx, who, {
+        action: 'hold.lift',
+        caseId,
+        details: { hold: hold.id, reason: input.outcome, caseClosed: true },
+      });
+    }
+    const row = await tx
+      .updateTable('archive_case')
+      .set({
+        closed_at: now,
+        closed_by: who.id,
+        close_outcome: input.outcome,
+        closed_on: input.closedOn,
+      })
+      .where('id', '=', caseId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, who, {
+      action: 'case.close',
+      caseId,
+      details: {
+        reference: row.reference,
+        outcome: input.outcome,
+        closedOn: input.closedOn,
+        holdsLifted: lifted.map((h) => h.id),
+      },
+    });
+    return { case: caseView(row), holdsLifted: lifted.map(holdView) };
+  });
+}
+
+/**
+ * The holds that define what a case's export holds: the active ones while
+ * it is open; once closed, those in force when it closed (the closing
+ * lifted them at its very instant), their periods ending at the closing.
+ */
+export function holdsInForce(kase: CaseView, holds: readonly HoldView[]): HoldView[] {
+  if (!kase.closedAt) return holds.filter((h) => !h.liftedAt);
+  const closedAt = kase.closedAt;
+  const end = Date.parse(closedAt);
+  return holds
+    .filter((h) => h.liftedAt && Date.parse(h.liftedAt) >= end)
+    .map((h) => ({ ...h, until: h.until && Date.parse(h.until) < end ? h.until : closedAt }));
+}
+
 /** Every case, newest first. */
 export async function listCases(db: Executor): Promise<CaseView[]> {
   const rows = await db
@@ -129,8 +229,15 @@ export async function placeHold(
   input: PlaceHold,
 ): Promise<HoldView> {
   return db.transaction().execute(async (tx) => {
-    const kase = await getCase(tx, caseId);
-    if (kase.closedAt) throw new PreauError('conflict', 'the case is closed');
+    // Locked, so a hold cannot slip in while the case is being closed.
+    const kase = await tx
+      .selectFrom('archive_case')
+      .select('closed_at')
+      .where('id', '=', caseId)
+      .forShare()
+      .executeTakeFirst();
+    if (!kase) throw new PreauError('not_found', 'no such case');
+    if (kase.closed_at) throw new PreauError('conflict', 'the case is closed');
     if (input.from && input.until && input.from > input.until) {
       throw new PreauError('bad_request', 'the period ends before it starts');
     }

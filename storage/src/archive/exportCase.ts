@@ -12,7 +12,7 @@ import type { ObjectStore } from '../objects/ObjectStore';
 import { type Auditor, appendAudit, readAudit } from './audit';
 import { BUNDLE, type BundleManifest } from './bundle';
 import { canonicalJson, sha256Hex } from './canonical';
-import { getCase, listHolds } from './cases';
+import { getCase, holdsInForce, listHolds } from './cases';
 import { type DocRenderers, plainRenderers } from './documents';
 import {
   chatTranscript,
@@ -118,7 +118,8 @@ export async function exportCase(
   const objects = resilient(deps.objects);
   const kase = await getCase(db, caseId);
   const allHolds = await listHolds(db, caseId);
-  const holds = allHolds.filter((h) => !h.liftedAt);
+  // A closed case is exported on the holds in force when it closed.
+  const holds = holdsInForce(kase, allHolds);
   if (holds.length === 0) {
     throw new PreauError(
       'conflict',

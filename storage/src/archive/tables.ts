@@ -64,6 +64,10 @@ export interface ArchiveTables {
     opened_by: string;
     opened_at: Timestamp;
     closed_at: Date | null;
+    /** 0401_archive_case_close.sql */
+    closed_by: string | null;
+    close_outcome: string | null;
+    closed_on: string | null;
   };
   archive_hold: {
     id: string;

@@ -23,3 +23,11 @@ export function when(iso: string, locale: 'fr' | 'en'): string {
     timeStyle: 'medium',
   });
 }
+
+/** A calendar day (`YYYY-MM-DD`, no time zone to apply) for people, in the page's language. */
+export function day(date: string, locale: 'fr' | 'en'): string {
+  return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+    timeZone: 'UTC',
+    dateStyle: 'long',
+  });
+}

@@ -134,6 +134,31 @@ export const archive = catalogue(
     'archive.retention.set': 'Règles fixées (plateforme « * » ou établissement)',
     'archive.retention.none': 'Aucune règle fixée : les valeurs par défaut s’appliquent.',
     'archive.forbidden': 'Cet espace est réservé aux archivistes.',
+    'archive.cases.openList': 'Dossiers ouverts',
+    'archive.cases.noneOpen': 'Aucun dossier ouvert.',
+    'archive.cases.closedList': 'Dossiers clos',
+    'archive.cases.closedOn': 'clos le {on}',
+    'archive.case.closed.title': 'Dossier clos',
+    'archive.case.closed.by': 'Clôture enregistrée le {at} par {who}.',
+    'archive.case.closed.readOnly':
+      'Le dossier est en lecture seule : aucune conservation ne peut plus y être placée. Il reste exportable.',
+    'archive.case.closed.exportHelp':
+      'Un dossier clos s’exporte sur les conservations en vigueur à sa clôture, jusqu’à la date de celle-ci.',
+    'archive.close.title': 'Clore le dossier',
+    'archive.close.help':
+      'La clôture lève les {count} conservation(s) active(s) de ce dossier : les traces qu’elles protégeaient seront de nouveau supprimées à l’échéance de leur durée de conservation, sauf si un autre dossier les conserve. Un dossier clos ne se rouvre pas ; il reste exportable. La clôture est inscrite au journal d’audit.',
+    'archive.close.outcome': 'Issue de la procédure (motif de la clôture)',
+    'archive.close.outcomeHint':
+      'Par exemple : jugement définitif, classement sans suite, réquisition retirée.',
+    'archive.close.closedOn': 'Date de la décision',
+    'archive.close.confirm': 'Je confirme la clôture du dossier et la levée de ses conservations',
+    'archive.close.submit': 'Clore le dossier',
+    'archive.close.done': 'Dossier clos : {count} conservation(s) levée(s).',
+    'archive.error.close.outcome': 'Indiquez l’issue de la procédure (500 caractères au plus).',
+    'archive.error.close.date':
+      'Date de la décision invalide : elle ne peut être ni future ni antérieure à l’ouverture du dossier.',
+    'archive.error.close.confirm': 'Cochez la case de confirmation pour clore le dossier.',
+    'archive.error.close.closed': 'Ce dossier est déjà clos.',
   },
   {
     'archive.nav.label': 'Archive area',
@@ -266,5 +291,29 @@ export const archive = catalogue(
     'archive.retention.set': 'Rules set (platform “*” or school)',
     'archive.retention.none': 'No rule set: the defaults apply.',
     'archive.forbidden': 'This area is for archivists.',
+    'archive.cases.openList': 'Open cases',
+    'archive.cases.noneOpen': 'No open case.',
+    'archive.cases.closedList': 'Closed cases',
+    'archive.cases.closedOn': 'closed on {on}',
+    'archive.case.closed.title': 'Case closed',
+    'archive.case.closed.by': 'Closing recorded on {at} by {who}.',
+    'archive.case.closed.readOnly':
+      'The case is read-only: no hold can be placed in it any more. It can still be exported.',
+    'archive.case.closed.exportHelp':
+      'A closed case is exported on the holds in force when it closed, up to its closing.',
+    'archive.close.title': 'Close the case',
+    'archive.close.help':
+      'Closing lifts the {count} active hold(s) of this case: the traces they protected will again be deleted when their retention expires, unless another case holds them. A closed case cannot be reopened; it can still be exported. The closing is written to the audit log.',
+    'archive.close.outcome': 'Outcome of the proceedings (reason for closing)',
+    'archive.close.outcomeHint': 'For example: final judgment, case dismissed, request withdrawn.',
+    'archive.close.closedOn': 'Date of the decision',
+    'archive.close.confirm': 'I confirm closing the case and lifting its holds',
+    'archive.close.submit': 'Close the case',
+    'archive.close.done': 'Case closed: {count} hold(s) lifted.',
+    'archive.error.close.outcome': 'Give the outcome of the proceedings (500 characters at most).',
+    'archive.error.close.date':
+      'Invalid decision date: it can be neither in the future nor before the case was opened.',
+    'archive.error.close.confirm': 'Tick the confirmation box to close the case.',
+    'archive.error.close.closed': 'This case is already closed.',
   },
 );

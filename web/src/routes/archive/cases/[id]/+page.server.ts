@@ -1,4 +1,5 @@
-import { LiftHold, PlaceHold } from '@preau/protocol';
+import { CloseCase, LiftHold, PlaceHold } from '@preau/protocol';
+import { parisDay } from '@preau/storage';
 import { error, fail } from '@sveltejs/kit';
 import {
   auditor,
@@ -16,7 +17,9 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url, params }) => {
   guardPage(locals, url, 'archivist');
   try {
-    return { file: await deskOf(locals).caseFile(params.id) };
+    const file = await deskOf(locals).caseFile(params.id);
+    // The closing form's date bounds: the day the case was opened, today (Paris).
+    return { file, today: parisDay(new Date()), openedOn: parisDay(new Date(file.case.openedAt)) };
   } catch (err) {
     const code = codeOf(locals, err);
     error(code === 'not_found' ? 404 : 500, { code, message: code });
@@ -60,6 +63,34 @@ export const actions: Actions = {
     } catch (err) {
       const code = codeOf(locals, err);
       return fail(status(code), { action: 'lift', error: code });
+    }
+  },
+  close: async ({ locals, url, params, request }) => {
+    const user = guardPage(locals, url, 'archivist');
+    const fields = formFields(await request.formData());
+    const parsed = CloseCase.safeParse(fields);
+    // Each refusal names what to fix: the outcome, the date, or the confirmation.
+    const invalid = (error: string) => fail(400, { action: 'close', error, fields });
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path[0];
+      return invalid(field === 'outcome' ? 'close.outcome' : 'close.date');
+    }
+    if (fields.confirm !== 'yes') return invalid('close.confirm');
+    try {
+      const { holdsLifted } = await deskOf(locals).closeCase(
+        auditor(user, 'archivist'),
+        params.id,
+        parsed.data,
+      );
+      return { action: 'close', done: true, lifted: holdsLifted.length };
+    } catch (err) {
+      const code = codeOf(locals, err);
+      if (code === 'bad_request') return invalid('close.date');
+      return fail(status(code), {
+        action: 'close',
+        error: code === 'conflict' ? 'close.closed' : code,
+        fields,
+      });
     }
   },
   export: async ({ locals, url, params, request }) => {

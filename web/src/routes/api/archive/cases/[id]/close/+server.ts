@@ -1,0 +1,14 @@
+import { CloseCase } from '@preau/protocol';
+import { auditor, deskOf } from '#lib/archive/server';
+import { api, readJson, requireRole } from '#lib/server/api';
+import type { RequestHandler } from './$types';
+
+/**
+ * `POST /api/archive/cases/:id/close` `{ outcome, closedOn }`: closes the
+ * case and lifts its active holds; archivists only; audited.
+ */
+export const POST: RequestHandler = api(async ({ locals, request, params }) => {
+  const user = requireRole(locals, 'archivist');
+  const body = await readJson(request, CloseCase);
+  return deskOf(locals).closeCase(auditor(user, 'archivist'), params.id, body);
+});
