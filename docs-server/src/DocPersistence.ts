@@ -22,6 +22,17 @@ export const SYSTEM_ACTOR = 'system';
 /** The origin of the state applied when a document is loaded (never stored again). */
 const LOADED = Symbol('loaded');
 
+/** The origin of an erasure's deletion applied to a loaded document (its base already holds it). */
+const REWRITTEN = Symbol('rewritten');
+
+/** A history rewrite for a loaded document to follow (see DocRewriteNotice). */
+export interface LoadedRewrite {
+  /** The base of the rewritten history. */
+  seq: number;
+  /** The Yjs update deleting the erased items (a delete set). */
+  deletion: Uint8Array;
+}
+
 /** Counters the benchmark and health checks read. */
 export interface PersistenceStats {
   stored: number;
@@ -62,11 +73,29 @@ export class DocPersistence implements Extension {
     const state = mergeParts(parts.snapshot?.state ?? null, updates);
     this.#applyLoaded(document, documentName, state, parts.snapshot?.state ?? null, updates);
     this.#knownClients.set(documentName, await knownDocClients(this.deps.db, documentName));
-    this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? 0);
+    this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? parts.base);
     const last = parts.updates.at(-1);
     if (last && parts.updates.length >= this.deps.compactEvery) {
-      this.#compact(documentName, { state, seq: last.seq });
+      this.#compact(documentName, { state, seq: last.seq, generation: parts.generation });
     }
+  }
+
+  /**
+   * Follows a rewrite of a loaded document's history by an erasure: the
+   * deletion is applied (connected clients receive it and drop the text;
+   * with garbage collection on, the copy in memory keeps only lengths) and
+   * not stored again (the rewritten base holds it); the authorship table
+   * is read again (the erased person's client ids left it).
+   */
+  async applyRewrite(document: Document, rewrite: LoadedRewrite): Promise<void> {
+    const name = document.name;
+    if (rewrite.deletion.byteLength > 0) Y.applyUpdate(document, rewrite.deletion, REWRITTEN);
+    this.#snapshotSeq.set(name, Math.max(rewrite.seq, this.#snapshotSeq.get(name) ?? 0));
+    const known = await knownDocClients(this.deps.db, name);
+    // Client ids met since the read are kept: their first update may still be committing.
+    for (const c of this.#knownClients.get(name) ?? []) if (!known.has(c)) known.add(c);
+    this.#knownClients.set(name, known);
+    this.deps.log.info({ docId: name, seq: rewrite.seq }, 'erasure applied to a loaded document');
   }
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload<DocsContext>) {
@@ -127,7 +156,7 @@ export class DocPersistence implements Extension {
   }
 
   #store(document: Document, update: Uint8Array, origin: unknown) {
-    if (origin === LOADED) return;
+    if (origin === LOADED || origin === REWRITTEN) return;
     // Updates relayed from another node were stored by the node that received them.
     if (isTransactionOrigin(origin) && origin.source === 'redis') return;
     let author = SYSTEM_ACTOR;
@@ -180,7 +209,12 @@ export class DocPersistence implements Extension {
     }
   }
 
-  #compact(name: string, given?: { state: Uint8Array; seq: number }) {
+  /**
+   * Stores a snapshot merged from the stored parts. A snapshot merged from
+   * parts read before a history rewrite is refused by the database (its
+   * generation is stale), so erased text is never written back.
+   */
+  #compact(name: string, given?: { state: Uint8Array; seq: number; generation: number }) {
     if (this.#compacting.has(name)) return;
     const work = (async () => {
       let target = given;
@@ -194,11 +228,12 @@ export class DocPersistence implements Extension {
             parts.updates.map((u) => u.body),
           ),
           seq: last.seq,
+          generation: parts.generation,
         };
       }
-      await storeDocSnapshot(this.deps.db, { docId: name, ...target });
+      const stored = await storeDocSnapshot(this.deps.db, { docId: name, ...target });
       this.#snapshotSeq.set(name, Math.max(target.seq, this.#snapshotSeq.get(name) ?? 0));
-      this.stats.snapshots += 1;
+      if (stored) this.stats.snapshots += 1;
     })()
       .catch((err: unknown) => this.deps.log.error({ err, docId: name }, 'compaction failed'))
       .finally(() => this.#compacting.delete(name));

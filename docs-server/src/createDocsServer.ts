@@ -1,9 +1,17 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Extension, Hocuspocus } from '@hocuspocus/server';
-import { CLOSE_CODES, DOC_LIMITS, DOCS_WS_PATH, PreauError, toErrorBody } from '@preau/protocol';
-import type { CapabilityVerifier, Logger } from '@preau/protocol/server';
-import type { DocsExecutor } from '@preau/storage';
+import {
+  CLOSE_CODES,
+  DOC_LIMITS,
+  DOC_REWRITE_CHANNEL,
+  DOCS_WS_PATH,
+  DocRewriteNotice,
+  PreauError,
+  toErrorBody,
+} from '@preau/protocol';
+import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
+import type { DocsExecutor, Fanout } from '@preau/storage';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
@@ -26,12 +34,19 @@ export interface DocsServerDeps {
   compactEvery?: number;
   /** More Hocuspocus extensions (e.g. Redis fan-out across nodes). */
   extensions?: Extension[];
+  /**
+   * Cross-node fan-out: erasures announce rewritten documents on
+   * DOC_REWRITE_CHANNEL, and a document loaded here drops the erased text.
+   */
+  fanout?: Fanout;
 }
 
 /** A running docs server: an upgrade handler to mount on any HTTP server. */
 export interface DocsServer {
   readonly path: string;
   readonly hocuspocus: Hocuspocus<DocsContext>;
+  /** Resolves once the server follows erasures (its fan-out subscription is active). */
+  readonly ready: Promise<void>;
   /** Authorises and accepts a WebSocket upgrade on `path/<docId>?token=…`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stats(): { documents: number; connections: number } & PersistenceStats;
@@ -66,6 +81,22 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       connectionConfig.readOnly = context.readOnly || !claims.rights.includes('write');
     },
   });
+  const rewrites = deps.fanout?.subscribe(DOC_REWRITE_CHANNEL, (message) =>
+    background(log, 'following a document rewrite', async () => {
+      const notice = DocRewriteNotice.safeParse(safeJson(message));
+      if (!notice.success) return log.warn('unreadable document rewrite notice');
+      const { docId, seq } = notice.data;
+      // A document still loading may have read its history before the rewrite: wait for it.
+      const document =
+        hocuspocus.documents.get(docId) ??
+        (await hocuspocus.loadingDocuments.get(docId)?.catch(() => undefined));
+      if (!document) return;
+      await persistence.applyRewrite(document, {
+        seq,
+        deletion: new Uint8Array(Buffer.from(notice.data.deletion, 'base64')),
+      });
+    }),
+  );
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 2 });
   const sockets = new Set<WebSocket>();
   let closing: Promise<void> | undefined;
@@ -112,6 +143,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
   return {
     path,
     hocuspocus,
+    ready: rewrites ? rewrites.then(() => undefined) : Promise.resolve(),
     handleUpgrade(req, socket, head) {
       socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
       if (closing) {
@@ -136,6 +168,8 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     }),
     close() {
       closing ??= (async () => {
+        const unsubscribe = await rewrites?.catch(() => undefined);
+        await unsubscribe?.();
         for (const ws of sockets) ws.close(CLOSE_CODES.serverShutdown, 'server_shutdown');
         await persistence.drainAll();
         for (const ws of sockets) ws.terminate();
@@ -144,6 +178,15 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       return closing;
     },
   };
+}
+
+/** The message as JSON, or undefined (the schema check then reports it). */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function toBytes(data: RawData): Uint8Array {

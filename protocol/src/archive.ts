@@ -314,6 +314,7 @@ export const ErasureReport = z.object({
   person: PersonId,
   at: IsoDate,
   erased: z.number().int().nonnegative(),
+  /** `space/doc` of each document rewritten without the person's text (archive and stored history). */
   documentsRewritten: z.array(z.string()),
   kept: z.array(
     z.object({
@@ -323,6 +324,8 @@ export const ErasureReport = z.object({
       caseReference: z.string(),
     }),
   ),
+  /** Live-class chat messages whose text was erased (reports made before it had none). */
+  chatMessagesErased: z.number().int().nonnegative().default(0),
 });
 export type ErasureReport = z.infer<typeof ErasureReport>;
 
@@ -342,3 +345,16 @@ export const CloseCase = z.object({
   closedOn: z.iso.date(),
 });
 export type CloseCase = z.infer<typeof CloseCase>;
+
+/** Fan-out channel on which an erasure tells every docs server to drop erased text from a loaded document. */
+export const DOC_REWRITE_CHANNEL = 'preau:doc-rewrite';
+
+/** A document whose stored history an erasure rewrote (JSON on DOC_REWRITE_CHANNEL). */
+export const DocRewriteNotice = z.object({
+  docId: Id,
+  /** The base of the rewritten history (its first remaining version). */
+  seq: z.number().int().nonnegative(),
+  /** Base64 of the Yjs update deleting the erased items: a delete set, ids only, no content. */
+  deletion: z.string().max(8_000_000),
+});
+export type DocRewriteNotice = z.infer<typeof DocRewriteNotice>;

@@ -11,6 +11,7 @@ export const TraceKind = z.enum([
   'doc.renamed',
   'doc.archived',
   'doc.restored',
+  'doc.rewritten',
   'chat.message',
   'chat.edited',
   'chat.deleted',

@@ -44,7 +44,9 @@ export interface DocsHarness {
 
 /** Starts a docs server in this process on an in-memory PGlite (or the given database). */
 export async function startDocsHarness(
-  opts: { database?: Database } & Partial<Pick<DocsServerDeps, 'limits' | 'compactEvery'>> = {},
+  opts: { database?: Database } & Partial<
+    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout'>
+  > = {},
 ): Promise<DocsHarness> {
   const database = opts.database ?? (await openDatabase({ memory: true }, silentLogger()));
   const key = await generateSigningKey('test');
@@ -59,7 +61,9 @@ export async function startDocsHarness(
     verify,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.compactEvery ? { compactEvery: opts.compactEvery } : {}),
+    ...(opts.fanout ? { fanout: opts.fanout } : {}),
   });
+  await docs.ready;
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => docs.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

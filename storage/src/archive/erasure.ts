@@ -2,7 +2,9 @@ import type { ArchiveLine, ErasureReport } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
+import { eraseChatMessagesOf } from '../classroom/chat';
 import type { Schema } from '../db/schema';
+import { collapseDoc, rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { recordTrace } from '../trace/recordTrace';
@@ -23,6 +25,11 @@ export interface DocRewrite {
   deletion: Uint8Array;
   /** The whole document as it now is, without any deleted content (no tombstoned text). */
   snapshot: Uint8Array;
+  /**
+   * The base of the document engine's own history, rewritten the same way
+   * (see rewriteDocHistory); absent when the engine keeps no such document.
+   */
+  seq?: number;
 }
 
 /** What an erasure needs. */
@@ -34,8 +41,8 @@ export interface ErasureDeps {
   /** Archives what is still in the outbox first. */
   drain?: () => Promise<unknown>;
   /**
-   * Hands each rewritten document to the document engine, so its own
-   * history, snapshots and live copy drop the text too.
+   * Called once each document is rewritten (archive and stored history),
+   * so live copies of it (open in a docs server) drop the text too.
    */
   onDocRewritten?: (rewrite: DocRewrite) => Promise<void>;
 }
@@ -57,27 +64,8 @@ export function eraseFromDocument(
   bodies: readonly Uint8Array[],
   personClients: ReadonlySet<number>,
 ): { deletion: Uint8Array; snapshot: Uint8Array } {
-  const full = new Y.Doc({ gc: false });
-  for (const body of bodies) Y.applyUpdate(full, body);
-  let deletion: Uint8Array = new Uint8Array();
-  const capture = (u: Uint8Array) => {
-    deletion = u;
-  };
-  full.on('update', capture);
-  full.transact((tr) => {
-    for (const client of personClients) {
-      for (const struct of full.store.clients.get(client) ?? []) {
-        if (struct instanceof Y.Item && !struct.deleted) struct.delete(tr);
-      }
-    }
-  });
-  full.off('update', capture);
-  const collected = new Y.Doc({ gc: true });
-  Y.applyUpdate(collected, Y.encodeStateAsUpdate(full));
-  const snapshot = Y.encodeStateAsUpdate(collected);
-  full.destroy();
-  collected.destroy();
-  return { deletion, snapshot };
+  const { deletion, state } = collapseDoc(bodies, personClients);
+  return { deletion, snapshot: state };
 }
 
 interface Hit {
@@ -96,9 +84,13 @@ interface Hit {
 /**
  * Erases a person: every archived record about them loses its content
  * (a tombstone per space keeps the chain verifiable), each pad or board they
- * wrote in is rewritten without their text, and segments are rewritten at
- * once so the text leaves object storage. Records under a legal hold are
- * kept, and the report says which, where and for which case.
+ * wrote in is rewritten without their text (in the archive and in the
+ * document engine's own history, see rewriteDocHistory), their live-class
+ * chat messages lose their text, and segments are rewritten at once so the
+ * text leaves object storage. What a legal hold covers is kept: records
+ * under a hold, and whole documents any of whose history is under a hold
+ * (rewriting them would change the evidence). The report says what was
+ * kept, where and for which case.
  */
 export async function erasePerson(deps: ErasureDeps, person: string): Promise<ErasureReport> {
   const { db } = deps;
@@ -123,10 +115,17 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
     .orderBy('r.space_id')
     .orderBy('r.seq')
     .execute()) as Hit[];
-  const erasable = hits.filter((h) => !h.held);
+  const outsideHolds = hits.filter((h) => !h.held);
 
   // Documents first, while the person's updates can still be read.
-  const { names: rewritten, superseded } = await rewriteDocuments(deps, person, erasable, now);
+  const {
+    names: rewritten,
+    superseded,
+    heldDocs,
+  } = await rewriteDocuments(deps, person, outsideHolds, now);
+  const inHeldDoc = (h: Hit) =>
+    h.kind === 'doc.update' && h.subject !== null && heldDocs.has(docKey(h.space_id, h.subject));
+  const erasable = outsideHolds.filter((h) => !inHeldDoc(h));
 
   const bySpace = new Map<string, Array<Pick<Hit, 'space_id' | 'seq' | 'content_hash'>>>();
   for (const h of [...erasable, ...superseded])
@@ -137,12 +136,19 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
       erased += await tombstone(db, space, rows.slice(i, i + 1000), 'erasure', now);
     }
   }
+  const chatMessagesErased = await eraseChatMessagesOf(db, person, now);
   await applyPendingRedactions(deps);
   await deps.drain?.();
 
-  const kept = await keptUnderHold(
-    db,
-    hits.filter((h) => h.held),
+  const kept = mergeKept(
+    await keptUnderHold(
+      db,
+      hits.filter((h) => h.held),
+    ),
+    outsideHolds.filter(inHeldDoc).map((h) => ({
+      space: h.space_id,
+      reference: heldDocs.get(docKey(h.space_id, h.subject!))!,
+    })),
   );
   const report: ErasureReport = {
     person,
@@ -150,6 +156,7 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
     erased,
     documentsRewritten: rewritten,
     kept,
+    chatMessagesErased,
   };
   await db.transaction().execute(async (tx) => {
     await tx
@@ -161,15 +168,34 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
       { id: person, role: 'self' },
       {
         action: 'rights.erase',
-        details: { erased, documents: rewritten.length, kept: kept.map((k) => ({ ...k })) },
+        details: {
+          erased,
+          documents: rewritten.length,
+          chatMessages: chatMessagesErased,
+          kept: kept.map((k) => ({ ...k })),
+        },
       },
     );
   });
-  deps.log.info({ erased, documents: rewritten.length, kept: kept.length }, 'erasure done');
+  deps.log.info(
+    { erased, documents: rewritten.length, chatMessages: chatMessagesErased, kept: kept.length },
+    'erasure done',
+  );
   return report;
 }
 
-/** Rewrites every document the person wrote in (outside holds); returns `space/doc` names. */
+function docKey(space: string, docId: string) {
+  return `${space}/${docId}`;
+}
+
+/**
+ * Rewrites every document the person wrote in, outside holds: in the
+ * archive (a new snapshot record, the person's updates tombstoned by the
+ * caller) and in the document engine's stored history. Returns the
+ * `space/doc` names rewritten, the archive's earlier snapshots now
+ * superseded, and the documents kept whole because a hold covers some of
+ * their history (with the covering case's reference).
+ */
 async function rewriteDocuments(
   deps: ErasureDeps,
   person: string,
@@ -178,18 +204,35 @@ async function rewriteDocuments(
 ): Promise<{
   names: string[];
   superseded: Array<Pick<Hit, 'space_id' | 'seq' | 'content_hash'>>;
+  heldDocs: Map<string, string>;
 }> {
   const { db } = deps;
   const superseded: Array<Pick<Hit, 'space_id' | 'seq' | 'content_hash'>> = [];
+  const heldDocs = new Map<string, string>();
   const docs = new Map<string, { space: string; docId: string }>();
   for (const h of erasable) {
     if (h.kind === 'doc.update' && h.subject && h.actor === person) {
-      docs.set(`${h.space_id}/${h.subject}`, { space: h.space_id, docId: h.subject });
+      docs.set(docKey(h.space_id, h.subject), { space: h.space_id, docId: h.subject });
     }
   }
+  // The document engine knows where the person wrote too (even where the archive no longer does).
+  const authored = await db
+    .selectFrom('doc_client as c')
+    .innerJoin('doc as d', 'd.id', 'c.doc_id')
+    .select(['d.id', 'd.space_id'])
+    .distinct()
+    .where('c.person_id', '=', person)
+    .execute();
+  for (const d of authored) docs.set(docKey(d.space_id, d.id), { space: d.space_id, docId: d.id });
+
   const reader = new SegmentReader(db, deps.objects);
   const names: string[] = [];
   for (const [name, { space, docId }] of docs) {
+    const holding = await docHoldReference(db, space, docId);
+    if (holding) {
+      heldDocs.set(name, holding);
+      continue;
+    }
     const rows = await db
       .selectFrom('archive_record')
       .select(['seq', 'segment_first'])
@@ -218,21 +261,94 @@ async function rewriteDocuments(
       if (author === person) clients.add(client);
     }
     if (clients.size === 0) continue;
-    const { deletion, snapshot } = eraseFromDocument(bodies, clients);
-    await recordTrace(db, {
-      actor: SYSTEM_ACTOR,
-      kind: 'doc.update',
-      space,
-      subject: docId,
-      at: now,
-      payload: { rebase: true, reason: 'erasure', bytes: snapshot.byteLength },
-      body: snapshot as Uint8Array<ArrayBuffer>,
+    // The engine's own history first: a hold placed meanwhile leaves everything as it was.
+    const engine = await rewriteDocHistory(db, {
+      docId,
+      reason: 'erasure',
+      eraseClients: clients,
+      now,
     });
-    await deps.onDocRewritten?.({ space, docId, deletion, snapshot });
+    if (!engine.ok && engine.why === 'held') {
+      heldDocs.set(name, (await docHoldReference(db, space, docId)) ?? '?');
+      continue;
+    }
+    const { deletion, snapshot } = eraseFromDocument(bodies, clients);
+    if (bodies.length > 0) {
+      await recordTrace(db, {
+        actor: SYSTEM_ACTOR,
+        kind: 'doc.update',
+        space,
+        subject: docId,
+        at: now,
+        payload: { rebase: true, reason: 'erasure', bytes: snapshot.byteLength },
+        body: snapshot as Uint8Array<ArrayBuffer>,
+      });
+    }
+    if (bodies.length === 0 && !engine.ok) continue;
+    await deps.onDocRewritten?.({
+      space,
+      docId,
+      deletion: engine.ok ? engine.deletion : deletion,
+      snapshot,
+      ...(engine.ok ? { seq: engine.seq } : {}),
+    });
     superseded.push(...earlierSnapshots);
     names.push(name);
   }
-  return { names, superseded };
+  return { names, superseded, heldDocs };
+}
+
+/**
+ * The reference of a case whose active hold covers any of a document's
+ * history (its archived updates, or the updates the document engine
+ * stores), or null when none does.
+ */
+async function docHoldReference(
+  db: Kysely<Schema>,
+  space: string,
+  docId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('archive_hold as h')
+    .innerJoin('archive_case as c', 'c.id', 'h.case_id')
+    .select('c.reference')
+    .where('h.lifted_at', 'is', null)
+    .where(
+      sql<boolean>`(
+        EXISTS (
+          SELECT 1 FROM archive_record r
+          WHERE r.space_id = ${space} AND r.subject = ${docId} AND r.kind = 'doc.update'
+            AND r.deleted_at IS NULL
+            AND (h.space_id IS NULL OR h.space_id = r.space_id)
+            AND (h.person_id IS NULL OR r.people @> ARRAY[h.person_id])
+            AND (h.from_at IS NULL OR r.at >= h.from_at)
+            AND (h.until_at IS NULL OR r.at <= h.until_at))
+        OR EXISTS (
+          SELECT 1 FROM doc_update u JOIN doc d ON d.id = u.doc_id
+          WHERE u.doc_id = ${docId}
+            AND (h.space_id IS NULL OR h.space_id = d.space_id)
+            AND (h.person_id IS NULL OR h.person_id = u.author)
+            AND (h.from_at IS NULL OR u.at >= h.from_at)
+            AND (h.until_at IS NULL OR u.at <= h.until_at)))`,
+    )
+    .orderBy('h.placed_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.reference ?? null;
+}
+
+/** Adds the records kept with a held document to the kept list (same space and case: one entry). */
+function mergeKept(
+  kept: ErasureReport['kept'],
+  more: ReadonlyArray<{ space: string; reference: string }>,
+): ErasureReport['kept'] {
+  const out = kept.map((k) => ({ ...k }));
+  for (const m of more) {
+    const entry = out.find((k) => k.space === m.space && k.caseReference === m.reference);
+    if (entry) entry.records += 1;
+    else out.push({ space: m.space, records: 1, reason: 'legal_hold', caseReference: m.reference });
+  }
+  return out;
 }
 
 /** Held records grouped by space and by the case whose hold covers them. */
@@ -280,7 +396,11 @@ export async function erasureReports(db: Kysely<Schema>, person: string): Promis
     .where('person_id', '=', person)
     .orderBy('requested_at', 'desc')
     .execute();
-  return rows.map((r) => r.report as ErasureReport);
+  // Reports written before chat messages were counted have no such count.
+  return rows.map((r) => {
+    const report = r.report as Partial<ErasureReport> & Omit<ErasureReport, 'chatMessagesErased'>;
+    return { ...report, chatMessagesErased: report.chatMessagesErased ?? 0 };
+  });
 }
 
 /** Audits a person downloading their own data. */

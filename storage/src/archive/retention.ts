@@ -5,9 +5,28 @@ import {
   type RetentionRule,
   type TraceKind,
 } from '@preau/protocol';
+// Retention: what is kept, for how long, and what a sweep deletes.
+//
+// One policy per kind of trace (DEFAULT_RETENTION_DAYS, overridden per
+// school or for the platform in archive_retention) governs the archive and
+// the live tables alike:
+// - archive records past their kind's retention lose their content (a
+//   tombstone keeps the chain verifiable; segments are rewritten);
+// - a pad's or board's stored history follows `doc.update`: the versions
+//   older than the cutoff are merged into one garbage-collected version
+//   (the document itself is intact; text deleted before the cutoff is gone;
+//   later versions stay browsable);
+// - live-class chat follows `chat.message`: an expired message keeps its
+//   row and time, its text and author are blanked ("message effacé").
+// A legal hold suspends all of it for what it covers (space, person,
+// period): held records keep their content, a document any of whose
+// expired versions is held keeps its whole history, held messages their
+// text. Tombstones are never swept.
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { expireChatMessages } from '../classroom/chat';
 import type { Schema } from '../db/schema';
+import { expireDocHistories } from '../docs/history';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
@@ -81,6 +100,17 @@ export interface SweepReport {
   /** Records past their retention but kept because a legal hold covers them. */
   held: number;
   spaces: string[];
+  /** The live tables (see the top of this file). */
+  live: {
+    /** Document histories whose expired versions were merged. */
+    documents: number;
+    /** Document histories with expired versions kept by a hold. */
+    heldDocuments: number;
+    /** Chat messages whose text was blanked. */
+    chatMessages: number;
+    /** Expired chat messages kept by a hold. */
+    heldChatMessages: number;
+  };
 }
 
 /**
@@ -90,6 +120,7 @@ export interface SweepReport {
  * marks the index rows, and flags their segments; the segments are then
  * rewritten without the contents and their manifests re-signed (the chain
  * still verifies through the content hashes). Tombstones are never swept.
+ * The live tables' document history and chat text follow (sweepLiveTables).
  */
 export async function sweepRetention(deps: {
   db: Kysely<Schema>;
@@ -140,8 +171,17 @@ export async function sweepRetention(deps: {
     }
   }
   await applyPendingRedactions({ db, objects: deps.objects, signer: deps.signer, log: deps.log });
-  const report = { deleted, held, spaces: [...expired.keys()] };
-  if (deleted > 0 || held > 0) {
+  const live = await sweepLiveTables(
+    db,
+    rules,
+    async (space) => {
+      if (!schools.has(space)) schools.set(space, await schoolOf(space));
+      return schools.get(space) ?? null;
+    },
+    now,
+  );
+  const report: SweepReport = { deleted, held, spaces: [...expired.keys()], live };
+  if (deleted > 0 || held > 0 || Object.values(live).some((n) => n > 0)) {
     await appendAudit(
       db,
       { id: SYSTEM_ACTOR, role: 'system' },
@@ -150,6 +190,47 @@ export async function sweepRetention(deps: {
     deps.log.info(report, 'retention sweep');
   }
   return report;
+}
+
+/**
+ * The live tables' part of a sweep: expired document history merged,
+ * expired chat text blanked, each under its kind's retention in its space's
+ * school, holds honoured (see the top of this file).
+ */
+async function sweepLiveTables(
+  db: Kysely<Schema>,
+  rules: readonly RetentionRule[],
+  schoolOf: (space: string) => Promise<string | null>,
+  now: Date,
+): Promise<SweepReport['live']> {
+  const cutoffOf = (kind: TraceKind) => async (space: string) =>
+    new Date(now.getTime() - retentionDays(rules, await schoolOf(space), kind) * DAY_MS);
+  // No space's cutoff for a kind is later than the one its shortest rule gives.
+  const before = (kind: TraceKind) =>
+    new Date(
+      now.getTime() -
+        Math.min(
+          ...rules.filter((r) => r.kind === kind).map((r) => r.days),
+          DEFAULT_RETENTION_DAYS[kind] ?? FALLBACK_RETENTION_DAYS,
+        ) *
+          DAY_MS,
+    );
+  const docs = await expireDocHistories(db, {
+    before: before('doc.update'),
+    cutoffOf: cutoffOf('doc.update'),
+    now,
+  });
+  const chat = await expireChatMessages(db, {
+    before: before('chat.message'),
+    cutoffOf: cutoffOf('chat.message'),
+    now,
+  });
+  return {
+    documents: docs.rewritten,
+    heldDocuments: docs.held,
+    chatMessages: chat.erased,
+    heldChatMessages: chat.held,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { holdCoversAct } from '../archive/liveHolds';
 import type { Schema } from '../db/schema';
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
@@ -67,4 +68,101 @@ export async function recentChatMessages(
     text: r.text,
     sentAt: new Date(r.sent_at),
   }));
+}
+
+/** Why a message's text was blanked. */
+export type ChatErasureReason = 'erasure' | 'retention';
+
+/**
+ * The row a blanked message keeps: its place in the session (id, time), no
+ * text, no author; hidden from the chat history like a deleted message.
+ */
+function blanked(reason: ChatErasureReason, at: Date) {
+  return {
+    text: '',
+    author_id: '',
+    author_name: '',
+    erased_at: at,
+    erased_reason: reason,
+    deleted_at: sql<Date>`COALESCE(live_chat_message.deleted_at, ${at})`,
+    deleted_by: sql<string>`COALESCE(live_chat_message.deleted_by, 'system')`,
+  };
+}
+
+/**
+ * Blanks the text of every live-class chat message a person wrote, except
+ * those a legal hold covers (by space, person, period); returns how many.
+ */
+export async function eraseChatMessagesOf(db: Executor, person: string, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('live_chat_message')
+    .from('live_session as s')
+    .set(blanked('erasure', at))
+    .whereRef('s.id', '=', 'live_chat_message.session_id')
+    .where('live_chat_message.author_id', '=', person)
+    .where('live_chat_message.erased_at', 'is', null)
+    .where(
+      sql<boolean>`NOT ${holdCoversAct(sql.ref('s.space_id'), sql.ref('live_chat_message.author_id'), sql.ref('live_chat_message.sent_at'))}`,
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** What a retention pass over live-class chat did. */
+export interface ChatExpiryReport {
+  /** Messages whose text was blanked. */
+  erased: number;
+  /** Expired messages kept because a legal hold covers them. */
+  held: number;
+}
+
+/**
+ * Blanks the text of live-class chat messages older than their space's
+ * retention cutoff, except those a legal hold covers. `cutoffOf` gives a
+ * space's cutoff; `before` (the earliest of them) bounds the search.
+ */
+export async function expireChatMessages(
+  db: Executor,
+  opts: { before: Date; cutoffOf: (space: string) => Promise<Date>; now: Date },
+): Promise<ChatExpiryReport> {
+  const spaces = await db
+    .selectFrom('live_chat_message as m')
+    .innerJoin('live_session as s', 's.id', 'm.session_id')
+    .select('s.space_id')
+    .distinct()
+    .where('m.erased_at', 'is', null)
+    .where('m.sent_at', '<', opts.before)
+    .orderBy('s.space_id')
+    .execute();
+  const report: ChatExpiryReport = { erased: 0, held: 0 };
+  const held = holdCoversAct(
+    sql.ref('s.space_id'),
+    sql.ref('live_chat_message.author_id'),
+    sql.ref('live_chat_message.sent_at'),
+  );
+  for (const { space_id: space } of spaces) {
+    const cutoff = await opts.cutoffOf(space);
+    const result = await db
+      .updateTable('live_chat_message')
+      .from('live_session as s')
+      .set(blanked('retention', opts.now))
+      .whereRef('s.id', '=', 'live_chat_message.session_id')
+      .where('s.space_id', '=', space)
+      .where('live_chat_message.erased_at', 'is', null)
+      .where('live_chat_message.sent_at', '<', cutoff)
+      .where(sql<boolean>`NOT ${held}`)
+      .executeTakeFirst();
+    report.erased += Number(result.numUpdatedRows);
+    const kept = await db
+      .selectFrom('live_chat_message')
+      .innerJoin('live_session as s', 's.id', 'live_chat_message.session_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('s.space_id', '=', space)
+      .where('live_chat_message.erased_at', 'is', null)
+      .where('live_chat_message.sent_at', '<', cutoff)
+      .where(held)
+      .executeTakeFirst();
+    report.held += Number(kept?.n ?? 0);
+  }
+  return report;
 }

@@ -35,5 +35,12 @@ export interface ClassroomTables {
     sent_at: Timestamp;
     deleted_at: NullableTimestamp;
     deleted_by: string | null;
+    /** Migration 0201: when and why the text was blanked (erasure, retention). */
+    erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    erased_reason: ColumnType<
+      'erasure' | 'retention' | null,
+      'erasure' | 'retention' | null | undefined,
+      'erasure' | 'retention' | null
+    >;
   };
 }

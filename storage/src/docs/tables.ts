@@ -43,4 +43,13 @@ export interface DocsTables {
     uploaded_by: string;
     uploaded_at: Generated<Date>;
   };
+  /** Migration 0301: rewrites of a document's stored history (erasure, retention). */
+  doc_history_rewrite: {
+    doc_id: string;
+    generation: number;
+    seq: ColumnType<number, number, never>;
+    reason: 'erasure' | 'retention';
+    replaced: number;
+    rewritten_at: Generated<Date>;
+  };
 }

@@ -1,5 +1,6 @@
 import { PreauError } from '@preau/protocol';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Schema } from '../db/schema';
 import { recordTrace } from '../trace/recordTrace';
 import type { DocsExecutor } from './documents';
 
@@ -15,6 +16,16 @@ export interface StoredUpdate {
 export interface DocParts {
   snapshot: { seq: number; state: Uint8Array } | null;
   updates: StoredUpdate[];
+  /**
+   * The sequence number of the history's base (its latest rewrite, see
+   * history.ts): no version before it exists; 0 when never rewritten.
+   */
+  base: number;
+  /**
+   * How many times the history was rewritten when these parts were read. A
+   * snapshot compacted from them is stored only while it is still so.
+   */
+  generation: number;
 }
 
 /** One update to append: the exact Yjs update a transaction produced, and who made it. */
@@ -141,50 +152,90 @@ export async function appendDocUpdate(
 /**
  * The parts that rebuild a document up to `uptoSeq` (default: all): the
  * latest snapshot at or before it, and every update after the snapshot.
+ * Read in one snapshot of the database (repeatable read), so a history
+ * rewrite committing meanwhile is seen whole or not at all.
  */
 export async function readDocParts(
   db: DocsExecutor,
   docId: string,
   uptoSeq?: number,
 ): Promise<DocParts> {
-  let snapQuery = db
-    .selectFrom('doc_snapshot')
-    .select(['seq', 'state'])
-    .where('doc_id', '=', docId)
-    .orderBy('seq', 'desc')
-    .limit(1);
-  if (uptoSeq !== undefined) snapQuery = snapQuery.where('seq', '<=', uptoSeq);
-  const snap = await snapQuery.executeTakeFirst();
-  const from = snap ? Number(snap.seq) : 0;
-  let updQuery = db
-    .selectFrom('doc_update')
-    .select(['seq', 'author', 'at', 'body'])
-    .where('doc_id', '=', docId)
-    .where('seq', '>', from)
-    .orderBy('seq');
-  if (uptoSeq !== undefined) updQuery = updQuery.where('seq', '<=', uptoSeq);
-  const rows = await updQuery.execute();
-  return {
-    snapshot: snap ? { seq: Number(snap.seq), state: new Uint8Array(snap.state) } : null,
-    updates: rows.map((r) => ({
-      seq: Number(r.seq),
-      author: r.author,
-      at: new Date(r.at),
-      body: new Uint8Array(r.body),
-    })),
+  const read = async (tx: DocsExecutor): Promise<DocParts> => {
+    const { seq: base, generation } = await historyBase(tx, docId);
+    let snapQuery = tx
+      .selectFrom('doc_snapshot')
+      .select(['seq', 'state'])
+      .where('doc_id', '=', docId)
+      .orderBy('seq', 'desc')
+      .limit(1);
+    if (uptoSeq !== undefined) snapQuery = snapQuery.where('seq', '<=', uptoSeq);
+    const snap = await snapQuery.executeTakeFirst();
+    const from = snap ? Number(snap.seq) : 0;
+    let updQuery = tx
+      .selectFrom('doc_update')
+      .select(['seq', 'author', 'at', 'body'])
+      .where('doc_id', '=', docId)
+      .where('seq', '>', from)
+      .orderBy('seq');
+    if (uptoSeq !== undefined) updQuery = updQuery.where('seq', '<=', uptoSeq);
+    const rows = await updQuery.execute();
+    return {
+      snapshot: snap ? { seq: Number(snap.seq), state: new Uint8Array(snap.state) } : null,
+      updates: rows.map((r) => ({
+        seq: Number(r.seq),
+        author: r.author,
+        at: new Date(r.at),
+        body: new Uint8Array(r.body),
+      })),
+      base,
+      generation,
+    };
   };
+  return db.isTransaction
+    ? read(db)
+    : (db as Kysely<Schema>).transaction().setIsolationLevel('repeatable read').execute(read);
 }
 
-/** Stores a compacted snapshot (the merge of every update up to `seq`). */
+/** A document's history base: its sequence number and generation (0 and 0 when never rewritten). */
+export async function historyBase(
+  db: DocsExecutor,
+  docId: string,
+): Promise<{ seq: number; generation: number }> {
+  const row = await db
+    .selectFrom('doc_history_rewrite')
+    .select(['seq', 'generation'])
+    .where('doc_id', '=', docId)
+    .orderBy('generation', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return { seq: Number(row?.seq ?? 0), generation: row?.generation ?? 0 };
+}
+
+/**
+ * Stores a compacted snapshot (the merge of every update up to `seq`);
+ * returns whether it was stored. With `generation` (the parts'), a snapshot
+ * merged from parts read before a history rewrite is refused, so erased or
+ * expired text never comes back through a compaction that raced the rewrite.
+ * The document row is share-locked first: a rewrite under way finishes
+ * before the generation is checked.
+ */
 export async function storeDocSnapshot(
   db: DocsExecutor,
-  input: { docId: string; seq: number; state: Uint8Array },
-): Promise<void> {
-  await db
-    .insertInto('doc_snapshot')
-    .values({ doc_id: input.docId, seq: input.seq, state: input.state })
-    .onConflict((oc) => oc.columns(['doc_id', 'seq']).doNothing())
-    .execute();
+  input: { docId: string; seq: number; state: Uint8Array; generation?: number },
+): Promise<boolean> {
+  const write = async (tx: DocsExecutor) => {
+    await sql`SELECT id FROM doc WHERE id = ${input.docId} FOR SHARE`.execute(tx);
+    const base = await historyBase(tx, input.docId);
+    if (input.seq < base.seq) return false;
+    if (input.generation !== undefined && input.generation !== base.generation) return false;
+    const done = await tx
+      .insertInto('doc_snapshot')
+      .values({ doc_id: input.docId, seq: input.seq, state: input.state })
+      .onConflict((oc) => oc.columns(['doc_id', 'seq']).doNothing())
+      .executeTakeFirst();
+    return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
+  };
+  return db.isTransaction ? write(db) : (db as Kysely<Schema>).transaction().execute(write);
 }
 
 /** The sequence number of the latest snapshot (0 when none). */
@@ -223,11 +274,26 @@ export async function updateMeta(
   return row ? { seq: Number(row.seq), author: row.author, at: new Date(row.at) } : null;
 }
 
-/** The span of a document's history and who wrote in it. */
+/** The latest rewrite of a document's history: its first remaining version, why, and when. */
+export interface HistoryBase {
+  seq: number;
+  reason: 'erasure' | 'retention';
+  /** How many stored updates it replaced. */
+  replaced: number;
+  rewrittenAt: Date;
+}
+
+/** The span of a document's history, who wrote in it, and its base when it was rewritten. */
 export async function historySpan(
   db: DocsExecutor,
   docId: string,
-): Promise<{ updates: number; first: Date | null; last: Date | null; authors: string[] }> {
+): Promise<{
+  updates: number;
+  first: Date | null;
+  last: Date | null;
+  authors: string[];
+  base: HistoryBase | null;
+}> {
   const span = await db
     .selectFrom('doc_update')
     .select((eb) => [
@@ -244,11 +310,26 @@ export async function historySpan(
     .where('doc_id', '=', docId)
     .orderBy('person_id')
     .execute();
+  const base = await db
+    .selectFrom('doc_history_rewrite')
+    .select(['seq', 'reason', 'replaced', 'rewritten_at'])
+    .where('doc_id', '=', docId)
+    .orderBy('generation', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return {
     updates: Number(span?.last_seq ?? 0),
     first: span?.first ? new Date(span.first) : null,
     last: span?.last ? new Date(span.last) : null,
     authors: authors.map((a) => a.person_id),
+    base: base
+      ? {
+          seq: Number(base.seq),
+          reason: base.reason,
+          replaced: base.replaced,
+          rewrittenAt: new Date(base.rewritten_at),
+        }
+      : null,
   };
 }
 

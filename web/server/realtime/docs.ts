@@ -6,14 +6,17 @@ import type { MountedRealtime } from './index';
 /**
  * Mounts the docs server on the one port: WebSocket upgrades on
  * `/docs-ws/<docId>?token=…` go to Hocuspocus, authorised with web's own
- * capability tokens (audience 'preau:docs'), documents stored in web's database.
+ * capability tokens (audience 'preau:docs'), documents stored in web's
+ * database; erasures reach loaded documents through the fan-out.
  */
 export async function mountDocs(_server: Server, services: Services): Promise<MountedRealtime> {
   const docs = createDocsServer({
     db: services.database.db,
     log: services.log,
     verify: services.tokens.verifier('preau:docs'),
+    fanout: services.fanout,
   });
+  await docs.ready;
   return {
     upgrades: [
       {

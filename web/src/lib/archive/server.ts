@@ -1,10 +1,15 @@
 import { renderBoardSvg, renderPadHtml } from '@preau/docs-server/model';
-import { type PlatformRole, PreauError, type SessionUser } from '@preau/protocol';
+import {
+  DOC_REWRITE_CHANNEL,
+  type DocRewriteNotice,
+  type PlatformRole,
+  PreauError,
+  type SessionUser,
+} from '@preau/protocol';
 import {
   ArchiveDesk,
   Archiver,
   type Auditor,
-  appendDocUpdates,
   type DocRenderers,
   directoryNames,
   erasePerson,
@@ -72,7 +77,7 @@ export function ownData(locals: App.Locals, person: string) {
 
 /** Erases the signed-in person outside legal holds (audited); the report says what was kept. */
 export async function eraseSelf(locals: App.Locals, person: string) {
-  const { database, objects, log } = locals.services;
+  const { database, objects, log, fanout } = locals.services;
   return erasePerson(
     {
       db: database.db,
@@ -80,10 +85,16 @@ export async function eraseSelf(locals: App.Locals, person: string) {
       signer: await loadArchiveSigner(database.db),
       log: log.child({ module: 'erasure' }),
       drain: drainOf(locals),
-      // The document's own history takes the deletion, so it loads without the text from now on.
-      onDocRewritten: async ({ docId, deletion }) => {
-        if (deletion.byteLength === 0) return;
-        await appendDocUpdates(database.db, [{ docId, author: 'system', body: deletion }]);
+      // The stored history is already rewritten; a copy open in any docs server
+      // (this process or another node) takes the deletion and its clients drop the text.
+      onDocRewritten: async ({ docId, deletion, seq }) => {
+        if (seq === undefined) return;
+        const notice: DocRewriteNotice = {
+          docId,
+          seq,
+          deletion: Buffer.from(deletion).toString('base64'),
+        };
+        await fanout.publish(DOC_REWRITE_CHANNEL, JSON.stringify(notice));
       },
     },
     person,

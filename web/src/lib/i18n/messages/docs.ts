@@ -92,6 +92,11 @@ export const docs = catalogue(
     'history.preview': 'Aperçu de la version',
     'panel.docs': 'Documents de la classe',
     'panel.choose': 'Document affiché',
+    'history.rewritten.erasure':
+      'Les versions jusqu’à la version {seq} ont été réunies en une seule le {date}, pour effacer le texte d’une personne qui l’a demandé (droit à l’effacement) : les versions antérieures n’existent plus.',
+    'history.rewritten.retention':
+      'Les versions jusqu’à la version {seq} ont été réunies en une seule le {date}, leur durée de conservation étant écoulée : les versions antérieures n’existent plus.',
+    'history.merged': 'versions antérieures réunies',
   },
   {
     'docs.link': 'Documents and whiteboards',
@@ -182,5 +187,10 @@ export const docs = catalogue(
     'history.preview': 'Preview of the version',
     'panel.docs': 'Class documents',
     'panel.choose': 'Document shown',
+    'history.rewritten.erasure':
+      'Versions up to version {seq} were merged into one on {date}, to erase the text of a person who asked for it (right to erasure): earlier versions no longer exist.',
+    'history.rewritten.retention':
+      'Versions up to version {seq} were merged into one on {date}, as their retention period had passed: earlier versions no longer exist.',
+    'history.merged': 'earlier versions merged',
   },
 );

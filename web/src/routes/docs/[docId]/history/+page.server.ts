@@ -16,6 +16,12 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       doc: access.doc,
       canEdit: access.canEdit,
       updates: span.updates,
+      // The history's first remaining version when it was rewritten (erasure, retention).
+      base: span.base && {
+        seq: span.base.seq,
+        reason: span.base.reason,
+        rewrittenAt: span.base.rewrittenAt.toISOString(),
+      },
       authors: await authorsOf(locals, span.authors),
       latest: await renderVersion(locals, access.doc, { seq: span.updates }, false),
     };
