@@ -1,0 +1,151 @@
+import { silentLogger } from '@preau/protocol/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestS3 } from '../../../tests/support/s3';
+import { insertChatMessage } from '../classroom/chat';
+import { insertSession } from '../classroom/liveSessions';
+import { type Database, openDatabase } from '../db/Database';
+import { createDoc } from '../docs/documents';
+import { SampleDoc, storedDocBytes, storedPadText } from '../docs/sampleDoc';
+import { historySpan } from '../docs/updates';
+import { readAudit } from './audit';
+import { openCase, placeHold } from './cases';
+import { loadArchiveSigner } from './keys';
+import { setRetention, sweepRetention } from './retention';
+
+const DAY = 86_400_000;
+const THREE_YEARS_AGO = new Date(Date.now() - 3 * 365 * DAY);
+const YESTERDAY = new Date(Date.now() - DAY);
+const FREE = 'class_0350001A_free';
+const HELD = 'class_0350001A_held';
+/** A school that keeps document history and chat for ten years. */
+const LONG = 'class_0350002B_long';
+
+describe('retention sweep over the live tables (document history, live-class chat)', () => {
+  let database: Database;
+  let s3: Awaited<ReturnType<typeof startTestS3>>;
+  const docIds = new Map<string, string>();
+
+  const chatTexts = async (space: string) =>
+    (
+      await database.db
+        .selectFrom('live_chat_message')
+        .select(['text', 'erased_reason'])
+        .where('session_id', '=', `sess_${space}`)
+        .orderBy('sent_at')
+        .execute()
+    ).map((r) => [r.text, r.erased_reason]);
+
+  beforeAll(async () => {
+    [database, s3] = await Promise.all([
+      openDatabase({ memory: true }, silentLogger()),
+      startTestS3(),
+    ]);
+    const { db } = database;
+    for (const space of [FREE, HELD, LONG]) {
+      const { id } = await createDoc(db, { space, kind: 'pad', title: 'Carnet', actor: 'pBob' });
+      docIds.set(space, id);
+      const pad = new SampleDoc(db, id);
+      const at = (ms: number) => new Date(THREE_YEARS_AGO.getTime() + ms);
+      await pad.type('pBob', 'Vieux brouillon supprimé.', at(0));
+      await pad.remove('pBob', 'Vieux brouillon supprimé.', at(1000));
+      await pad.type('pBob', 'Vieux paragraphe toujours là.', at(2000));
+      await pad.type('pAlice', 'Ajout récent.', YESTERDAY);
+      await insertSession(db, {
+        id: `sess_${space}`,
+        space,
+        classId: null,
+        title: 'Cours',
+        phase: 'ended',
+        createdBy: 'pTeacher',
+        startedAt: THREE_YEARS_AGO,
+      });
+      for (const [n, text, sentAt] of [
+        [1, `Vieux message (${space})`, THREE_YEARS_AGO],
+        [2, `Message récent (${space})`, YESTERDAY],
+      ] as const) {
+        await insertChatMessage(db, {
+          id: `sess_${space}_${n}`,
+          sessionId: `sess_${space}`,
+          authorId: 'pBob',
+          authorName: 'Bob',
+          text,
+          sentAt,
+        });
+      }
+    }
+    const admin = { id: 'admin1', role: 'admin' as const };
+    await setRetention(db, admin, { scope: '0350002B', kind: 'doc.update', days: 3650 });
+    await setRetention(db, admin, { scope: '0350002B', kind: 'chat.message', days: 3650 });
+    const archivist = { id: 'arch1', role: 'archivist' as const };
+    const kase = await openCase(db, archivist, {
+      reference: 'PV-RET-LIVE',
+      legalBasis: 'Réquisition',
+      authority: 'Parquet',
+      description: '',
+    });
+    await placeHold(db, archivist, kase.id, {
+      space: HELD,
+      person: undefined,
+      from: undefined,
+      until: undefined,
+    });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await s3?.close();
+  });
+
+  it('merges expired document history and blanks expired chat text, by each school’s rule, except under a hold', async () => {
+    const { db } = database;
+    const before = new Map<string, Buffer>();
+    for (const [space, id] of docIds) before.set(space, await storedDocBytes(db, id));
+    const signer = await loadArchiveSigner(db);
+    const sweep = () =>
+      sweepRetention({
+        db,
+        objects: s3.store,
+        signer,
+        log: silentLogger(),
+        schoolOf: async (space) => (space.includes('0350002B') ? '0350002B' : '0350001A'),
+      });
+    const report = await sweep();
+    expect(report.live).toEqual({
+      documents: 1,
+      heldDocuments: 1,
+      chatMessages: 1,
+      heldChatMessages: 1,
+    });
+
+    // Outside holds: the expired versions are one version; the draft only they showed is gone.
+    const free = docIds.get(FREE)!;
+    const stored = await storedDocBytes(db, free);
+    expect(stored.includes(Buffer.from('Vieux brouillon'))).toBe(false);
+    expect(await storedPadText(db, free)).toBe(
+      '<paragraph>Vieux paragraphe toujours là.</paragraph><paragraph>Ajout récent.</paragraph>',
+    );
+    expect((await historySpan(db, free)).base).toMatchObject({ seq: 3, reason: 'retention' });
+    expect(await chatTexts(FREE)).toEqual([
+      ['', 'retention'],
+      [`Message récent (${FREE})`, null],
+    ]);
+    // Held, or kept longer by the school's rule: every byte and every message stays.
+    for (const space of [HELD, LONG]) {
+      expect((await storedDocBytes(db, docIds.get(space)!)).equals(before.get(space)!)).toBe(true);
+      expect(await chatTexts(space)).toEqual([
+        [`Vieux message (${space})`, null],
+        [`Message récent (${space})`, null],
+      ]);
+    }
+    const audit = (await readAudit(db)).filter((e) => e.action === 'retention.sweep');
+    expect(audit.at(-1)?.details).toMatchObject({
+      live: { documents: 1, chatMessages: 1, heldDocuments: 1, heldChatMessages: 1 },
+    });
+    // A second sweep finds nothing new to merge or blank; the hold still keeps its part.
+    expect((await sweep()).live).toEqual({
+      documents: 0,
+      heldDocuments: 1,
+      chatMessages: 0,
+      heldChatMessages: 1,
+    });
+  });
+});
