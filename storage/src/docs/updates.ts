@@ -1,7 +1,7 @@
 import { PreauError } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
-import { recordTrace } from '../trace/recordTrace';
+import { recordTraces } from '../trace/recordTrace';
 import type { DocsExecutor } from './documents';
 
 /** One stored Yjs update of a document. */
@@ -113,27 +113,24 @@ export async function appendDocUpdates(
       }
       for (const { i, seq, at } of rows) results[i] = { ok: true, seq, at, space: row.space_id };
     }
-    // Trace records last, space by space: every writer locks document rows
-    // (in id order) before trace counters (in space order), so two nodes'
-    // batches cannot deadlock.
-    const traced = results
-      .map((result, i) => ({ result, i }))
-      .filter((r): r is { result: Extract<AppendResult, { ok: true }>; i: number } => r.result.ok)
-      .sort((a, b) =>
-        a.result.space < b.result.space ? -1 : a.result.space > b.result.space ? 1 : 0,
-      );
-    for (const { result, i } of traced) {
-      const entry = entries[i]!;
-      await recordTrace(tx, {
+    // Trace records last, space by space (recordTraces sorts them): every
+    // writer locks document rows (in id order) before trace counters (in
+    // space order), so two nodes' batches cannot deadlock.
+    const traced = results.flatMap((result, i) =>
+      result.ok ? [{ result, entry: entries[i]! }] : [],
+    );
+    await recordTraces(
+      tx,
+      traced.map(({ result, entry }) => ({
         actor: entry.author,
-        kind: 'doc.update',
+        kind: 'doc.update' as const,
         space: result.space,
         subject: entry.docId,
         at: result.at,
         payload: { seq: result.seq, bytes: entry.body.byteLength },
         body: entry.body as Uint8Array<ArrayBuffer>,
-      });
-    }
+      })),
+    );
     return results;
   };
   return db.isTransaction ? write(db) : db.transaction().execute(write);
