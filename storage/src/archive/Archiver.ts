@@ -8,7 +8,6 @@ import { readOutbox } from '../trace/recordTrace';
 import type { ArchiveSigner } from './keys';
 import { manifestKey, parseSegmentKey, segmentKey, segmentStartPrefix } from './layout';
 import { buildManifest, encodeSegment, peopleOf, sealRecords } from './records';
-import { resilient } from './resilientStore';
 
 /** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
 export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
@@ -57,7 +56,6 @@ export class Archiver {
       intervalMs: 1000,
       leaseMs: 30_000,
       ...options,
-      objects: resilient(options.objects),
     };
   }
 

@@ -31,7 +31,6 @@ import {
   segmentKey,
 } from './layout';
 import type { NameResolver } from './names';
-import { resilient } from './resilientStore';
 import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
 
 /** What an export needs. */
@@ -114,8 +113,7 @@ export async function exportCase(
   caseId: string,
   request: { moments: Date[] },
 ): Promise<{ view: ExportView; bytes: Uint8Array }> {
-  const { db } = deps;
-  const objects = resilient(deps.objects);
+  const { db, objects } = deps;
   const kase = await getCase(db, caseId);
   const allHolds = await listHolds(db, caseId);
   // A closed case is exported on the holds in force when it closed.

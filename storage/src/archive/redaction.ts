@@ -6,7 +6,6 @@ import type { ObjectStore } from '../objects/ObjectStore';
 import type { ArchiveSigner } from './keys';
 import { manifestKey, segmentKey } from './layout';
 import { buildManifest, decodeSegment, encodeSegment, redactLine } from './records';
-import { resilient } from './resilientStore';
 
 /**
  * Rewrites every segment flagged `redaction_pending`: the lines whose index
@@ -21,8 +20,7 @@ export async function applyPendingRedactions(deps: {
   signer: ArchiveSigner;
   log: Logger;
 }): Promise<number> {
-  const { db } = deps;
-  const objects = resilient(deps.objects);
+  const { db, objects } = deps;
   const pending = await db
     .selectFrom('archive_segment')
     .select(['space_id', 'first_seq', 'last_seq', 'revision', 'prev_hash'])

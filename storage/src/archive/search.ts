@@ -7,7 +7,6 @@ import { heldCondition } from './cases';
 import { manifestKey, segmentKey } from './layout';
 import type { NameResolver } from './names';
 import { decodeSegment } from './records';
-import { resilient } from './resilientStore';
 
 /** An index row as search returns it. */
 export interface IndexHit {
@@ -116,9 +115,7 @@ export class SegmentReader {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly objects: ObjectStore,
-  ) {
-    this.objects = resilient(objects);
-  }
+  ) {}
 
   /** The line of a record, or null when its segment is missing. */
   async line(space: string, segmentFirst: number, seq: number): Promise<ArchiveLine | null> {

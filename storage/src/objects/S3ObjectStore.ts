@@ -10,12 +10,43 @@ export interface S3Location {
   bucket: string;
 }
 
-/** The object store on the S3 API, through MinIO's client. */
+/** How transient network failures are retried. */
+export interface S3RetryPolicy {
+  /** Tries in all, the first included (bounded: a store that is down fails fast). */
+  attempts: number;
+  /** Pause before the second try; each later pause is this much longer. */
+  pauseMs: number;
+}
+
+/** Three tries, 100 then 200 ms apart: enough to ride out a reset connection. */
+export const DEFAULT_S3_RETRY: S3RetryPolicy = { attempts: 3, pauseMs: 100 };
+
+/**
+ * Network failures worth another try. The usual one: Node's HTTP agent keeps
+ * connections alive, and reuses one that the server has just closed as idle;
+ * the request then fails with ECONNRESET (or EPIPE) though the store is fine.
+ */
+export function isTransientNetworkError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT'
+  );
+}
+
+/**
+ * The object store on the S3 API, through MinIO's client. Every operation
+ * of the port is idempotent (a put writes the same bytes under the same key,
+ * a delete of a missing object succeeds), so each is retried whole on a
+ * transient network failure, a few times at most; any other error is thrown
+ * at once.
+ */
 export class S3ObjectStore implements ObjectStore {
   readonly #client: Client;
   readonly #bucket: string;
+  readonly #retry: S3RetryPolicy;
 
-  constructor(where: S3Location) {
+  constructor(where: S3Location, retry: S3RetryPolicy = DEFAULT_S3_RETRY) {
+    this.#retry = retry;
     const url = new URL(where.endpoint);
     this.#client = new Client({
       endPoint: url.hostname,
@@ -31,55 +62,78 @@ export class S3ObjectStore implements ObjectStore {
 
   /** Creates the bucket when it does not exist yet. */
   async ensureBucket(region: string) {
-    if (!(await this.#client.bucketExists(this.#bucket))) {
+    if (!(await this.#retrying(() => this.#client.bucketExists(this.#bucket)))) {
       await this.#client.makeBucket(this.#bucket, region);
+    }
+  }
+
+  /** Runs `work` again after a transient network failure, `attempts` tries in all. */
+  async #retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (attempt >= this.#retry.attempts || !isTransientNetworkError(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, this.#retry.pauseMs * attempt));
+      }
     }
   }
 
   async put(key: string, body: Uint8Array, contentType = 'application/octet-stream') {
     assertKey(key);
-    await this.#client.putObject(this.#bucket, key, Buffer.from(body), body.byteLength, {
-      'Content-Type': contentType,
-    });
+    const bytes = Buffer.from(body);
+    await this.#retrying(() =>
+      this.#client.putObject(this.#bucket, key, bytes, bytes.byteLength, {
+        'Content-Type': contentType,
+      }),
+    );
   }
 
   async get(key: string) {
     assertKey(key);
-    try {
-      const stream = await this.#client.getObject(this.#bucket, key);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return new Uint8Array(Buffer.concat(chunks));
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    // The whole read is retried: a reset can also cut the body short.
+    return this.#retrying(async () => {
+      try {
+        const stream = await this.#client.getObject(this.#bucket, key);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        return new Uint8Array(Buffer.concat(chunks));
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    });
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
     assertKey(key);
-    try {
-      const stat = await this.#client.statObject(this.#bucket, key);
-      const contentType = String(stat.metaData['content-type'] ?? 'application/octet-stream');
-      return { key, size: stat.size, contentType };
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    return this.#retrying(async () => {
+      try {
+        const stat = await this.#client.statObject(this.#bucket, key);
+        const contentType = String(stat.metaData['content-type'] ?? 'application/octet-stream');
+        return { key, size: stat.size, contentType };
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    });
   }
 
   async delete(key: string) {
     assertKey(key);
-    await this.#client.removeObject(this.#bucket, key);
+    await this.#retrying(() => this.#client.removeObject(this.#bucket, key));
   }
 
   async list(prefix: string) {
-    const keys: string[] = [];
-    const stream = this.#client.listObjectsV2(this.#bucket, prefix, true);
-    for await (const item of stream as AsyncIterable<{ name?: string }>) {
-      if (item.name) keys.push(item.name);
-    }
-    return keys.sort();
+    // A listing cut short starts again from the beginning.
+    return this.#retrying(async () => {
+      const keys: string[] = [];
+      const stream = this.#client.listObjectsV2(this.#bucket, prefix, true);
+      for await (const item of stream as AsyncIterable<{ name?: string }>) {
+        if (item.name) keys.push(item.name);
+      }
+      return keys.sort();
+    });
   }
 }
 
