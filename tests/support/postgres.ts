@@ -61,9 +61,10 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /**
  * A Préau database (migrations applied) on a throwaway PostgreSQL server of
- * its own; closing the database stops the server and removes its folder.
+ * its own, with the server's URL for other processes; closing the database
+ * stops the server and removes its folder.
  */
-export async function openPostgresDatabase(): Promise<Database> {
+export async function openPostgresDatabase(): Promise<Database & { url: string }> {
   const pg = await startPostgres();
   let database: Database;
   try {
@@ -74,6 +75,7 @@ export async function openPostgresDatabase(): Promise<Database> {
   }
   return {
     ...database,
+    url: pg.url,
     close: async () => {
       await database.close();
       await pg.stop();

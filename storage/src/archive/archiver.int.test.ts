@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@preau/protocol/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
@@ -119,18 +119,7 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
 
 archiverContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-archiverContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+archiverContract('postgresql', openPostgresDatabase);
 
 const WORKER = fileURLToPath(new URL('./worker-cli.ts', import.meta.url));
 
@@ -152,15 +141,13 @@ function runWorker(
 }
 
 describe('archiver killed mid-flush (child process, PostgreSQL, S3)', () => {
-  let pgServer: TestPostgres;
   let s3: S3;
-  let database: Database;
+  let database: Database & { url: string };
   let env: Record<string, string>;
   beforeAll(async () => {
-    [pgServer, s3] = await Promise.all([startPostgres(), startTestS3('preau-crash')]);
-    database = await openDatabase({ url: pgServer.url }, silentLogger());
+    [database, s3] = await Promise.all([openPostgresDatabase(), startTestS3('preau-crash')]);
     env = {
-      DATABASE_URL: pgServer.url,
+      DATABASE_URL: database.url,
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY: s3.accessKey,
       S3_SECRET_KEY: s3.secretKey,
@@ -172,7 +159,6 @@ describe('archiver killed mid-flush (child process, PostgreSQL, S3)', () => {
   });
   afterAll(async () => {
     await database?.close();
-    await pgServer?.stop();
     await s3?.close();
   });
 

@@ -1,6 +1,6 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
 import { Archiver } from './Archiver';
@@ -144,15 +144,4 @@ function retentionContract(engine: string, open: () => Promise<Database>) {
 
 retentionContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-retentionContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+retentionContract('postgresql', openPostgresDatabase);

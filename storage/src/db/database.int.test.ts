@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@preau/protocol/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import { type Database, openDatabase } from './Database';
 import { migrate } from './migrate';
@@ -88,18 +88,7 @@ function databaseContract(engine: string, open: () => Promise<Database>) {
 
 databaseContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-databaseContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+databaseContract('postgresql', openPostgresDatabase);
 
 describe('PGlite in a folder', () => {
   it('keeps its data across a restart', async () => {
