@@ -114,3 +114,31 @@ export async function storedDocBytes(db: DocsExecutor, docId: string): Promise<B
     ...snapshots.map((s) => Buffer.from(s.state)),
   ]);
 }
+
+/**
+ * Every string the stored rows carry (updates, then snapshots), decoded
+ * from their Yjs structs, deleted or not, joined in order: text typed key
+ * by key, spread over many updates, reads back whole.
+ */
+export async function storedDocStrings(db: DocsExecutor, docId: string): Promise<string> {
+  const updates = await db
+    .selectFrom('doc_update')
+    .select('body')
+    .where('doc_id', '=', docId)
+    .orderBy('seq')
+    .execute();
+  const snapshots = await db
+    .selectFrom('doc_snapshot')
+    .select('state')
+    .where('doc_id', '=', docId)
+    .orderBy('seq')
+    .execute();
+  const out: string[] = [];
+  for (const bytes of [...updates.map((u) => u.body), ...snapshots.map((s) => s.state)]) {
+    for (const struct of Y.decodeUpdate(new Uint8Array(bytes)).structs) {
+      const content = struct instanceof Y.Item ? struct.content : null;
+      if (content instanceof Y.ContentString) out.push(content.str);
+    }
+  }
+  return out.join('');
+}
