@@ -12,6 +12,7 @@ import type { SfuApi } from '@preau/sfu';
 import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server } from 'socket.io';
+import { SocketCredentials } from './credentials';
 import { chatHandlers } from './handlers/chat.handlers';
 import { type AnyHandler, runHandler, type SocketContext } from './handlers/defineHandler';
 import { handsHandlers } from './handlers/hands.handlers';
@@ -116,7 +117,22 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
 
   io.on('connection', (socket) => {
     const { claims, sessionId } = socket.data;
+    const outbox = socketOutbox(io, sessionId);
+    const credentials = new SocketCredentials(claims, {
+      verify: deps.verifier,
+      sessionId,
+      graceMs: timeouts.tokenGraceMs,
+      onLapse: () => {
+        log.info(
+          { sessionId, participant: claims.sub },
+          'token lapsed unrenewed; putting the socket out',
+        );
+        outbox.kick(socket.id, 'expired');
+      },
+    });
     const ctx: SocketContext = {
+      credentials,
+      reconnect: () => outbox.reconnect(socket.id),
       actor: {
         participantId: claims.sub,
         name: claims.name,
@@ -145,6 +161,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       }
     });
     socket.on('disconnect', (reason) => {
+      credentials.dispose();
       const session = ctx.session;
       if (!session) return;
       background(

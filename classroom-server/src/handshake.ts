@@ -1,5 +1,4 @@
 import {
-  type CapabilityClaims,
   CLOSE_CODES,
   ClassroomAuth,
   type ConnectRefusal,
@@ -8,12 +7,12 @@ import {
   PreauError,
   toErrorBody,
 } from '@preau/protocol';
-import type { CapabilityVerifier } from '@preau/protocol/server';
+import type { CapabilityVerifier, VerifiedClaims } from '@preau/protocol/server';
 import type { SessionRegistry } from './session/SessionRegistry';
 
 /** What a socket carries once its handshake passed. */
 export interface SocketData {
-  claims: CapabilityClaims;
+  claims: VerifiedClaims;
   sessionId: string;
 }
 

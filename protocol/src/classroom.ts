@@ -136,7 +136,16 @@ export const SessionSnapshot = z.object({
 export type SessionSnapshot = z.infer<typeof SessionSnapshot>;
 
 /** Why a participant is no longer in the session. */
-export const LeaveReason = z.enum(['left', 'timeout', 'removed', 'replaced', 'ended', 'shutdown']);
+/** Why someone left; `expired`: their capability token lapsed without being renewed. */
+export const LeaveReason = z.enum([
+  'left',
+  'timeout',
+  'removed',
+  'replaced',
+  'ended',
+  'shutdown',
+  'expired',
+]);
 export type LeaveReason = z.infer<typeof LeaveReason>;
 
 /** Teacher controls, as recorded and as told to their target. */
@@ -172,6 +181,15 @@ const ConsumerRef = z.object({ consumerId: Id }).strict();
 export const ClientEventSchemas = {
   'session.join': { request: Empty, response: SessionSnapshot },
   'session.leave': { request: Empty, response: Ok },
+  /**
+   * Hands the server a fresh capability token before the connection's one
+   * lapses (tokens live minutes, classes an hour); a socket whose token
+   * lapses unrenewed is put out with `expired`.
+   */
+  'session.renew': {
+    request: z.object({ token: z.string().min(1).max(4096) }).strict(),
+    response: z.object({ expiresAt: z.string() }),
+  },
   'chat.send': {
     request: z.object({ text: z.string().trim().min(1).max(CLASSROOM_LIMITS.chatChars) }).strict(),
     response: ChatMessage,

@@ -11,6 +11,7 @@ import {
 } from '@preau/protocol';
 import type { Logger } from '@preau/protocol/server';
 import type { z } from 'zod';
+import type { SocketCredentials } from '../credentials';
 import type { LiveSession } from '../session/LiveSession';
 import type { SessionRegistry } from '../session/SessionRegistry';
 import type { Actor } from '../session/types';
@@ -24,6 +25,10 @@ export interface SocketContext {
   readonly actor: Actor;
   readonly sessionId: string;
   readonly registry: SessionRegistry;
+  /** The socket's token and when it lapses. */
+  readonly credentials: SocketCredentials;
+  /** Drops the connection so the client comes back at once with a fresh token. */
+  reconnect(): void;
   /** Set once `session.join` succeeded on this socket. */
   session: LiveSession | null;
 }

@@ -14,6 +14,17 @@ export const sessionHandlers = [
     },
   }),
   defineHandler({
+    event: 'session.renew',
+    right: 'read',
+    rate: 'session',
+    handle: async (ctx, { token }) => {
+      const { expiresAt, rightsChanged } = await ctx.credentials.renew(token);
+      // Other rights (a teacher became a student's…) take effect by rejoining.
+      if (rightsChanged) setImmediate(() => ctx.reconnect());
+      return { expiresAt: expiresAt.toISOString() };
+    },
+  }),
+  defineHandler({
     event: 'session.leave',
     right: 'read',
     rate: 'session',

@@ -35,12 +35,15 @@ export interface SessionTimeouts {
   reconnectGraceMs: number;
   /** A session nobody is in ends (live) or is unloaded (scheduled) after this. */
   emptySessionMs: number;
+  /** A socket whose token lapsed stays this long past its expiry, for the renewal in flight. */
+  tokenGraceMs: number;
 }
 
 /** Defaults: a phone changing networks comes back well within 20 s; an empty room is over after 15 min. */
 export const DEFAULT_TIMEOUTS: SessionTimeouts = {
   reconnectGraceMs: 20_000,
   emptySessionMs: 15 * 60_000,
+  tokenGraceMs: 30_000,
 };
 
 /** Whether the rights make a moderator (a teacher of the class). */

@@ -33,8 +33,8 @@ export interface Harness {
   url: string;
   database: Database;
   classroom: ClassroomServer;
-  /** Mints a token; `audience` defaults to preau:classroom. */
-  mint(claims: CapabilityClaims, audience?: Audience): Promise<string>;
+  /** Mints a token; `audience` defaults to preau:classroom, `ttlSeconds` to 60. */
+  mint(claims: CapabilityClaims, audience?: Audience, ttlSeconds?: number): Promise<string>;
   /** Starts a live session in a class's space. */
   startSession(classId: string, teacher: string): Promise<string>;
   /** Connects a client; resolves when connected, rejects with the connect_error. */
@@ -94,8 +94,8 @@ export async function startHarness(
     url,
     database,
     classroom,
-    mint: (claims, audience = 'preau:classroom') =>
-      mintCapability(key, { issuer, audience, ttlSeconds: 60 }, claims),
+    mint: (claims, audience = 'preau:classroom', ttlSeconds = 60) =>
+      mintCapability(key, { issuer, audience, ttlSeconds }, claims),
     startSession: async (classId, teacher) => {
       const { session } = await startLiveSession(database.db, {
         id: newId('ls'),

@@ -47,8 +47,11 @@ export async function mintCapability(
     .sign(key.privateKey);
 }
 
+/** Claims of a verified token, with its expiry (seconds since the epoch). */
+export type VerifiedClaims = CapabilityClaims & { exp: number };
+
 /** Verifies capability tokens for one audience; used by every realtime server. */
-export type CapabilityVerifier = (token: string) => Promise<CapabilityClaims>;
+export type CapabilityVerifier = (token: string) => Promise<VerifiedClaims>;
 
 /**
  * Creates a verifier that checks signature (by `kid`, against a JWKS given
@@ -76,7 +79,7 @@ export function createCapabilityVerifier(opts: {
         clockTolerance: opts.clockToleranceSeconds ?? 5,
         requiredClaims: ['exp', 'sub'],
       });
-      return CapabilityClaims.parse(payload);
+      return { ...CapabilityClaims.parse(payload), exp: payload.exp! };
     } catch {
       // The reason (expired, bad signature, unknown kid…) is not for the client.
       throw new PreauError('unauthenticated', 'invalid capability token');

@@ -40,6 +40,22 @@ export interface ConnectionOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A token is renewed this long before it lapses; a failed renewal is retried after RETRY. */
+const RENEW_BEFORE_MS = 60_000;
+const RENEW_RETRY_MS = 15_000;
+
+/** When a JWT lapses (ms since the epoch), read from its payload without checking it (the server does). */
+export function tokenExpiry(token: string): number | null {
+  try {
+    const part = token.split('.')[1] ?? '';
+    const payload = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
 /** Refusals that a new attempt will not fix. */
 const FINAL: ReadonlySet<string> = new Set([
   'forbidden',
@@ -63,6 +79,9 @@ export class LiveConnection {
     if (this.#socket && !this.#socket.connected && !this.#closed) this.#socket.connect();
   };
   #closed = false;
+  /** The token the current connection was opened or last renewed with. */
+  #token: string | null = null;
+  #renewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: ConnectionOptions) {
     this.#opts = opts;
@@ -82,7 +101,10 @@ export class LiveConnection {
       randomizationFactor: 0.3,
       auth: (cb) => {
         opts.fetchToken().then(
-          (token) => cb({ token, session: opts.sessionId, protocol: PROTOCOL_VERSION }),
+          (token) => {
+            this.#token = token;
+            cb({ token, session: opts.sessionId, protocol: PROTOCOL_VERSION });
+          },
           () => cb({ session: opts.sessionId, protocol: PROTOCOL_VERSION }),
         );
       },
@@ -90,10 +112,13 @@ export class LiveConnection {
     this.#socket = socket;
     for (const [event, handler] of this.#handlers) this.#attach(event, handler);
     socket.on('connect', () => {
+      this.#scheduleRenewal();
       opts.onState('connected');
       opts.onConnected();
     });
     socket.on('disconnect', (reason) => {
+      // A reconnection fetches a token of its own.
+      clearTimeout(this.#renewTimer);
       if (this.#closed) return;
       // A disconnect by the server (kicked, ended) is final; anything else is retried.
       opts.onState(reason === 'io server disconnect' ? 'closed' : 'reconnecting');
@@ -155,10 +180,30 @@ export class LiveConnection {
     );
   }
 
+  /** Renews the connection's token on the open socket shortly before it lapses. */
+  #scheduleRenewal(delay?: number) {
+    clearTimeout(this.#renewTimer);
+    const expiry = this.#token ? tokenExpiry(this.#token) : null;
+    if (expiry === null || this.#closed) return;
+    const wait = delay ?? Math.max(5_000, expiry - Date.now() - RENEW_BEFORE_MS);
+    this.#renewTimer = setTimeout(() => {
+      this.#renew().catch(() => this.#scheduleRenewal(RENEW_RETRY_MS));
+    }, wait);
+  }
+
+  async #renew() {
+    if (!this.connected) return;
+    const token = await this.#opts.fetchToken();
+    await this.request('session.renew', { token });
+    this.#token = token;
+    this.#scheduleRenewal();
+  }
+
   /** Closes the connection for good (leaving the page). */
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#renewTimer);
     if (this.#socket) {
       window.removeEventListener('online', this.#onOnline);
       this.#socket.disconnect();
