@@ -15,6 +15,8 @@ export function readDocsConfig(source: Record<string, string | undefined> = proc
       DATA_DIR: z.string().default(join(process.cwd(), '.preau-data')),
       // PostgreSQL shared with web (the normal case when running apart).
       DATABASE_URL: env.url('postgres', 'postgresql').optional(),
+      // Redis shared with web: erasures reach documents this node has open.
+      REDIS_URL: env.url('redis', 'rediss').optional(),
       // Tokens are minted by web with this issuer.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
       // Web's public keys: its /.well-known/jwks.json, or the key set inline (JSON).

@@ -7,7 +7,7 @@ import {
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
-import { openDatabase } from '@preau/storage';
+import { openDatabase, RedisFanout } from '@preau/storage';
 import { readDocsConfig } from './config';
 import { createDocsServer } from './createDocsServer';
 
@@ -23,8 +23,10 @@ runService({
         : { dataDir: join(config.DATA_DIR, 'pglite') },
       log.child({ module: 'db' }),
     );
+    const fanout = config.REDIS_URL ? new RedisFanout(config.REDIS_URL) : undefined;
     const docs = createDocsServer({
       db: database.db,
+      ...(fanout ? { fanout } : {}),
       log,
       verify: createCapabilityVerifier({
         issuer: config.TOKEN_ISSUER,
@@ -56,6 +58,7 @@ runService({
       close: async () => {
         await docs.close();
         await closeServer(server);
+        await fanout?.close();
         await database.close();
       },
     };

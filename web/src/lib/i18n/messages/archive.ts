@@ -124,6 +124,7 @@ export const archive = catalogue(
     'archive.me.erase.submit': 'Effacer mes données',
     'archive.me.erase.done': 'Effacement fait le {at} : {erased} traces effacées.',
     'archive.me.erase.docs': 'Documents réécrits sans votre texte : {docs}.',
+    'archive.me.erase.chat': 'Messages de classe en direct effacés : {count}.',
     'archive.me.erase.kept':
       '{records} traces gardées dans l’espace {space} : conservation légale (dossier {reference}).',
     'archive.me.erase.nothingKept': 'Rien n’a été gardé.',
@@ -307,6 +308,7 @@ export const archive = catalogue(
     'archive.me.erase.submit': 'Erase my data',
     'archive.me.erase.done': 'Erased on {at}: {erased} traces erased.',
     'archive.me.erase.docs': 'Documents rewritten without your text: {docs}.',
+    'archive.me.erase.chat': 'Live class chat messages erased: {count}.',
     'archive.me.erase.kept':
       '{records} traces kept in space {space}: legal hold (case {reference}).',
     'archive.me.erase.nothingKept': 'Nothing was kept.',
