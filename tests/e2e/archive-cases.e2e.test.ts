@@ -152,6 +152,11 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
     expect(await row.textContent()).toContain('PV 2026/0777');
     expect(await row.textContent()).toContain('Jugement définitif du tribunal correctionnel');
     expect(await page.locator('.chain-ok').textContent()).toMatch(/Chaîne intègre/);
+    const listed = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Dossiers', exact: true }),
+    });
+    const item = (await listed.getByRole('listitem').textContent()) ?? '';
+    expect(item.replace(/\s+/g, ' ')).toMatch(/^PV 2026\/0777 .* · clos le \d+ \S+ \d{4}$/);
     await context.close();
     const closing = (await readAudit(preau.services.database.db, { caseId })).map((e) => e.action);
     expect(closing).toEqual(['case.open', 'hold.place', 'hold.lift', 'case.close', 'export']);
