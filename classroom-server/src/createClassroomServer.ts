@@ -6,6 +6,8 @@ import {
   ClientEventSchemas,
   MEMBERSHIP_CHANNEL,
   MembershipChange,
+  PERSON_ERASED_CHANNEL,
+  PersonErasedNotice,
 } from '@preau/protocol';
 import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
@@ -45,7 +47,7 @@ export interface ClassroomServer {
   readonly io: ClassroomIo;
   readonly registry: SessionRegistry;
   readonly path: string;
-  /** Resolves once the server listens to membership changes. */
+  /** Resolves once the server listens to membership changes and erasures. */
   readonly ready: Promise<void>;
   /** Serves the socket.io path on an HTTP server (long-polling requests); upgrades go through `handleUpgrade`. */
   attach(server: HttpServer): void;
@@ -184,12 +186,20 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     }
   });
 
+  const erasures = deps.fanout?.subscribe(PERSON_ERASED_CHANNEL, (message) => {
+    const notice = PersonErasedNotice.safeParse(safeJson(message));
+    if (!notice.success) return log.warn('unreadable erasure notice');
+    for (const session of registry.all()) {
+      background(log, 'erasure', session.chat.forgetAuthor(notice.data.person));
+    }
+  });
+
   let closing: Promise<void> | undefined;
   return {
     io,
     registry,
     path,
-    ready: membership ? membership.then(() => undefined) : Promise.resolve(),
+    ready: Promise.all([membership, erasures]).then(() => undefined),
     attach(server) {
       const before = new Set(server.listeners('upgrade'));
       io.attach(server);
@@ -204,6 +214,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     close() {
       closing ??= (async () => {
         if (membership) await (await membership)();
+        if (erasures) await (await erasures)();
         await registry.close();
         io.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.

@@ -358,3 +358,10 @@ export const DocRewriteNotice = z.object({
   deletion: z.string().max(8_000_000),
 });
 export type DocRewriteNotice = z.infer<typeof DocRewriteNotice>;
+
+/** Fan-out channel on which an erasure tells every live-class node to drop the person's chat from memory. */
+export const PERSON_ERASED_CHANNEL = 'preau:person-erased';
+
+/** A person whose data an erasure removed (JSON on PERSON_ERASED_CHANNEL). */
+export const PersonErasedNotice = z.object({ person: PersonId });
+export type PersonErasedNotice = z.infer<typeof PersonErasedNotice>;

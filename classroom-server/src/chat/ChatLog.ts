@@ -19,6 +19,11 @@ export class ChatLog {
     this.#messages = this.#messages.filter((m) => m.messageId !== messageId);
   }
 
+  /** The ids of the messages one person wrote. */
+  idsBy(participantId: string): string[] {
+    return this.#messages.filter((m) => m.participantId === participantId).map((m) => m.messageId);
+  }
+
   list(): ChatMessage[] {
     return [...this.#messages];
   }

@@ -49,6 +49,22 @@ export class SessionChat {
     });
   }
 
+  /**
+   * After an erasure (the stored messages are already erased): the person's
+   * messages leave the memory of this session and every screen in it.
+   */
+  forgetAuthor(participantId: string): Promise<number> {
+    const s = this.#s;
+    return s.run(async () => {
+      const ids = this.#log.idsBy(participantId);
+      for (const messageId of ids) {
+        this.#log.remove(messageId);
+        s.broadcast('chat.deleted', { messageId });
+      }
+      return ids.length;
+    });
+  }
+
   /** A moderator deletes a message for everyone. */
   delete(actor: Actor, messageId: string): Promise<void> {
     const s = this.#s;

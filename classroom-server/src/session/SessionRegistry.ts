@@ -64,6 +64,11 @@ export class SessionRegistry {
     return [...this.#loaded.values()].filter((s) => s.space === space);
   }
 
+  /** Every loaded session. */
+  all(): LiveSession[] {
+    return [...this.#loaded.values()];
+  }
+
   /** How many sessions are loaded. */
   get size(): number {
     return this.#sessions.size;

@@ -2,6 +2,8 @@ import { renderBoardSvg, renderPadHtml } from '@preau/docs-server/model';
 import {
   DOC_REWRITE_CHANNEL,
   type DocRewriteNotice,
+  PERSON_ERASED_CHANNEL,
+  type PersonErasedNotice,
   type PlatformRole,
   PreauError,
   type SessionUser,
@@ -78,7 +80,7 @@ export function ownData(locals: App.Locals, person: string) {
 /** Erases the signed-in person outside legal holds (audited); the report says what was kept. */
 export async function eraseSelf(locals: App.Locals, person: string) {
   const { database, objects, log, fanout } = locals.services;
-  return erasePerson(
+  const report = await erasePerson(
     {
       db: database.db,
       objects,
@@ -99,6 +101,10 @@ export async function eraseSelf(locals: App.Locals, person: string) {
     },
     person,
   );
+  // Live classes running now drop the person's chat from memory and screens.
+  const erased: PersonErasedNotice = { person };
+  await fanout.publish(PERSON_ERASED_CHANNEL, JSON.stringify(erased));
+  return report;
 }
 
 /** Who acts, as the audit log records them. */
