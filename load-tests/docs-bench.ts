@@ -11,7 +11,7 @@
 // from Debian's packages instead of the embedded PGlite).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -98,6 +98,41 @@ function usage(pid: number) {
   return { cpu, rssMb: rss / 1024 };
 }
 
+/**
+ * CPU seconds used so far by the PostgreSQL server listening on `port` (its
+ * postmaster, found by its command line, and every backend it forked), or
+ * null when there is none: with PGlite the database runs inside the docs
+ * server and is counted with it.
+ */
+function postgresCpu(port: number | null): number | null {
+  if (port === null) return null;
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return {
+          pid: Number(pid),
+          ppid: Number(fields[1]),
+          cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
+          cmdline,
+        };
+      } catch {
+        return null; // gone meanwhile
+      }
+    })
+    .filter((p) => p !== null);
+  const master = procs.find(
+    (p) => p.cmdline.includes('postgres') && p.cmdline.includes(`-p ${port}`),
+  );
+  if (!master) return null;
+  return procs
+    .filter((p) => p.pid === master.pid || p.ppid === master.pid)
+    .reduce((a, p) => a + p.cpu, 0);
+}
+
 // --- clients -----------------------------------------------------------------
 
 /** A simulated editor: a Yjs document connected to one server. */
@@ -162,6 +197,8 @@ interface Figures {
   p50: number;
   p99: number;
   cpuPercent: number;
+  /** CPU of the PostgreSQL server meanwhile (null: none, or in process). */
+  dbCpuPercent: number | null;
   rssPeakMb: number;
   rssEndMb: number;
   keystrokes: number;
@@ -178,7 +215,12 @@ function percentile(sorted: number[], p: number) {
  * the same transaction, stamps the sending time in a map; every other editor
  * of the pad records how long the stamp took to reach it.
  */
-async function typingRun(label: string, server: Server, editors: Editor[][]): Promise<Figures> {
+async function typingRun(
+  label: string,
+  server: Server,
+  editors: Editor[][],
+  pgPort: number | null,
+): Promise<Figures> {
   await Promise.all(editors.flat().map((e) => e.synced));
   const latencies: number[] = [];
   for (const pad of editors) {
@@ -196,6 +238,7 @@ async function typingRun(label: string, server: Server, editors: Editor[][]): Pr
   }
   let keystrokes = 0;
   const start = usage(server.child.pid!);
+  const dbStart = postgresCpu(pgPort);
   let rssPeak = start.rssMb;
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, usage(server.child.pid!).rssMb);
@@ -223,6 +266,7 @@ async function typingRun(label: string, server: Server, editors: Editor[][]): Pr
   for (const t of timers) clearInterval(t);
   const elapsed = (performance.now() - t0) / 1000;
   const end = usage(server.child.pid!);
+  const dbEnd = postgresCpu(pgPort);
   clearInterval(sampler);
   // Let the last updates arrive, then check that every pad converged.
   let converged = false;
@@ -241,6 +285,7 @@ async function typingRun(label: string, server: Server, editors: Editor[][]): Pr
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     cpuPercent: ((end.cpu - start.cpu) / elapsed) * 100,
+    dbCpuPercent: dbStart !== null && dbEnd !== null ? ((dbEnd - dbStart) / elapsed) * 100 : null,
     rssPeakMb: Math.max(rssPeak, end.rssMb),
     rssEndMb: end.rssMb,
     keystrokes,
@@ -300,6 +345,7 @@ async function main() {
   const pg: TestPostgres | undefined =
     process.env.POSTGRES === '1' ? await startPostgres() : undefined;
   const where = pg ? { url: pg.url } : { dataDir: join(dir, 'pglite') };
+  const pgPort = pg ? Number(new URL(pg.url).port) : null;
   const dbEnv: Record<string, string> = pg ? { DATABASE_URL: pg.url } : { DATA_DIR: dir };
   const key = await generateSigningKey('bench');
   const env = { ...dbEnv, JWKS: JSON.stringify({ keys: [key.publicJwk] }), TOKEN_ISSUER: ISSUER };
@@ -341,7 +387,7 @@ async function main() {
         ),
       ),
     );
-    const preauFigures = await typingRun("Préau's docs server", preau, preauEditors);
+    const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
     for (const e of preauEditors.flat()) e.close();
     await stop(preau);
 
@@ -349,23 +395,25 @@ async function main() {
     const refEditors = pads.map((docId) =>
       Array.from({ length: EDITORS }, () => referenceEditor(reference.port, docId)),
     );
-    const refFigures = await typingRun('@y/websocket-server 0.1.5', reference, refEditors);
+    const refFigures = await typingRun('@y/websocket-server 0.1.5', reference, refEditors, null);
     for (const e of refEditors.flat()) e.close();
     await stop(reference);
 
     const row = (f: Figures) =>
       `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
+      `${f.dbCpuPercent === null ? '—' : `${f.dbCpuPercent.toFixed(0)} %`} | ` +
       `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
     console.log(
-      '\n| server | p50 ms | p99 ms | CPU (one core) | RSS peak / end MB | keystrokes | deliveries | converged |',
+      '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | RSS peak / end MB | keystrokes | deliveries | converged |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     console.log(row(preauFigures));
     console.log(row(refFigures));
     console.log(
       `| Préau / reference | ${(preauFigures.p50 / refFigures.p50).toFixed(2)} | ` +
         `${(preauFigures.p99 / refFigures.p99).toFixed(2)} | ` +
-        `${(preauFigures.cpuPercent / refFigures.cpuPercent).toFixed(2)} | ` +
+        // The CPU ratio counts PostgreSQL's too: the reference stores nothing.
+        `${((preauFigures.cpuPercent + (preauFigures.dbCpuPercent ?? 0)) / refFigures.cpuPercent).toFixed(2)} | | ` +
         `${(preauFigures.rssPeakMb / refFigures.rssPeakMb).toFixed(2)} | | | |`,
     );
 
