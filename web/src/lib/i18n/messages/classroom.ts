@@ -54,7 +54,8 @@ export const classroom = catalogue(
     'live.room.kicked.removed': 'Vous avez été retiré·e de la séance par l’enseignant·e.',
     'live.room.kicked.replaced': 'Vous avez rejoint la séance depuis une autre fenêtre.',
     'live.room.kicked.shutdown': 'Le serveur redémarre ; rechargez la page dans un instant.',
-    'live.room.kicked.expired': 'Votre accès à la séance a expiré ; rechargez la page pour la rejoindre.',
+    'live.room.kicked.expired':
+      'Votre accès à la séance a expiré ; rechargez la page pour la rejoindre.',
     'live.room.error': 'Impossible de rejoindre la séance ({code}).',
     'live.room.leave': 'Quitter',
     'live.room.locked': 'Séance verrouillée',
@@ -160,7 +161,8 @@ export const classroom = catalogue(
     'live.room.kicked.removed': 'The teacher removed you from the session.',
     'live.room.kicked.replaced': 'You joined the session from another window.',
     'live.room.kicked.shutdown': 'The server is restarting; reload the page in a moment.',
-    'live.room.kicked.expired': 'Your access to the session expired; reload the page to join again.',
+    'live.room.kicked.expired':
+      'Your access to the session expired; reload the page to join again.',
     'live.room.error': 'Could not join the session ({code}).',
     'live.room.leave': 'Leave',
     'live.room.locked': 'Session locked',
