@@ -1,23 +1,13 @@
-import AxeBuilder from '@axe-core/playwright';
 import { DEMO_SCHOOLS, readAudit, retentionRules } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
 const COLLEGE = DEMO_SCHOOLS.college;
-
-/** Serious or critical accessibility problems on the page (axe-core, WCAG 2.1 AA). */
-async function accessibilityProblems(page: Page) {
-  const result = await new AxeBuilder({ page: page as never })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The cells of the table row whose header is `kind`. */
 async function row(page: Page, tableSelector: string, kind: string) {
@@ -81,7 +71,7 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
       '1095',
     ]);
     expect(await page.getByText('Aucun établissement n’a de règle propre.').count()).toBe(1);
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
 
     // A refusal names each field to fix, in the page title, an alert and beside the fields.
     await page.getByLabel('Portée').selectOption(COLLEGE.uai);
@@ -106,7 +96,7 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
     // What was typed is kept.
     expect(await page.getByLabel('Portée').inputValue()).toBe(COLLEGE.uai);
     expect(await page.getByLabel('Durée (jours)').inputValue()).toBe('0');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     expect(await retentionRules(preau.services.database.db)).toEqual([]);
 
     await page.getByLabel('Type de trace').selectOption('chat.message');
@@ -119,7 +109,7 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
       `${COLLEGE.name} (${COLLEGE.uai})`,
     );
     expect(await row(page, `#rt-school-${COLLEGE.uai}`, 'chat.message')).toEqual(['400', '730']);
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     const rule = { scope: COLLEGE.uai, kind: 'chat.message', days: 400 };
     expect(await retentionRules(preau.services.database.db)).toEqual([rule]);
     const audit = await readAudit(preau.services.database.db);
@@ -159,7 +149,7 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     await context.close();
   });
 });

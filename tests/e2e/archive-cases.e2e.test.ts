@@ -1,24 +1,14 @@
-import AxeBuilder from '@axe-core/playwright';
 import { classSpaceId } from '@preau/protocol';
 import { classIdOf, DEMO_SCHOOLS, readAudit } from '@preau/storage';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
 
 const SPACE = classSpaceId(classIdOf(DEMO_SCHOOLS.college.uai, '3e A'));
-
-/** Serious or critical accessibility problems on the page (axe-core, WCAG 2.1 AA). */
-async function accessibilityProblems(page: Page) {
-  const result = await new AxeBuilder({ page: page as never })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function data<T>(res: Response): Promise<T> {
   const body = await res.json();
@@ -116,7 +106,7 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
     expect(await page.getByRole('button', { name: 'Lever la conservation' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Clore le dossier' }).count()).toBe(0);
     expect(await page.locator('tbody').textContent()).toContain('levée le');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     // The API refuses a new hold too.
     const hold = await archivist.fetch(`/api/archive/cases/${caseId}/holds`, {
       body: { space: SPACE },
@@ -138,7 +128,7 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
       has: page.getByRole('heading', { name: 'Dossiers ouverts' }),
     });
     expect(await openList.textContent()).toContain('Aucun dossier ouvert.');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     await context.close();
   });
 

@@ -1,4 +1,3 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { classSpaceId } from '@preau/protocol';
 import {
   classIdOf,
@@ -10,6 +9,7 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
@@ -119,9 +119,7 @@ describe('erasure reaches a pad open in Chromium and its stored history', () => 
     expect(await teacher.locator('.version-meta').textContent()).toContain(
       'versions antérieures réunies',
     );
-    const axe = await new AxeBuilder({ page: teacher }).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => v.id)).toEqual([]);
+    await expectAccessible(teacher);
     expect(problems).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { classSpaceId } from '@preau/protocol';
 import { classIdOf, DEMO_SCHOOLS, readAudit, SampleActivity, verifyBundle } from '@preau/storage';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
@@ -18,16 +18,6 @@ async function personId(preau: RunningPreau, login: string): Promise<string> {
     .where('login', '=', login)
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** Serious or critical accessibility problems on the page (axe-core, WCAG 2.1 AA). */
-async function accessibilityProblems(page: Page) {
-  const result = await new AxeBuilder({ page: page as never })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('the archive area, in Chromium against the whole of Préau', () => {
@@ -114,7 +104,7 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
       expect(all, kind).toContain(kind);
     }
     expect(rows.find((r) => r.includes('chat.message'))).toContain('Léa Bernard');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
 
     await page.locator('tbody tr').filter({ hasText: 'chat.message' }).getByRole('link').click();
     await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Trace \d+ de l’espace/);
@@ -137,7 +127,7 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
     const exported = Number(/(\d+) traces/.exec(status)?.[1]);
     // Everything recorded in the held space: our activity and the directory's membership traces.
     expect(exported).toBeGreaterThanOrEqual(9);
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -187,7 +177,7 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
       expect(table, action).toContain(action);
     }
     expect(table).toContain('Anne Lambert');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     const archivistId = await personId(preau, 'archiviste');
     const byArchivist = (await readAudit(preau.services.database.db, { actor: archivistId })).map(
       (e) => e.action,

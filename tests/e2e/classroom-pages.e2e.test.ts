@@ -1,20 +1,11 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
-
-/** Fails with the list of serious or critical axe violations on the page, if any. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, page.url()).toEqual([]);
-}
 
 const classId = classIdOf(DEMO_SCHOOLS.college.uai, '4e B');
 const student = demoDirectory().accounts.find((a) => a.className === '4e B')!;

@@ -1,8 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory, readDocParts } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
@@ -23,17 +23,6 @@ async function createDoc(page: Page, baseUrl: string, title: string, kind: 'pad'
   await page.getByRole('button', { name: 'Créer', exact: true }).click();
   await page.waitForURL((u) => /^\/docs\/d[0-9a-f]+$/.test(u.pathname));
   return new URL(page.url()).pathname.split('/').at(-1)!;
-}
-
-/** Fails with the list of serious or critical axe violations on the page, if any. */
-async function expectAccessible(page: Page, exclude?: string) {
-  const builder = new AxeBuilder({ page });
-  if (exclude) builder.exclude(exclude);
-  const results = await builder.analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, page.url()).toEqual([]);
 }
 
 const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
@@ -173,7 +162,7 @@ describe('pads in Chromium', () => {
     await expect
       .poll(() => teacher.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
       .toBe(true);
-    await expectAccessible(teacher, '.board-host');
+    await expectAccessible(teacher, { exclude: '.board-host' });
   });
 
   it('puts pad images in object storage, served back to members only', async () => {

@@ -1,9 +1,9 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { MEMBERSHIP_CHANNEL, MembershipChange } from '@preau/protocol';
 import { personIdByLogin } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
@@ -21,18 +21,6 @@ person;eleve.fantome;Gaspard;Fantôme
 profile;eleve.fantome;0560009Z;student;5e 9
 role;eleve.fantome;roi
 `;
-
-/** Fails with the list of serious or critical axe violations on the page, if any. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}) on ${page.url()}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  expect(bad).toEqual([]);
-}
 
 describe('directory admin pages, refusals and accessibility, in Chromium', () => {
   let preau: RunningPreau;
