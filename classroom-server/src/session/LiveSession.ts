@@ -287,9 +287,10 @@ export class LiveSession {
    * starts the grace period during which the participant keeps their place.
    */
   socketClosed(socketId: string, participantId: string, deliberate: boolean): Promise<void> {
-    // Once the session is over its sockets close by themselves: nothing left to record.
+    // Once the session is over its sockets close by themselves: nothing left to
+    // record, whether it closed before this call or while the call waited its turn.
     if (this.#closed) return Promise.resolve();
-    return this.#run(async () => {
+    return this.#runUnlessClosed(async () => {
       const p = this.#participants.get(participantId);
       if (!p) return;
       if (deliberate && socketOf(p.state) === socketId) return this.#depart(p, 'left');
@@ -427,6 +428,13 @@ export class LiveSession {
 
   // -------------------------------------------------------------------------
   // Helpers
+
+  /** Runs a state change in the session's queue; nothing at all if the session closed meanwhile. */
+  #runUnlessClosed(task: () => Promise<void>): Promise<void> {
+    return this.#queue.run(async () => {
+      if (!this.#closed) await task();
+    });
+  }
 
   /** Runs a state change in the session's queue; refused once the session is closed. */
   #run<T>(task: () => Promise<T>): Promise<T> {
