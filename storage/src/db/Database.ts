@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrate } from './migrate';
 import { PGlitePool } from './pglitePool';
+import { PGliteThread } from './pgliteThread';
 import type { Schema } from './schema';
 
 /** Where the data lives: PostgreSQL by URL, or embedded PGlite in a folder (or in memory). */
@@ -27,12 +27,14 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     engine = 'postgresql';
   } else {
-    let pglite: PGlite;
-    if ('dataDir' in where) {
-      await mkdir(where.dataDir, { recursive: true });
-      pglite = await PGlite.create(where.dataDir);
-    } else {
-      pglite = await PGlite.create();
+    if ('dataDir' in where) await mkdir(where.dataDir, { recursive: true });
+    // PGlite runs on a thread of its own, so its queries never block this one.
+    const pglite = new PGliteThread('dataDir' in where ? where.dataDir : undefined);
+    try {
+      await pglite.ready();
+    } catch (err) {
+      await pglite.close().catch(() => undefined);
+      throw err;
     }
     const pool = new PGlitePool(pglite);
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });

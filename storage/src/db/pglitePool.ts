@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteLike } from './pgliteThread';
 
 /**
  * Presents one PGlite instance as the small part of node-postgres' Pool that
@@ -11,7 +11,7 @@ export class PGlitePool {
   #busy = false;
   #ended = false;
 
-  constructor(readonly pglite: PGlite) {}
+  constructor(readonly pglite: PGliteLike) {}
 
   /** Borrows the connection, waiting for the current borrower to release it. */
   async connect() {
@@ -24,8 +24,8 @@ export class PGlitePool {
         // scripts such as migrations; the last statement's result is the answer.
         const res =
           params.length === 0
-            ? (await this.pglite.exec(sql)).at(-1)
-            : await this.pglite.query<Record<string, unknown>>(sql, params as unknown[]);
+            ? await this.pglite.exec(sql)
+            : await this.pglite.query(sql, params as unknown[]);
         const rows = (res?.rows ?? []) as Record<string, unknown>[];
         return { rows, rowCount: res?.affectedRows ?? rows.length, command: commandOf(sql) };
       },

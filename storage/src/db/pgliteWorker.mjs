@@ -1,0 +1,46 @@
+// The thread PGlite runs on (see pgliteThread.ts). Plain JavaScript: a
+// worker thread loads its file with Node's own loader, in any runner.
+// Messages in: { id, op: 'exec' | 'query' | 'close', sql?, params? }.
+// Messages out: { id, result: { rows, affectedRows } } or { id, error }.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+const opening = PGlite.create(workerData.dataDir ?? undefined);
+
+/** What a failed statement tells its caller: PostgreSQL's own fields, as node-postgres gives them. */
+function errorOf(err) {
+  const out = { message: err instanceof Error ? err.message : String(err) };
+  for (const key of [
+    'code',
+    'detail',
+    'hint',
+    'constraint',
+    'table',
+    'column',
+    'schema',
+    'severity',
+  ]) {
+    if (err && typeof err[key] === 'string') out[key] = err[key];
+  }
+  return out;
+}
+
+parentPort.on('message', async ({ id, op, sql, params }) => {
+  try {
+    const db = await opening;
+    if (op === 'close') {
+      await db.close();
+      parentPort.postMessage({ id, result: null });
+      return;
+    }
+    // Without parameters, the simple protocol (exec) also runs multi-statement
+    // scripts such as migrations; the last statement's result is the answer.
+    const res = op === 'exec' ? (await db.exec(sql)).at(-1) : await db.query(sql, params);
+    parentPort.postMessage({
+      id,
+      result: { rows: res?.rows ?? [], affectedRows: res?.affectedRows },
+    });
+  } catch (err) {
+    parentPort.postMessage({ id, error: errorOf(err) });
+  }
+});
