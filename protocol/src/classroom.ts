@@ -96,6 +96,8 @@ export const ChatMessage = z.object({
   name: z.string().max(120),
   text: z.string().max(CLASSROOM_LIMITS.chatChars),
   sentAt: z.string(),
+  /** When its author last corrected it (absent or null: never). */
+  editedAt: z.string().nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -194,6 +196,14 @@ export const ClientEventSchemas = {
     request: z.object({ text: z.string().trim().min(1).max(CLASSROOM_LIMITS.chatChars) }).strict(),
     response: ChatMessage,
   },
+  /** Its author corrects a message; the first text stays in the trace archive. */
+  'chat.edit': {
+    request: z
+      .object({ messageId: Id, text: z.string().trim().min(1).max(CLASSROOM_LIMITS.chatChars) })
+      .strict(),
+    response: ChatMessage,
+  },
+  /** A moderator deletes any message, an author their own. */
   'chat.delete': { request: z.object({ messageId: Id }).strict(), response: Ok },
   'hand.raise': { request: Empty, response: Ok },
   /** Lowers one's own hand, or (moderators) someone else's. */
@@ -284,6 +294,7 @@ export const ServerEventSchemas = {
   'participant.left': z.object({ participantId: PersonId, reason: LeaveReason }),
   'hands.updated': z.object({ hands: z.array(HandView) }),
   'chat.message': ChatMessage,
+  'chat.edited': ChatMessage,
   'chat.deleted': z.object({ messageId: Id }),
   'producer.added': ProducerView,
   'producer.updated': ProducerView,

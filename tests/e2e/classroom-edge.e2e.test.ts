@@ -134,13 +134,17 @@ describe('live sessions refuse what they must, at the handshake and per event', 
       ['moderation.lock', { locked: true }],
       ['moderation.muteAll', {}],
       ['session.end', {}],
-      ['chat.delete', { messageId: 'm_x' }],
     ] as const) {
       expect(await send(socket, event, payload)).toMatchObject({
         ok: false,
         error: { code: 'forbidden' },
       });
     }
+    // A student deletes only their own messages: there is none by that id.
+    expect(await send(socket, 'chat.delete', { messageId: 'm_x' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
 
     const teacherSocket = await connect({
       token: await tokenFor(teacher, classA, sessionA.sessionId),

@@ -187,6 +187,16 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
         .poll(() => p.page.getByRole('log').textContent())
         .toContain('Bonjour la classe !');
     }
+    // Alice corrects her message; everyone reads the new text, marked as corrected.
+    await alice.page.getByRole('button', { name: 'Corriger' }).click();
+    await alice.page.getByLabel('Corriger le message').fill('Bonjour à toute la classe !');
+    await alice.page.getByLabel('Corriger le message').press('Enter');
+    for (const p of [teacher, bob]) {
+      await expect
+        .poll(() => p.page.getByRole('log').textContent())
+        .toContain('Bonjour à toute la classe !');
+      expect(await p.page.getByRole('log').textContent()).toContain('(corrigé)');
+    }
   });
 
   it('raises hands in order and sends chat from the keyboard alone', async () => {

@@ -15,6 +15,15 @@ export class ChatLog {
     if (this.#messages.length > this.#limit) this.#messages.shift();
   }
 
+  get(messageId: string): ChatMessage | undefined {
+    return this.#messages.find((m) => m.messageId === messageId);
+  }
+
+  /** Puts the new version of a message in its place (if it is still among the latest). */
+  replace(message: ChatMessage) {
+    this.#messages = this.#messages.map((m) => (m.messageId === message.messageId ? message : m));
+  }
+
   remove(messageId: string) {
     this.#messages = this.#messages.filter((m) => m.messageId !== messageId);
   }

@@ -1,11 +1,15 @@
 import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
-import { insertChatMessage, markChatMessageDeleted } from '@preau/storage';
+import { editChatMessage, insertChatMessage, markChatMessageDeleted } from '@preau/storage';
 import { newId } from '../session/ids';
 import type { SessionContext } from '../session/SessionContext';
 import type { Actor } from '../session/types';
 import { ChatLog } from './ChatLog';
 
-/** A session's chat: everyone who may write sends, moderators delete; each act is traced. */
+/**
+ * A session's chat: everyone who may write sends, and corrects or deletes
+ * their own messages; moderators delete any. Each act is traced, so the
+ * archive keeps every version of what was said.
+ */
 export class SessionChat {
   readonly #s: SessionContext;
   readonly #log: ChatLog;
@@ -65,11 +69,45 @@ export class SessionChat {
     });
   }
 
-  /** A moderator deletes a message for everyone. */
+  /** Its author corrects a message, for everyone. */
+  edit(actor: Actor, messageId: string, text: string): Promise<ChatMessage> {
+    const s = this.#s;
+    return s.run(async () => {
+      const p = s.requireLive(actor);
+      this.#refuseOthers(p.id, messageId, 'only its author corrects a message');
+      const stored = await s.write(async (tx) => {
+        const at = s.now();
+        const row = await editChatMessage(tx, {
+          sessionId: s.id,
+          messageId,
+          authorId: p.id,
+          text,
+          at,
+        });
+        if (!row) throw new PreauError('not_found', 'no such message of yours');
+        await s.trace(tx, p.id, 'chat.edited', messageId, { session: s.id, text }, at);
+        return row;
+      });
+      const message: ChatMessage = {
+        messageId,
+        participantId: stored.authorId,
+        name: stored.authorName,
+        text: stored.text,
+        sentAt: stored.sentAt.toISOString(),
+        editedAt: stored.editedAt?.toISOString() ?? null,
+      };
+      this.#log.replace(message);
+      s.broadcast('chat.edited', message, actor.socketId);
+      return message;
+    });
+  }
+
+  /** A moderator deletes any message for everyone; anyone else only their own. */
   delete(actor: Actor, messageId: string): Promise<void> {
     const s = this.#s;
     return s.run(async () => {
-      const p = s.requireModerator(actor);
+      const p = s.requireLive(actor);
+      if (!p.moderator) this.#refuseOthers(p.id, messageId, 'teachers delete others’ messages');
       await s.write(async (tx) => {
         const at = s.now();
         const found = await markChatMessageDeleted(tx, {
@@ -77,6 +115,7 @@ export class SessionChat {
           messageId,
           by: p.id,
           at,
+          ...(p.moderator ? {} : { authorId: p.id }),
         });
         if (!found) throw new PreauError('not_found', 'no such message');
         await s.trace(tx, p.id, 'chat.deleted', messageId, { session: s.id }, at);
@@ -84,5 +123,11 @@ export class SessionChat {
       this.#log.remove(messageId);
       s.broadcast('chat.deleted', { messageId });
     });
+  }
+
+  /** `forbidden` when the message, as this session remembers it, is someone else's. */
+  #refuseOthers(participantId: string, messageId: string, why: string) {
+    const known = this.#log.get(messageId);
+    if (known && known.participantId !== participantId) throw new PreauError('forbidden', why);
   }
 }

@@ -1,6 +1,6 @@
 import { defineHandler, joined } from './defineHandler';
 
-/** Chat: anyone who may write sends; moderators delete. */
+/** Chat: anyone who may write sends and corrects or deletes their own; moderators delete any. */
 export const chatHandlers = [
   defineHandler({
     event: 'chat.send',
@@ -9,8 +9,14 @@ export const chatHandlers = [
     handle: (ctx, { text }) => joined(ctx).chat.send(ctx.actor, text),
   }),
   defineHandler({
+    event: 'chat.edit',
+    right: 'write',
+    rate: 'chat',
+    handle: (ctx, { messageId, text }) => joined(ctx).chat.edit(ctx.actor, messageId, text),
+  }),
+  defineHandler({
     event: 'chat.delete',
-    right: 'moderate',
+    right: 'write',
     rate: 'moderation',
     handle: async (ctx, { messageId }) => {
       await joined(ctx).chat.delete(ctx.actor, messageId);

@@ -97,6 +97,7 @@ export class SessionRegistry {
       name: m.authorName,
       text: m.text,
       sentAt: m.sentAt.toISOString(),
+      editedAt: m.editedAt?.toISOString() ?? null,
     }));
     const session: LiveSession = new LiveSession({
       stored,

@@ -12,6 +12,8 @@ export interface StoredChatMessage {
   authorName: string;
   text: string;
   sentAt: Date;
+  /** When its author last corrected it (null: never). */
+  editedAt?: Date | null;
 }
 
 /** Stores a chat message. */
@@ -31,19 +33,62 @@ export async function insertChatMessage(tx: Executor, message: StoredChatMessage
     .execute();
 }
 
-/** Marks a message deleted by a moderator; returns false when there was no such visible message. */
+/**
+ * Marks a message deleted (by a moderator, or by its author when `authorId`
+ * is given); returns false when there was no such visible message.
+ */
 export async function markChatMessageDeleted(
   tx: Executor,
-  opts: { sessionId: string; messageId: string; by: string; at: Date },
+  opts: { sessionId: string; messageId: string; by: string; at: Date; authorId?: string },
 ): Promise<boolean> {
-  const result = await tx
+  let query = tx
     .updateTable('live_chat_message')
     .set({ deleted_at: opts.at, deleted_by: opts.by })
     .where('id', '=', opts.messageId)
     .where('session_id', '=', opts.sessionId)
     .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('erased_at', 'is', null);
+  if (opts.authorId !== undefined) query = query.where('author_id', '=', opts.authorId);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Its author corrects a visible message; returns the message as it now is, or null if none. */
+export async function editChatMessage(
+  tx: Executor,
+  opts: { sessionId: string; messageId: string; authorId: string; text: string; at: Date },
+): Promise<StoredChatMessage | null> {
+  const row = await tx
+    .updateTable('live_chat_message')
+    .set({ text: opts.text, edited_at: opts.at })
+    .where('id', '=', opts.messageId)
+    .where('session_id', '=', opts.sessionId)
+    .where('author_id', '=', opts.authorId)
+    .where('deleted_at', 'is', null)
+    .where('erased_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toStored(row) : null;
+}
+
+function toStored(r: {
+  id: string;
+  session_id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  sent_at: Date | string;
+  edited_at: Date | string | null;
+}): StoredChatMessage {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    authorId: r.author_id,
+    authorName: r.author_name,
+    text: r.text,
+    sentAt: new Date(r.sent_at),
+    editedAt: r.edited_at ? new Date(r.edited_at) : null,
+  };
 }
 
 /** The latest visible messages of a session, oldest first. */
@@ -60,14 +105,7 @@ export async function recentChatMessages(
     .orderBy('sent_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.reverse().map((r) => ({
-    id: r.id,
-    sessionId: r.session_id,
-    authorId: r.author_id,
-    authorName: r.author_name,
-    text: r.text,
-    sentAt: new Date(r.sent_at),
-  }));
+  return rows.reverse().map(toStored);
 }
 
 /** Why a message's text was blanked. */

@@ -170,6 +170,11 @@ export class LiveRoomController {
     this.#addChat(message);
   }
 
+  /** Corrects one of our own messages; the server answers with the new version. */
+  async editChat(messageId: string, text: string) {
+    this.#replaceChat(await this.#conn.request('chat.edit', { messageId, text }));
+  }
+
   deleteChat = (messageId: string) => this.#act('chat.delete', { messageId });
   raiseHand = () => this.#act('hand.raise', {});
   lowerHand = (participantId?: string) =>
@@ -273,6 +278,7 @@ export class LiveRoomController {
       this.hands = hands;
     });
     c.on('chat.message', (m) => this.#addChat(m));
+    c.on('chat.edited', (m) => this.#replaceChat(m));
     c.on('chat.deleted', ({ messageId }) => {
       this.chat = this.chat.filter((m) => m.messageId !== messageId);
     });
@@ -308,6 +314,10 @@ export class LiveRoomController {
   #addChat(message: ChatMessage) {
     if (this.chat.some((m) => m.messageId === message.messageId)) return;
     this.chat = [...this.chat, message].slice(-200);
+  }
+
+  #replaceChat(message: ChatMessage) {
+    this.chat = this.chat.map((m) => (m.messageId === message.messageId ? message : m));
   }
 
   #fail(what: string, err: unknown) {
