@@ -132,7 +132,7 @@ describe('pads in Chromium', () => {
     await expect.poll(() => teacher.locator('.notice').textContent()).toContain('restaurée');
     // The pupil's live pad follows, and the history grew instead of shrinking.
     await expect.poll(() => padText(pupil)).not.toContain('Je viendrai');
-    expect(Number(await slider.getAttribute('max'))).toBeGreaterThan(total);
+    await expect.poll(async () => Number(await slider.getAttribute('max'))).toBeGreaterThan(total);
     const after = await readDocParts(preau.services.database.db, docId);
     expect(after.updates.length + (after.snapshot ? 1 : 0)).toBeGreaterThan(parts.updates.length);
     expect(problems).toEqual([]);
