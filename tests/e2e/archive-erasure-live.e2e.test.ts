@@ -6,25 +6,17 @@ import {
   storedDocBytes,
   storedDocStrings,
 } from '@preau/storage';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
+import { padText, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
 
 const CLASS = classIdOf(DEMO_SCHOOLS.college.uai, '4e B');
 const HUGO_TEXT = 'Hugo note son adresse : 3 rue des Lilas.';
-
-const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
-/** The pad's text, without other people's carets (their names are drawn inside the text). */
-const padText = (page: Page) =>
-  page.locator('.pad-content').evaluate((el) => {
-    const copy = el.cloneNode(true) as HTMLElement;
-    for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-    return copy.textContent ?? '';
-  });
 
 describe('erasure reaches a pad open in Chromium and its stored history', () => {
   let preau: RunningPreau;

@@ -14,6 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
+import { createDocFromPage, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
 
@@ -37,17 +38,8 @@ function send(socket: LiveSocket, event: string, payload: unknown): Promise<Resu
   );
 }
 
-/** Creates a pad or a board from the class's documents page; returns its id. */
-async function createDoc(page: Page, baseUrl: string, title: string, kind: 'pad' | 'board') {
-  await page.goto(`${baseUrl}/classes/${classA}/docs`);
-  await page.getByLabel('Titre', { exact: true }).fill(title);
-  await page.getByLabel('Type').selectOption(kind);
-  await page.getByRole('button', { name: 'Créer', exact: true }).click();
-  await page.waitForURL((u) => /^\/docs\/d[0-9a-f]+$/.test(u.pathname));
-  return new URL(page.url()).pathname.split('/').at(-1)!;
-}
-
-const saved = (page: Page) => page.locator('.save-state').getAttribute('data-state');
+const createDoc = (page: Page, baseUrl: string, title: string, kind: 'pad' | 'board') =>
+  createDocFromPage(page, baseUrl, classA, title, kind);
 
 /**
  * The real features record, the archive finds: a pad typed in and a board
@@ -85,15 +77,15 @@ describe('the archivist finds what the pads, boards and live class recorded', ()
 
   it('records a pad, a board and a live session through the features themselves', async () => {
     padId = await createDoc(teacher, preau.url, 'Compte rendu archivé', 'pad');
-    await expect.poll(() => saved(teacher)).toBe('saved');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
     await teacher.locator('.pad-content').click();
     await teacher.keyboard.type('Sortie au château de Fougères.');
-    await expect.poll(() => saved(teacher)).toBe('saved');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
 
     boardId = await createDoc(teacher, preau.url, 'Plan du château', 'board');
     // A fresh load of the board, as a person opening it would.
     await teacher.goto(`${preau.url}/docs/${boardId}`);
-    await expect.poll(() => saved(teacher)).toBe('saved');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
     await expect
       .poll(() => teacher.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
       .toBe(true);
@@ -108,7 +100,7 @@ describe('the archivist finds what the pads, boards and live class recorded', ()
     await teacher.mouse.up();
     await teacher.keyboard.press('Escape');
     await expect.poll(() => teacher.locator('.board-count').getAttribute('data-count')).toBe('1');
-    await expect.poll(() => saved(teacher)).toBe('saved');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
 
     const teacherApi = await signInApi(preau.url, 'prof.martin');
     const studentApi = await signInApi(preau.url, student.login);

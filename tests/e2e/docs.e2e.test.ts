@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
+import { createDocFromPage, padText, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -14,25 +15,8 @@ const PNG = Buffer.from(
   'base64',
 );
 const student = demoDirectory().accounts.find((a) => a.className === '3e A')!;
-
-/** Creates a document from the class's documents page and returns its id (the page opens it). */
-async function createDoc(page: Page, baseUrl: string, title: string, kind: 'pad' | 'board') {
-  await page.goto(`${baseUrl}/classes/${classA}/docs`);
-  await page.getByLabel('Titre', { exact: true }).fill(title);
-  await page.getByLabel('Type').selectOption(kind);
-  await page.getByRole('button', { name: 'Créer', exact: true }).click();
-  await page.waitForURL((u) => /^\/docs\/d[0-9a-f]+$/.test(u.pathname));
-  return new URL(page.url()).pathname.split('/').at(-1)!;
-}
-
-const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
-/** The pad's text, without other people's carets (their names are drawn inside the text). */
-const padText = (page: Page) =>
-  page.locator('.pad-content').evaluate((el) => {
-    const copy = el.cloneNode(true) as HTMLElement;
-    for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-    return copy.textContent ?? '';
-  });
+const createDoc = (page: Page, baseUrl: string, title: string, kind: 'pad' | 'board') =>
+  createDocFromPage(page, baseUrl, classA, title, kind);
 
 describe('pads in Chromium', () => {
   let preau: RunningPreau;
