@@ -140,6 +140,10 @@ export const RetentionRule = z.object({
 });
 export type RetentionRule = z.infer<typeof RetentionRule>;
 
+/** Which rule to remove: its scope and kind (the next rule down then applies). */
+export const RetentionRuleKey = RetentionRule.pick({ scope: true, kind: true });
+export type RetentionRuleKey = z.infer<typeof RetentionRuleKey>;
+
 const optionalText = (max: number) =>
   z
     .string()
@@ -289,6 +293,7 @@ export const AuditAction = z.enum([
   'export.download',
   'audit.read',
   'retention.set',
+  'retention.remove',
   'retention.sweep',
   'rights.download',
   'rights.erase',

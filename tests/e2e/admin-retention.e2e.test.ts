@@ -11,11 +11,12 @@ const COLLEGE = DEMO_SCHOOLS.college;
 
 /** The cells of the table row whose header is `kind`. */
 async function row(page: Page, tableSelector: string, kind: string) {
-  return page
+  const cells = await page
     .locator(`${tableSelector} tbody tr`)
     .filter({ has: page.getByRole('rowheader', { name: kind, exact: true }) })
     .locator('td')
     .allTextContents();
+  return cells.map((c) => c.trim());
 }
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? null);
@@ -108,7 +109,11 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
     expect(await page.locator(`#rt-school-${COLLEGE.uai} caption`).textContent()).toBe(
       `${COLLEGE.name} (${COLLEGE.uai})`,
     );
-    expect(await row(page, `#rt-school-${COLLEGE.uai}`, 'chat.message')).toEqual(['400', '730']);
+    expect(await row(page, `#rt-school-${COLLEGE.uai}`, 'chat.message')).toEqual([
+      '400',
+      '730',
+      'Supprimer',
+    ]);
     expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
     const rule = { scope: COLLEGE.uai, kind: 'chat.message', days: 400 };
     expect(await retentionRules(preau.services.database.db)).toEqual([rule]);
@@ -143,13 +148,49 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
       .toBe('Saved: session.joined kept 400 days (Whole platform (*)).');
     expect(await row(page, '#rt-defaults-table', 'session.joined')).toEqual(['365', '400', '400']);
     // The school's own rule is still listed, apart.
-    expect(await row(page, `#rt-school-${COLLEGE.uai}`, 'chat.message')).toEqual(['400', '730']);
+    expect(await row(page, `#rt-school-${COLLEGE.uai}`, 'chat.message')).toEqual([
+      '400',
+      '730',
+      'Remove',
+    ]);
     // Nothing wider than the phone's screen (wide tables scroll in their own box).
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
+
+    // Removing the school's rule: the platform's or the default applies again; audited.
+    await page
+      .getByRole('button', {
+        name: `Remove the chat.message rule of ${COLLEGE.name} (${COLLEGE.uai})`,
+      })
+      .press('Enter');
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe(
+        `Rule removed: chat.message (${COLLEGE.name} (${COLLEGE.uai})) follows the next rule down again.`,
+      );
+    expect(await page.getByText('No school has a rule of its own.').count()).toBe(1);
+    expect(await retentionRules(preau.services.database.db)).toEqual([
+      { scope: '*', kind: 'session.joined', days: 400 },
+    ]);
+    const audit = await readAudit(preau.services.database.db);
+    expect(audit.at(-1)).toMatchObject({
+      action: 'retention.remove',
+      role: 'admin',
+      details: { scope: COLLEGE.uai, kind: 'chat.message', days: 400 },
+    });
     await context.close();
+
+    // Through the API: a rule that is not there is a 404, a teacher gets 403; nothing changes.
+    const key = { scope: COLLEGE.uai, kind: 'chat.message' };
+    const admin = await signInApi(preau.url, 'admin');
+    const again = await admin.fetch('/api/archive/retention', { method: 'DELETE', body: key });
+    expect(again.status).toBe(404);
+    const teacher = await signInApi(preau.url, 'prof.martin');
+    const refused = await teacher.fetch('/api/archive/retention', { method: 'DELETE', body: key });
+    expect(refused.status).toBe(403);
+    expect(await readAudit(preau.services.database.db)).toHaveLength(audit.length);
   });
 });

@@ -3,6 +3,7 @@ import {
   FALLBACK_RETENTION_DAYS,
   parseSpaceId,
   type RetentionRule,
+  type RetentionRuleKey,
   type TraceKind,
 } from '@preau/protocol';
 // Retention: what is kept, for how long, and what a sweep deletes.
@@ -62,6 +63,32 @@ export async function setRetention(
       )
       .execute();
     await appendAudit(tx, who, { action: 'retention.set', details: { ...rule } });
+  });
+}
+
+/**
+ * Removes a rule, so the next one down applies again (a school's: the
+ * platform's or the default; the platform's: the default); audited. False
+ * when there was no such rule (nothing changed, nothing audited).
+ */
+export async function removeRetention(
+  db: Kysely<Schema>,
+  who: Auditor,
+  key: RetentionRuleKey,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const removed = await tx
+      .deleteFrom('archive_retention')
+      .where('scope', '=', key.scope)
+      .where('kind', '=', key.kind)
+      .returning('days')
+      .executeTakeFirst();
+    if (!removed) return false;
+    await appendAudit(tx, who, {
+      action: 'retention.remove',
+      details: { scope: key.scope, kind: key.kind, days: removed.days },
+    });
+    return true;
   });
 }
 

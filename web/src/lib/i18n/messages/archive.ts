@@ -110,6 +110,7 @@ export const archive = catalogue(
     'archive.action.export.download': 'téléchargement d’un export',
     'archive.action.audit.read': 'consultation du journal',
     'archive.action.retention.set': 'durée de conservation modifiée',
+    'archive.action.retention.remove': 'règle de conservation supprimée',
     'archive.action.retention.sweep': 'suppression des traces expirées',
     'archive.action.rights.download': 'téléchargement de ses données',
     'archive.action.rights.erase': 'demande d’effacement',
@@ -186,6 +187,13 @@ export const archive = catalogue(
     'archive.retention.admin.noSchoolRule': 'Aucun établissement n’a de règle propre.',
     'archive.retention.admin.schoolDays': 'Durée de l’établissement',
     'archive.retention.admin.otherwise': 'Sinon (plateforme ou défaut)',
+    'archive.retention.admin.actions': 'Action',
+    'archive.retention.admin.remove': 'Supprimer',
+    'archive.retention.admin.removeLabel': 'Supprimer la règle {kind} de {scope}',
+    'archive.retention.admin.removed':
+      'Règle supprimée : {kind} ({scope}) suit de nouveau la règle suivante.',
+    'archive.retention.admin.removeFailed':
+      'Aucune règle à supprimer : la page n’était plus à jour.',
   },
   {
     'archive.nav.label': 'Archive area',
@@ -294,6 +302,7 @@ export const archive = catalogue(
     'archive.action.export.download': 'export downloaded',
     'archive.action.audit.read': 'audit log read',
     'archive.action.retention.set': 'retention changed',
+    'archive.action.retention.remove': 'retention rule removed',
     'archive.action.retention.sweep': 'expired traces deleted',
     'archive.action.rights.download': 'own data downloaded',
     'archive.action.rights.erase': 'erasure request',
@@ -368,5 +377,11 @@ export const archive = catalogue(
     'archive.retention.admin.noSchoolRule': 'No school has a rule of its own.',
     'archive.retention.admin.schoolDays': 'School’s retention',
     'archive.retention.admin.otherwise': 'Otherwise (platform or default)',
+    'archive.retention.admin.actions': 'Action',
+    'archive.retention.admin.remove': 'Remove',
+    'archive.retention.admin.removeLabel': 'Remove the {kind} rule of {scope}',
+    'archive.retention.admin.removed':
+      'Rule removed: {kind} ({scope}) follows the next rule down again.',
+    'archive.retention.admin.removeFailed': 'No rule to remove: the page was out of date.',
   },
 );

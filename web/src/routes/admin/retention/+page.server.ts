@@ -2,9 +2,16 @@ import {
   DEFAULT_RETENTION_DAYS,
   FALLBACK_RETENTION_DAYS,
   RetentionRule,
+  RetentionRuleKey,
   TraceKind,
 } from '@preau/protocol';
-import { listSchools, retentionDays, retentionRules, setRetention } from '@preau/storage';
+import {
+  listSchools,
+  removeRetention,
+  retentionDays,
+  retentionRules,
+  setRetention,
+} from '@preau/storage';
 import { fail } from '@sveltejs/kit';
 import { auditor, formFields } from '#lib/archive/server';
 import { requireAdminPage } from '#lib/server/admin';
@@ -66,5 +73,16 @@ export const actions: Actions = {
     }
     await setRetention(locals.services.database.db, auditor(admin, 'admin'), parsed.data);
     return { done: parsed.data };
+  },
+  /** Removes one rule (the next one down applies again); audited. */
+  remove: async ({ locals, url, request }) => {
+    const admin = requireAdminPage(locals, url);
+    const key = RetentionRuleKey.safeParse(formFields(await request.formData()));
+    if (!key.success) return fail(400, { removeFailed: true });
+    const db = locals.services.database.db;
+    if (!(await removeRetention(db, auditor(admin, 'admin'), key.data))) {
+      return fail(404, { removeFailed: true });
+    }
+    return { removed: key.data };
   },
 };
