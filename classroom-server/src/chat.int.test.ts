@@ -1,5 +1,4 @@
-import type { ChatMessage } from '@preau/protocol';
-import { classSpaceId } from '@preau/protocol';
+import { type ChatMessage, classSpaceId } from '@preau/protocol';
 import { readOutbox } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,14 +22,8 @@ describe('correcting and deleting one’s own chat messages', () => {
   beforeAll(async () => {
     h = await startHarness();
     sessionId = await h.startSession('6eD', 'prof6');
-    const join = async (sub: string, kind: 'teacher' | 'student') => {
-      const socket = await h.connect({
-        token: await h.mint(person(sub, '6eD', kind)),
-        session: sessionId,
-      });
-      await call(socket, 'session.join', {});
-      return socket;
-    };
+    const join = (sub: string, kind: 'teacher' | 'student') =>
+      h.join(sessionId, person(sub, '6eD', kind));
     teacher = await join('prof6', 'teacher');
     lou = await join('lou', 'student');
     max = await join('max', 'student');

@@ -18,14 +18,8 @@ describe('an erasure reaches live sessions', () => {
 
   it('removes the person’s messages from the session, for those present and those who join', async () => {
     const sessionId = await h.startSession('5eC', 'prof5');
-    const join = async (sub: string, kind: 'teacher' | 'student') => {
-      const socket = await h.connect({
-        token: await h.mint(person(sub, '5eC', kind)),
-        session: sessionId,
-      });
-      await call(socket, 'session.join', {});
-      return socket;
-    };
+    const join = (sub: string, kind: 'teacher' | 'student') =>
+      h.join(sessionId, person(sub, '5eC', kind));
     const teacher = await join('prof5', 'teacher');
     const leo = await join('leo', 'student');
     const seen = recorder(teacher);

@@ -336,14 +336,8 @@ describe('membership changes reach live sessions at once', () => {
 
   it('puts out a person removed from the class, and reconnects one whose role changed', async () => {
     const sessionId = await h.startSession('2nd1', 'prof3');
-    const connect = async (sub: string, kind: 'teacher' | 'student') => {
-      const socket = await h.connect({
-        token: await h.mint(person(sub, '2nd1', kind)),
-        session: sessionId,
-      });
-      await call(socket, 'session.join', {});
-      return socket;
-    };
+    const connect = (sub: string, kind: 'teacher' | 'student') =>
+      h.join(sessionId, person(sub, '2nd1', kind));
     const teacher = await connect('prof3', 'teacher');
     const seen = recorder(teacher);
     const gone = await connect('ugo', 'student');

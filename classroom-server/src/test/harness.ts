@@ -39,6 +39,8 @@ export interface Harness {
   startSession(classId: string, teacher: string): Promise<string>;
   /** Connects a client; resolves when connected, rejects with the connect_error. */
   connect(auth: Record<string, unknown>): Promise<ClassroomSocket>;
+  /** Connects a person of a class with a fresh token and joins the session. */
+  join(sessionId: string, claims: CapabilityClaims): Promise<ClassroomSocket>;
   close(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export async function startHarness(
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   const sockets: ClassroomSocket[] = [];
-  return {
+  const harness: Harness = {
     url,
     database,
     classroom,
@@ -122,6 +124,14 @@ export async function startHarness(
           reject(err);
         });
       }),
+    join: async (sessionId, claims) => {
+      const socket = await harness.connect({
+        token: await harness.mint(claims),
+        session: sessionId,
+      });
+      await call(socket, 'session.join', {});
+      return socket;
+    },
     close: async () => {
       for (const s of sockets) s.close();
       await classroom.close();
@@ -130,6 +140,7 @@ export async function startHarness(
       await database.close();
     },
   };
+  return harness;
 }
 
 /** Sends one event and resolves with its ack. */
