@@ -73,6 +73,18 @@ function databaseContract(engine: string, open: () => Promise<Database>) {
       expect((await readOutbox(database.db, space)).map((r) => r.seq)).toEqual([1]);
     });
 
+    it('reports a refused statement with PostgreSQL’s own code and keeps working', async () => {
+      const space = `space_${engine}_dup`;
+      await recordTrace(database.db, { actor: 'p1', kind: 'system.test', space });
+      const duplicate = database.db
+        .insertInto('trace_space')
+        .values({ space_id: space, last_seq: 9 })
+        .execute();
+      await expect(duplicate).rejects.toMatchObject({ code: '23505' });
+      await recordTrace(database.db, { actor: 'p1', kind: 'system.test', space });
+      expect((await readOutbox(database.db, space)).map((r) => r.seq)).toEqual([1, 2]);
+    });
+
     it('refuses a malformed trace input and writes nothing', async () => {
       const space = `space_${engine}_bad`;
       await expect(
