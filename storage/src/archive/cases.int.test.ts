@@ -2,11 +2,12 @@ import { PreauError } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startArchiveRig } from '../../../tests/support/archive';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
-import { startTestS3 } from '../../../tests/support/s3';
+import type { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
 import { ArchiveDesk } from './ArchiveDesk';
-import { Archiver } from './Archiver';
+import type { Archiver } from './Archiver';
 import type { Auditor } from './audit';
 import { readAudit, verifyAuditLog } from './audit';
 import { activeHolds, closeCase, listCases, listHolds, parisDay, placeHold } from './cases';
@@ -44,15 +45,8 @@ function closeContract(engine: string, open: () => Promise<Database>) {
     const today = parisDay(new Date());
 
     beforeAll(async () => {
-      [database, s3] = await Promise.all([open(), startTestS3()]);
+      ({ database, s3, archiver } = await startArchiveRig(open, 5));
       const { db } = database;
-      archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 5,
-      });
       desk = new ArchiveDesk({
         db,
         objects: s3.store,

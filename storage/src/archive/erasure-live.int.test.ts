@@ -1,14 +1,15 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startTestS3 } from '../../../tests/support/s3';
+import { startArchiveRig } from '../../../tests/support/archive';
+import type { startTestS3 } from '../../../tests/support/s3';
 import { insertChatMessage } from '../classroom/chat';
 import { insertSession } from '../classroom/liveSessions';
 import { type Database, openDatabase } from '../db/Database';
 import { createDoc } from '../docs/documents';
 import { SampleDoc, storedDocBytes, storedPadText } from '../docs/sampleDoc';
 import { historySpan, readDocParts, storeDocSnapshot } from '../docs/updates';
-import { Archiver } from './Archiver';
+import type { Archiver } from './Archiver';
 import { readAudit } from './audit';
 import { openCase, placeHold } from './cases';
 import { type DocRewrite, erasePerson } from './erasure';
@@ -85,18 +86,11 @@ describe('erasure in the live tables: document engine history and live-class cha
     ).map((r) => [r.text, r.author_id, r.author_name, r.erased_reason]);
 
   beforeAll(async () => {
-    [database, s3] = await Promise.all([
-      openDatabase({ memory: true }, silentLogger()),
-      startTestS3(),
-    ]);
+    ({ database, s3, archiver } = await startArchiveRig(
+      () => openDatabase({ memory: true }, silentLogger()),
+      5,
+    ));
     const { db } = database;
-    archiver = new Archiver({
-      db,
-      objects: s3.store,
-      signer: await loadArchiveSigner(db),
-      log: silentLogger(),
-      segmentMax: 5,
-    });
     for (const space of [FREE, HELD, BOB_HELD]) await activity(space);
     await archiver.drain();
     const holdOn = async (reference: string, space: string, person?: string) => {

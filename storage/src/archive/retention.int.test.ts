@@ -1,9 +1,10 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startArchiveRig } from '../../../tests/support/archive';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
-import { startTestS3 } from '../../../tests/support/s3';
+import type { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
-import { Archiver } from './Archiver';
+import type { Archiver } from './Archiver';
 import { readAudit } from './audit';
 import { liftHold, openCase, placeHold } from './cases';
 import { archivePublicKeys, loadArchiveSigner } from './keys';
@@ -30,15 +31,8 @@ function retentionContract(engine: string, open: () => Promise<Database>) {
     });
 
     beforeAll(async () => {
-      [database, s3] = await Promise.all([open(), startTestS3()]);
+      ({ database, s3, archiver } = await startArchiveRig(open, 4));
       const { db } = database;
-      archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 4,
-      });
       for (const space of ['class_0350001A_free', 'class_0350001A_held', 'class_0350002B_2nde1']) {
         const old = new SampleActivity(db, space, THREE_YEARS_AGO);
         await old.join('pBob');

@@ -4,9 +4,10 @@ import { unzipSync } from 'fflate';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startTestS3 } from '../../../tests/support/s3';
+import { startArchiveRig } from '../../../tests/support/archive';
+import type { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
-import { Archiver } from './Archiver';
+import type { Archiver } from './Archiver';
 import { readAudit } from './audit';
 import { fromBase64 } from './canonical';
 import { openCase, placeHold } from './cases';
@@ -66,18 +67,11 @@ describe('people’s rights: download one’s data, erasure that honours holds',
   }
 
   beforeAll(async () => {
-    [database, s3] = await Promise.all([
-      openDatabase({ memory: true }, silentLogger()),
-      startTestS3(),
-    ]);
+    ({ database, s3, archiver } = await startArchiveRig(
+      () => openDatabase({ memory: true }, silentLogger()),
+      5,
+    ));
     const { db } = database;
-    archiver = new Archiver({
-      db,
-      objects: s3.store,
-      signer: await loadArchiveSigner(db),
-      log: silentLogger(),
-      segmentMax: 5,
-    });
     const a = new SampleActivity(db, 'class_A', free);
     await a.createDocs('pTeacher');
     await a.join('pLea');
