@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { docFromState, mergeParts } from '@preau/docs-server/model';
-import { DOC_YJS } from '@preau/protocol';
-import { classIdOf, DEMO_SCHOOLS, demoDirectory, readDocParts } from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Y from 'yjs';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
+import { boardBox, boardCount, drawOnBoard, storedElements } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
 
@@ -18,50 +16,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
   'base64',
 );
-
-const count = (page: Page) => page.locator('.board-count').getAttribute('data-count');
-
-/** The board's box once it is fully in view (clicks focus the board, which must not scroll). */
-async function boardBox(page: Page) {
-  await page.locator('.board-host').scrollIntoViewIfNeeded();
-  return (await page.locator('.board-host').boundingBox())!;
-}
-
-/**
- * Draws a shape with Excalidraw's keyboard shortcut and a drag on the canvas
- * (right of the properties panel that opens on the left with a tool).
- */
-async function draw(page: Page, key: string, from: [number, number], to: [number, number]) {
-  const box = await boardBox(page);
-  // Shortcuts reach Excalidraw once its canvas has the focus (a click on an empty spot).
-  await page.mouse.click(box.x + 820, box.y + 420);
-  await page.keyboard.press(key);
-  await page.mouse.move(box.x + from[0], box.y + from[1]);
-  await page.mouse.down();
-  await page.mouse.move(box.x + (from[0] + to[0]) / 2, box.y + (from[1] + to[1]) / 2, { steps: 4 });
-  await page.mouse.move(box.x + to[0], box.y + to[1], { steps: 4 });
-  await page.mouse.up();
-  await page.keyboard.press('Escape');
-}
-
-/** The board's elements as the server stored them. */
-async function storedElements(preau: RunningPreau, docId: string) {
-  const parts = await readDocParts(preau.services.database.db, docId);
-  const doc = docFromState(
-    mergeParts(
-      parts.snapshot?.state ?? null,
-      parts.updates.map((u) => u.body),
-    ),
-  );
-  return {
-    elements: doc
-      .getArray<Y.Map<unknown>>(DOC_YJS.boardElements)
-      .toArray()
-      .map((m) => m.get('el') as { type: string; isDeleted?: boolean })
-      .filter((el) => !el.isDeleted),
-    files: doc.getMap<Record<string, unknown>>(DOC_YJS.boardFiles).toJSON(),
-  };
-}
 
 describe('boards in Chromium', () => {
   let preau: RunningPreau;
@@ -125,11 +79,11 @@ describe('boards in Chromium', () => {
     await expect
       .poll(() => teacher.getByRole('button', { name: 'Exporter en PNG' }).isEnabled())
       .toBe(true);
-    await expect.poll(() => count(teacher)).toBe('1');
-    await draw(teacher, 'r', [450, 120], [570, 200]);
-    await expect.poll(() => count(pupil)).toBe('2');
-    await draw(pupil, 'o', [640, 120], [740, 220]);
-    await expect.poll(() => count(teacher)).toBe('3');
+    await expect.poll(() => boardCount(teacher)).toBe('1');
+    await drawOnBoard(teacher, 'r', [450, 120], [570, 200]);
+    await expect.poll(() => boardCount(pupil)).toBe('2');
+    await drawOnBoard(pupil, 'o', [640, 120], [740, 220]);
+    await expect.poll(() => boardCount(teacher)).toBe('3');
     await expect.poll(() => pupil.locator('.save-state').getAttribute('data-state')).toBe('saved');
     await expect
       .poll(() => teacher.locator('.save-state').getAttribute('data-state'))
@@ -151,7 +105,7 @@ describe('boards in Chromium', () => {
       clientX: box.x + 650,
       clientY: box.y + 360,
     });
-    await expect.poll(() => count(pupil)).toBe('4');
+    await expect.poll(() => boardCount(pupil)).toBe('4');
     await expect
       .poll(async () => Object.values((await storedElements(preau, docId)).files).length)
       .toBe(1);

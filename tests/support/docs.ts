@@ -1,4 +1,9 @@
+import { docFromState, mergeParts } from '@preau/docs-server/model';
+import { DOC_YJS } from '@preau/protocol';
+import { readDocParts } from '@preau/storage';
 import type { Page } from 'playwright-core';
+import type * as Y from 'yjs';
+import type { RunningPreau } from '../../web/server/app';
 
 /**
  * Creates a pad or a board from a class's documents page, as a member would;
@@ -29,3 +34,64 @@ export const padText = (page: Page) =>
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
     return copy.textContent ?? '';
   });
+
+/** How many elements a board shows (told to screen readers, read here). */
+export const boardCount = (page: Page) => page.locator('.board-count').getAttribute('data-count');
+
+/** The board's box once it is fully in view (clicks focus the board, which must not scroll). */
+export async function boardBox(page: Page) {
+  // The board takes input once bound to the shared document (inert until then).
+  await page.locator('.board-host:not([inert])').waitFor();
+  await page.locator('.board-host').scrollIntoViewIfNeeded();
+  return (await page.locator('.board-host').boundingBox())!;
+}
+
+/**
+ * Draws a shape with Excalidraw's keyboard shortcut and a drag on the canvas
+ * (right of the properties panel that opens on the left with a tool).
+ */
+export async function drawOnBoard(
+  page: Page,
+  key: string,
+  from: [number, number],
+  to: [number, number],
+) {
+  const box = await boardBox(page);
+  // Shortcuts reach Excalidraw once its canvas has the focus (a click on an empty spot).
+  await page.mouse.click(box.x + 820, box.y + 420);
+  await page.keyboard.press(key);
+  await page.mouse.move(box.x + from[0], box.y + from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (from[0] + to[0]) / 2, box.y + (from[1] + to[1]) / 2, { steps: 4 });
+  await page.mouse.move(box.x + to[0], box.y + to[1], { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.press('Escape');
+}
+
+/** The board's elements as the server stored them. */
+export async function storedElements(preau: RunningPreau, docId: string) {
+  const parts = await readDocParts(preau.services.database.db, docId);
+  const doc = docFromState(
+    mergeParts(
+      parts.snapshot?.state ?? null,
+      parts.updates.map((u) => u.body),
+    ),
+  );
+  return {
+    elements: doc
+      .getArray<Y.Map<unknown>>(DOC_YJS.boardElements)
+      .toArray()
+      .map((m) => m.get('el') as { type: string; isDeleted?: boolean })
+      .filter((el) => !el.isDeleted),
+    files: doc.getMap<Record<string, unknown>>(DOC_YJS.boardFiles).toJSON(),
+  };
+}
+
+/**
+ * The last sequence number of a document's stored history (0 when nothing
+ * was ever stored): it moves if and only if an update is stored.
+ */
+export async function lastStoredSeq(preau: RunningPreau, docId: string): Promise<number> {
+  const parts = await readDocParts(preau.services.database.db, docId);
+  return parts.updates.at(-1)?.seq ?? parts.snapshot?.seq ?? 0;
+}

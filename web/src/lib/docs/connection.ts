@@ -54,12 +54,28 @@ class TokenWebsocket extends HocuspocusProviderWebsocket {
   override get url(): string {
     return `${this.base}?token=${encodeURIComponent(this.token.current)}`;
   }
+
+  /**
+   * Treats the socket as closed now, without waiting for a close handshake
+   * that cannot cross a dead network, and stops retrying until `connect()`.
+   */
+  dropForOffline() {
+    if (this.status === 'disconnected' && !this.shouldConnect) return;
+    this.disconnect();
+    this.onClose({ event: { code: 4400, reason: 'offline' } as CloseEvent });
+  }
 }
 
 /** What the page needs to edit one document live. */
 export interface DocConnection {
   ydoc: Y.Doc;
   provider: HocuspocusProvider;
+  /**
+   * Settles once the stored document has arrived (the first sync). An editor
+   * binds only after it: bound earlier, its empty starting state could be
+   * written over the stored document.
+   */
+  synced: Promise<void>;
   /** Calls `listener` with the save state now and on every change; returns an unsubscribe. */
   onSaveState(listener: (state: SaveState) => void): () => void;
   destroy(): void;
@@ -90,6 +106,14 @@ export async function openDoc(opts: {
     document: ydoc,
     token: () => token.fresh(),
   });
+  const synced = new Promise<void>((resolve) => {
+    const onSynced = ({ state }: { state: boolean }) => {
+      if (!state) return;
+      provider.off('synced', onSynced);
+      resolve();
+    };
+    provider.on('synced', onSynced);
+  });
   provider.attach();
   const tracker = new SaveTracker(provider, opts.readOnly);
   // Refresh the token ahead of expiry, and right after a drop so the retry uses a good one.
@@ -98,13 +122,27 @@ export async function openDoc(opts: {
     if (status === 'disconnected') void token.fresh().catch(() => undefined);
   };
   socket.on('status', onStatus);
+  // The browser knows first when the network goes: the page says "offline"
+  // at once (a silent socket would take the provider 30 s to notice) and
+  // comes back as soon as the network does.
+  const onOffline = () => socket.dropForOffline();
+  const onOnline = () =>
+    void token.fresh().then(
+      () => socket.connect(),
+      () => socket.connect(),
+    );
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
   void socket.connect();
   return {
     ydoc,
     provider,
+    synced,
     onSaveState: (listener) => tracker.subscribe(listener),
     destroy: () => {
       clearInterval(refresh);
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       socket.off('status', onStatus);
       tracker.destroy();
       provider.destroy();
