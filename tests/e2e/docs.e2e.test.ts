@@ -119,6 +119,24 @@ describe('pads in Chromium', () => {
     await expect.poll(async () => Number(await slider.getAttribute('max'))).toBeGreaterThan(total);
     const after = await readDocParts(preau.services.database.db, docId);
     expect(after.updates.length + (after.snapshot ? 1 : 0)).toBeGreaterThan(parts.updates.length);
+
+    // The pupil reads the same history but may not undo the class's work: the
+    // page says so, and the API refuses the state a restore needs and its record.
+    await pupil.goto(`${preau.url}/docs/${docId}/history`);
+    await expect
+      .poll(() => pupil.locator('.history-readonly').textContent())
+      .toContain('réservé aux enseignants');
+    expect(await pupil.getByRole('button', { name: 'Restaurer cette version' }).count()).toBe(0);
+    const refused = await pupil.evaluate(async (id) => {
+      const state = await fetch(`/api/docs/${id}/history/version?seq=1&state=1`);
+      const restored = await fetch(`/api/docs/${id}/restored`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seq: 1 }),
+      });
+      return [state.status, (await state.json()).error?.code, restored.status];
+    }, docId);
+    expect(refused).toEqual([403, 'forbidden', 403]);
     expect(problems).toEqual([]);
   });
 

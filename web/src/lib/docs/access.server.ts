@@ -18,6 +18,12 @@ export interface DocAccess {
   canEdit: boolean;
   /** May rename and archive: a teacher of the space or the document's creator. */
   canManage: boolean;
+  /**
+   * May restore a past version, undoing everyone's work since in one act:
+   * those who moderate the space (a class's teachers, a group's owners), on
+   * a document that is not archived. Others read the history only.
+   */
+  canRestore: boolean;
 }
 
 /**
@@ -43,6 +49,7 @@ export async function docAccess(
     rights,
     canEdit: rights.includes('write') && !doc.archived,
     canManage: rights.includes('moderate') || doc.createdBy === user.id,
+    canRestore: rights.includes('moderate') && rights.includes('write') && !doc.archived,
   };
 }
 

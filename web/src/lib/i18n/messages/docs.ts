@@ -85,6 +85,9 @@ export const docs = catalogue(
     'history.restore.confirm':
       'Restaurer la version {seq} ? Elle deviendra une nouvelle version ; l’historique est conservé.',
     'history.restoring': 'Restauration…',
+    'history.readonly.member':
+      'Vous consultez l’historique en lecture seule : restaurer une version, qui annule le travail de tous depuis, est réservé aux enseignants de la classe (aux propriétaires, dans un groupe).',
+    'history.readonly': 'Vous consultez l’historique en lecture seule.',
     'history.restored': 'Version {seq} restaurée : c’est maintenant une nouvelle version.',
     'history.restore.failed': 'La restauration n’a pas abouti.',
     'history.open': 'Ouvrir le document',
@@ -180,6 +183,9 @@ export const docs = catalogue(
     'history.restore.confirm':
       'Restore version {seq}? It will become a new version; the history is kept.',
     'history.restoring': 'Restoring…',
+    'history.readonly.member':
+      'You are viewing the history read-only: restoring a version, which undoes everyone’s work since, is for the class’s teachers (for the owners, in a group).',
+    'history.readonly': 'You are viewing the history read-only.',
     'history.restored': 'Version {seq} restored: it is now a new version.',
     'history.restore.failed': 'The restore did not work.',
     'history.open': 'Open the document',

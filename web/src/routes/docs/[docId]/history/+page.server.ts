@@ -15,6 +15,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     return {
       doc: access.doc,
       canEdit: access.canEdit,
+      canRestore: access.canRestore,
       updates: span.updates,
       // The history's first remaining version when it was rewritten (erasure, retention).
       base: span.base && {

@@ -10,8 +10,10 @@ import type { RequestHandler } from './$types';
  */
 export const POST: RequestHandler = api(async ({ params, request, locals }) => {
   const input = await readJson(request, DocRestoredInput);
-  const { doc, user, canEdit } = await docAccess(locals, params.docId, 'write');
+  const { doc, user, canEdit, canRestore } = await docAccess(locals, params.docId, 'write');
   if (!canEdit) throw new PreauError('forbidden', 'the document is archived');
+  if (!canRestore)
+    throw new PreauError('forbidden', 'restoring a version is for the space’s moderators');
   await recordDocRestored(locals.services.database.db, {
     docId: doc.id,
     space: doc.space,
