@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
 import {
+  boardBox,
   boardCount,
   createDocFromPage,
   drawOnBoard,
@@ -57,24 +58,32 @@ describe('documents survive reloads, navigation, a second browser and the networ
     await expect.poll(() => saveState(teacher)).toBe('saved');
     await drawOnBoard(teacher, 'r', [450, 120], [570, 200]);
     await drawOnBoard(teacher, 'o', [640, 120], [740, 220]);
-    await expect.poll(() => boardCount(teacher)).toBe('2');
+    // Text too: its font loads after the scene, which must not count as a change.
+    const box = await boardBox(teacher);
+    await teacher.mouse.dblclick(box.x + 460, box.y + 330);
+    await expect
+      .poll(() => teacher.evaluate(() => document.activeElement?.tagName))
+      .toBe('TEXTAREA');
+    await teacher.keyboard.type('Idée');
+    await teacher.keyboard.press('Escape');
+    await expect.poll(() => boardCount(teacher)).toBe('3');
     await expect.poll(() => saveState(teacher)).toBe('saved');
-    await expect.poll(async () => (await storedElements(preau, docId)).elements.length).toBe(2);
+    await expect.poll(async () => (await storedElements(preau, docId)).elements.length).toBe(3);
     const seq = await lastStoredSeq(preau, docId);
 
     // Reload, several times, quickly: the race with Excalidraw's start-up.
     for (let i = 0; i < 3; i++) {
       await teacher.reload();
       await expect.poll(() => saveState(teacher)).toBe('saved');
-      await expect.poll(() => boardCount(teacher)).toBe('2');
+      await expect.poll(() => boardCount(teacher)).toBe('3');
     }
     // Away to the class's documents and back (history navigation).
     await teacher.goto(`${preau.url}/classes/${classA}/docs`);
     await teacher.goBack();
-    await expect.poll(() => boardCount(teacher)).toBe('2');
+    await expect.poll(() => boardCount(teacher)).toBe('3');
     // A second browser sees it too.
     await open(pupil, docId);
-    await expect.poll(() => boardCount(pupil)).toBe('2');
+    await expect.poll(() => boardCount(pupil)).toBe('3');
     // Nothing of this wrote to the board.
     expect(await lastStoredSeq(preau, docId)).toBe(seq);
 
@@ -85,8 +94,8 @@ describe('documents survive reloads, navigation, a second browser and the networ
     await teacher.reload().catch(() => undefined);
     await teacherCtx.setOffline(false);
     await open(teacher, docId);
-    await expect.poll(() => boardCount(teacher)).toBe('2');
-    await expect.poll(() => boardCount(pupil)).toBe('2');
+    await expect.poll(() => boardCount(teacher)).toBe('3');
+    await expect.poll(() => boardCount(pupil)).toBe('3');
     expect(await lastStoredSeq(preau, docId)).toBe(seq);
 
     // Offline, draw, back online without reloading: the drawing reaches everyone.
@@ -95,11 +104,11 @@ describe('documents survive reloads, navigation, a second browser and the networ
     await drawOnBoard(teacher, 'd', [480, 260], [560, 330]);
     await teacherCtx.setOffline(false);
     await expect.poll(() => saveState(teacher)).toBe('saved');
-    await expect.poll(() => boardCount(pupil)).toBe('3');
+    await expect.poll(() => boardCount(pupil)).toBe('4');
     await teacher.reload();
-    await expect.poll(() => boardCount(teacher)).toBe('3');
+    await expect.poll(() => boardCount(teacher)).toBe('4');
     const { elements } = await storedElements(preau, docId);
-    expect(elements.map((e) => e.type).sort()).toEqual(['diamond', 'ellipse', 'rectangle']);
+    expect(elements.map((e) => e.type).sort()).toEqual(['diamond', 'ellipse', 'rectangle', 'text']);
   });
 
   it('a pad keeps its text through reload, back and forth, a second browser and offline', async () => {
