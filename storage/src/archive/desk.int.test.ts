@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ArchiveSearch } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestS3 } from '../../../tests/support/s3';
@@ -15,7 +15,7 @@ import { ArchiveDesk } from './ArchiveDesk';
 import { Archiver } from './Archiver';
 import type { Auditor } from './audit';
 import { readAudit, verifyAuditLog } from './audit';
-import { loadArchiveSigner } from './keys';
+import { archivePublicKeys, keyFingerprint, loadArchiveSigner } from './keys';
 import { directoryNames } from './names';
 import { SampleActivity } from './sampleActivity';
 import { verifyBundle } from './verifyBundle';
@@ -189,12 +189,43 @@ describe('the archivist desk: search, case, hold, export, offline verify, audit'
 
     const file = join(dir, 'bundle.zip');
     writeFileSync(file, bytes);
-    const ok = await cli([file]);
-    expect(ok.code, ok.out).toBe(0);
-    expect(ok.out).toContain('OK');
+    // Without keys from Préau, the verifier proves consistency, not the signer.
+    const alone = await cli([file]);
+    expect(alone.code, alone.out).toBe(3);
+    expect(alone.out).toContain('CONSISTENT, SIGNER UNVERIFIED');
+    expect(alone.out).not.toMatch(/^OK/m);
+    expect(report.verdict).toBe('unverified-signer');
+    // With the keys Préau publishes, it proves the signer; the fingerprint is printed.
+    const keys = await archivePublicKeys(database.db);
+    const keysFile = join(dir, 'published-keys.json');
+    writeFileSync(keysFile, JSON.stringify({ keys }));
+    const fingerprint = keyFingerprint(keys[0]!);
+    expect(fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/);
     // The same check through the command shipped with Préau.
-    const { stdout } = await run('bash', [join(ROOT, 'preau'), 'verify', file], { cwd: ROOT });
-    expect(stdout).toContain('OK: every hash, every chain and every signature verifies.');
+    const { stdout } = await run('bash', [join(ROOT, 'preau'), 'verify', file, '--key', keysFile], {
+      cwd: ROOT,
+    });
+    expect(stdout).toContain('OK: every hash, every chain and every signature verifies');
+    expect(stdout).toContain(`fingerprint ${fingerprint}`);
+  });
+
+  it('refuses every zip entry the manifest does not list, folder-like names included', async () => {
+    const kase = (await desk.listCases())[0]!;
+    const { bytes } = await desk.export(archivist, kase.id, []);
+    const files = unzipSync(bytes);
+    for (const added of [
+      { 'notes/': new TextEncoder().encode('hidden bytes') },
+      { 'empty-folder/': new Uint8Array() },
+      { 'documents/extra.html': new TextEncoder().encode('<p>ajout</p>') },
+    ]) {
+      const report = verifyBundle(zipSync({ ...files, ...added }));
+      const name = Object.keys(added)[0]!;
+      expect(report.verdict).toBe('failed');
+      expect(report.problems).toContainEqual({
+        file: name,
+        reason: 'entry not listed in the manifest (added)',
+      });
+    }
   });
 
   it('names the segment and record when one byte of the bundle is flipped', async () => {
@@ -244,6 +275,11 @@ describe('the archivist desk: search, case, hold, export, offline verify, audit'
     const refused = await cli([join(dir, 'bundle.zip'), '--key', keysFile]);
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/signature/);
+    // A key that is simply not among those given is named as unknown.
+    writeFileSync(keysFile, JSON.stringify({ keys: [other.publicJwk] }));
+    const unknown = await cli([join(dir, 'bundle.zip'), '--key', keysFile]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('MANIFEST.sig.json: signed by an unknown key');
   });
 
   it('writes every archivist and DPO action to a hash-chained audit log nobody can change', async () => {
@@ -257,6 +293,7 @@ describe('the archivist desk: search, case, hold, export, offline verify, audit'
       'archivist:read',
       'archivist:case.open',
       'archivist:hold.place',
+      'archivist:export',
       'archivist:export',
       'archivist:export',
       'archivist:export',

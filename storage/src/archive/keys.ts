@@ -98,6 +98,16 @@ export function verifyCanonical(
   return verifySignature(keys, new TextEncoder().encode(canonicalJson(value)), signature);
 }
 
+/**
+ * A key's fingerprint for people: the first 128 bits of the SHA-256 of its
+ * raw public key, in eight groups of four hex digits, short enough for an
+ * archivist to read out over the phone and compare with what Préau shows.
+ */
+export function keyFingerprint(key: Pick<ArchivePublicKey, 'x'>): string {
+  const hex = sha256Hex(Buffer.from(key.x, 'base64url')).slice(0, 32).toUpperCase();
+  return hex.match(/.{4}/g)!.join(' ');
+}
+
 /** A key's id: `arch-` and the first 16 hex digits of the SHA-256 of its raw public key. */
 function kidOf(publicKey: KeyObject): string {
   const raw = Buffer.from((publicKey.export({ format: 'jwk' }) as { x: string }).x, 'base64url');

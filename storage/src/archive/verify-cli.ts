@@ -6,8 +6,10 @@ import { describeProblem, verifyBundle } from './verifyBundle';
 /**
  * Verifies a Préau evidence bundle offline:
  *   npx tsx storage/src/archive/verify-cli.ts bundle.zip [--key keys.json] [--json]
- * (also `./preau verify bundle.zip`). Exit code 0 when everything verifies,
- * 1 when something was altered (the first broken place is named), 2 on usage errors.
+ * (also `./preau verify bundle.zip`). Exit status 0 when everything verifies
+ * against the keys given, 3 when the bundle is consistent but no keys were
+ * given (its signer is unverified), 1 when something was altered (the first
+ * broken place is named), 2 on usage errors.
  */
 function main(argv: string[]): number {
   const args = [...argv];
@@ -33,27 +35,45 @@ function main(argv: string[]): number {
     return 2;
   }
   const report = verifyBundle(bytes, { trustedKeys });
+  const status = EXIT[report.verdict];
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return report.ok ? 0 : 1;
+    return status;
   }
   const out = [
     `Préau evidence bundle ${file}`,
     `  case ${report.caseReference ?? '?'} · export ${report.exportId ?? '?'} · created ${report.createdAt ?? '?'}`,
-    `  signed by key ${report.kid ?? '?'} (${report.keySource === 'trusted' ? 'checked against the keys given' : 'key taken from the bundle: compare it with the keys Préau publishes'})`,
+    `  signed by key ${report.kid ?? '?'}${report.fingerprint ? `, fingerprint ${report.fingerprint}` : ''}`,
     `  ${report.files} files · ${report.segments} segments · ${report.records} records (${report.deleted} deleted) · ${report.custodyEntries} custody entries`,
   ];
-  if (report.ok) {
-    out.push('OK: every hash, every chain and every signature verifies.');
-  } else {
-    const [first, ...rest] = report.problems;
-    out.push(`FAILED: first broken place: ${describeProblem(first!)}`);
-    for (const p of rest.slice(0, 20)) out.push(`  also: ${describeProblem(p)}`);
-    if (rest.length > 20) out.push(`  … and ${rest.length - 20} more`);
+  switch (report.verdict) {
+    case 'verified':
+      out.push(
+        'OK: every hash, every chain and every signature verifies, signed by one of the keys given.',
+      );
+      break;
+    case 'unverified-signer':
+      out.push(
+        'CONSISTENT, SIGNER UNVERIFIED: every hash, chain and signature agrees with the key the',
+        'bundle carries, but nothing proves that key is Préau’s. Fetch the keys from Préau',
+        '(GET /api/archive/keys, or compare the fingerprint above with the one Préau shows) and',
+        'run again with --key keys.json.',
+      );
+      break;
+    case 'failed': {
+      const [first, ...rest] = report.problems;
+      out.push(`FAILED: first broken place: ${describeProblem(first!)}`);
+      for (const p of rest.slice(0, 20)) out.push(`  also: ${describeProblem(p)}`);
+      if (rest.length > 20) out.push(`  … and ${rest.length - 20} more`);
+      break;
+    }
   }
   process.stdout.write(`${out.join('\n')}\n`);
-  return report.ok ? 0 : 1;
+  return status;
 }
+
+/** Exit status by verdict: each outcome has its own, so scripts can tell them apart. */
+const EXIT = { verified: 0, failed: 1, 'unverified-signer': 3 } as const;
 
 function take(args: string[], flag: string): boolean {
   const i = args.indexOf(flag);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { checkAuditEntries } from './audit';
 import { BUNDLE, BundleManifest } from './bundle';
 import { sha256Hex } from './canonical';
-import { verifySignature } from './keys';
+import { keyFingerprint, verifySignature } from './keys';
 import { type CheckedSegment, checkContinuity, type Problem, verifySegment } from './verifySegment';
 
 /** What verifying a bundle found. */
@@ -22,6 +22,14 @@ export interface BundleReport {
   kid: string | null;
   /** Whether the key came from the bundle itself or from keys the verifier was given. */
   keySource: 'bundle' | 'trusted';
+  /** The signing key's fingerprint (see keyFingerprint), when the key is known. */
+  fingerprint: string | null;
+  /**
+   * What was proved: `verified` (whole, and signed by one of the keys given),
+   * `unverified-signer` (whole and consistent, but signed by a key the bundle
+   * brought itself: anyone could have made it), `failed` (something is wrong).
+   */
+  verdict: 'verified' | 'unverified-signer' | 'failed';
   files: number;
   segments: number;
   records: number;
@@ -47,7 +55,8 @@ function parseJson<T extends z.ZodType>(
 
 /**
  * Verifies an evidence bundle with nothing but its bytes (and, optionally,
- * keys obtained from Préau beforehand): the manifest's signature, every
+ * keys obtained from Préau beforehand; without them the signer is only
+ * consistent, not proved, see `verdict`): the manifest's signature, every
  * file's SHA-256, no file added, every segment against its signed manifest
  * record by record, each space's chain from its first record, and the
  * custody log's hashes. Problems are in the order a reader meets them, so the
@@ -64,6 +73,8 @@ export function verifyBundle(
     createdAt: null,
     kid: null,
     keySource: opts.trustedKeys ? 'trusted' : 'bundle',
+    fingerprint: null,
+    verdict: 'failed',
     files: 0,
     segments: 0,
     records: 0,
@@ -97,8 +108,15 @@ export function verifyBundle(
     createdAt: manifest.createdAt,
     kid: signature?.kid ?? null,
   });
+  const signingKey = signature && keys.find((k) => k.kid === signature.kid);
+  report.fingerprint = signingKey ? keyFingerprint(signingKey) : null;
   if (!signature) problems.push({ file: BUNDLE.signature, reason: 'missing or malformed' });
-  else if (!verifySignature(keys, manifestBytes, signature)) {
+  else if (!signingKey) {
+    problems.push({
+      file: BUNDLE.signature,
+      reason: `signed by an unknown key (${signature.kid}): not among the keys ${opts.trustedKeys ? 'given' : 'in the bundle'}`,
+    });
+  } else if (!verifySignature(keys, manifestBytes, signature)) {
     problems.push({
       file: BUNDLE.signature,
       reason: `signature of ${BUNDLE.manifest} invalid (key ${signature.kid})`,
@@ -106,10 +124,12 @@ export function verifyBundle(
   }
 
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
+  // Every entry is the manifest, its signature, or listed: a folder-like name
+  // is no exception (a zip entry named `x/` may still hold bytes).
   for (const name of Object.keys(entries).sort()) {
-    if (name === BUNDLE.manifest || name === BUNDLE.signature || name.endsWith('/')) continue;
+    if (name === BUNDLE.manifest || name === BUNDLE.signature) continue;
     if (!listed.has(name))
-      problems.push({ file: name, reason: 'file not listed in the manifest (added)' });
+      problems.push({ file: name, reason: 'entry not listed in the manifest (added)' });
   }
 
   const checked: CheckedSegment[] = [];
@@ -172,6 +192,7 @@ export function verifyBundle(
   }
   problems.push(...checkContinuity(checked, { fromGenesis: true, genesis: GENESIS_HASH }));
   report.ok = problems.length === 0;
+  report.verdict = !report.ok ? 'failed' : opts.trustedKeys ? 'verified' : 'unverified-signer';
   return report;
 }
 

@@ -76,7 +76,12 @@ export function verifySegment(opts: {
     lastHash: manifest.lastHash,
     kid: signature.kid,
   });
-  if (!verifyCanonical(opts.keys, manifest, signature)) {
+  if (!opts.keys.some((k) => k.kid === signature.kid)) {
+    problems.push({
+      file: opts.manifestFile,
+      reason: `manifest signed by an unknown key (${signature.kid})`,
+    });
+  } else if (!verifyCanonical(opts.keys, manifest, signature)) {
     problems.push({
       file: opts.manifestFile,
       reason: `manifest signature invalid (key ${signature.kid})`,

@@ -1,13 +1,20 @@
-import { archivePublicKeys } from '@preau/storage';
+import { archivePublicKeys, keyFingerprint } from '@preau/storage';
 import type { RequestHandler } from './$types';
 
 /**
  * `GET /api/archive/keys`: the archive's public keys (Ed25519 JWKs, retired
  * ones too), public so that anyone may check a bundle against them
- * (`./preau verify bundle.zip --key keys.json`).
+ * (`./preau verify bundle.zip --key keys.json`). Each key carries its
+ * fingerprint, which `verify` prints, so that an archivist can also compare
+ * it by reading it out.
  */
 export const GET: RequestHandler = async ({ locals }) =>
   Response.json(
-    { keys: await archivePublicKeys(locals.services.database.db) },
+    {
+      keys: (await archivePublicKeys(locals.services.database.db)).map((key) => ({
+        ...key,
+        fingerprint: keyFingerprint(key),
+      })),
+    },
     { headers: { 'cache-control': 'public, max-age=300' } },
   );
