@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestOidcProvider, type TestOidcProvider } from '../support/oidcProvider';
 import { freePort } from '../support/ports';
@@ -74,5 +75,6 @@ describe('sign-in against a separately started, external OpenID Connect provider
       'Votre compte n’est pas dans l’annuaire de Préau',
     );
     expect(await page.locator('main').textContent()).toContain('stranger');
+    await expectAccessible(page);
   });
 });

@@ -52,12 +52,20 @@ describe('sign-in through the embedded demo provider, in Chromium', () => {
     expect(cookies.find((c) => c.name === 'preau_csrf')?.httpOnly).toBe(false);
   });
 
-  it('keeps the session across a server restart', async () => {
+  it('keeps the session across a server restart; a demo sign-in opened on purpose shows a banner', async () => {
+    const before = await context.newPage();
+    await before.goto(preau.url);
+    expect(await before.locator('.demo-banner').count()).toBe(0);
+    await before.close();
     await preau.close();
-    preau = await startTestPreau({ DATA_DIR: dataDir });
+    // Restarted with the demo sign-in opened on purpose (as on a trusted network).
+    preau = await startTestPreau({ DATA_DIR: dataDir, DEMO_SIGNIN: 'true' });
     const page = await context.newPage();
     await page.goto(preau.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Bonjour, Claire Martin');
+    expect(await page.getByRole('note').textContent()).toContain('sans mot de passe');
+    await page.goto(`${preau.url}/classes/0350042K_3eA`);
+    expect(await page.locator('.demo-banner').count()).toBe(1);
   });
 
   it('signs out at Préau and at the provider (RP-initiated logout)', async () => {
@@ -83,14 +91,24 @@ describe('sign-in through the embedded demo provider, in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Mes classes' }).textContent()).toContain('3e A');
   });
 
-  it('shows a clear French page to someone the directory does not know', async () => {
+  it('offers the demo accounts only: no free field, and any other login is refused', async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, preau.url, 'personne.inconnue');
-    expect(new URL(page.url()).pathname).toBe('/auth/inconnu');
-    expect(await page.locator('h1').textContent()).toBe(
-      'Votre compte n’est pas dans l’annuaire de Préau',
-    );
-    expect(await page.locator('main').textContent()).toContain('personne.inconnue');
+    await page.goto(`${preau.url}/auth/login`);
+    await page.waitForURL((u) => u.pathname.startsWith('/oidc/interaction/'));
+    expect(await page.locator('input[name="other"], input[name="login"]').count()).toBe(0);
+    const action = await page.locator('form[method="post"]').first().getAttribute('action');
+    // A forged post for a login of the directory that is not a demo account.
+    const refused = await page.evaluate(async (url) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'login=personne.inconnue',
+        redirect: 'manual',
+      });
+      return { status: res.status, text: await res.text() };
+    }, action!);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Choisissez l’un des comptes de démonstration.');
     expect((await page.context().cookies()).map((c) => c.name)).not.toContain('preau_session');
   });
 

@@ -48,6 +48,9 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
       OIDC_LOGIN_CLAIM: z.string().min(1).default('sub'),
       // A school day and then some: a session signed in at 8:00 lasts the day.
       SESSION_TTL_HOURS: env.int(12),
+      // Opens the password-less demo sign-in on any address (a demonstration on a trusted
+      // network); off, it serves on loopback only. Every page then says so.
+      DEMO_SIGNIN: env.bool(false),
       // Fills an empty directory with the demo schools, classes and accounts at start.
       DEMO_DATA: env.bool(true),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -64,7 +67,32 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
       'invalid configuration:\n  OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set',
     );
   }
-  return config;
+  if (!config.OIDC_ISSUER && !isLoopback(config.HOST) && !config.DEMO_SIGNIN) {
+    throw new Error(
+      `invalid configuration:\n  OIDC_ISSUER: Préau would serve ${config.HOST} with the password-less demo sign-in; ` +
+        'set OIDC_ISSUER and OIDC_CLIENT_SECRET (the ENT’s identity provider), or listen on ' +
+        '127.0.0.1, or set DEMO_SIGNIN=true for a demonstration on a trusted network ' +
+        '(every page then shows a banner)',
+    );
+  }
+  return Object.freeze({
+    ...config,
+    /**
+     * How people sign in: `external` (the ENT's provider), `demo` (the demo
+     * provider, on loopback only) or `demo-open` (the demo provider opened
+     * on purpose with DEMO_SIGNIN, on any address: every page shows a banner).
+     */
+    signIn: (config.OIDC_ISSUER ? 'external' : config.DEMO_SIGNIN ? 'demo-open' : 'demo') as
+      | 'external'
+      | 'demo'
+      | 'demo-open',
+  });
+}
+
+/** Whether an address to listen on is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** The server's configuration, frozen. */

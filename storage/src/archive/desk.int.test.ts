@@ -213,11 +213,12 @@ describe('the archivist desk: search, case, hold, export, offline verify, audit'
     const kase = (await desk.listCases())[0]!;
     const { bytes } = await desk.export(archivist, kase.id, []);
     const files = unzipSync(bytes);
-    for (const added of [
+    const additions: Record<string, Uint8Array>[] = [
       { 'notes/': new TextEncoder().encode('hidden bytes') },
       { 'empty-folder/': new Uint8Array() },
       { 'documents/extra.html': new TextEncoder().encode('<p>ajout</p>') },
-    ]) {
+    ];
+    for (const added of additions) {
       const report = verifyBundle(zipSync({ ...files, ...added }));
       const name = Object.keys(added)[0]!;
       expect(report.verdict).toBe('failed');

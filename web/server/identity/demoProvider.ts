@@ -107,9 +107,14 @@ export async function createDemoProvider(opts: DemoProviderOptions): Promise<Dem
     const details = await provider.interactionDetails(req, res);
     if (req.method === 'POST' && match[2]) {
       const form = new URLSearchParams(await readBody(req));
-      const login = (form.get('login') ?? form.get('other') ?? '').trim();
-      if (!login) {
-        send(res, 400, await chooserPage(details.uid, opts, 'Indiquez un identifiant.'));
+      // Only the demo accounts: never any login of the directory (an admin's, say).
+      const login = (form.get('login') ?? '').trim();
+      if (!(await opts.accounts()).some((a) => a.login === login)) {
+        send(
+          res,
+          400,
+          await chooserPage(details.uid, opts, 'Choisissez l’un des comptes de démonstration.'),
+        );
         return true;
       }
       await provider.interactionFinished(
@@ -212,12 +217,6 @@ ${groups
     (g, i) =>
       html`<section aria-labelledby="g${i}"><h2 id="g${i}">${g.title}</h2>${list(g.list)}</section>`,
   )}
-</form>
-<form method="post" action="${action}">
-<h2>Autre identifiant</h2>
-<div class="other"><div><label for="other">Identifiant</label>
-<input id="other" name="other" autocomplete="username" spellcheck="false"></div>
-<button type="submit" class="primary">Se connecter</button></div>
 </form>`,
   );
 }

@@ -53,8 +53,6 @@ export function providerPage(title: string, body: Raw): string {
   :focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
   .who { display: block; font-weight: 700; }
   .what { display: block; font-size: 0.9rem; color: #4a4a4a; }
-  .other { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
-  .other label { display: block; }
   input { font: inherit; padding: 0.5rem; border: 2px solid #4a4a4a; border-radius: 0.4rem; }
   .note { background: #fff4e5; border-left: 4px solid #b35900; padding: 0.5rem 0.75rem; }
 </style>

@@ -8,6 +8,8 @@ export const core = catalogue(
     'nav.skip': 'Aller au contenu',
     'nav.main': 'Navigation principale',
     'nav.breadcrumbs': 'Fil d’Ariane',
+    'demo.exposed':
+      'Démonstration : on se connecte ici sans mot de passe, sous n’importe quel compte de démonstration. N’y mettez aucune donnée réelle.',
     'nav.home': 'Accueil',
     'lang.switch': 'Langue',
     'lang.fr': 'Français',
@@ -29,6 +31,8 @@ export const core = catalogue(
     'nav.skip': 'Skip to content',
     'nav.main': 'Main navigation',
     'nav.breadcrumbs': 'Breadcrumb',
+    'demo.exposed':
+      'Demonstration: anyone signs in here without a password, as any demo account. Put no real data here.',
     'nav.home': 'Home',
     'lang.switch': 'Language',
     'lang.fr': 'Français',
