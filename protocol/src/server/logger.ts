@@ -27,8 +27,19 @@ const REDACT = [
 export function createLogger(
   name: string,
   level: string = process.env.LOG_LEVEL ?? 'info',
+  file: string | undefined = process.env.LOG_FILE,
 ): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (!file || level === 'silent') return pino(options);
+  // Everything to the file (`./preau start` keeps the console for people);
+  // warnings and errors to the console as well, so that none goes unseen.
+  return pino(
+    options,
+    pino.multistream([
+      { level: level as pino.Level, stream: pino.destination({ dest: file, mkdir: true }) },
+      { level: 'warn', stream: process.stderr },
+    ]),
+  );
 }
 
 /** A logger that writes nothing, for tests that do not read logs. */
