@@ -17,6 +17,12 @@ import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
 import { GatedSocket } from './GatedSocket';
 import { ConnectionLimits } from './limits';
+import { AUTH_TYPE, documentName, messageType, permissionDenied } from './wire';
+
+/** How many tokenless sockets are kept open to be told "permission denied" (beyond: HTTP 401). */
+const MAX_REFUSED_SOCKETS = 200;
+/** A refused socket is closed after an hour: a forgotten tab costs nothing for long. */
+const REFUSED_SOCKET_TTL_MS = 3_600_000;
 
 /** The limits of a connection (defaults: DOC_LIMITS). */
 export type DocLimits = { -readonly [K in keyof typeof DOC_LIMITS]: number };
@@ -113,6 +119,30 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     );
   };
 
+  // Sockets of clients that came without a token (a stock Hocuspocus provider
+  // carries it in its first message, not in the URL): refused inside the
+  // protocol, so that the provider is told and stops, instead of meeting an
+  // HTTP 401 and retrying forever. They hold no document and are capped.
+  const refusedSockets = new Set<WebSocket>();
+  const refuseInProtocol = (ws: WebSocket) => {
+    refusedSockets.add(ws);
+    const expire = setTimeout(
+      () => ws.close(CLOSE_CODES.unauthenticated, 'unauthenticated'),
+      REFUSED_SOCKET_TTL_MS,
+    );
+    ws.on('message', (data: RawData) => {
+      const bytes = toBytes(data);
+      const name = documentName(bytes);
+      if (name !== null && messageType(bytes) === AUTH_TYPE)
+        ws.send(permissionDenied(name, 'unauthenticated'));
+    });
+    ws.on('close', () => {
+      clearTimeout(expire);
+      refusedSockets.delete(ws);
+    });
+    ws.on('error', (err) => log.debug({ err }, 'refused socket error'));
+  };
+
   const accept = (ws: WebSocket, req: IncomingMessage, context: DocsContext) => {
     sockets.add(ws);
     const gated = new GatedSocket(ws);
@@ -158,7 +188,18 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
           if (closing || socket.destroyed) return void socket.destroy();
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, context));
         },
-        (err: unknown) => refuse(socket, err),
+        (err: unknown) => {
+          const tokenless = !new URL(req.url ?? '/', 'http://localhost').searchParams.has('token');
+          const told =
+            tokenless &&
+            err instanceof PreauError &&
+            err.code === 'unauthenticated' &&
+            refusedSockets.size < MAX_REFUSED_SOCKETS &&
+            !closing &&
+            !socket.destroyed;
+          if (!told) return refuse(socket, err);
+          wss.handleUpgrade(req, socket, head, refuseInProtocol);
+        },
       );
     },
     stats: () => ({

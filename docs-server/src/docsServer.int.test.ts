@@ -1,3 +1,4 @@
+import { HocuspocusProvider } from '@hocuspocus/provider';
 import { CLOSE_CODES, DOC_LIMITS } from '@preau/protocol';
 import { archiveDoc, readDocParts, readOutbox } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +131,6 @@ describe('docs server', () => {
       await upgradeStatus(url(await h.mint({ sub: 'eve', space: SPACE, doc: docId, rights: [] }))),
     ).toBe(403);
     expect(await upgradeStatus(url('not-a-token'))).toBe(401);
-    expect(await upgradeStatus(`${h.wsUrl}/${docId}`)).toBe(401);
     const missing = 'dmissing';
     expect(
       await upgradeStatus(
@@ -140,6 +140,32 @@ describe('docs server', () => {
     expect(await upgradeStatus(url(await h.mint({ sub: 'ok', space: SPACE, doc: docId })))).toBe(
       101,
     );
+  });
+
+  it('tells a stock Hocuspocus provider without a token that it is unauthenticated, and it stops', async () => {
+    const docId = await h.newDoc(SPACE);
+    // As an integrator would write it: the token in the provider's options, not in the URL.
+    const provider = new HocuspocusProvider({
+      url: `${h.wsUrl}/${docId}`,
+      name: docId,
+      token: await h.mint({ sub: 'ok', space: SPACE, doc: docId }),
+    });
+    const socket = provider.configuration.websocketProvider;
+    let opened = 0;
+    socket.on('open', () => {
+      opened += 1;
+    });
+    const failed = await new Promise<string>((resolve) =>
+      provider.on('authenticationFailed', ({ reason }: { reason: string }) => resolve(reason)),
+    );
+    expect(failed).toBe('unauthenticated');
+    // Told once, it stays put: no reconnection loop, no document opened for it.
+    // (a refused upgrade would have been retried after its one-second delay by now)
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(opened).toBe(1);
+    expect(provider.isSynced).toBe(false);
+    expect(h.docs.hocuspocus.documents.has(docId)).toBe(false);
+    provider.destroy();
   });
 
   it('reloads a document from the database once it left memory, through snapshots', async () => {

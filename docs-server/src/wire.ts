@@ -23,3 +23,44 @@ export function messageType(bytes: Uint8Array): number | null {
   const type = readVarUint(bytes, len[1] + len[0]);
   return type ? type[0] : null;
 }
+
+/** Hocuspocus' message type of authentication messages (both ways). */
+export const AUTH_TYPE = 2;
+/** Inside an authentication message: the server refuses the client. */
+const AUTH_PERMISSION_DENIED = 1;
+
+function writeVarUint(out: number[], value: number) {
+  let v = value;
+  while (v > 0x7f) {
+    out.push(0x80 | (v & 0x7f));
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+function writeVarString(out: number[], text: string) {
+  const bytes = new TextEncoder().encode(text);
+  writeVarUint(out, bytes.length);
+  out.push(...bytes);
+}
+
+/** The document name a frame starts with, or null when the frame is not one. */
+export function documentName(bytes: Uint8Array): string | null {
+  const len = readVarUint(bytes, 0);
+  if (!len || len[1] + len[0] > bytes.length) return null;
+  return new TextDecoder().decode(bytes.subarray(len[1], len[1] + len[0]));
+}
+
+/**
+ * Hocuspocus' "permission denied" answer for one document: a stock provider
+ * reports `authenticationFailed` with the reason and, the socket staying
+ * open, does not reconnect.
+ */
+export function permissionDenied(docName: string, reason: string): Uint8Array {
+  const out: number[] = [];
+  writeVarString(out, docName);
+  writeVarUint(out, AUTH_TYPE);
+  writeVarUint(out, AUTH_PERMISSION_DENIED);
+  writeVarString(out, reason);
+  return Uint8Array.from(out);
+}
