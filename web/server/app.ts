@@ -6,6 +6,7 @@ import type { Logger } from '@preau/protocol/server';
 import type { ServerConfig } from './config';
 import { mountRealtime } from './realtime/index';
 import { attachServices } from './requestServices';
+import { cspHeader, setSecurityHeaders } from './securityHeaders';
 import { createServices, type Services } from './services';
 
 /**
@@ -55,7 +56,14 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
   const services = await createServices(config, log);
 
   const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : undefined;
+  // The external provider receives the sign-out form's redirect.
+  const providerOrigin = config.OIDC_ISSUER ? [new URL(config.OIDC_ISSUER).origin] : [];
+  const security = {
+    https: publicUrl?.protocol === 'https:',
+    csp: cspHeader({ 'form-action': providerOrigin }),
+  };
   const server = createServer((req, res) => {
+    setSecurityHeaders(res, security);
     // The origin is PUBLIC_URL when set, else the Host the client used over
     // plain HTTP; whatever a client sent in these headers is overwritten.
     req.headers[ORIGIN_HEADERS.protocol] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';

@@ -49,9 +49,20 @@ export const handle: Handle = async ({ event, resolve }) => {
       return refuse('missing or wrong CSRF token');
   }
 
-  return resolve(event, {
+  const response = await resolve(event, {
     transformPageChunk: ({ html }) => html.replace('%lang%', locale),
   });
+  // Signing out at the ENT's provider is a form whose redirect leaves Préau.
+  const issuer = event.locals.services.config.OIDC_ISSUER;
+  const csp = response.headers.get('content-security-policy');
+  if (!issuer || !csp) return response;
+  // A copy: some responses' headers are immutable.
+  const widened = new Response(response.body, response);
+  widened.headers.set(
+    'content-security-policy',
+    csp.replace("form-action 'self'", `form-action 'self' ${new URL(issuer).origin}`),
+  );
+  return widened;
 };
 
 function refuse(message: string) {
