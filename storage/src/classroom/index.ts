@@ -1,3 +1,4 @@
 export * from './attendance';
 export * from './chat';
 export * from './liveSessions';
+export * from './roster';

@@ -9,12 +9,15 @@ import {
 } from '@preau/protocol';
 import {
   classById,
+  classRoster,
   getSession,
   listAttendance,
   rightsInSpace,
   type StoredSession,
   type StoredStay,
 } from '@preau/storage';
+
+import { type ShownName, tellApart } from './names';
 
 type Db = App.Locals['services']['database']['db'];
 
@@ -75,4 +78,20 @@ export async function sessionOfClass(
 /** Attendance of a session, for its class's teachers. */
 export async function attendanceOf(db: Db, sessionId: string): Promise<AttendanceRow[]> {
   return (await listAttendance(db, sessionId)).map(toAttendanceRow);
+}
+
+/** One member of the class with the name the live pages show (homonyms tagged). */
+export interface RosterEntry extends ShownName {
+  personId: string;
+  role: 'student' | 'teacher';
+}
+
+/** The class's members, each with what tells them apart from a homonym. */
+export async function rosterOf(db: Db, classId: string): Promise<RosterEntry[]> {
+  const members = await classRoster(db, classId);
+  const tags = tellApart(members.map((m) => ({ id: m.personId, name: m.name, login: m.login })));
+  return members.map((m) => {
+    const tag = tags.get(m.personId);
+    return { personId: m.personId, name: m.name, role: m.role, ...(tag ? { tag } : {}) };
+  });
 }

@@ -1,6 +1,6 @@
 import { listDocs } from '@preau/storage';
 import { redirect } from '@sveltejs/kit';
-import { classAccess, sessionOfClass, toSummary } from '#lib/classroom/live.server';
+import { classAccess, rosterOf, sessionOfClass, toSummary } from '#lib/classroom/live.server';
 import { pageError } from '#lib/classroom/pages.server';
 import type { PageServerLoad } from './$types';
 
@@ -12,6 +12,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     const access = await classAccess(db, locals.user, params.classId);
     const session = await sessionOfClass(db, params.classId, params.sessionId);
     const docs = await listDocs(db, access.space);
+    // The roster tells homonyms apart; only the class's members, who see each other anyway.
+    const roster = Object.fromEntries(
+      (await rosterOf(db, params.classId)).map(({ personId, name, tag }) => [
+        personId,
+        tag ? { name, tag } : { name },
+      ]),
+    );
     return {
       classId: params.classId,
       className: access.className,
@@ -20,6 +27,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       session: toSummary(session),
       user: { id: locals.user.id, name: locals.user.name },
       canEdit: access.rights.includes('write'),
+      roster,
       docs: docs
         .filter((doc) => !doc.archived)
         .map(({ id, kind, title, space, archived }) => ({ id, kind, title, space, archived })),
