@@ -337,10 +337,14 @@ export type ClassroomError = ErrorBody;
 // ---------------------------------------------------------------------------
 // HTTP bodies of /api/live
 
-/** Starting a live session for a class. */
+/**
+ * Starting a live session for a class. With one already open, the answer is
+ * that one, unless `replace` names it: then it ends for everyone first.
+ */
 export const StartSessionRequest = z.object({
   classId: Id,
   title: z.string().trim().min(1).max(200).optional(),
+  replace: Id.optional(),
 });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
 
@@ -375,3 +379,46 @@ export const AttendanceRow = z.object({
   leaveReason: LeaveReason.nullable(),
 });
 export type AttendanceRow = z.infer<typeof AttendanceRow>;
+
+/** One stay in an attendance line: arrival, departure (null: still there) and why they left. */
+export const AttendanceStay = AttendanceRow.pick({
+  joinedAt: true,
+  leftAt: true,
+  leaveReason: true,
+});
+export type AttendanceStay = z.infer<typeof AttendanceStay>;
+
+/** One member of the class in a session's attendance, present or absent. */
+export const AttendanceLine = z.object({
+  personId: PersonId,
+  name: z.string(),
+  /** What tells a homonym apart (their class, or their login's initials). */
+  tag: z.string().optional(),
+  role: z.enum(['student', 'teacher']),
+  stays: z.array(AttendanceStay),
+  /** Time present in milliseconds, every stay added up (an open one counts until now). */
+  totalMs: z.number().int().nonnegative(),
+  here: z.boolean(),
+});
+export type AttendanceLine = z.infer<typeof AttendanceLine>;
+
+/** A session's attendance: every member of the class, with the counts. */
+export const AttendanceSheet = z.object({
+  lines: z.array(AttendanceLine),
+  present: z.number().int(),
+  absent: z.number().int(),
+});
+export type AttendanceSheet = z.infer<typeof AttendanceSheet>;
+
+// ---------------------------------------------------------------------------
+// Cross-process notices
+
+/** Where web and the sweepers announce a session ended outside its room (fan-out channel). */
+export const LIVE_SESSION_ENDED_CHANNEL = 'preau:live-session-ended';
+
+/** A session ended by a teacher starting another, or by nobody being in it (JSON on the channel). */
+export const LiveSessionEndedNotice = z.object({
+  session: Id,
+  endedAt: z.string(),
+});
+export type LiveSessionEndedNotice = z.infer<typeof LiveSessionEndedNotice>;
