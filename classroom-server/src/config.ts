@@ -1,6 +1,26 @@
 import { join } from 'node:path';
 import { env, readConfig } from '@preau/protocol/server';
 import { z } from 'zod';
+import type { SessionTimeouts } from './session/types';
+
+/**
+ * The session timeouts a deployment may set, read from the environment
+ * (standalone or composed into the one-port server).
+ */
+export function readSessionTimeouts(
+  source: Record<string, string | undefined> = process.env,
+): Partial<SessionTimeouts> {
+  const config = readConfig(
+    {
+      // A live session nobody is in ends by itself after this (15 min: a break, not the day).
+      LIVE_EMPTY_SESSION_SECONDS: env.int(15 * 60),
+    },
+    source,
+  );
+  const emptySessionMs = config.LIVE_EMPTY_SESSION_SECONDS * 1000;
+  // Sessions no process holds are looked for this often: a fraction of the timeout, at most a minute.
+  return { emptySessionMs, idleSweepMs: Math.min(60_000, Math.max(1000, emptySessionMs / 4)) };
+}
 
 /**
  * Configuration of a classroom server running as its own process, read once

@@ -4,6 +4,8 @@ import {
   CLASSROOM_LIMITS,
   CLASSROOM_SOCKET_PATH,
   ClientEventSchemas,
+  LIVE_SESSION_ENDED_CHANNEL,
+  LiveSessionEndedNotice,
   MEMBERSHIP_CHANNEL,
   MembershipChange,
   PERSON_ERASED_CHANNEL,
@@ -23,6 +25,7 @@ import { moderationHandlers } from './handlers/moderation.handlers';
 import { RateLimiter, type RateRule } from './handlers/RateLimiter';
 import { sessionHandlers } from './handlers/session.handlers';
 import { authenticate, refusal } from './handshake';
+import { startIdleSweep } from './session/IdleSessions';
 import { SessionRegistry } from './session/SessionRegistry';
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from './session/types';
 import { type ClassroomIo, socketOutbox } from './socketOutbox';
@@ -194,12 +197,23 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     }
   });
 
+  // A session ended outside its room (a teacher started another, an idle sweep): put its people out.
+  const ended = deps.fanout?.subscribe(LIVE_SESSION_ENDED_CHANNEL, (message) => {
+    const notice = LiveSessionEndedNotice.safeParse(safeJson(message));
+    if (!notice.success) return log.warn('unreadable session end notice');
+    const session = registry.loadedNow(notice.data.session);
+    if (session) {
+      background(log, 'outside end', session.endedElsewhere(new Date(notice.data.endedAt)));
+    }
+  });
+  const stopSweep = startIdleSweep({ db: deps.db, registry, log, fanout: deps.fanout, timeouts });
+
   let closing: Promise<void> | undefined;
   return {
     io,
     registry,
     path,
-    ready: Promise.all([membership, erasures]).then(() => undefined),
+    ready: Promise.all([membership, erasures, ended]).then(() => undefined),
     attach(server) {
       const before = new Set(server.listeners('upgrade'));
       io.attach(server);
@@ -213,8 +227,10 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     },
     close() {
       closing ??= (async () => {
+        stopSweep();
         if (membership) await (await membership)();
         if (erasures) await (await erasures)();
+        if (ended) await (await ended)();
         await registry.close();
         io.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.

@@ -1,3 +1,4 @@
+export { readSessionTimeouts } from './config';
 export {
   CLIENT_EVENTS,
   type ClassroomServer,

@@ -8,7 +8,7 @@ import {
 } from '@preau/protocol/server';
 import { createSfu, createSfuClient, readSfuConfig, type SfuApi } from '@preau/sfu';
 import { openDatabase, RedisFanout } from '@preau/storage';
-import { readClassroomConfig } from './config';
+import { readClassroomConfig, readSessionTimeouts } from './config';
 import { createClassroomServer } from './createClassroomServer';
 
 // Entry point of the classroom server as its own process (`npm start -w classroom-server`).
@@ -33,6 +33,7 @@ runService({
       }),
       sfu,
       log,
+      timeouts: readSessionTimeouts(),
       ...(fanout ? { fanout } : {}),
     });
     await classroom.ready;

@@ -371,7 +371,8 @@ export class LiveSession {
     const ended = nextSessionState(this.#state, { type: 'end', at });
     const present = [...this.#participants.values()];
     await this.#write(async (tx) => {
-      await markSessionEnded(tx, this.id, at);
+      // Already ended elsewhere (a teacher started another session): its traces are written.
+      if (!(await markSessionEnded(tx, this.id, at))) return;
       for (const p of present) {
         await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'ended' }, at);
       }
@@ -380,15 +381,42 @@ export class LiveSession {
       }
       await this.#trace(tx, by, 'session.ended', this.id, {}, at);
     });
+    this.#closeEnded(ended, present, keepSocket);
+    await this.#dispose();
+  }
+
+  /** Tells everyone the session is over and puts their sockets out (but `keepSocket`). */
+  #closeEnded(ended: SessionState, present: Participant[], keepSocket?: string) {
     this.#state = ended;
     this.#broadcast('session.updated', this.view());
-    this.#broadcast('session.ended', { endedAt: at.toISOString() });
+    this.#broadcast('session.ended', { endedAt: this.view().endedAt ?? this.#now().toISOString() });
     for (const p of present) {
       const socket = socketOf(p.state);
       if (socket && socket !== keepSocket) this.#outbox.kick(socket, 'ended');
     }
     this.#participants.clear();
-    await this.#dispose();
+  }
+
+  /**
+   * The session was ended outside this room (a teacher started another one,
+   * or it sat empty): its end is already written; anyone who arrived since
+   * has their stay closed too, then everyone is told and put out.
+   */
+  endedElsewhere(endedAt: Date): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#runUnlessClosed(async () => {
+      const present = [...this.#participants.values()];
+      const at = this.#now();
+      await this.#write(async (tx) => {
+        for (const p of present) {
+          if (await closeStay(tx, { sessionId: this.id, personId: p.id, at, reason: 'ended' })) {
+            await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'ended' }, at);
+          }
+        }
+      }).catch((err: unknown) => this.#log.error({ err }, 'closing stays after an outside end'));
+      this.#closeEnded(nextSessionState(this.#state, { type: 'end', at: endedAt }), present);
+      await this.#dispose();
+    });
   }
 
   /**

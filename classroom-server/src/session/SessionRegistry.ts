@@ -59,6 +59,16 @@ export class SessionRegistry {
     return this.#sessions.get(sessionId)?.catch(() => undefined);
   }
 
+  /** Whether this process holds the session (loaded or loading). */
+  held(sessionId: string): boolean {
+    return this.#sessions.has(sessionId);
+  }
+
+  /** The session if this process has it loaded now. */
+  loadedNow(sessionId: string): LiveSession | undefined {
+    return this.#loaded.get(sessionId);
+  }
+
   /** The loaded sessions of one space. */
   inSpace(space: string): LiveSession[] {
     return [...this.#loaded.values()].filter((s) => s.space === space);

@@ -37,6 +37,8 @@ export interface SessionTimeouts {
   emptySessionMs: number;
   /** A socket whose token lapsed stays this long past its expiry, for the renewal in flight. */
   tokenGraceMs: number;
+  /** How often sessions no process holds are checked for having sat empty past `emptySessionMs`. */
+  idleSweepMs: number;
 }
 
 /** Defaults: a phone changing networks comes back well within 20 s; an empty room is over after 15 min. */
@@ -44,6 +46,7 @@ export const DEFAULT_TIMEOUTS: SessionTimeouts = {
   reconnectGraceMs: 20_000,
   emptySessionMs: 15 * 60_000,
   tokenGraceMs: 30_000,
+  idleSweepMs: 60_000,
 };
 
 /** Whether the rights make a moderator (a teacher of the class). */

@@ -30,18 +30,19 @@ export async function openStay(
     .execute();
 }
 
-/** Closes the person's open stay (they left, timed out or were removed). */
+/** Closes the person's open stay (they left, timed out or were removed); false if none was open. */
 export async function closeStay(
   tx: Executor,
   stay: { sessionId: string; personId: string; at: Date; reason: string },
-): Promise<void> {
-  await tx
+): Promise<boolean> {
+  const closed = await tx
     .updateTable('live_attendance')
     .set({ left_at: stay.at, leave_reason: stay.reason })
     .where('session_id', '=', stay.sessionId)
     .where('person_id', '=', stay.personId)
     .where('left_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return closed.numUpdatedRows > 0n;
 }
 
 /** Closes the open stays of sessions that were cut short (a server that stopped without ending them). */

@@ -1,4 +1,5 @@
 export * from './attendance';
 export * from './chat';
+export * from './endSession';
 export * from './liveSessions';
 export * from './roster';

@@ -108,19 +108,25 @@ export async function markSessionLive(tx: Executor, id: string, at: Date): Promi
     .execute();
 }
 
-/** Ends a session and closes every stay still open in it. */
-export async function markSessionEnded(tx: Executor, id: string, at: Date): Promise<void> {
-  await tx
+/**
+ * Ends a session and closes every stay still open in it; false (and nothing
+ * written) when it was already over, ended by another process or page.
+ */
+export async function markSessionEnded(tx: Executor, id: string, at: Date): Promise<boolean> {
+  const ended = await tx
     .updateTable('live_session')
     .set({ phase: 'ended', ended_at: at })
     .where('id', '=', id)
-    .execute();
+    .where('phase', '<>', 'ended')
+    .executeTakeFirst();
+  if (ended.numUpdatedRows === 0n) return false;
   await tx
     .updateTable('live_attendance')
     .set({ left_at: at, leave_reason: 'ended' })
     .where('session_id', '=', id)
     .where('left_at', 'is', null)
     .execute();
+  return true;
 }
 
 /** Changes a session's policy: locked, students allowed to share their screen. */

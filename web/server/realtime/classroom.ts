@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createClassroomServer } from '@preau/classroom-server';
+import { createClassroomServer, readSessionTimeouts } from '@preau/classroom-server';
 import { readConfig } from '@preau/protocol/server';
 import { createSfu, createSfuClient, readSfuConfig, type SfuApi } from '@preau/sfu';
 import { z } from 'zod';
@@ -57,6 +57,7 @@ export async function mountClassroom(
     sfu,
     log,
     fanout: services.fanout,
+    timeouts: readSessionTimeouts(env),
   });
   await classroom.ready;
   classroom.attach(server);

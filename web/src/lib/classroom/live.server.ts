@@ -2,6 +2,8 @@ import {
   type AttendanceRow,
   classSpaceId,
   LeaveReason,
+  LIVE_SESSION_ENDED_CHANNEL,
+  type LiveSessionEndedNotice,
   PreauError,
   type Right,
   type SessionSummary,
@@ -10,16 +12,22 @@ import {
 import {
   classById,
   classRoster,
+  endLiveSession,
   getSession,
   listAttendance,
+  openSessionOfSpace,
   rightsInSpace,
   type StoredSession,
   type StoredStay,
+  startLiveSession,
 } from '@preau/storage';
 
+import { translator } from '#lib/i18n';
 import { type ShownName, tellApart } from './names';
+import { newSessionId } from './pages.server';
 
 type Db = App.Locals['services']['database']['db'];
+type Services = App.Locals['services'];
 
 /** A stored session as the pages and the API show it. */
 export function toSummary(s: StoredSession): SessionSummary {
@@ -93,5 +101,36 @@ export async function rosterOf(db: Db, classId: string): Promise<RosterEntry[]> 
   return members.map((m) => {
     const tag = tags.get(m.personId);
     return { personId: m.personId, name: m.name, role: m.role, ...(tag ? { tag } : {}) };
+  });
+}
+
+/**
+ * A teacher starts a live session for their class. With one already open the
+ * answer is that one (`created: false`), unless `replace` names it: it then
+ * ends for everyone (its rooms told through the fan-out) and a new one starts.
+ */
+export async function startSession(
+  services: Services,
+  user: SessionUser,
+  locale: App.Locals['locale'],
+  request: { classId: string; title?: string | undefined; replace?: string | undefined },
+): Promise<{ session: StoredSession; created: boolean }> {
+  const db = services.database.db;
+  const access = await classAccess(db, user, request.classId);
+  if (!access.moderator) throw new PreauError('forbidden', 'teachers only');
+  const open = await openSessionOfSpace(db, access.space);
+  if (open && request.replace === open.id) {
+    const at = new Date();
+    if (await endLiveSession(db, { id: open.id, by: user.id, at })) {
+      const notice: LiveSessionEndedNotice = { session: open.id, endedAt: at.toISOString() };
+      await services.fanout.publish(LIVE_SESSION_ENDED_CHANNEL, JSON.stringify(notice));
+    }
+  }
+  return startLiveSession(db, {
+    id: newSessionId(),
+    space: access.space,
+    classId: request.classId,
+    title: request.title ?? translator(locale)('live.defaultTitle', { name: access.className }),
+    createdBy: user.id,
   });
 }

@@ -1,8 +1,6 @@
-import { PreauError, type SessionSummary, StartSessionRequest } from '@preau/protocol';
-import { classesOfPerson, listSessions, startLiveSession } from '@preau/storage';
-import { classAccess, toSummary } from '#lib/classroom/live.server';
-import { newSessionId } from '#lib/classroom/pages.server';
-import { translator } from '#lib/i18n';
+import { type SessionSummary, StartSessionRequest } from '@preau/protocol';
+import { classesOfPerson, listSessions } from '@preau/storage';
+import { startSession, toSummary } from '#lib/classroom/live.server';
 import { api, ok, readJson, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -15,20 +13,14 @@ export const GET: RequestHandler = api(async ({ locals }) => {
   return sessions.map(toSummary);
 });
 
-/** A teacher starts a live session for one of their classes (or gets the one already open). */
+/**
+ * A teacher starts a live session for one of their classes: 201 with the new
+ * one; 200 with the one already open, unless `replace` names it (it ends first).
+ */
 export const POST: RequestHandler = api(async ({ locals, request }) => {
   const user = requireUser(locals);
   const body = await readJson(request, StartSessionRequest);
-  const db = locals.services.database.db;
-  const access = await classAccess(db, user, body.classId);
-  if (!access.moderator) throw new PreauError('forbidden', 'teachers only');
-  const { session, created } = await startLiveSession(db, {
-    id: newSessionId(),
-    space: access.space,
-    classId: body.classId,
-    title: body.title ?? translator(locals.locale)('live.defaultTitle', { name: access.className }),
-    createdBy: user.id,
-  });
+  const { session, created } = await startSession(locals.services, user, locals.locale, body);
   const summary: SessionSummary = toSummary(session);
   return ok(summary, created ? 201 : 200);
 });
