@@ -96,6 +96,11 @@ export interface TileState {
   key: string;
   text: string;
   icon?: IconName;
+  /**
+   * Shown by its icon alone (the words stay for screen readers): a state that
+   * flips often, such as the microphone, must not change the caption's size.
+   */
+  iconOnly?: boolean;
 }
 
 /** Initials for a tile without video: `Emma Durand` → `ED`. */
