@@ -21,7 +21,7 @@ const DIRECTORY = [
 ].join('\n');
 
 /** Text that would show as an empty box on a Chromium without an emoji font. */
-const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{1F1E6}-\u{1F1FF}]/u;
+const EMOJI = /\p{Extended_Pictographic}|\u{FE0F}|[\u{1F1E6}-\u{1F1FF}]/u;
 /** French digit groups use a narrow no-break space: compare with plain spaces. */
 const plain = (text: string | null) => (text ?? '').replace(/[\s\u202f\u00a0]+/g, ' ').trim();
 

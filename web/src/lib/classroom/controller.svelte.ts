@@ -113,11 +113,6 @@ export class LiveRoomController {
     return this.me?.moderator ?? false;
   }
 
-  /** The participant's name, for labels. */
-  nameOf(participantId: string): string {
-    return this.participants.find((p) => p.participantId === participantId)?.name ?? '';
-  }
-
   // -- media controls -------------------------------------------------------
 
   /** Turns the microphone on (with a device) or mutes/unmutes it. */
