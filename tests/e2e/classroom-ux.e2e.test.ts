@@ -1,24 +1,35 @@
-import { classIdOf, classRoster, DEMO_SCHOOLS, personIdByLogin } from '@preau/storage';
+import {
+  classIdOf,
+  classRoster,
+  DEMO_SCHOOLS,
+  demoDirectory,
+  personIdByLogin,
+} from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { loginInitials } from '../../web/src/lib/classroom/names';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
-const uai = DEMO_SCHOOLS.college.uai;
-const classId = classIdOf(uai, '4e B');
-// Two students of the same name, and one whose family name is a single very long word.
+const classId = classIdOf(DEMO_SCHOOLS.college.uai, '4e B');
+// Three demo students of 4e B (the demo provider signs in demo accounts only),
+// renamed by a directory import: two become « Emma Durand », one gets a family
+// name that is a single very long word.
+const [EMMA1, EMMA2, LONGNAME] = demoDirectory()
+  .accounts.filter((a) => a.className === '4e B')
+  .slice(1, 4)
+  .map((a) => a.login) as [string, string, string];
 const LONG = 'Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft';
 const DIRECTORY = [
-  'person;eleve.emma.durand;Emma;Durand',
-  `profile;eleve.emma.durand;${uai};student;4e B`,
-  'person;eleve.emma.durand2;Emma;Durand',
-  `profile;eleve.emma.durand2;${uai};student;4e B`,
-  `person;eleve.long;Anne-Sophie;${LONG}`,
-  `profile;eleve.long;${uai};student;4e B`,
+  `person;${EMMA1};Emma;Durand`,
+  `person;${EMMA2};Emma;Durand`,
+  `person;${LONGNAME};Anne-Sophie;${LONG}`,
 ].join('\n');
+const TAG1 = `Emma Durand (${loginInitials(EMMA1)})`;
+const TAG2 = `Emma Durand (${loginInitials(EMMA2)})`;
 
 /** Text that would show as an empty box on a Chromium without an emoji font. */
 const EMOJI = /\p{Extended_Pictographic}|\u{FE0F}|[\u{1F1E6}-\u{1F1FF}]/u;
@@ -115,14 +126,14 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     const admin = await signInApi(preau.url, 'admin');
     const imported = await admin.fetch('/api/admin/directory/import', { body: { csv: DIRECTORY } });
     expect(imported.status).toBe(200);
-    for (const login of ['prof.martin', 'eleve.emma.durand', 'eleve.emma.durand2', 'eleve.long']) {
+    for (const login of ['prof.martin', EMMA1, EMMA2, LONGNAME]) {
       ids[login] = (await personIdByLogin(preau.services.database.db, login))!;
     }
     [teacher, emma1, emma2, phone] = await Promise.all([
       open('prof.martin'),
-      open('eleve.emma.durand'),
-      open('eleve.emma.durand2'),
-      open('eleve.long', true),
+      open(EMMA1),
+      open(EMMA2),
+      open(LONGNAME, true),
     ]);
   });
   afterAll(async () => {
@@ -154,11 +165,11 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     const people = teacher.locator('ul.people .name');
     await expect
       .poll(() => people.allTextContents().then((t) => t.map(plain)))
-      .toEqual(expect.arrayContaining(['Emma Durand (EED)', 'Emma Durand (EED2)']));
+      .toEqual(expect.arrayContaining([TAG1, TAG2]));
     const tile = (login: string) =>
       teacher.locator(`figure[data-participant="${ids[login]}"] .name`).textContent();
-    expect(await tile('eleve.emma.durand')).toBe('Emma Durand (EED)');
-    expect(await tile('eleve.emma.durand2')).toBe('Emma Durand (EED2)');
+    expect(await tile(EMMA1)).toBe(TAG1);
+    expect(await tile(EMMA2)).toBe(TAG2);
     for (const [page, text] of [
       [emma1, 'Je suis la première Emma'],
       [emma2, 'Et moi la seconde'],
@@ -167,9 +178,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
       await page.getByRole('button', { name: 'Envoyer' }).click();
     }
     const authors = teacher.getByRole('log').locator('.who');
-    await expect
-      .poll(() => authors.allTextContents())
-      .toEqual(['Emma Durand (EED)', 'Emma Durand (EED2)']);
+    await expect.poll(() => authors.allTextContents()).toEqual([TAG1, TAG2]);
   });
 
   it('never lays a state label over a name, never clips a name, draws no emoji', async () => {
@@ -180,7 +189,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
       expect(await clippedNames(page, 'figure.tile .name, ul.people .name')).toEqual([]);
     }
     // The long name wraps inside its tile rather than running out of it.
-    const long = teacher.locator(`figure[data-participant="${ids['eleve.long']}"]`);
+    const long = teacher.locator(`figure[data-participant="${ids[LONGNAME]}"]`);
     const [tileBox, nameBox] = [
       await long.boundingBox(),
       await long.locator('.name').boundingBox(),
@@ -210,11 +219,11 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
         .catch(() => null);
     // One Emma speaks, then the other: the speaker moves, the tiles do not.
     await emma1.getByRole('button', { name: 'Activer le micro' }).click();
-    await expect.poll(speaking, { timeout: 30_000 }).toBe(ids['eleve.emma.durand']);
+    await expect.poll(speaking, { timeout: 30_000 }).toBe(ids[EMMA1]);
     expect(await tileBoxes(teacher)).toEqual(before);
     await emma1.getByRole('button', { name: 'Couper le micro' }).click();
     await emma2.getByRole('button', { name: 'Activer le micro' }).click();
-    await expect.poll(speaking, { timeout: 30_000 }).toBe(ids['eleve.emma.durand2']);
+    await expect.poll(speaking, { timeout: 30_000 }).toBe(ids[EMMA2]);
     expect(await tileBoxes(teacher)).toEqual(before);
     expect(await teacher.locator('figure.tile.featured').count()).toBe(0);
 
@@ -229,7 +238,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     await layout('Orateur').click();
     await expect
       .poll(() => teacher.locator('figure.tile.featured').getAttribute('data-participant'))
-      .toBe(ids['eleve.emma.durand2']);
+      .toBe(ids[EMMA2]);
     await emma2.getByRole('button', { name: 'Couper le micro' }).click();
   });
 
@@ -334,16 +343,12 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     expect(await teacher.locator('tbody tr:not(.absent)').count()).toBe(4);
     expect(await teacher.locator('tbody tr.absent').count()).toBe(members.length - 4);
     const row = (login: string) => teacher.locator(`tbody tr[data-person="${ids[login]}"]`);
-    expect(plain(await row('eleve.emma.durand').locator('th').textContent())).toBe(
-      'Emma Durand (EED)',
-    );
-    expect(plain(await row('eleve.emma.durand2').locator('th').textContent())).toBe(
-      'Emma Durand (EED2)',
-    );
+    expect(plain(await row(EMMA1).locator('th').textContent())).toBe(TAG1);
+    expect(plain(await row(EMMA2).locator('th').textContent())).toBe(TAG2);
     const teacherRow = plain(await row('prof.martin').textContent());
     expect(teacherRow).toContain('présent·e');
     expect(teacherRow).toMatch(/\d+ min/);
-    expect(plain(await row('eleve.emma.durand').textContent())).toContain('fin de la séance');
+    expect(plain(await row(EMMA1).textContent())).toContain('fin de la séance');
     // Times are Paris times, whatever the machine's zone.
     const arrival = row('prof.martin').locator('time').first();
     const iso = (await arrival.getAttribute('datetime'))!;
@@ -375,8 +380,8 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     expect(lines[0]).toBe(
       'Participant;Rôle;Présence;Temps de présence;Minutes de présence;Première arrivée;Dernier départ;Arrivées et départs',
     );
-    expect(lines.filter((l) => l.startsWith('Emma Durand (EED);élève;oui;'))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith('Emma Durand (EED2);élève;oui;'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith(`${TAG1};élève;oui;`))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith(`${TAG2};élève;oui;`))).toHaveLength(1);
     expect(lines.find((l) => l.startsWith(`${absent.name};`))).toMatch(/;non;0 min;0;;;$/);
 
     // A student may not download it.
