@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocChange, SpaceLabel } from './archiveReading';
 import { Id, PersonId, SpaceId } from './ids';
 import { TraceKind } from './trace';
 
@@ -200,6 +201,10 @@ export const RecordView = z.object({
   archived: z.boolean(),
   deleted: z.enum(['retention', 'erasure']).nullable(),
   held: z.boolean(),
+  /** The space named from the directory now (null when the directory no longer knows it). */
+  spaceLabel: SpaceLabel.nullable().optional(),
+  /** For a `doc.update`: what it changed, and the document's title then. */
+  change: DocChange.nullable().optional(),
 });
 export type RecordView = z.infer<typeof RecordView>;
 
@@ -313,6 +318,38 @@ export const AuditEntry = z.object({
   hash: Sha256Hex,
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** A role the audit log records an action in. */
+export const AuditRole = z.enum(['archivist', 'dpo', 'admin', 'self', 'system']);
+export type AuditRole = z.infer<typeof AuditRole>;
+
+const OptionalSeq = optionalText(20).pipe(
+  z
+    .string()
+    .regex(/^[1-9][0-9]*$/)
+    .transform(Number)
+    .optional(),
+);
+
+/**
+ * The DPO's view of the audit log: filters (action, role, who acted, whom
+ * it concerned, case, period) and pages, newest first; `before` gives the
+ * page below an entry number, `after` the page above it.
+ */
+export const AuditQuery = z.object({
+  action: optionalText(40).pipe(AuditAction.optional()),
+  role: optionalText(20).pipe(AuditRole.optional()),
+  actor: optionalText(64).pipe(PersonId.optional()),
+  /** A person the entry is about: searched for, held, or whose name was shown. */
+  concerning: optionalText(64).pipe(PersonId.optional()),
+  caseId: optionalText(64).pipe(Id.optional()),
+  from: OptionalDate,
+  to: OptionalDate,
+  before: OptionalSeq,
+  after: OptionalSeq,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type AuditQuery = z.output<typeof AuditQuery>;
 
 /** What an erasure request removed and what it kept, and why. */
 export const ErasureReport = z.object({

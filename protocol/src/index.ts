@@ -1,4 +1,5 @@
 export * from './archive';
+export * from './archiveReading';
 export * from './classroom';
 export * from './docs';
 export * from './errors';

@@ -1,25 +1,40 @@
 import type {
   ArchiveSearch,
   AuditEntry,
+  AuditQuery,
   CaseView,
   CloseCase,
+  DirectoryMatches,
+  DirectoryQuery,
   ExportView,
   HoldView,
   OpenCase,
+  PersonLabel,
   PlaceHold,
   RecordView,
+  SpaceLabel,
 } from '@preau/protocol';
 import { PreauError } from '@preau/protocol';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
-import { type AuditCheck, type Auditor, appendAudit, latestAudit, verifyAuditLog } from './audit';
+import { type AuditCheck, type Auditor, appendAudit, verifyAuditLog } from './audit';
+import { queryAudit } from './auditQuery';
 import { closeCase, getCase, liftHold, listCases, listHolds, openCase, placeHold } from './cases';
+import { findPersons, findSpaces, personLabels, spaceLabels } from './directoryFind';
+import { describeDocUpdates } from './docChanges';
 import type { DocRenderers } from './documents';
 import { downloadExport, exportCase, listExports } from './exportCase';
 import type { ArchiveSigner } from './keys';
 import type { NameResolver } from './names';
-import { cursorOf, findIndexHit, SegmentReader, searchIndex, viewRecords } from './search';
+import {
+  cursorOf,
+  findIndexHit,
+  type IndexHit,
+  SegmentReader,
+  searchIndex,
+  viewRecords,
+} from './search';
 
 /** What the desk works with. */
 export interface DeskDeps {
@@ -40,17 +55,17 @@ export interface DeskDeps {
 export class ArchiveDesk {
   constructor(private readonly deps: DeskDeps) {}
 
-  /** Searches records; the query (not the results) is audited. */
+  /**
+   * Searches records, made readable: people and spaces named from the
+   * directory now, and what each document update changed. The query is
+   * audited with the people whose names were shown (not the content).
+   */
   async search(
     who: Auditor,
     query: ArchiveSearch,
   ): Promise<{ records: RecordView[]; next: string | null }> {
     const hits = await searchIndex(this.deps.db, query);
-    const records = await viewRecords(
-      new SegmentReader(this.deps.db, this.deps.objects),
-      this.deps.names,
-      hits,
-    );
+    const records = await this.#readable(hits);
     await appendAudit(this.deps.db, who, {
       action: 'search',
       details: {
@@ -60,23 +75,66 @@ export class ArchiveDesk {
         from: query.from?.toISOString() ?? null,
         to: query.to?.toISOString() ?? null,
         results: records.length,
+        namesResolved: namesShown(records),
       },
     });
     const last = hits.at(-1);
     return { records, next: last && hits.length === query.limit ? cursorOf(last) : null };
   }
 
-  /** Reads one record in full; audited. */
+  /** Reads one record in full, made readable as in a search; audited with the names shown. */
   async read(who: Auditor, space: string, seq: number): Promise<RecordView> {
     const hit = await findIndexHit(this.deps.db, space, seq);
     if (!hit) throw new PreauError('not_found', 'no such archived record');
-    const [record] = await viewRecords(
-      new SegmentReader(this.deps.db, this.deps.objects),
-      this.deps.names,
-      [hit],
-    );
-    await appendAudit(this.deps.db, who, { action: 'read', details: { space, seq } });
+    const [record] = await this.#readable([hit]);
+    await appendAudit(this.deps.db, who, {
+      action: 'read',
+      details: { space, seq, namesResolved: namesShown([record!]) },
+    });
     return record!;
+  }
+
+  /** Records with content, names, space labels and document changes. */
+  async #readable(hits: readonly IndexHit[]): Promise<RecordView[]> {
+    const reader = new SegmentReader(this.deps.db, this.deps.objects);
+    const [records, spaces, changes] = await Promise.all([
+      viewRecords(reader, this.deps.names, hits),
+      spaceLabels(
+        this.deps.db,
+        hits.map((h) => h.space),
+      ),
+      describeDocUpdates(this.deps.db, reader, hits),
+    ]);
+    return records.map((r) => ({
+      ...r,
+      spaceLabel: spaces.get(r.space) ?? null,
+      change: changes.get(`${r.space}:${r.seq}`) ?? null,
+    }));
+  }
+
+  /**
+   * Spaces and people whose names match what the archivist types, to
+   * choose from. Not audited: it reads the directory, not the traces.
+   */
+  async find(query: DirectoryQuery): Promise<DirectoryMatches> {
+    const { db } = this.deps;
+    const [spaces, persons] = await Promise.all([
+      query.kind === 'person' ? [] : findSpaces(db, query.q, query.limit),
+      query.kind === 'space' ? [] : findPersons(db, query.q, query.limit),
+    ]);
+    return { spaces, persons };
+  }
+
+  /** Spaces and people named for a page (what a search or a hold is about). */
+  async labels(
+    spaceIds: readonly string[],
+    personIds: readonly string[],
+  ): Promise<{ spaces: Map<string, SpaceLabel>; persons: Map<string, PersonLabel> }> {
+    const [spaces, persons] = await Promise.all([
+      spaceLabels(this.deps.db, spaceIds),
+      personLabels(this.deps.db, personIds),
+    ]);
+    return { spaces, persons };
   }
 
   /** Opens a case; audited. */
@@ -146,17 +204,69 @@ export class ArchiveDesk {
     return downloadExport(this.deps.db, this.deps.objects, who, caseId, exportId);
   }
 
-  /** The audit log for the DPO, newest first, with the whole chain checked; the reading is audited. */
+  /**
+   * A page of the audit log for the DPO, newest first, filtered, with the
+   * whole chain checked and the people and spaces it names resolved; the
+   * reading (and its filters) is audited first, so it shows on the page.
+   */
   async audit(
     who: Auditor,
-    limit = 200,
-  ): Promise<{ entries: AuditEntry[]; check: AuditCheck; names: Map<string, string> }> {
-    await appendAudit(this.deps.db, who, { action: 'audit.read', details: { limit } });
-    const [entries, check] = await Promise.all([
-      latestAudit(this.deps.db, limit),
+    query: AuditQuery,
+  ): Promise<{
+    entries: AuditEntry[];
+    older: number | null;
+    newer: number | null;
+    check: AuditCheck;
+    names: Map<string, string>;
+    spaces: Map<string, SpaceLabel>;
+  }> {
+    const { before, after, limit, ...filters } = query;
+    await appendAudit(this.deps.db, who, {
+      action: 'audit.read',
+      details: {
+        ...Object.fromEntries(
+          Object.entries(filters)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+        ),
+        limit,
+      },
+    });
+    const [page, check] = await Promise.all([
+      queryAudit(this.deps.db, query),
       verifyAuditLog(this.deps.db),
     ]);
-    const names = await this.deps.names([...new Set(entries.map((e) => e.actor))]);
-    return { entries, check, names };
+    const people = new Set<string>();
+    const spaceIds = new Set<string>();
+    for (const e of page.entries) {
+      people.add(e.actor);
+      for (const id of peopleIn(e.details)) people.add(id);
+      if (typeof e.details.space === 'string') spaceIds.add(e.details.space);
+    }
+    const [names, spaces] = await Promise.all([
+      this.deps.names([...people]),
+      spaceLabels(this.deps.db, [...spaceIds]),
+    ]);
+    return { ...page, check, names, spaces };
   }
+}
+
+/** The people whose names a reading showed: authors and people acted upon. */
+function namesShown(records: readonly RecordView[]): string[] {
+  const ids = new Set<string>();
+  for (const r of records) {
+    if (r.actor && r.actorName !== null) ids.add(r.actor);
+    if (typeof r.payload?.target === 'string' && typeof r.payload.targetName === 'string')
+      ids.add(r.payload.target);
+  }
+  return [...ids].sort();
+}
+
+/** The people an audit entry's details name (searched for, held, shown). */
+export function peopleIn(details: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (typeof details.person === 'string') out.push(details.person);
+  if (Array.isArray(details.namesResolved))
+    for (const id of details.namesResolved) if (typeof id === 'string') out.push(id);
+  return out;
 }

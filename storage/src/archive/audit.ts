@@ -86,7 +86,8 @@ export async function appendAudit(
     : (executor as Kysely<Schema>).transaction().execute(write);
 }
 
-function entryOf(r: {
+/** An audit entry from its database row. */
+export function auditEntryOf(r: {
   seq: number | string;
   at: Date;
   actor: string;
@@ -120,7 +121,7 @@ export async function readAudit(
   if (opts.actor) q = q.where('actor', '=', opts.actor);
   if (opts.afterSeq) q = q.where('seq', '>', opts.afterSeq);
   if (opts.limit) q = q.limit(opts.limit);
-  return (await q.execute()).map(entryOf);
+  return (await q.execute()).map(auditEntryOf);
 }
 
 /** The last entries, newest first (what the DPO's page shows). */
@@ -131,7 +132,7 @@ export async function latestAudit(db: Executor, limit: number): Promise<AuditEnt
     .orderBy('seq', 'desc')
     .limit(limit)
     .execute();
-  return rows.map(entryOf);
+  return rows.map(auditEntryOf);
 }
 
 /** The result of checking audit entries: how many, and the first broken one. */

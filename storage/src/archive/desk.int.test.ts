@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ArchiveSearch } from '@preau/protocol';
+import { ArchiveSearch, AuditQuery } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { unzipSync, zipSync } from 'fflate';
 import { sql } from 'kysely';
@@ -284,7 +284,7 @@ describe('the archivist desk: search, case, hold, export, offline verify, audit'
   });
 
   it('writes every archivist and DPO action to a hash-chained audit log nobody can change', async () => {
-    const { entries, check } = await desk.audit(dpo);
+    const { entries, check } = await desk.audit(dpo, AuditQuery.parse({}));
     expect(check.firstBroken).toBeNull();
     const actions = (await readAudit(database.db)).map((e) => `${e.role}:${e.action}`);
     expect(actions).toEqual([

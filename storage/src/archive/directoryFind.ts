@@ -1,0 +1,178 @@
+import { type PersonLabel, parseSpaceId, type SpaceKind, type SpaceLabel } from '@preau/protocol';
+import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Schema } from '../db/schema';
+import { displayName } from '../identity/directory';
+
+// The archivist names what they look for (a class, a person) instead of
+// typing ids; the archive names what it shows (spaces, people) from the
+// directory at read time. Both go through here.
+
+const ACCENTED = 'àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝ’';
+const PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuy'";
+
+/**
+ * A text lowered and stripped of accents in SQL, the same on PostgreSQL and
+ * PGlite whatever the database locale (`lower` leaves É alone under C).
+ */
+function folded(text: Expression<string> | RawBuilder<string>): RawBuilder<string> {
+  return sql<string>`lower(translate(${text}, ${ACCENTED}, ${PLAIN}))`;
+}
+
+/** The words of what is typed, lowered and without accents (`Léa  Ber` → `lea`, `ber`). */
+export function searchWords(text: string): string[] {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replaceAll('’', "'")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 6);
+}
+
+const likeOf = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** One kind of space the archive can find and name: classes today, groups and projects later. */
+interface SpaceSource {
+  kind: SpaceKind;
+  /** Spaces whose name (or school) holds every word. */
+  find(db: Kysely<Schema>, words: readonly string[], limit: number): Promise<SpaceLabel[]>;
+  /** Labels of spaces of this kind, by their owner's id (the part after `kind_`). */
+  label(db: Kysely<Schema>, ownerIds: readonly string[]): Promise<SpaceLabel[]>;
+}
+
+function classQuery(db: Kysely<Schema>) {
+  return db
+    .selectFrom('class')
+    .innerJoin('school', 'school.uai', 'class.uai')
+    .select(['class.id', 'class.name', 'class.uai', 'school.name as schoolName']);
+}
+
+const classLabel = (r: { id: string; name: string; uai: string; schoolName: string }) =>
+  ({
+    id: `class_${r.id}`,
+    kind: 'class',
+    name: r.name,
+    schools: [{ uai: r.uai, name: r.schoolName }],
+  }) satisfies SpaceLabel;
+
+const classSpaces: SpaceSource = {
+  kind: 'class',
+  async find(db, words, limit) {
+    let query = classQuery(db);
+    // The class's name, its id (`0350042K_3eA`, so « 3eA » finds « 3e A »), its school and town.
+    const haystack = folded(
+      sql<string>`class.name || ' ' || class.id || ' ' || school.name || ' ' || school.town`,
+    );
+    for (const word of words) query = query.where(haystack, 'like', likeOf(word));
+    const rows = await query.orderBy('school.name').orderBy('class.name').limit(limit).execute();
+    return rows.map(classLabel);
+  },
+  async label(db, ownerIds) {
+    if (ownerIds.length === 0) return [];
+    const rows = await classQuery(db).where('class.id', 'in', ownerIds).execute();
+    return rows.map(classLabel);
+  },
+};
+
+/** Every kind of space the archive knows; a new kind of space adds its source here. */
+const SPACE_SOURCES: readonly SpaceSource[] = [classSpaces];
+
+/** Spaces whose name or school holds every word typed, of every kind, a few of each. */
+export async function findSpaces(
+  db: Kysely<Schema>,
+  text: string,
+  limit = 12,
+): Promise<SpaceLabel[]> {
+  const words = searchWords(text);
+  if (words.length === 0) return [];
+  const found = await Promise.all(SPACE_SOURCES.map((s) => s.find(db, words, limit)));
+  return found.flat().slice(0, limit);
+}
+
+/** Spaces named from the directory now; an id it does not know is left out. */
+export async function spaceLabels(
+  db: Kysely<Schema>,
+  spaceIds: readonly string[],
+): Promise<Map<string, SpaceLabel>> {
+  const byKind = new Map<SpaceKind, string[]>();
+  for (const id of new Set(spaceIds)) {
+    const parsed = parseSpaceId(id);
+    if (!parsed) continue;
+    byKind.set(parsed.kind, [...(byKind.get(parsed.kind) ?? []), parsed.ownerId]);
+  }
+  const labels = await Promise.all(SPACE_SOURCES.map((s) => s.label(db, byKind.get(s.kind) ?? [])));
+  return new Map(labels.flat().map((l) => [l.id, l]));
+}
+
+/** People with their schools (and kind of profile there) and platform roles. */
+async function labelsOf(
+  db: Kysely<Schema>,
+  rows: readonly { id: string; given_name: string; family_name: string }[],
+): Promise<PersonLabel[]> {
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return [];
+  const [profiles, roles] = await Promise.all([
+    db
+      .selectFrom('profile')
+      .innerJoin('school', 'school.uai', 'profile.uai')
+      .select(['profile.person_id', 'profile.uai', 'profile.kind', 'school.name'])
+      .where('profile.person_id', 'in', ids)
+      .orderBy('school.name')
+      .execute(),
+    db.selectFrom('platform_role').selectAll().where('person_id', 'in', ids).execute(),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    name: displayName(r),
+    schools: profiles
+      .filter((p) => p.person_id === r.id)
+      .map((p) => ({ uai: p.uai, name: p.name, kind: p.kind })),
+    roles: roles.filter((p) => p.person_id === r.id).map((p) => p.role),
+  }));
+}
+
+/** People whose given name, family name or login holds every word typed. */
+export async function findPersons(
+  db: Kysely<Schema>,
+  text: string,
+  limit = 12,
+): Promise<PersonLabel[]> {
+  const words = searchWords(text);
+  if (words.length === 0) return [];
+  const haystack = folded(sql<string>`given_name || ' ' || family_name || ' ' || login`);
+  let query = db.selectFrom('person').select(['id', 'given_name', 'family_name']);
+  for (const word of words) query = query.where(haystack, 'like', likeOf(word));
+  const rows = await query
+    .orderBy('family_name')
+    .orderBy('given_name')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return labelsOf(db, rows);
+}
+
+/** People named from the directory now; an id it no longer knows is left out. */
+export async function personLabels(
+  db: Kysely<Schema>,
+  ids: readonly string[],
+): Promise<Map<string, PersonLabel>> {
+  const unique = [...new Set(ids)].filter((id) => id.length > 0);
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('person')
+    .select(['id', 'given_name', 'family_name'])
+    .where('id', 'in', unique)
+    .execute();
+  return new Map((await labelsOf(db, rows)).map((l) => [l.id, l]));
+}
+
+/** The pseudonymous id of a person given by id or by login (old links carry logins), or null. */
+export async function personByIdOrLogin(db: Kysely<Schema>, text: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('person')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', text), eb('login', '=', text)]))
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
