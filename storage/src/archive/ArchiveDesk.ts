@@ -242,6 +242,8 @@ export class ArchiveDesk {
       people.add(e.actor);
       for (const id of peopleIn(e.details)) people.add(id);
       if (typeof e.details.space === 'string') spaceIds.add(e.details.space);
+      if (Array.isArray(e.details.spaces))
+        for (const id of e.details.spaces) if (typeof id === 'string') spaceIds.add(id);
     }
     const [names, spaces] = await Promise.all([
       this.deps.names([...people]),
@@ -256,16 +258,24 @@ function namesShown(records: readonly RecordView[]): string[] {
   const ids = new Set<string>();
   for (const r of records) {
     if (r.actor && r.actorName !== null) ids.add(r.actor);
-    if (typeof r.payload?.target === 'string' && typeof r.payload.targetName === 'string')
-      ids.add(r.payload.target);
+    for (const [key, named] of [
+      ['target', 'targetName'],
+      ['person', 'personName'],
+    ] as const) {
+      const id = r.payload?.[key];
+      if (typeof id === 'string' && typeof r.payload?.[named] === 'string') ids.add(id);
+    }
   }
   return [...ids].sort();
 }
 
-/** The people an audit entry's details name (searched for, held, shown). */
+/** The people an audit entry's details name (searched for, held, shown, filtered on). */
 export function peopleIn(details: Record<string, unknown>): string[] {
   const out: string[] = [];
-  if (typeof details.person === 'string') out.push(details.person);
+  for (const key of ['person', 'actor', 'concerning']) {
+    const id = details[key];
+    if (typeof id === 'string') out.push(id);
+  }
   if (Array.isArray(details.namesResolved))
     for (const id of details.namesResolved) if (typeof id === 'string') out.push(id);
   return out;

@@ -157,8 +157,10 @@ export async function viewRecords(
   const people = new Set<string>();
   for (const [i, hit] of hits.entries()) {
     if (hit.actor) people.add(hit.actor);
-    const target = lines[i]?.content?.payload.target;
-    if (typeof target === 'string') people.add(target);
+    for (const key of ['target', 'person'] as const) {
+      const id = lines[i]?.content?.payload[key];
+      if (typeof id === 'string') people.add(id);
+    }
   }
   const resolved = await names([...people]);
   return hits.map((hit, i) => {
@@ -180,9 +182,15 @@ export async function viewRecords(
   });
 }
 
-/** The payload with `targetName` beside a `target` person id, when the directory knows it. */
+/** The payload with `targetName` (`personName`) beside a `target` (`person`) id the directory knows. */
 function withNames(payload: Record<string, unknown>, names: Map<string, string>) {
-  const target = payload.target;
-  if (typeof target !== 'string' || !names.has(target)) return payload;
-  return { ...payload, targetName: names.get(target) };
+  const out = { ...payload };
+  for (const [key, named] of [
+    ['target', 'targetName'],
+    ['person', 'personName'],
+  ] as const) {
+    const id = payload[key];
+    if (typeof id === 'string' && names.has(id)) out[named] = names.get(id);
+  }
+  return out;
 }

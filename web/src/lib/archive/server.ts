@@ -4,9 +4,11 @@ import {
   type DocRewriteNotice,
   PERSON_ERASED_CHANNEL,
   type PersonErasedNotice,
+  type PersonLabel,
   type PlatformRole,
   PreauError,
   type SessionUser,
+  type SpaceLabel,
 } from '@preau/protocol';
 import {
   ArchiveDesk,
@@ -17,6 +19,7 @@ import {
   erasePerson,
   loadArchiveSigner,
   personalData,
+  personByIdOrLogin,
 } from '@preau/storage';
 import { error, redirect } from '@sveltejs/kit';
 
@@ -174,10 +177,33 @@ export async function resolvePerson(
   text: string | undefined,
 ): Promise<{ id: string | undefined; known: boolean }> {
   if (!text) return { id: undefined, known: true };
-  const row = await locals.services.database.db
-    .selectFrom('person')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', text), eb('login', '=', text)]))
-    .executeTakeFirst();
-  return row ? { id: row.id, known: true } : { id: text, known: false };
+  const id = await personByIdOrLogin(locals.services.database.db, text);
+  return id ? { id, known: true } : { id: text, known: false };
+}
+
+/** What a name chooser's field gave: an id chosen, or the typed text and what it matches. */
+export interface Picked {
+  /** The chosen id (from the list, or the only match of the typed text). */
+  id?: string;
+  /** The typed text, when it matched nothing or several (then `candidates` lists them). */
+  text?: string;
+  candidates: (SpaceLabel | PersonLabel)[];
+}
+
+/**
+ * The id a name chooser sent, or, without scripts, what the typed text
+ * (`<field>Text`) matches: its only match is taken, several are offered.
+ */
+export async function picked(
+  desk: ArchiveDesk,
+  kind: 'space' | 'person',
+  id: string | undefined,
+  text: string | undefined,
+): Promise<Picked> {
+  if (id) return { id, candidates: [] };
+  const q = text?.trim();
+  if (!q) return { candidates: [] };
+  const found = await desk.find({ q: q.slice(0, 80), kind, limit: 20 });
+  const list = kind === 'space' ? found.spaces : found.persons;
+  return list.length === 1 ? { id: list[0]!.id, candidates: [] } : { text: q, candidates: list };
 }

@@ -1,43 +1,64 @@
 import { ArchiveSearch, type RecordView, TraceKind } from '@preau/protocol';
-import { auditor, codeOf, deskOf, guardPage, resolvePerson } from '#lib/archive/server';
+import {
+  auditor,
+  codeOf,
+  deskOf,
+  guardPage,
+  type Picked,
+  parisPeriod,
+  picked,
+  resolvePerson,
+} from '#lib/archive/server';
 import type { PageServerLoad } from './$types';
 
 /**
- * The archivist's search: by person (id or login), space, kind and period.
- * Nothing is searched (nor audited) until a person or a space is given.
+ * The archivist's search: a space and/or a person chosen by name, a kind
+ * and a period. Nothing is searched (nor audited) until a space or a
+ * person is chosen; typed text that names several is offered as a choice.
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = guardPage(locals, url, 'archivist');
   const raw = Object.fromEntries(url.searchParams);
-  const kinds = TraceKind.options;
-  if (!raw.person && !raw.space) {
-    return { kinds, query: raw, records: null, next: null, error: null, unknownPerson: false };
-  }
-  // An archivist often knows a login, not the pseudonymous id: accept both.
-  const person = await resolvePerson(locals, raw.person);
-  const unknownPerson = !person.known;
-  const parsed = ArchiveSearch.safeParse({ ...raw, person: person.id });
-  if (!parsed.success) {
-    return { kinds, query: raw, records: null, next: null, error: 'bad_request', unknownPerson };
-  }
+  const desk = deskOf(locals);
+  // Old links and scripts give a person by login: accept it as well as the id.
+  const person = raw.person ? await resolvePerson(locals, raw.person) : null;
+  const [space, who]: [Picked, Picked] = await Promise.all([
+    picked(desk, 'space', raw.space, raw.spaceText),
+    picked(desk, 'person', person?.id, raw.personText),
+  ]);
+  const query: Record<string, string> = { ...raw };
+  delete query.spaceText;
+  delete query.personText;
+  if (space.id) query.space = space.id;
+  if (who.id) query.person = who.id;
+  const labels = await desk.labels(space.id ? [space.id] : [], who.id ? [who.id] : []);
+  const base = {
+    kinds: TraceKind.options,
+    query,
+    chosenSpace: space.id ? (labels.spaces.get(space.id) ?? null) : null,
+    chosenPerson: who.id ? (labels.persons.get(who.id) ?? null) : null,
+    pending: { space, person: who },
+    unknownPerson: person !== null && !person.known,
+    records: null as RecordView[] | null,
+    next: null as string | null,
+    error: null as string | null,
+  };
+  const undecided = space.text !== undefined || who.text !== undefined;
+  if (undecided || (!space.id && !who.id)) return base;
+  // The form's days are Paris days: from the start of one to the end of the other.
+  const period = parisPeriod(query.from, query.to);
+  const parsed = ArchiveSearch.safeParse({
+    ...query,
+    space: space.id,
+    person: who.id,
+    from: period.from,
+    to: period.until,
+  });
+  if (!parsed.success) return { ...base, error: 'bad_request' };
   try {
-    const found = await deskOf(locals).search(auditor(user, 'archivist'), parsed.data);
-    return {
-      kinds,
-      query: raw,
-      records: found.records as RecordView[],
-      next: found.next,
-      error: null,
-      unknownPerson,
-    };
+    const found = await desk.search(auditor(user, 'archivist'), parsed.data);
+    return { ...base, records: found.records, next: found.next };
   } catch (err) {
-    return {
-      kinds,
-      query: raw,
-      records: null,
-      next: null,
-      error: codeOf(locals, err),
-      unknownPerson,
-    };
+    return { ...base, error: codeOf(locals, err) };
   }
 };

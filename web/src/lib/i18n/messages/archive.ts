@@ -1,7 +1,8 @@
+import { archiveReading } from './archiveReading';
 import { catalogue } from './catalogue';
 
-/** Strings of the archivist's and DPO's area, people's rights. */
-export const archive = catalogue(
+/** Strings of the archivist's and DPO's area, people's rights (reading the archive apart). */
+const base = catalogue(
   {
     'archive.nav.label': 'Espace archives',
     'archive.nav.search': 'Recherche',
@@ -9,9 +10,9 @@ export const archive = catalogue(
     'archive.nav.keys': 'Clés publiques',
     'archive.search.title': 'Recherche dans les traces',
     'archive.search.lead':
-      'Les traces sont pseudonymes ; les noms sont résolus à la lecture. Chaque recherche et chaque lecture sont inscrites au journal d’audit que le DPO consulte.',
-    'archive.field.person': 'Personne (identifiant ou identifiant de connexion)',
-    'archive.field.space': 'Espace (par exemple class_0350001A_3eB)',
+      'Choisissez une classe ou une personne par son nom. Les traces sont pseudonymes : les noms sont résolus à la lecture, et chaque recherche et chaque lecture sont inscrites au journal d’audit, avec les noms montrés.',
+    'archive.field.person': 'Personne',
+    'archive.field.space': 'Espace (classe, groupe ou projet)',
     'archive.field.kind': 'Type de trace',
     'archive.field.kind.any': 'Tous les types',
     'archive.field.from': 'Du',
@@ -34,8 +35,8 @@ export const archive = catalogue(
     'archive.state.held': 'sous conservation',
     'archive.state.kept': 'conservé',
     'archive.read': 'Lire la trace {seq}',
-    'archive.record.title': 'Trace {seq} de l’espace {space}',
-    'archive.record.payload': 'Contenu enregistré',
+    'archive.record.title': 'Trace n° {seq} — {space}',
+    'archive.record.payload': 'Contenu enregistré (JSON)',
     'archive.record.body': 'Corps binaire : {bytes} octets (mise à jour Yjs)',
     'archive.record.deleted':
       'Le contenu de cette trace a été supprimé ; son empreinte reste dans la chaîne.',
@@ -202,9 +203,9 @@ export const archive = catalogue(
     'archive.nav.keys': 'Public keys',
     'archive.search.title': 'Search the traces',
     'archive.search.lead':
-      'Traces are pseudonymous; names are resolved when read. Every search and every read is written to the audit log that the DPO reviews.',
-    'archive.field.person': 'Person (id or login)',
-    'archive.field.space': 'Space (e.g. class_0350001A_3eB)',
+      'Choose a class or a person by name. Traces are pseudonymous: names are resolved when read, and every search and every read is written to the audit log, with the names shown.',
+    'archive.field.person': 'Person',
+    'archive.field.space': 'Space (class, group or project)',
     'archive.field.kind': 'Kind of trace',
     'archive.field.kind.any': 'All kinds',
     'archive.field.from': 'From',
@@ -227,8 +228,8 @@ export const archive = catalogue(
     'archive.state.held': 'on legal hold',
     'archive.state.kept': 'kept',
     'archive.read': 'Read trace {seq}',
-    'archive.record.title': 'Trace {seq} of space {space}',
-    'archive.record.payload': 'Recorded content',
+    'archive.record.title': 'Trace no. {seq} — {space}',
+    'archive.record.payload': 'Recorded content (JSON)',
     'archive.record.body': 'Binary body: {bytes} bytes (Yjs update)',
     'archive.record.deleted': 'The content of this trace was deleted; its hash stays in the chain.',
     'archive.record.back': 'Back to the search',
@@ -384,4 +385,10 @@ export const archive = catalogue(
       'Rule removed: {kind} ({scope}) follows the next rule down again.',
     'archive.retention.admin.removeFailed': 'No rule to remove: the page was out of date.',
   },
+);
+
+/** Strings of the archivist's and DPO's area, people's rights. */
+export const archive = catalogue(
+  { ...base.fr, ...archiveReading.fr },
+  { ...base.en, ...archiveReading.en },
 );

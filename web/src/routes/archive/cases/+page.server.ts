@@ -6,7 +6,15 @@ import type { Actions, PageServerLoad } from './$types';
 /** The list of cases and the form that opens one. */
 export const load: PageServerLoad = async ({ locals, url }) => {
   guardPage(locals, url, 'archivist');
-  return { cases: await deskOf(locals).listCases() };
+  const desk = deskOf(locals);
+  const cases = await desk.listCases();
+  const { persons } = await desk.labels(
+    [],
+    cases.map((c) => c.openedBy),
+  );
+  // Who opened each case, by name (archivists are named; traces' people are not listed here).
+  const openers = Object.fromEntries([...persons].map(([id, p]) => [id, p.name]));
+  return { cases, openers };
 };
 
 export const actions: Actions = {

@@ -9,7 +9,7 @@ import {
   guardPage,
   parisInstant,
   parisPeriod,
-  resolvePerson,
+  picked,
 } from '#lib/archive/server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,9 +17,27 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url, params }) => {
   guardPage(locals, url, 'archivist');
   try {
-    const file = await deskOf(locals).caseFile(params.id);
-    // The closing form's date bounds: the day the case was opened, today (Paris).
-    return { file, today: parisDay(new Date()), openedOn: parisDay(new Date(file.case.openedAt)) };
+    const desk = deskOf(locals);
+    const file = await desk.caseFile(params.id);
+    // Who opened, placed, lifted and closed, and what the holds cover, by name.
+    const people = [
+      file.case.openedBy,
+      file.case.closedBy,
+      ...file.exports.map((e) => e.createdBy),
+    ];
+    for (const h of file.holds) people.push(h.placedBy, h.liftedBy, h.person);
+    const labels = await desk.labels(
+      file.holds.flatMap((h) => (h.space ? [h.space] : [])),
+      people.filter((p): p is string => typeof p === 'string'),
+    );
+    return {
+      file,
+      people: Object.fromEntries([...labels.persons].map(([id, p]) => [id, p])),
+      spaces: Object.fromEntries([...labels.spaces].map(([id, s]) => [id, s])),
+      // The closing form's date bounds: the day the case was opened, today (Paris).
+      today: parisDay(new Date()),
+      openedOn: parisDay(new Date(file.case.openedAt)),
+    };
   } catch (err) {
     const code = codeOf(locals, err);
     error(code === 'not_found' ? 404 : 500, { code, message: code });
@@ -32,15 +50,23 @@ export const actions: Actions = {
   hold: async ({ locals, url, params, request }) => {
     const user = guardPage(locals, url, 'archivist');
     const fields = formFields(await request.formData());
-    const person = await resolvePerson(locals, fields.person);
+    const desk = deskOf(locals);
+    // Chosen by name in the list; without scripts, the typed name must match exactly one.
+    const [space, person] = await Promise.all([
+      picked(desk, 'space', fields.space, fields.spaceText),
+      picked(desk, 'person', fields.person, fields.personText),
+    ]);
+    if (space.text !== undefined || person.text !== undefined)
+      return fail(400, { action: 'hold', error: 'picker', fields });
     const parsed = PlaceHold.safeParse({
       ...fields,
+      space: space.id,
       person: person.id,
       ...parisPeriod(fields.from, fields.until),
     });
     if (!parsed.success) return fail(400, { action: 'hold', error: 'bad_request', fields });
     try {
-      await deskOf(locals).placeHold(auditor(user, 'archivist'), params.id, parsed.data);
+      await desk.placeHold(auditor(user, 'archivist'), params.id, parsed.data);
       return { action: 'hold', done: true };
     } catch (err) {
       const code = codeOf(locals, err);
