@@ -75,6 +75,8 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
     const page = await context.newPage();
     await signIn(page, preau.url, 'archiviste', `/archive/cases/${caseId}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/0777');
+    // Typed before the page's scripts start, a field would be reset by them: wait for them.
+    await page.waitForLoadState('networkidle');
     expect(await page.getByText('La clôture lève les 1 conservation(s) active(s)').count()).toBe(1);
     // The decision date defaults to today; the outcome is required, and so is the confirmation.
     expect(await page.getByLabel('Date de la décision').inputValue()).toMatch(
@@ -118,7 +120,10 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
       .poll(() => page.getByRole('status').first().textContent())
       .toMatch(/Export créé : \d+ traces/);
 
-    await page.getByRole('link', { name: 'Dossiers', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Espace archives' })
+      .getByRole('link', { name: 'Dossiers', exact: true })
+      .click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossiers');
     const closedList = page.locator('section', {
       has: page.getByRole('heading', { name: 'Dossiers clos' }),

@@ -89,25 +89,38 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
         return left.length;
       })
       .toBe(0);
-    await page
-      .getByLabel('Personne (identifiant ou identifiant de connexion)')
-      .fill('eleve.lea.bernard');
+    // The person is chosen by name in the list, as the archivist types it (once the scripts run).
+    await page.waitForLoadState('networkidle');
+    const person = page.getByRole('combobox', { name: 'Personne' });
+    await person.pressSequentially('lea bernard', { delay: 30 });
+    await expect.poll(() => page.getByRole('option', { name: /Léa Bernard/ }).count()).toBe(1);
+    await person.press('ArrowDown');
+    await person.press('Enter');
     await page.getByRole('button', { name: 'Rechercher' }).press('Enter');
     await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(6);
     const rows = await page.locator('tbody tr').allTextContents();
     const all = rows.join('\n');
-    // A pad, a board, a chat and a live session: each found, names resolved.
+    // A pad, a board, a chat and a live session: each found, names resolved, kinds in French.
     expect(all).toContain('Bonjour madame, je ne vois pas le tableau');
-    expect(rows.filter((r) => r.includes('doc.update'))).toHaveLength(2);
-    expect(all).toContain('mute → Léa Bernard');
-    for (const kind of ['session.joined', 'session.left', 'chat.message', 'session.moderation']) {
+    expect(rows.filter((r) => r.includes('modification de document'))).toHaveLength(2);
+    expect(all).toContain('micro coupé : Léa Bernard');
+    for (const kind of [
+      'arrivée en classe en direct',
+      'départ de classe en direct',
+      'message de discussion',
+      'action de modération',
+    ]) {
       expect(all, kind).toContain(kind);
     }
-    expect(rows.find((r) => r.includes('chat.message'))).toContain('Léa Bernard');
+    expect(rows.find((r) => r.includes('message de discussion'))).toContain('Léa Bernard');
     expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
 
-    await page.locator('tbody tr').filter({ hasText: 'chat.message' }).getByRole('link').click();
-    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Trace \d+ de l’espace/);
+    await page
+      .locator('tbody tr')
+      .filter({ hasText: 'message de discussion' })
+      .getByRole('link')
+      .click();
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Trace n° \d+ — 3e A$/);
     expect(await page.locator('pre').textContent()).toContain('je ne vois pas le tableau');
 
     await page.getByRole('link', { name: 'Dossiers' }).click();
@@ -116,7 +129,10 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
     await page.getByLabel('Fondement juridique').fill('Réquisition, art. 60-1 CPP');
     await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/0999');
-    await page.getByLabel('Espace (par exemple class_0350001A_3eB)').fill(SPACE);
+    await page.waitForLoadState('networkidle');
+    const space = page.getByRole('combobox', { name: 'Espace (classe, groupe ou projet)' });
+    await space.pressSequentially('3e A', { delay: 30 });
+    await page.getByRole('option', { name: /3e A/ }).click();
     await page.getByRole('button', { name: 'Placer la conservation' }).click();
     await expect.poll(() => page.locator('.state-held').count()).toBe(1);
     await page.getByRole('button', { name: 'Exporter le dossier' }).click();
