@@ -2,6 +2,7 @@ import {
   CLASSROOM_SOCKET_PATH,
   type ClassroomClientToServer,
   type ClassroomServerToClient,
+  type DocChange,
   PROTOCOL_VERSION,
   type Result,
   type SessionSummary,
@@ -147,6 +148,7 @@ describe('the archivist finds what the pads, boards and live class recorded', ()
           subject: string | null;
           actorName: string | null;
           payload: Record<string, unknown> | null;
+          change?: DocChange | null;
         }>;
       }>(await archivist.fetch(`/api/archive/search?space=${space}&limit=500&${query}`));
     // The background archiver drains the outbox within a second or so.
@@ -156,7 +158,18 @@ describe('the archivist finds what the pads, boards and live class recorded', ()
     const pad = (await search('kind=doc.update')).records.filter((r) => r.subject === padId);
     expect(pad.length).toBeGreaterThan(0);
     expect(pad[0]!.actorName).toBe('Claire Martin');
-    expect((await search('kind=doc.update')).records.some((r) => r.subject === boardId)).toBe(true);
+    // What each edit changed, rebuilt from the archived updates: the pad's text as typed, in order…
+    const typed = pad
+      .map((r) => r.change)
+      .map((c) => (c?.doc === 'pad' ? c.insertedText : ''))
+      .join('');
+    expect(typed).toContain('Sortie au château de Fougères.');
+    expect(pad.every((r) => r.change?.title === 'Compte rendu archivé')).toBe(true);
+    // …and the rectangle drawn on the board.
+    const board = (await search('kind=doc.update')).records.filter((r) => r.subject === boardId);
+    const added = board.flatMap((r) => (r.change?.doc === 'board' ? r.change.elements : []));
+    expect(added).toContain('rectangle');
+    expect(board.every((r) => r.change?.title === 'Plan du château')).toBe(true);
     const chat = (await search('kind=chat.message')).records;
     expect(chat.map((r) => [r.payload?.text, r.actorName])).toContainEqual([
       'On part à quelle heure ?',
