@@ -209,6 +209,37 @@ describe('reading the archive by name, in Chromium against the whole of Préau',
     await page.close();
   });
 
+  it('without scripts, looks up the typed name on the server and offers namesakes to choose', async () => {
+    const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    // Signing in works without scripts too (plain forms and redirects).
+    await signIn(page, preau.url, 'archiviste', '/archive');
+    await page.getByRole('combobox', { name: 'Personne' }).fill('bernard');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    const offered = page.getByRole('region', {
+      name: 'Plusieurs correspondances pour « bernard » : choisissez.',
+    });
+    expect(await offered.getByRole('link').allTextContents()).toEqual([
+      'Julien Bernard',
+      'Léa Bernard',
+      'Marc Bernard',
+    ]);
+    expect(await page.locator('table').count()).toBe(0);
+    await offered.getByRole('link', { name: 'Léa Bernard' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.getByRole('group', { name: 'Personne' }).textContent()).toContain(
+      `élève · ${COLLEGE}`,
+    );
+    // One match is taken at once; none is said.
+    await page.goto(`${preau.url}/archive?spaceText=2nde`);
+    expect(await page.locator('#results + p').textContent()).toBe('Recherche : 2nde 1');
+    await page.goto(`${preau.url}/archive?personText=zzzz`);
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Rien dans l’annuaire ne correspond à « zzzz ».',
+    );
+    await context.close();
+  });
+
   it('names the archivist who opened a case, and places a hold chosen by name', async () => {
     const page = await phone.newPage();
     await page.goto(`${preau.url}/archive/cases`);
