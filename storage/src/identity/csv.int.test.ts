@@ -144,6 +144,13 @@ describe('directory CSV import (PGlite)', () => {
       logins: new Set(),
     });
     expect('issues' in parsed && parsed.issues[0]?.reason).toContain('se confond avec « 6e 1 »');
+    // Sixty letters without a space: short enough as a name, too long as the class space's id.
+    const long = parseDirectoryCsv(`class;0560002B;${'A'.repeat(60)}`, {
+      schools: new Set(['0560002B']),
+      classes: new Map(),
+      logins: new Set(),
+    });
+    expect('issues' in long && long.issues[0]?.reason).toBe('nom de classe vide ou trop long');
     const empty = await importDirectoryCsv(database.db, '# rien\n\n', 'p_admin');
     expect(empty).toMatchObject({ applied: false, issues: [{ line: 1, reason: 'fichier vide' }] });
   });

@@ -1,10 +1,12 @@
 import {
+  classSpaceId,
   type ImportIssue,
   type ImportReport,
   type MembershipChange,
   PlatformRole,
   ProfileKind,
   type SchoolKind,
+  SpaceId,
 } from '@preau/protocol';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema';
@@ -130,7 +132,10 @@ export function parseDirectoryCsv(
       case 'class': {
         const [, uai, name] = fields as [string, string, string];
         if (!UAI.test(uai)) errors.push(`UAI invalide « ${uai} »`);
-        if (!slugOf(name) || name.length > 60) errors.push('nom de classe vide ou trop long');
+        // The class's space id carries the name without spaces: it must fit the protocol's ids too.
+        const fits = SpaceId.safeParse(classSpaceId(classIdOf(uai, name))).success;
+        if (!slugOf(name) || name.length > 60 || !fits)
+          errors.push('nom de classe vide ou trop long');
         if (errors.length) return bad(errors.join(' ; '));
         if (!once(`class ${classIdOf(uai, name)}`)) return;
         classLines.push({ line, uai, name });
