@@ -8,6 +8,7 @@ import { demoAccounts, demoDirectory, seedDemoDirectory } from './demo';
 import {
   classIdOf,
   directoryCounts,
+  distinguishersOf,
   listPersons,
   personIdByLogin,
   sessionUserOf,
@@ -108,5 +109,15 @@ describe('demo directory and access rules (PGlite)', () => {
     expect(trace.every((r) => r.kind === 'membership.changed')).toBe(true);
     const found = await listPersons(database.db, { q: 'mart', limit: 5 });
     expect(found.persons.map((p) => p.login)).toContain('prof.martin');
+  });
+
+  it('tells people apart by login and classes', async () => {
+    const [martin, lea] = [await id('prof.martin'), await id('eleve.lea.bernard')];
+    const found = await distinguishersOf(database.db, [martin, lea, martin, 'p_unknown']);
+    expect(Object.fromEntries(found)).toEqual({
+      [martin]: { login: 'prof.martin', classes: ['3e A', '4e B'] },
+      [lea]: { login: 'eleve.lea.bernard', classes: ['3e A'] },
+    });
+    expect((await distinguishersOf(database.db, [])).size).toBe(0);
   });
 });

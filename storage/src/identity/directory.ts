@@ -193,3 +193,32 @@ export async function classSizes(
   }
   return sizes;
 }
+
+/** What tells people with the same name apart: their login and their classes (by name). */
+export interface PersonDistinguisher {
+  login: string;
+  classes: string[];
+}
+
+/** The logins and class names of some persons, by person id (unknown ids are left out). */
+export async function distinguishersOf(
+  db: Executor,
+  personIds: readonly string[],
+): Promise<Map<string, PersonDistinguisher>> {
+  const found = new Map<string, PersonDistinguisher>();
+  if (personIds.length === 0) return found;
+  const ids = [...new Set(personIds)];
+  const [persons, memberships] = await Promise.all([
+    db.selectFrom('person').select(['id', 'login']).where('id', 'in', ids).execute(),
+    db
+      .selectFrom('class_member')
+      .innerJoin('class', 'class.id', 'class_member.class_id')
+      .select(['class_member.person_id', 'class.name'])
+      .where('class_member.person_id', 'in', ids)
+      .orderBy('class.name')
+      .execute(),
+  ]);
+  for (const p of persons) found.set(p.id, { login: p.login, classes: [] });
+  for (const m of memberships) found.get(m.person_id)?.classes.push(m.name);
+  return found;
+}
