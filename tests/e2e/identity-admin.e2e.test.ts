@@ -199,6 +199,8 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    // On a phone the account sits behind the header's menu button.
+    await phone.getByRole('button', { name: 'Menu' }).click();
     await phone.getByRole('button', { name: 'Se déconnecter' }).click();
     await phone.waitForURL((u) => u.pathname.startsWith('/oidc/session/end'));
     await expectAccessible(phone);

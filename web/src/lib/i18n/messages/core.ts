@@ -11,6 +11,11 @@ export const core = catalogue(
     'demo.exposed':
       'Démonstration : on se connecte ici sans mot de passe, sous n’importe quel compte de démonstration. N’y mettez aucune donnée réelle.',
     'nav.home': 'Accueil',
+    'nav.menu': 'Menu',
+    'field.limit': '{max} caractères au maximum',
+    'field.count': '{count} / {max} caractères',
+    'field.left': 'Il reste {count} caractères',
+    'field.over': '{count} caractères de trop',
     'lang.switch': 'Langue',
     'lang.fr': 'Français',
     'lang.en': 'English',
@@ -34,6 +39,11 @@ export const core = catalogue(
     'demo.exposed':
       'Demonstration: anyone signs in here without a password, as any demo account. Put no real data here.',
     'nav.home': 'Home',
+    'nav.menu': 'Menu',
+    'field.limit': '{max} characters at most',
+    'field.count': '{count} / {max} characters',
+    'field.left': '{count} characters left',
+    'field.over': '{count} characters too many',
     'lang.switch': 'Language',
     'lang.fr': 'Français',
     'lang.en': 'English',
