@@ -1,17 +1,33 @@
-import { listPersons, listSchools } from '@preau/storage';
+import { distinguishersOf, listPersons, listSchools } from '@preau/storage';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;
+/** The longest search the directory takes; the field shows it as the admin types. */
+const QUERY_MAX = 100;
 
 /** People of the directory, searched by name or login and filtered by school. */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const db = locals.services.database.db;
-  const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
+  const q = (url.searchParams.get('q') ?? '').trim().slice(0, QUERY_MAX);
   const uai = url.searchParams.get('uai') ?? '';
   const page = Math.max(0, Number.parseInt(url.searchParams.get('page') ?? '0', 10) || 0);
   const [schools, found] = [
     await listSchools(db),
     await listPersons(db, { q, uai: uai || undefined, limit: PAGE, offset: page * PAGE }),
   ];
-  return { q, uai, page, pageSize: PAGE, schools, ...found };
+  // Classes tell apart two people with the same name (the login too, in its own column).
+  const classes = await distinguishersOf(
+    db,
+    found.persons.map((p) => p.id),
+  );
+  return {
+    q,
+    queryMax: QUERY_MAX,
+    uai,
+    page,
+    pageSize: PAGE,
+    schools,
+    total: found.total,
+    persons: found.persons.map((p) => ({ ...p, classes: classes.get(p.id)?.classes ?? [] })),
+  };
 };

@@ -1,16 +1,23 @@
-import { membersOfSpace } from '@preau/storage';
+import { distinguishersOf, membersOfSpace } from '@preau/storage';
+import { sharedNames } from '#lib/names';
 import { loadClassAccess } from '#lib/server/classes';
 import type { PageServerLoad } from './$types';
 
 /** A class: its members (names resolved now) and the links to its spaces. */
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const { klass, space, rights } = await loadClassAccess(locals, url, params.classId);
-  const members = await membersOfSpace(locals.services.database.db, space);
+  const db = locals.services.database.db;
+  const members = await membersOfSpace(db, space);
+  // Two members with the same name are told apart by their login; others keep a plain name.
+  const shared = sharedNames(members.map((m) => ({ name: m.displayName })));
+  const homonyms = members.filter((m) => shared.has(m.displayName)).map((m) => m.personId);
+  const logins = await distinguishersOf(db, homonyms);
+  const withHint = members.map((m) => ({ ...m, hint: logins.get(m.personId)?.login ?? null }));
   return {
     klass,
     space,
     isTeacher: rights.includes('moderate'),
-    teachers: members.filter((m) => m.role === 'teacher'),
-    students: members.filter((m) => m.role === 'student'),
+    teachers: withHint.filter((m) => m.role === 'teacher'),
+    students: withHint.filter((m) => m.role === 'student'),
   };
 };
