@@ -30,6 +30,8 @@ interface Visit {
   path: () => string;
   /** The page's first primary element (a form, a list, the editor…), after its h1. */
   primary: string;
+  /** The whole primary element must be on the first screen (the pad's text box), not just its top. */
+  whole?: boolean;
   /** Waits for what only arrives after hydration (an editor, a board). */
   ready?: (page: Page) => Promise<void>;
   /** A third-party widget that axe leaves out (Excalidraw's canvas). */
@@ -57,6 +59,10 @@ function layoutOf(page: Page, primary: string) {
       innerHeight,
       h1Bottom: h1 ? h1.getBoundingClientRect().bottom + scrollY : null,
       primaryTop: top(document.querySelector(selector)),
+      primaryBottom: (() => {
+        const el = document.querySelector(selector);
+        return el ? el.getBoundingClientRect().bottom + scrollY : null;
+      })(),
     };
   }, primary);
 }
@@ -168,6 +174,7 @@ describe('every page on a phone (390×844): no sideways scroll, content on the f
       who: 'teacher',
       path: () => `/docs/${ids.pad}`,
       primary: '.pad-content',
+      whole: true,
       ready: async (page) => {
         await page.locator('.pad-content').click();
         await page.keyboard.type('Samedi, nous sommes allés à la mer.');

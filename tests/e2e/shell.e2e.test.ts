@@ -173,6 +173,26 @@ describe('the shell: long input, people with the same name, phone menu, trails, 
     expect(await signOut.isVisible()).toBe(true);
   });
 
+  it('folds the pad toolbar behind one button on a phone, and shows it whole on a wide screen', async () => {
+    const page = await phone.newPage();
+    await page.goto(`${preau.url}/docs/${longDoc}`);
+    await page.locator('.pad-content').waitFor();
+    const toggle = page.getByRole('button', { name: 'Mise en forme' });
+    const toolbar = page.getByRole('toolbar', { name: 'Mise en forme' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await toolbar.isVisible()).toBe(false);
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await toolbar.getByRole('button', { name: 'Gras' }).isVisible()).toBe(true);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    expect(await toolbar.isVisible()).toBe(false);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await toggle.isVisible()).toBe(false);
+    expect(await toolbar.isVisible()).toBe(true);
+  });
+
   it('shows times in Paris time in a browser set to New York', async () => {
     const context = await browser.newContext({ timezoneId: 'America/New_York' });
     const page = await context.newPage();
