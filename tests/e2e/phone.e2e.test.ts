@@ -72,10 +72,7 @@ function layoutOf(page: Page, primary: string) {
  * as `it.fails`: when its fix is merged the case starts to pass, `it.fails`
  * reports it, and its line here is to be removed.
  */
-const KNOWN_FAILURES: Record<string, string> = {
-  attendance:
-    'live/presences: its table scrolls in a box that is not focusable (axe scrollable-region-focusable)',
-};
+const KNOWN_FAILURES: Record<string, string> = {};
 
 describe('every page on a phone (390×844): no sideways scroll, content on the first screen, axe', () => {
   let preau: RunningPreau;

@@ -1,5 +1,5 @@
-import { PreauError } from '@preau/protocol';
-import { historySpan } from '@preau/storage';
+import { PreauError, parseSpaceId } from '@preau/protocol';
+import { classById, historySpan } from '@preau/storage';
 import { error, redirect } from '@sveltejs/kit';
 import { authorsOf, docAccess } from '#lib/docs/access.server';
 import { renderVersion } from '#lib/docs/history.server';
@@ -12,7 +12,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   try {
     const access = await docAccess(locals, params.docId);
     const span = await historySpan(locals.services.database.db, access.doc.id);
+    const owner = parseSpaceId(access.doc.space);
+    const klass =
+      owner?.kind === 'class' ? await classById(locals.services.database.db, owner.ownerId) : null;
     return {
+      /** For the breadcrumb: class › documents › this document › history. */
+      classId: owner?.kind === 'class' ? owner.ownerId : null,
+      className: klass?.name ?? null,
       doc: access.doc,
       canEdit: access.canEdit,
       canRestore: access.canRestore,
