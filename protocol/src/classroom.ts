@@ -341,9 +341,12 @@ export type ClassroomError = ErrorBody;
  * Starting a live session for a class. With one already open, the answer is
  * that one, unless `replace` names it: then it ends for everyone first.
  */
+/** The longest title a live session may have (pages show the count as it is typed). */
+export const LIVE_TITLE_MAX = 200;
+
 export const StartSessionRequest = z.object({
   classId: Id,
-  title: z.string().trim().min(1).max(200).optional(),
+  title: z.string().trim().min(1).max(LIVE_TITLE_MAX).optional(),
   replace: Id.optional(),
 });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
