@@ -99,3 +99,14 @@ export const CLOSE_CODES = {
   serverShutdown: 4503,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+/**
+ * The largest JSON body each kind of API request may send, in bytes: refused
+ * with `too_large` (HTTP 413) before it is read whole or parsed. Every act is
+ * a few fields (16 KiB is generous); a directory import carries its CSV,
+ * up to the server's overall cap on a request body (12 MiB).
+ */
+export const JSON_BODY_LIMITS = {
+  default: 16 * 1024,
+  directoryImport: 12 * 1024 * 1024,
+} as const;

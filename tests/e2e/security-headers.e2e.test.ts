@@ -5,7 +5,7 @@ import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
 import { boardBox, createDocFromPage, drawOnBoard, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
-import { signIn } from '../support/signin';
+import { signIn, signInApi } from '../support/signin';
 
 /**
  * Every response carries the security headers, and Préau's pages work under
@@ -69,6 +69,33 @@ describe('security headers and the Content-Security-Policy', () => {
     expect(home.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[^']+'/);
     const html = await home.text();
     expect(html).toMatch(/<script nonce="[^"]+"/);
+  });
+
+  it('refuses a JSON body over its endpoint’s limit with 413 too_large, before parsing', async () => {
+    const api = await signInApi(preau.url, 'prof.martin');
+    const ok = { audience: 'preau:docs', space: 'class_0350042K_3eA' };
+    expect((await api.fetch('/api/tokens', { body: ok })).status).toBe(200);
+    // Declared too long: refused on its length.
+    const big = await api.fetch('/api/tokens', { body: { ...ok, padding: 'x'.repeat(20_000) } });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ ok: false, error: { code: 'too_large' } });
+    // Streamed without a length: refused once the bytes read pass the limit.
+    const chunk = new TextEncoder().encode(' '.repeat(8192));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${preau.url}/api/tokens`, {
+      method: 'POST',
+      headers: api.headers(),
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: { code: 'too_large' } });
   });
 
   it('runs the sign-in, a pad, a board, the live class, the archive and admin with no violation', async () => {

@@ -1,5 +1,6 @@
 import {
   type ErrorCode,
+  JSON_BODY_LIMITS,
   type PlatformRole,
   PreauError,
   parseOrThrow,
@@ -57,16 +58,37 @@ export function api<E extends RequestEvent, T>(handler: (event: E) => Promise<T>
   };
 }
 
-/** Parses a JSON body with a shared schema; anything else is a typed `bad_request`. */
+/**
+ * Parses a JSON body with a shared schema; anything else is a typed
+ * `bad_request`. A body over `maxBytes` (JSON_BODY_LIMITS) is refused with
+ * `too_large` before it is read whole or parsed: at once when its declared
+ * length says so, else as soon as the bytes read pass the limit.
+ */
 export async function readJson<T extends z.ZodType>(
   request: Request,
   schema: T,
+  maxBytes: number = JSON_BODY_LIMITS.default,
 ): Promise<z.infer<T>> {
   if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
     throw new PreauError('bad_request', 'expected application/json');
+  const tooLarge = () => new PreauError('too_large', `the body is limited to ${maxBytes} bytes`);
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  // Left unread, not cancelled: cancelling would close the connection before
+  // the 413 is sent; the server drops the rest once the answer is out.
+  if (declared > maxBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(value);
+  }
   let body: unknown;
   try {
-    body = await request.json();
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new PreauError('bad_request', 'malformed JSON');
   }
