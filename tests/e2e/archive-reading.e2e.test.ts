@@ -1,8 +1,9 @@
 import { classSpaceId } from '@preau/protocol';
-import { classIdOf, DEMO_SCHOOLS, readAudit, SampleActivity } from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, readAudit } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { personId, recordLesson } from '../support/archive';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
@@ -11,15 +12,6 @@ import { signIn, signInApi } from '../support/signin';
 const SPACE = classSpaceId(classIdOf(DEMO_SCHOOLS.college.uai, '3e A'));
 const COLLEGE = DEMO_SCHOOLS.college.name;
 const PHONE = { width: 390, height: 844 };
-
-async function personId(preau: RunningPreau, login: string): Promise<string> {
-  const row = await preau.services.database.db
-    .selectFrom('person')
-    .select('id')
-    .where('login', '=', login)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 /** How far the page reaches past the phone's screen sideways (0 when nothing does). */
 const overflow = (page: Page) =>
@@ -58,19 +50,12 @@ describe('reading the archive by name, in Chromium against the whole of Préau',
     phone = await browser.newContext({ viewport: PHONE });
     lea = await personId(preau, 'eleve.lea.bernard');
     teacher = await personId(preau, 'prof.martin');
-    const activity = new SampleActivity(
-      preau.services.database.db,
-      SPACE,
-      new Date(Date.now() - 3_600_000),
-    );
-    await activity.createDocs(teacher);
-    await activity.join(teacher, 'sess_read', true);
-    await activity.join(lea, 'sess_read');
-    await activity.type(lea, 'Charlemagne fut couronné en l’an 800.');
-    await activity.draw(lea, 'Frise chronologique');
-    await activity.say(lea, 'Bonjour madame, je ne vois pas le tableau', 'msg_read_1');
-    await activity.moderate(teacher, 'mute', lea, 'sess_read');
-    await activity.leave(lea, 'sess_read');
+    await recordLesson(preau, SPACE, {
+      teacher,
+      pupil: lea,
+      session: 'sess_read',
+      message: 'msg_read_1',
+    });
     // The background archiver drains the outbox within about a second.
     for (let tries = 0; ; tries++) {
       const left = await preau.services.database.db

@@ -1,24 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { classSpaceId } from '@preau/protocol';
-import { classIdOf, DEMO_SCHOOLS, readAudit, SampleActivity, verifyBundle } from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, readAudit, verifyBundle } from '@preau/storage';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { personId, recordLesson } from '../support/archive';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
 const SPACE = classSpaceId(classIdOf(DEMO_SCHOOLS.college.uai, '3e A'));
-
-async function personId(preau: RunningPreau, login: string): Promise<string> {
-  const row = await preau.services.database.db
-    .selectFrom('person')
-    .select('id')
-    .where('login', '=', login)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 describe('the archive area, in Chromium against the whole of Préau', () => {
   let preau: RunningPreau;
@@ -32,21 +24,12 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
     archivist = await browser.newContext({ acceptDownloads: true });
     lea = await personId(preau, 'eleve.lea.bernard');
     teacher = await personId(preau, 'prof.martin');
-    // Activity recorded through the trace port exactly as the pads, boards
-    // and live class record it (same kinds, payloads and Yjs bodies).
-    const activity = new SampleActivity(
-      preau.services.database.db,
-      SPACE,
-      new Date(Date.now() - 3_600_000),
-    );
-    await activity.createDocs(teacher);
-    await activity.join(teacher, 'sess_e2e', true);
-    await activity.join(lea, 'sess_e2e');
-    await activity.type(lea, 'Charlemagne fut couronné en l’an 800.');
-    await activity.draw(lea, 'Frise chronologique');
-    await activity.say(lea, 'Bonjour madame, je ne vois pas le tableau', 'msg_e2e_1');
-    await activity.moderate(teacher, 'mute', lea, 'sess_e2e');
-    await activity.leave(lea, 'sess_e2e');
+    await recordLesson(preau, SPACE, {
+      teacher,
+      pupil: lea,
+      session: 'sess_e2e',
+      message: 'msg_e2e_1',
+    });
   });
   afterAll(async () => {
     await browser?.close();

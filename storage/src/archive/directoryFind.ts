@@ -2,6 +2,7 @@ import { type PersonLabel, parseSpaceId, type SpaceKind, type SpaceLabel } from 
 import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import { displayName } from '../identity/directory';
+import { personNameRows } from './names';
 
 // The archivist names what they look for (a class, a person) instead of
 // typing ids; the archive names what it shows (spaces, people) from the
@@ -157,13 +158,7 @@ export async function personLabels(
   db: Kysely<Schema>,
   ids: readonly string[],
 ): Promise<Map<string, PersonLabel>> {
-  const unique = [...new Set(ids)].filter((id) => id.length > 0);
-  if (unique.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('person')
-    .select(['id', 'given_name', 'family_name'])
-    .where('id', 'in', unique)
-    .execute();
+  const rows = await personNameRows(db, ids);
   return new Map((await labelsOf(db, rows)).map((l) => [l.id, l]));
 }
 

@@ -7,14 +7,19 @@ export type NameResolver = (ids: readonly string[]) => Promise<Map<string, strin
 
 /** Names from the directory; an id the directory no longer knows stays unresolved. */
 export function directoryNames(db: Kysely<Schema>): NameResolver {
-  return async (ids) => {
-    const unique = [...new Set(ids)].filter((id) => id.length > 0);
-    if (unique.length === 0) return new Map();
-    const rows = await db
-      .selectFrom('person')
-      .select(['id', 'given_name', 'family_name'])
-      .where('id', 'in', unique)
-      .execute();
-    return new Map(rows.map((r) => [r.id, displayName(r)]));
-  };
+  return async (ids) => new Map((await personNameRows(db, ids)).map((r) => [r.id, displayName(r)]));
+}
+
+/** The directory's name fields of these people (each once; unknown ids are left out). */
+export async function personNameRows(
+  db: Kysely<Schema>,
+  ids: readonly string[],
+): Promise<{ id: string; given_name: string; family_name: string }[]> {
+  const unique = [...new Set(ids)].filter((id) => id.length > 0);
+  if (unique.length === 0) return [];
+  return db
+    .selectFrom('person')
+    .select(['id', 'given_name', 'family_name'])
+    .where('id', 'in', unique)
+    .execute();
 }
