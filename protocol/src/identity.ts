@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, PersonId, SpaceId, Uai } from './ids';
+import { SpaceRole } from './spaces';
 import { PlatformRole, ProfileKind, Right } from './tokens';
 
 // Wire schemas of identity: the directory as the API shows it, the signed-in
@@ -148,6 +149,6 @@ export const MembershipChange = z.object({
   space: SpaceId,
   person: PersonId,
   change: z.enum(['added', 'removed', 'role']),
-  role: ClassRole,
+  role: SpaceRole,
 });
 export type MembershipChange = z.infer<typeof MembershipChange>;

@@ -10,4 +10,5 @@ export * from './objects/localS3';
 export * from './objects/MemoryObjectStore';
 export * from './objects/ObjectStore';
 export * from './objects/S3ObjectStore';
+export * from './spaces/index';
 export * from './trace/recordTrace';

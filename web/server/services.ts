@@ -13,6 +13,9 @@ import {
   startArchiver,
   startLocalS3,
 } from '@preau/storage';
+import { SpaceAccess } from './app/access';
+import { Notifier } from './app/notifier';
+import { SpacesService } from './app/spaces';
 import type { ServerConfig } from './config';
 import { createIdentity, type Identity } from './identity/identity';
 import { createTokenService, type TokenService } from './tokens';
@@ -27,6 +30,12 @@ export interface Services {
   tokens: TokenService;
   /** Sign-in (OpenID Connect) and web sessions. */
   identity: Identity;
+  /** Who may do what in a space: the one access check of every edge. */
+  access: SpaceAccess;
+  /** Spaces and their membership: groups, projects, invitations, bounds. */
+  spaces: SpacesService;
+  /** Notifications to people's open pages, across nodes. */
+  notifier: Notifier;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -86,9 +95,23 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
     });
     closers.push(async () => tokens.close());
 
+    const access = new SpaceAccess(database.db);
+    const notifier = new Notifier(fanout, log.child({ module: 'notify' }));
+    closers.push(() => notifier.close());
+    const spaces = new SpacesService({
+      db: database.db,
+      access,
+      fanout,
+      notify: (n) => notifier.notify(n),
+      log: log.child({ module: 'spaces' }),
+    });
+
     return {
       config,
       log,
+      access,
+      spaces,
+      notifier,
       database,
       objects,
       fanout,

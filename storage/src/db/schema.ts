@@ -3,6 +3,7 @@ import type { ArchiveTables } from '../archive/tables';
 import type { ClassroomTables } from '../classroom/tables';
 import type { DocsTables } from '../docs/tables';
 import type { IdentityTables } from '../identity/tables';
+import type { SpacesTables } from '../spaces/tables';
 
 /** Tables of the trace port (migration 0001). */
 export interface TraceTables {
@@ -27,4 +28,9 @@ export interface TraceTables {
  * The whole relational schema as Kysely sees it. Each feature declares its
  * tables in `storage/src/<feature>/tables.ts`.
  */
-export type Schema = TraceTables & IdentityTables & ClassroomTables & DocsTables & ArchiveTables;
+export type Schema = TraceTables &
+  IdentityTables &
+  SpacesTables &
+  ClassroomTables &
+  DocsTables &
+  ArchiveTables;

@@ -1,39 +1,5 @@
-import {
-  classSpaceId,
-  type MyClass,
-  parseSpaceId,
-  type Right,
-  type SpaceMember,
-} from '@preau/protocol';
+import { classSpaceId, type MyClass, parseSpaceId, type SpaceMember } from '@preau/protocol';
 import { displayName, type Executor } from './directory';
-
-/** Rights of a class's teachers in its space. */
-export const TEACHER_RIGHTS: readonly Right[] = ['read', 'write', 'moderate', 'present'];
-/** Rights of a class's students in its space. */
-export const STUDENT_RIGHTS: readonly Right[] = ['read', 'write', 'present'];
-
-/**
- * What a person may do in a space, from the directory: a class's teachers
- * read, write, moderate and present; its students read, write and present.
- * Platform roles (archivist, dpo, admin) make no one a member: they get
- * nothing here. Anyone else gets an empty list.
- */
-export async function rightsInSpace(
-  db: Executor,
-  personId: string,
-  spaceId: string,
-): Promise<Right[]> {
-  const space = parseSpaceId(spaceId);
-  if (space?.kind !== 'class') return [];
-  const row = await db
-    .selectFrom('class_member')
-    .select('role')
-    .where('class_id', '=', space.ownerId)
-    .where('person_id', '=', personId)
-    .executeTakeFirst();
-  if (!row) return [];
-  return [...(row.role === 'teacher' ? TEACHER_RIGHTS : STUDENT_RIGHTS)];
-}
 
 /** The classes a person belongs to, with their role and space, by school then name. */
 export async function classesOfPerson(db: Executor, personId: string): Promise<MyClass[]> {

@@ -3,7 +3,7 @@ import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox } from '../trace/recordTrace';
-import { classesOfPerson, membersOfSpace, rightsInSpace } from './access';
+import { classesOfPerson, membersOfSpace } from './access';
 import { demoAccounts, demoDirectory, seedDemoDirectory } from './demo';
 import {
   classIdOf,
@@ -52,33 +52,6 @@ describe('demo directory and access rules (PGlite)', () => {
       'admin',
     ])
       expect(logins).toContain(login);
-  });
-
-  it('gives teachers and students of a class their rights, and no one else any', async () => {
-    const classId = classIdOf('0350042K', '3e A');
-    const space = classSpaceId(classId);
-    expect(await rightsInSpace(database.db, await id('prof.martin'), space)).toEqual([
-      'read',
-      'write',
-      'moderate',
-      'present',
-    ]);
-    expect(await rightsInSpace(database.db, await id('eleve.lea.bernard'), space)).toEqual([
-      'read',
-      'write',
-      'present',
-    ]);
-    for (const login of [
-      'archiviste',
-      'dpo',
-      'admin',
-      'prof.thomas',
-      'eleve.hugo.petit',
-      'cpe.girard',
-    ])
-      expect(await rightsInSpace(database.db, await id(login), space)).toEqual([]);
-    expect(await rightsInSpace(database.db, await id('prof.martin'), 'class_nope')).toEqual([]);
-    expect(await rightsInSpace(database.db, await id('prof.martin'), 'not a space')).toEqual([]);
   });
 
   it('lists a person’s classes across schools and a space’s members by name', async () => {

@@ -6,16 +6,15 @@ import { dateTime, duration } from '#lib/time';
 import { attendanceRecords, attendanceSheet } from './attendance';
 import { attendanceOf, classAccess, rosterOf, sessionOfClass, toSummary } from './live.server';
 
-type Db = App.Locals['services']['database']['db'];
-
 /** A session's attendance for its class's teachers: every member, present or absent. */
 export async function attendanceForTeacher(
-  db: Db,
+  services: App.Locals['services'],
   user: SessionUser,
   classId: string,
   sessionId: string,
 ) {
-  const access = await classAccess(db, user, classId);
+  const db = services.database.db;
+  const access = await classAccess(services, user, classId);
   if (!access.moderator) throw new PreauError('forbidden', 'teachers only');
   const session = await sessionOfClass(db, classId, sessionId);
   const roster = await rosterOf(db, classId);

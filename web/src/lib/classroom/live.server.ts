@@ -16,7 +16,6 @@ import {
   getSession,
   listAttendance,
   openSessionOfSpace,
-  rightsInSpace,
   type StoredSession,
   type StoredStay,
   startLiveSession,
@@ -58,14 +57,14 @@ export function toAttendanceRow(s: StoredStay): AttendanceRow {
 
 /** A person's place in a class: their rights and the class's name; `forbidden` if none. */
 export async function classAccess(
-  db: Db,
+  services: Services,
   user: SessionUser,
   classId: string,
 ): Promise<{ space: string; rights: Right[]; moderator: boolean; className: string }> {
-  const klass = await classById(db, classId);
+  const klass = await classById(services.database.db, classId);
   if (!klass) throw new PreauError('not_found', 'no such class');
   const space = classSpaceId(klass.id);
-  const rights = await rightsInSpace(db, user.id, space);
+  const rights = await services.access.rights(user, space);
   if (!rights.includes('read')) throw new PreauError('forbidden', 'not a member of this class');
   return { space, rights, moderator: rights.includes('moderate'), className: klass.name };
 }
@@ -116,7 +115,7 @@ export async function startSession(
   request: { classId: string; title?: string | undefined; replace?: string | undefined },
 ): Promise<{ session: StoredSession; created: boolean }> {
   const db = services.database.db;
-  const access = await classAccess(db, user, request.classId);
+  const access = await classAccess(services, user, request.classId);
   if (!access.moderator) throw new PreauError('forbidden', 'teachers only');
   const open = await openSessionOfSpace(db, access.space);
   if (open && request.replace === open.id) {

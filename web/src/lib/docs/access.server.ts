@@ -6,7 +6,7 @@ import {
   type Right,
   type SessionUser,
 } from '@preau/protocol';
-import { displayName, docSummary, rightsInSpace } from '@preau/storage';
+import { displayName, docSummary } from '@preau/storage';
 import { requireUser } from '#lib/server/api';
 
 /** A document as a request sees it: the document, the user, their rights in its space. */
@@ -40,7 +40,7 @@ export async function docAccess(
   const db = locals.services.database.db;
   const doc = await docSummary(db, docId);
   if (!doc) throw new PreauError('not_found', 'no such document');
-  const rights = await rightsInSpace(db, user.id, doc.space);
+  const rights = await locals.services.access.rights(user, doc.space);
   if (!rights.includes('read')) throw new PreauError('forbidden', 'not a member of this space');
   if (!rights.includes(need)) throw new PreauError('forbidden', `the ${need} right is needed`);
   return {
@@ -59,7 +59,7 @@ export async function spaceAccess(
   space: string,
 ): Promise<{ user: SessionUser; rights: Right[] }> {
   const user = requireUser(locals);
-  const rights = await rightsInSpace(locals.services.database.db, user.id, space);
+  const rights = await locals.services.access.rights(user, space);
   if (!rights.includes('read')) throw new PreauError('forbidden', 'not a member of this space');
   return { user, rights };
 }

@@ -1,6 +1,6 @@
 import type { ClassSummary, Right, SessionUser } from '@preau/protocol';
 import { classSpaceId } from '@preau/protocol';
-import { classById, rightsInSpace } from '@preau/storage';
+import { classById } from '@preau/storage';
 import { error, redirect } from '@sveltejs/kit';
 
 /** A class as a page sees it: the class, its space, and the viewer's rights in it. */
@@ -27,7 +27,7 @@ export async function loadClassAccess(
   const klass = await classById(db, classId);
   if (!klass) error(404, { code: 'not_found', message: 'classe inconnue' });
   const space = classSpaceId(klass.id);
-  const rights = await rightsInSpace(db, user.id, space);
+  const rights = await locals.services.access.rights(user, space);
   const staff = user.profiles.some((p) => p.uai === klass.uai && p.kind === 'staff');
   if (rights.length === 0 && !staff && !user.roles.includes('admin'))
     error(403, { code: 'forbidden', message: 'vous n’êtes pas membre de cette classe' });

@@ -1,17 +1,16 @@
 import { PreauError, TokenRequest, type TokenResponse } from '@preau/protocol';
-import { rightsInSpace } from '@preau/storage';
 import { decodeJwt } from 'jose';
 import { api, readJson, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
 /**
  * Mints a capability token for one space: the rights come from the directory
- * (`rightsInSpace`); someone with none there gets 403.
+ * (`SpaceAccess`, the one place that decides access); someone with none there gets 403.
  */
 export const POST: RequestHandler = api(async ({ request, locals }): Promise<TokenResponse> => {
   const user = requireUser(locals);
   const body = await readJson(request, TokenRequest);
-  const rights = await rightsInSpace(locals.services.database.db, user.id, body.space);
+  const rights = await locals.services.access.rights(user, body.space);
   if (rights.length === 0) throw new PreauError('forbidden', 'not a member of this space');
   const token = await locals.services.tokens.mint(body.audience, {
     sub: user.id,

@@ -10,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/auth/login?retour=${encodeURIComponent(url.pathname)}`);
   const db = locals.services.database.db;
   try {
-    const access = await classAccess(db, locals.user, params.classId);
+    const access = await classAccess(locals.services, locals.user, params.classId);
     const sessions = (await listSessions(db, { spaces: [access.space], limit: 30 })).map(toSummary);
     const open = sessions.find((s) => s.phase !== 'ended') ?? null;
     // How many are in the open session: a teacher about to replace it should know.

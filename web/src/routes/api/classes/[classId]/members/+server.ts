@@ -1,5 +1,5 @@
 import { classSpaceId, PreauError, type SpaceMember } from '@preau/protocol';
-import { classById, membersOfSpace, rightsInSpace } from '@preau/storage';
+import { classById, membersOfSpace } from '@preau/storage';
 import { api, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -10,7 +10,7 @@ export const GET: RequestHandler = api(async ({ locals, params }): Promise<Space
   const klass = await classById(db, params.classId);
   if (!klass) throw new PreauError('not_found', 'unknown class');
   const space = classSpaceId(klass.id);
-  const member = (await rightsInSpace(db, user.id, space)).length > 0;
+  const member = (await locals.services.access.rights(user, space)).length > 0;
   const staff = user.profiles.some((p) => p.uai === klass.uai && p.kind === 'staff');
   if (!member && !staff && !user.roles.includes('admin'))
     throw new PreauError('forbidden', 'not a member of this class');

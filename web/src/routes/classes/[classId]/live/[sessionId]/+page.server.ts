@@ -9,7 +9,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/auth/login?retour=${encodeURIComponent(url.pathname)}`);
   const db = locals.services.database.db;
   try {
-    const access = await classAccess(db, locals.user, params.classId);
+    const access = await classAccess(locals.services, locals.user, params.classId);
     const session = await sessionOfClass(db, params.classId, params.sessionId);
     const docs = await listDocs(db, access.space);
     // The roster tells homonyms apart; only the class's members, who see each other anyway.

@@ -14,6 +14,6 @@ export const GET: RequestHandler = api(async ({ locals, params }) => {
   const session = await getSession(db, params.sessionId);
   const owner = session ? parseSpaceId(session.space) : null;
   if (!session || owner?.kind !== 'class') throw new PreauError('not_found', 'no such session');
-  const { sheet } = await attendanceForTeacher(db, user, owner.ownerId, session.id);
+  const { sheet } = await attendanceForTeacher(locals.services, user, owner.ownerId, session.id);
   return sheet;
 });

@@ -7,7 +7,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
   try {
     if (!locals.user) return new Response(null, { status: 401 });
     const { session, sheet } = await attendanceForTeacher(
-      locals.services.database.db,
+      locals.services,
       locals.user,
       params.classId,
       params.sessionId,

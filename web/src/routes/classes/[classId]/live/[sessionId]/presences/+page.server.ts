@@ -8,7 +8,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/auth/login?retour=${encodeURIComponent(url.pathname)}`);
   try {
     const found = await attendanceForTeacher(
-      locals.services.database.db,
+      locals.services,
       locals.user,
       params.classId,
       params.sessionId,

@@ -1,0 +1,4 @@
+export * from './invitations';
+export * from './people';
+export * from './settings';
+export * from './spaces';

@@ -1,0 +1,290 @@
+import {
+  classSpaceId,
+  type Notification,
+  type PreauError,
+  type SessionUser,
+} from '@preau/protocol';
+import { silentLogger } from '@preau/protocol/server';
+import {
+  type Database,
+  MemoryFanout,
+  openDatabase,
+  readOutbox,
+  seedDemoDirectory,
+  sessionUserOf,
+} from '@preau/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpaceAccess } from './access';
+import { Notifier } from './notifier';
+import { SpacesService } from './spaces';
+
+const COLLEGE = '0350042K';
+const LYCEE = '0290017Y';
+
+describe('spaces: groups, projects, invitations and the one access check (PGlite)', () => {
+  let database: Database;
+  let access: SpaceAccess;
+  let spaces: SpacesService;
+  let notifier: Notifier;
+  const fanout = new MemoryFanout();
+  const user = async (login: string): Promise<SessionUser> => {
+    const row = await database.db
+      .selectFrom('person')
+      .select('id')
+      .where('login', '=', login)
+      .executeTakeFirstOrThrow();
+    return (await sessionUserOf(database.db, row.id))!;
+  };
+  const studentOf = async (classId: string, n: number) => {
+    const rows = await database.db
+      .selectFrom('class_member')
+      .innerJoin('person', 'person.id', 'class_member.person_id')
+      .select('person.login')
+      .where('class_member.class_id', '=', classId)
+      .where('class_member.role', '=', 'student')
+      .orderBy('person.login')
+      .execute();
+    return user(rows[n]!.login);
+  };
+  const code = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      return { code: (err as PreauError).code, issues: (err as PreauError).issues };
+    }
+    return null;
+  };
+
+  beforeAll(async () => {
+    database = await openDatabase({ memory: true }, silentLogger());
+    await seedDemoDirectory(database.db);
+    access = new SpaceAccess(database.db);
+    notifier = new Notifier(fanout, silentLogger());
+    spaces = new SpacesService({
+      db: database.db,
+      access,
+      fanout,
+      notify: (n) => notifier.notify(n),
+      log: silentLogger(),
+    });
+  });
+  afterAll(async () => {
+    await notifier.close();
+    await database.close();
+  });
+
+  it('gives a class’s teachers and students their rights, and no one else any', async () => {
+    const space = classSpaceId(`${COLLEGE}_3eA`);
+    expect(await access.rights(await user('prof.martin'), space)).toEqual([
+      'read',
+      'write',
+      'moderate',
+      'present',
+    ]);
+    expect(await access.rights(await user('eleve.lea.bernard'), space)).toEqual([
+      'read',
+      'write',
+      'present',
+    ]);
+    for (const login of [
+      'archiviste',
+      'dpo',
+      'admin',
+      'prof.thomas',
+      'eleve.hugo.petit',
+      'cpe.girard',
+    ])
+      expect(await access.rights(await user(login), space)).toEqual([]);
+    // Staff see the class (its roster), never its content.
+    const cpe = (await access.check(await user('cpe.girard'), [space])).get(space)!;
+    expect(cpe.permissions).toEqual(['see']);
+    expect(await access.rights(await user('prof.martin'), 'class_nope')).toEqual([]);
+    expect(await access.rights(await user('prof.martin'), 'not a space')).toEqual([]);
+  });
+
+  it('lets a student make a group, invite a classmate who is notified and joins in one click', async () => {
+    const lea = await user('eleve.lea.bernard');
+    const mate = await studentOf(`${COLLEGE}_3eA`, 3);
+    const received: Notification[] = [];
+    const stop = await notifier.listen(mate.id, (n) => received.push(n));
+    const group = await spaces.create(lea, { kind: 'group', name: 'Exposé sur la Loire' });
+    expect(group).toMatchObject({ kind: 'group', uai: COLLEGE, role: 'owner', state: 'active' });
+    expect(group.permissions).toEqual(expect.arrayContaining(['invite', 'manage', 'own', 'salon']));
+
+    const found = await spaces.invitees(lea, group.id, mate.name.split(' ')[0]!);
+    expect(found.find((c) => c.personId === mate.id)).toMatchObject({ reason: 'class' });
+    // Someone of another school is not offered (no shared project yet).
+    const ines = await user('eleve.ines.moreau');
+    expect(await spaces.invitees(lea, group.id, 'Moreau')).not.toContainEqual(
+      expect.objectContaining({ personId: ines.id }),
+    );
+    expect(await code(spaces.invite(lea, group.id, [ines.id]))).toMatchObject({
+      code: 'forbidden',
+    });
+
+    const [invitation] = await spaces.invite(lea, group.id, [mate.id]);
+    await expect.poll(() => received.map((n) => n.type)).toEqual(['invitation']);
+    expect((await spaces.invitations(mate)).map((i) => i.id)).toEqual([invitation!.id]);
+    // Not a member yet: the group stays hidden from them.
+    expect(await code(spaces.get(mate, group.id))).toMatchObject({ code: 'not_found' });
+    const joined = await spaces.answer(mate, invitation!.id, true);
+    expect(joined).toMatchObject({ id: group.id, role: 'member' });
+    expect(await access.rights(mate, group.id)).toEqual(['read', 'write', 'present']);
+    expect(await code(spaces.answer(mate, invitation!.id, true))).toMatchObject({
+      code: 'not_found',
+    });
+    stop();
+
+    // An outsider learns nothing; another school's student neither.
+    for (const outsider of [ines, await user('prof.thomas'), await user('archiviste')]) {
+      expect(await code(spaces.get(outsider, group.id))).toMatchObject({ code: 'not_found' });
+      expect(await access.rights(outsider, group.id)).toEqual([]);
+    }
+    const kinds = (await readOutbox(database.db, group.id)).map((r) => r.kind);
+    expect(kinds).toEqual([
+      'space.created',
+      'membership.changed',
+      'invitation.sent',
+      'invitation.answered',
+      'membership.changed',
+    ]);
+    expect((await spaces.members(lea, group.id)).map((m) => m.role)).toEqual(['owner', 'member']);
+  });
+
+  it('hands over ownership, lets members leave, and the owner archives (read-only)', async () => {
+    const lea = await user('eleve.lea.bernard');
+    const [a, b] = [await studentOf(`${COLLEGE}_3eA`, 4), await studentOf(`${COLLEGE}_3eA`, 5)];
+    const group = await spaces.create(lea, { kind: 'group', name: 'Club lecture' });
+    for (const s of [a, b]) {
+      const [inv] = await spaces.invite(lea, group.id, [s.id]);
+      await spaces.answer(s, inv!.id, true);
+    }
+    expect(await code(spaces.remove(a, group.id, b.id))).toMatchObject({ code: 'forbidden' });
+    await spaces.setRole(lea, group.id, a.id, 'coowner');
+    await spaces.remove(a, group.id, b.id);
+    expect(await code(spaces.remove(lea, group.id, lea.id))).toMatchObject({ code: 'conflict' });
+    await spaces.setRole(lea, group.id, a.id, 'owner');
+    expect((await spaces.get(lea, group.id)).role).toBe('coowner');
+    await spaces.remove(lea, group.id, lea.id); // Léa leaves
+    expect(await code(spaces.get(lea, group.id))).toMatchObject({ code: 'not_found' });
+    const archived = await spaces.setState(a, group.id, 'archived');
+    expect(archived.state).toBe('archived');
+    expect(await access.rights(a, group.id)).toEqual(['read']);
+  });
+
+  it('lets staff see and suspend their school’s groups, never read them', async () => {
+    const lea = await user('eleve.lea.bernard');
+    const cpe = await user('cpe.girard');
+    const mate = await studentOf(`${COLLEGE}_3eA`, 6);
+    const group = await spaces.create(lea, { kind: 'group', name: 'Révisions' });
+    const [inv] = await spaces.invite(lea, group.id, [mate.id]);
+    await spaces.answer(mate, inv!.id, true);
+    const overseen = await spaces.overseen(cpe);
+    expect(overseen.map((s) => s.id)).toContain(group.id);
+    expect((await spaces.members(cpe, group.id)).map((m) => m.personId)).toContain(mate.id);
+    expect(await access.rights(cpe, group.id)).toEqual([]);
+    // The owner cannot lift what staff decided.
+    await spaces.setState(cpe, group.id, 'suspended', 'messages insultants');
+    expect(await access.rights(mate, group.id)).toEqual(['read']);
+    expect(await code(spaces.setState(lea, group.id, 'active'))).toMatchObject({
+      code: 'forbidden',
+    });
+    await spaces.setState(cpe, group.id, 'active');
+    expect(await access.rights(mate, group.id)).toEqual(['read', 'write', 'present']);
+    // A staff member of another school sees nothing.
+    expect(
+      await code(spaces.setState(await user('prof.thomas'), group.id, 'suspended')),
+    ).toMatchObject({ code: 'not_found' });
+  });
+
+  it('enforces the bounds a school sets, with the bound named in the error', async () => {
+    const cpe = await user('cpe.girard');
+    const hugo = await user('eleve.hugo.petit');
+    const mates = [1, 2, 3].map((n) => studentOf(`${COLLEGE}_4eB`, n));
+    await spaces.putSettings(cpe, COLLEGE, {
+      studentsCreateGroups: true,
+      maxGroupMembers: 2,
+      maxGroupsPerStudent: 10,
+      studentSalons: false,
+    });
+    const group = await spaces.create(hugo, { kind: 'group', name: 'Petit groupe' });
+    expect(group.permissions).toContain('salon'); // the owner keeps the salon
+    const [m1, m2] = [await mates[0]!, await mates[1]!];
+    const [inv] = await spaces.invite(hugo, group.id, [m1.id]);
+    expect(await code(spaces.invite(hugo, group.id, [m2.id]))).toEqual({
+      code: 'conflict',
+      issues: [{ path: 'maxGroupMembers', message: '2' }],
+    });
+    await spaces.answer(m1, inv!.id, true);
+    // A plain member may not open the salon when the school forbids it.
+    expect((await spaces.get(m1, group.id)).permissions).not.toContain('salon');
+    await spaces.putSettings(cpe, COLLEGE, {
+      studentsCreateGroups: false,
+      maxGroupMembers: 30,
+      maxGroupsPerStudent: 10,
+      studentSalons: true,
+    });
+    expect(await code(spaces.create(hugo, { kind: 'group', name: 'Encore' }))).toMatchObject({
+      code: 'forbidden',
+      issues: [{ path: 'studentsCreateGroups' }],
+    });
+    expect(
+      await code(spaces.putSettings(hugo, COLLEGE, await spaces.settings(cpe, COLLEGE))),
+    ).toMatchObject({ code: 'forbidden' });
+    await spaces.putSettings(cpe, COLLEGE, {
+      studentsCreateGroups: true,
+      maxGroupMembers: 30,
+      maxGroupsPerStudent: 10,
+      studentSalons: true,
+    });
+  });
+
+  it('opens a project across schools: teachers invited, classes brought, cross-school groups', async () => {
+    const martin = await user('prof.martin');
+    const robert = await user('prof.robert');
+    const project = await spaces.create(martin, { kind: 'project', name: 'Correspondance' });
+    // The search across schools offers teachers only, with their school.
+    const found = await spaces.invitees(martin, project.id, 'Robert');
+    expect(found).toEqual([
+      expect.objectContaining({
+        personId: robert.id,
+        kind: 'teacher',
+        schoolName: expect.any(String),
+      }),
+    ]);
+    expect(await spaces.invitees(martin, project.id, 'Garcia')).toEqual([]);
+    const [inv] = await spaces.invite(martin, project.id, [robert.id]);
+    expect((await spaces.answer(robert, inv!.id, true))?.role).toBe('teacher');
+    // A teacher brings a class they teach, and only such a class.
+    expect(await code(spaces.addClass(robert, project.id, `${COLLEGE}_3eA`))).toMatchObject({
+      code: 'forbidden',
+    });
+    await spaces.addClass(robert, project.id, `${LYCEE}_1reG2`);
+    await spaces.addClass(martin, project.id, `${COLLEGE}_3eA`);
+    const lucas = await user('eleve.lucas.garcia');
+    const lea = await user('eleve.lea.bernard');
+    expect(await access.rights(lucas, project.id)).toEqual(['read', 'write', 'present']);
+    const members = await spaces.members(martin, project.id);
+    expect(new Set(members.map((m) => m.schoolName)).size).toBe(2);
+    // Inside the project, a student makes a group with a student of the other school.
+    const group = await spaces.create(lea, {
+      kind: 'group',
+      name: 'Binôme',
+      projectId: project.id,
+    });
+    const offered = await spaces.invitees(lea, group.id, 'Garcia');
+    expect(offered).toContainEqual(
+      expect.objectContaining({ personId: lucas.id, reason: 'project' }),
+    );
+    const [g] = await spaces.invite(lea, group.id, [lucas.id]);
+    await spaces.answer(lucas, g!.id, true);
+    expect(await access.rights(lucas, group.id)).toEqual(['read', 'write', 'present']);
+    // The project's teachers know the group exists; outsiders know nothing of either.
+    expect((await spaces.groupsOfProject(robert, project.id)).map((s) => s.id)).toEqual([group.id]);
+    const outsider = await user('prof.thomas');
+    expect(await code(spaces.get(outsider, project.id))).toMatchObject({ code: 'not_found' });
+    expect(await code(spaces.groupsOfProject(outsider, project.id))).toMatchObject({
+      code: 'not_found',
+    });
+  });
+});

@@ -1,0 +1,688 @@
+import {
+  type CreateSpaceRequest,
+  type Invitation,
+  type Invitee,
+  MEMBERSHIP_CHANNEL,
+  type MembershipChange,
+  type MySpace,
+  type Notification,
+  PreauError,
+  type SchoolSettings,
+  type SessionUser,
+  type SpaceMemberView,
+  type SpaceRole,
+  type SpaceState,
+} from '@preau/protocol';
+import type { Logger } from '@preau/protocol/server';
+import {
+  activeGroupCount,
+  addSpaceClass,
+  candidatesInSchools,
+  classmatesOf,
+  closeInvitation,
+  deleteMember,
+  displayName,
+  type Fanout,
+  groupIdsOfProject,
+  insertInvitation,
+  insertSpace,
+  memberRole,
+  memberRows,
+  newSpaceId,
+  pendingInvitations,
+  putMember,
+  putSchoolSettings,
+  recordTrace,
+  type Schema,
+  schoolSettings,
+  schoolsOfPersons,
+  setSpaceState,
+  spaceClasses,
+  spaceIdsOfPerson,
+  spaceIdsOfSchools,
+  summaryOf,
+} from '@preau/storage';
+import type { Kysely, Transaction } from 'kysely';
+import type { SpaceAccess, SpaceGrant } from './access';
+
+type User = Pick<SessionUser, 'id' | 'name' | 'profiles' | 'roles'>;
+
+/** What the act changed, announced once its transaction committed. */
+interface Announcements {
+  notifications: Notification[];
+  memberships: MembershipChange[];
+}
+
+const SPACE_ORDER = { class: 0, teaching: 1, project: 2, group: 3 } as const;
+
+/** Compares names the way a French reader expects (accents and case aside). */
+const byName = new Intl.Collator('fr', { sensitivity: 'base' }).compare;
+
+/** Letters of a name without accents or case, for the invitation search. */
+function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/**
+ * Spaces and their membership: creating groups, projects and teaching
+ * groups, inviting and answering, roles, leaving, archiving, suspension and
+ * the bounds each school sets. Every act checks its permission through
+ * SpaceAccess, runs in one transaction with its trace record, and announces
+ * itself (notifications, membership changes) after it committed.
+ */
+export class SpacesService {
+  readonly #db: Kysely<Schema>;
+  readonly #access: SpaceAccess;
+  readonly #fanout: Fanout;
+  readonly #notify: (n: readonly Notification[]) => Promise<void>;
+  readonly #log: Logger;
+
+  constructor(deps: {
+    db: Kysely<Schema>;
+    access: SpaceAccess;
+    fanout: Fanout;
+    notify: (n: readonly Notification[]) => Promise<void>;
+    log: Logger;
+  }) {
+    this.#db = deps.db;
+    this.#access = deps.access;
+    this.#fanout = deps.fanout;
+    this.#notify = deps.notify;
+    this.#log = deps.log;
+  }
+
+  /** Every space a person belongs to, classes first, each with their role and permissions. */
+  async mine(user: User): Promise<MySpace[]> {
+    const ids = await spaceIdsOfPerson(this.#db, user.id);
+    return this.#views(user, ids);
+  }
+
+  /** The school's work and teaching groups, for its staff (CPE, head): names and members only. */
+  async overseen(user: User): Promise<MySpace[]> {
+    const uais = user.profiles.filter((p) => p.kind === 'staff').map((p) => p.uai);
+    const ids = await spaceIdsOfSchools(this.#db, uais, ['group', 'teaching']);
+    return this.#views(user, ids);
+  }
+
+  /** The work groups made inside a project, as its members see them (those they may see). */
+  async groupsOfProject(user: User, projectId: string): Promise<MySpace[]> {
+    await this.#access.require(user, projectId, 'see');
+    return this.#views(user, await groupIdsOfProject(this.#db, projectId));
+  }
+
+  /** One space as this person sees it; `not_found` or `forbidden` otherwise. */
+  async get(user: User, spaceId: string): Promise<MySpace> {
+    const grant = await this.#access.require(user, spaceId, 'see');
+    return this.#view(grant);
+  }
+
+  /** Members with name, role and school (a project shows each member's school). */
+  async members(user: User, spaceId: string): Promise<SpaceMemberView[]> {
+    await this.#access.require(user, spaceId, 'see');
+    const rows = await memberRows(this.#db, spaceId);
+    const schools = await schoolsOfPersons(
+      this.#db,
+      rows.map((r) => r.personId),
+    );
+    const rank: Record<SpaceRole, number> = {
+      owner: 0,
+      teacher: 1,
+      coowner: 2,
+      member: 3,
+      student: 4,
+      guest: 5,
+    };
+    return rows
+      .map((r) => ({
+        personId: r.personId,
+        displayName: displayName({ given_name: r.givenName, family_name: r.familyName }),
+        role: r.role,
+        schoolName: schools.get(r.personId)?.name ?? null,
+        family: r.familyName,
+      }))
+      .sort((a, b) => rank[a.role] - rank[b.role] || byName(a.family, b.family))
+      .map(({ family: _, ...m }) => m);
+  }
+
+  /** Classes brought into a project or teaching group. */
+  async classes(user: User, spaceId: string) {
+    await this.#access.require(user, spaceId, 'see');
+    return spaceClasses(this.#db, spaceId);
+  }
+
+  /**
+   * Creates a work group (in the creator's school, or inside a project they
+   * belong to), a project (teachers) or a teaching group (a teacher of that
+   * school). The creator is its owner (a teaching group's teacher).
+   */
+  async create(user: User, input: CreateSpaceRequest): Promise<MySpace> {
+    const teacherOf = user.profiles.filter((p) => p.kind === 'teacher').map((p) => p.uai);
+    const studentOf = user.profiles.filter((p) => p.kind === 'student').map((p) => p.uai);
+    let uai: string | null = null;
+    let projectId: string | null = null;
+    let role: SpaceRole = 'owner';
+    if (input.kind === 'project') {
+      if (teacherOf.length === 0) throw new PreauError('forbidden', 'only teachers open projects');
+    } else if (input.kind === 'teaching') {
+      if (!teacherOf.includes(input.uai))
+        throw new PreauError('forbidden', 'only a teacher of this school makes a teaching group');
+      uai = input.uai;
+      role = 'teacher';
+    } else {
+      if (input.projectId) {
+        const project = await this.#access.require(user, input.projectId, 'write');
+        if (project.facts.kind !== 'project')
+          throw new PreauError('bad_request', 'a work group is made inside a project only');
+        projectId = input.projectId;
+      }
+      uai = teacherOf[0] ?? studentOf[0] ?? null;
+      if (!uai) throw new PreauError('forbidden', 'only students and teachers make work groups');
+      if (teacherOf.length === 0) await this.#checkStudentBounds(user, uai);
+    }
+    const id = newSpaceId(input.kind);
+    await this.#db.transaction().execute(async (tx) => {
+      await insertSpace(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        uai,
+        projectId,
+        createdBy: user.id,
+      });
+      await recordTrace(tx, {
+        actor: user.id,
+        kind: 'space.created',
+        space: id,
+        subject: id,
+        payload: { kind: input.kind, name: input.name, uai, projectId },
+      });
+      await putMember(tx, { spaceId: id, personId: user.id, role, by: user.id });
+      await this.#traceMembership(tx, user.id, id, user.id, 'added', role);
+    });
+    this.#log.info({ spaceId: id, kind: input.kind }, 'space created');
+    return this.get(user, id);
+  }
+
+  /** People the inviter may invite into a space, matching a name (at most 20). */
+  async invitees(user: User, spaceId: string, q: string): Promise<Invitee[]> {
+    const grant = await this.#access.require(user, spaceId, 'invite');
+    const wanted = fold(q)
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
+    const members = new Set((await memberRows(this.#db, spaceId)).map((m) => m.personId));
+    const found = (await this.#invitable(user, grant))
+      .filter((c) => !members.has(c.personId))
+      .filter((c) => {
+        const name = fold(`${c.displayName}`);
+        return wanted.every((w) => name.includes(w));
+      });
+    return found.slice(0, 20);
+  }
+
+  /**
+   * Invites people into a space: each must be one the inviter may invite,
+   * not already a member; a work group stays within its school's bound on
+   * members (pending invitations count). Each invited person is notified.
+   */
+  async invite(user: User, spaceId: string, personIds: readonly string[]): Promise<Invitation[]> {
+    const grant = await this.#access.require(user, spaceId, 'invite');
+    const invitable = new Map((await this.#invitable(user, grant)).map((c) => [c.personId, c]));
+    const members = new Set((await memberRows(this.#db, spaceId)).map((m) => m.personId));
+    const unique = [...new Set(personIds)].filter((id) => !members.has(id));
+    const refused = unique.filter((id) => !invitable.has(id));
+    if (refused.length > 0)
+      throw new PreauError('forbidden', 'some of these people may not be invited here', [
+        { path: 'personIds', message: refused.join(',') },
+      ]);
+    if (grant.facts.kind === 'group' && grant.facts.uai) {
+      const { maxGroupMembers } = await schoolSettings(this.#db, grant.facts.uai);
+      const pending = (await pendingInvitations(this.#db, { spaceId })).length;
+      if (members.size + pending + unique.length > maxGroupMembers)
+        throw new PreauError('conflict', `a work group has at most ${maxGroupMembers} members`, [
+          { path: 'maxGroupMembers', message: String(maxGroupMembers) },
+        ]);
+    }
+    const ids = await this.#db.transaction().execute(async (tx) => {
+      const created: string[] = [];
+      for (const personId of unique) {
+        const id = await insertInvitation(tx, { spaceId, personId, invitedBy: user.id });
+        if (!id) continue;
+        created.push(id);
+        await recordTrace(tx, {
+          actor: user.id,
+          kind: 'invitation.sent',
+          space: spaceId,
+          subject: personId,
+          payload: { invitation: id, person: personId },
+        });
+      }
+      return created;
+    });
+    const invitations = (await pendingInvitations(this.#db, { spaceId })).filter((i) =>
+      ids.includes(i.id),
+    );
+    await this.#notify(
+      invitations.map((invitation) => ({
+        type: 'invitation' as const,
+        to: invitation.personId,
+        invitation,
+      })),
+    );
+    return invitations;
+  }
+
+  /** Pending invitations to a person. */
+  async invitations(user: User): Promise<Invitation[]> {
+    return pendingInvitations(this.#db, { personId: user.id });
+  }
+
+  /** Pending invitations into a space, for those who may invite there. */
+  async pendingInto(user: User, spaceId: string): Promise<Invitation[]> {
+    await this.#access.require(user, spaceId, 'invite');
+    return pendingInvitations(this.#db, { spaceId });
+  }
+
+  /**
+   * The invited person accepts or declines, in one click and with no one
+   * else validating. Accepting a work group checks the bounds again (the
+   * group may have filled up meanwhile).
+   */
+  async answer(user: User, invitationId: string, accept: boolean): Promise<MySpace | null> {
+    const [invitation] = await pendingInvitations(this.#db, { id: invitationId });
+    if (!invitation || invitation.personId !== user.id)
+      throw new PreauError('not_found', 'no such pending invitation');
+    const grant = (await this.#access.check(user, [invitation.spaceId])).get(invitation.spaceId);
+    if (!grant) throw new PreauError('not_found', 'no such pending invitation');
+    if (accept && grant.facts.state !== 'active')
+      throw new PreauError('conflict', 'this space is archived or suspended');
+    const role = this.#roleOnJoining(user, grant);
+    if (accept && grant.facts.kind === 'group' && grant.facts.uai) {
+      const { maxGroupMembers } = await schoolSettings(this.#db, grant.facts.uai);
+      const count = (await memberRows(this.#db, invitation.spaceId)).length;
+      if (count >= maxGroupMembers)
+        throw new PreauError('conflict', `a work group has at most ${maxGroupMembers} members`, [
+          { path: 'maxGroupMembers', message: String(maxGroupMembers) },
+        ]);
+      if (!user.profiles.some((p) => p.kind === 'teacher'))
+        await this.#checkGroupsPerStudent(user, grant.facts.uai);
+    }
+    const announce: Announcements = { notifications: [], memberships: [] };
+    await this.#db.transaction().execute(async (tx) => {
+      if (!(await closeInvitation(tx, invitationId, accept ? 'accepted' : 'declined')))
+        throw new PreauError('conflict', 'this invitation was already answered');
+      await recordTrace(tx, {
+        actor: user.id,
+        kind: 'invitation.answered',
+        space: invitation.spaceId,
+        subject: user.id,
+        payload: { invitation: invitationId, accepted: accept },
+      });
+      if (accept) {
+        await putMember(tx, {
+          spaceId: invitation.spaceId,
+          personId: user.id,
+          role,
+          by: invitation.invitedBy,
+        });
+        await this.#traceMembership(tx, user.id, invitation.spaceId, user.id, 'added', role);
+        announce.memberships.push({
+          space: invitation.spaceId,
+          person: user.id,
+          change: 'added',
+          role,
+        });
+      }
+    });
+    announce.notifications.push({
+      type: 'invitation.answered',
+      to: invitation.invitedBy,
+      invitationId,
+      spaceId: invitation.spaceId,
+      spaceName: invitation.spaceName,
+      personName: invitation.personName,
+      accepted: accept,
+    });
+    await this.#announce(announce);
+    return accept ? this.get(user, invitation.spaceId) : null;
+  }
+
+  /** The inviter (or a manager of the space) withdraws a pending invitation. */
+  async withdraw(user: User, spaceId: string, invitationId: string): Promise<void> {
+    const grant = await this.#access.require(user, spaceId, 'invite');
+    const [invitation] = await pendingInvitations(this.#db, { id: invitationId, spaceId });
+    if (!invitation) throw new PreauError('not_found', 'no such pending invitation');
+    if (invitation.invitedBy !== user.id && !grant.permissions.includes('manage'))
+      throw new PreauError('forbidden', 'only who invited, or a manager, withdraws an invitation');
+    await this.#db.transaction().execute(async (tx) => {
+      if (!(await closeInvitation(tx, invitationId, 'withdrawn')))
+        throw new PreauError('conflict', 'this invitation was already answered');
+      await recordTrace(tx, {
+        actor: user.id,
+        kind: 'invitation.withdrawn',
+        space: spaceId,
+        subject: invitation.personId,
+        payload: { invitation: invitationId },
+      });
+    });
+    await this.#notify([{ type: 'invitation.withdrawn', to: invitation.personId, invitationId }]);
+  }
+
+  /**
+   * Changes a member's role in a work group: co-owner or member (managers),
+   * or owner (the owner hands over ownership and becomes a co-owner).
+   */
+  async setRole(
+    user: User,
+    spaceId: string,
+    personId: string,
+    role: 'owner' | 'coowner' | 'member',
+  ): Promise<void> {
+    const grant = await this.#access.require(user, spaceId, role === 'owner' ? 'own' : 'manage');
+    if (grant.facts.kind !== 'group')
+      throw new PreauError('bad_request', 'roles are set this way in work groups only');
+    const current = await memberRole(this.#db, spaceId, personId);
+    if (!current) throw new PreauError('not_found', 'not a member of this group');
+    if (current === 'owner')
+      throw new PreauError('conflict', 'the owner hands over ownership first');
+    const announce: Announcements = { notifications: [], memberships: [] };
+    await this.#db.transaction().execute(async (tx) => {
+      if (role === 'owner') {
+        await putMember(tx, { spaceId, personId: user.id, role: 'coowner', by: user.id });
+        await this.#traceMembership(tx, user.id, spaceId, user.id, 'role', 'coowner');
+      }
+      await putMember(tx, { spaceId, personId, role, by: user.id });
+      await this.#traceMembership(tx, user.id, spaceId, personId, 'role', role);
+    });
+    announce.memberships.push({ space: spaceId, person: personId, change: 'role', role });
+    announce.notifications.push({
+      type: 'membership',
+      to: personId,
+      spaceId,
+      spaceName: grant.facts.name,
+      change: 'role',
+    });
+    await this.#announce(announce);
+  }
+
+  /** A manager removes a member (never the owner); anyone may remove themself (`leave`). */
+  async remove(user: User, spaceId: string, personId: string): Promise<void> {
+    const self = personId === user.id;
+    const grant = await this.#access.require(user, spaceId, self ? 'see' : 'manage');
+    if (grant.facts.kind === 'class')
+      throw new PreauError('bad_request', 'class membership comes from the directory');
+    const current = await memberRole(this.#db, spaceId, personId);
+    if (!current)
+      throw new PreauError('not_found', 'not a member of this space (or only through a class)');
+    if (current === 'owner') {
+      const others = (await memberRows(this.#db, spaceId)).filter((m) => m.personId !== personId);
+      if (others.length > 0)
+        throw new PreauError('conflict', 'the owner hands over ownership before leaving');
+    }
+    await this.#db.transaction().execute(async (tx) => {
+      await deleteMember(tx, spaceId, personId);
+      await this.#traceMembership(tx, user.id, spaceId, personId, 'removed', current);
+      // The last one out archives the group: its traces stay, read-only.
+      if (current === 'owner') await setSpaceState(tx, spaceId, 'archived', user.id, null);
+    });
+    await this.#announce({
+      memberships: [{ space: spaceId, person: personId, change: 'removed', role: current }],
+      notifications: self
+        ? []
+        : [
+            {
+              type: 'membership',
+              to: personId,
+              spaceId,
+              spaceName: grant.facts.name,
+              change: 'removed',
+            },
+          ],
+    });
+  }
+
+  /**
+   * Archives a space (its owner: read-only, traces kept) or brings it back,
+   * suspends it or lifts a suspension (the school's staff). Every member is
+   * notified and their live connections re-checked.
+   */
+  async setState(
+    user: User,
+    spaceId: string,
+    state: SpaceState,
+    reason?: string,
+  ): Promise<MySpace> {
+    const before = (await this.#access.check(user, [spaceId])).get(spaceId);
+    if (!before || before.facts.kind === 'class')
+      throw new PreauError('not_found', 'unknown space');
+    const bySuspension = state === 'suspended' || before.facts.state === 'suspended';
+    const grant = await this.#access.require(user, spaceId, bySuspension ? 'suspend' : 'manage');
+    if (grant.facts.state === state) return this.#view(grant);
+    await this.#db.transaction().execute(async (tx) => {
+      await setSpaceState(tx, spaceId, state, user.id, reason ?? null);
+      await recordTrace(tx, {
+        actor: user.id,
+        kind: 'space.state',
+        space: spaceId,
+        subject: spaceId,
+        payload: { from: grant.facts.state, to: state, ...(reason ? { reason } : {}) },
+      });
+    });
+    const members = await memberRows(this.#db, spaceId);
+    await this.#announce({
+      memberships: members.map((m) => ({
+        space: spaceId,
+        person: m.personId,
+        change: 'role' as const,
+        role: m.role,
+      })),
+      notifications: members
+        .filter((m) => m.personId !== user.id)
+        .map((m) => ({
+          type: 'membership' as const,
+          to: m.personId,
+          spaceId,
+          spaceName: grant.facts.name,
+          change: 'state' as const,
+        })),
+    });
+    return this.get(user, spaceId);
+  }
+
+  /** A project's (or teaching group's) teacher brings a whole class they teach. */
+  async addClass(user: User, spaceId: string, classId: string): Promise<void> {
+    const grant = await this.#access.require(user, spaceId, 'invite');
+    if (grant.facts.kind !== 'project' && grant.facts.kind !== 'teaching')
+      throw new PreauError('bad_request', 'classes are brought into projects and teaching groups');
+    const teaches = await this.#db
+      .selectFrom('class_member')
+      .select('class_id')
+      .where('class_id', '=', classId)
+      .where('person_id', '=', user.id)
+      .where('role', '=', 'teacher')
+      .executeTakeFirst();
+    if (!teaches) throw new PreauError('forbidden', 'bring only a class you teach');
+    await this.#db.transaction().execute(async (tx) => {
+      if (!(await addSpaceClass(tx, { spaceId, classId, by: user.id }))) return;
+      await recordTrace(tx, {
+        actor: user.id,
+        kind: 'membership.changed',
+        space: spaceId,
+        subject: classId,
+        payload: { change: 'added', class: classId },
+      });
+    });
+  }
+
+  /** A school's bounds on work groups (its staff and admins read and set them). */
+  async settings(user: User, uai: string): Promise<SchoolSettings> {
+    this.#requireSchoolStaff(user, uai);
+    return schoolSettings(this.#db, uai);
+  }
+
+  /** Sets a school's bounds. */
+  async putSettings(user: User, uai: string, settings: SchoolSettings): Promise<SchoolSettings> {
+    this.#requireSchoolStaff(user, uai);
+    await putSchoolSettings(this.#db, uai, settings, user.id);
+    return schoolSettings(this.#db, uai);
+  }
+
+  #requireSchoolStaff(user: User, uai: string) {
+    const staff = user.profiles.some((p) => p.kind === 'staff' && p.uai === uai);
+    if (!staff && !user.roles.includes('admin'))
+      throw new PreauError('forbidden', 'the school’s staff set its bounds');
+  }
+
+  /** Whom the inviter may invite into this space. */
+  async #invitable(user: User, grant: SpaceGrant): Promise<Invitee[]> {
+    const f = grant.facts;
+    if (f.kind === 'project') {
+      // Across schools, teachers only, each shown with their school.
+      const teachers = await candidatesInSchools(this.#db, 'all', ['teacher']);
+      return teachers.map((c) => ({ ...this.#invitee(c, 'school'), kind: 'teacher' as const }));
+    }
+    if (f.projectId) {
+      const mates = await memberRows(this.#db, f.projectId);
+      const schools = await schoolsOfPersons(
+        this.#db,
+        mates.map((m) => m.personId),
+      );
+      return mates.map((m) => ({
+        personId: m.personId,
+        displayName: displayName({ given_name: m.givenName, family_name: m.familyName }),
+        schoolName: schools.get(m.personId)?.name ?? null,
+        reason: 'project' as const,
+        kind: m.role === 'student' ? ('student' as const) : ('teacher' as const),
+      }));
+    }
+    const own = user.profiles
+      .filter((p) => p.kind === 'student' || p.kind === 'teacher')
+      .map((p) => p.uai);
+    const uais = f.kind === 'teaching' && f.uai ? [f.uai] : own;
+    const kinds: Array<'student' | 'teacher'> =
+      f.kind === 'teaching' ? ['student'] : ['student', 'teacher'];
+    const inSchool = await candidatesInSchools(this.#db, uais, kinds);
+    const classmates = await classmatesOf(this.#db, user.id);
+    const projectMates = await this.#projectMates(user);
+    const byId = new Map<string, Invitee>();
+    for (const c of inSchool)
+      byId.set(c.personId, this.#invitee(c, classmates.has(c.personId) ? 'class' : 'school'));
+    for (const m of projectMates) if (!byId.has(m.personId)) byId.set(m.personId, m);
+    byId.delete(user.id);
+    const rank = { class: 0, project: 1, school: 2 } as const;
+    return [...byId.values()].sort(
+      (a, b) => rank[a.reason] - rank[b.reason] || byName(a.displayName, b.displayName),
+    );
+  }
+
+  #invitee(
+    c: {
+      personId: string;
+      givenName: string;
+      familyName: string;
+      schoolName: string;
+      kind: 'student' | 'teacher';
+    },
+    reason: Invitee['reason'],
+  ): Invitee {
+    return {
+      personId: c.personId,
+      displayName: displayName({ given_name: c.givenName, family_name: c.familyName }),
+      schoolName: c.schoolName,
+      reason,
+      kind: c.kind,
+    };
+  }
+
+  /** Everyone a person shares a project with. */
+  async #projectMates(user: User): Promise<Invitee[]> {
+    const ids = await spaceIdsOfPerson(this.#db, user.id);
+    const projects = ids.filter((id) => id.startsWith('project_'));
+    const out: Invitee[] = [];
+    for (const projectId of projects) {
+      const mates = await memberRows(this.#db, projectId);
+      const schools = await schoolsOfPersons(
+        this.#db,
+        mates.map((m) => m.personId),
+      );
+      for (const m of mates)
+        if (m.role === 'student' || m.role === 'teacher' || m.role === 'owner')
+          out.push({
+            personId: m.personId,
+            displayName: displayName({ given_name: m.givenName, family_name: m.familyName }),
+            schoolName: schools.get(m.personId)?.name ?? null,
+            reason: 'project',
+            kind: m.role === 'student' ? 'student' : 'teacher',
+          });
+    }
+    return out;
+  }
+
+  /** The role someone takes on accepting: a work group's member, a project's teacher or student. */
+  #roleOnJoining(user: User, grant: SpaceGrant): SpaceRole {
+    const teacher = user.profiles.some((p) => p.kind === 'teacher');
+    if (grant.facts.kind === 'group') return 'member';
+    return teacher ? 'teacher' : 'student';
+  }
+
+  async #checkStudentBounds(user: User, uai: string) {
+    const settings = await schoolSettings(this.#db, uai);
+    if (!settings.studentsCreateGroups)
+      throw new PreauError('forbidden', 'this school does not let students create work groups', [
+        { path: 'studentsCreateGroups', message: 'false' },
+      ]);
+    await this.#checkGroupsPerStudent(user, uai, settings);
+  }
+
+  async #checkGroupsPerStudent(user: User, uai: string, known?: SchoolSettings) {
+    const { maxGroupsPerStudent } = known ?? (await schoolSettings(this.#db, uai));
+    if ((await activeGroupCount(this.#db, user.id)) >= maxGroupsPerStudent)
+      throw new PreauError(
+        'conflict',
+        `a student belongs to at most ${maxGroupsPerStudent} work groups`,
+        [{ path: 'maxGroupsPerStudent', message: String(maxGroupsPerStudent) }],
+      );
+  }
+
+  #traceMembership(
+    tx: Transaction<Schema>,
+    actor: string,
+    spaceId: string,
+    personId: string,
+    change: 'added' | 'removed' | 'role',
+    role: SpaceRole,
+  ) {
+    return recordTrace(tx, {
+      actor,
+      kind: 'membership.changed',
+      space: spaceId,
+      subject: personId,
+      payload: { change, role, person: personId, source: 'space' },
+    });
+  }
+
+  async #announce(a: Announcements) {
+    for (const change of a.memberships) {
+      try {
+        await this.#fanout.publish(MEMBERSHIP_CHANNEL, JSON.stringify(change));
+      } catch (err) {
+        this.#log.warn({ err }, 'membership change not published');
+      }
+    }
+    await this.#notify(a.notifications);
+  }
+
+  async #views(user: User, ids: readonly string[]): Promise<MySpace[]> {
+    const grants = await this.#access.check(user, ids);
+    return [...grants.values()]
+      .filter((g) => g.permissions.includes('see'))
+      .map((g) => this.#view(g))
+      .sort((a, b) => SPACE_ORDER[a.kind] - SPACE_ORDER[b.kind] || byName(a.name, b.name));
+  }
+
+  #view(grant: SpaceGrant): MySpace {
+    return { ...summaryOf(grant.facts), role: grant.facts.role, permissions: grant.permissions };
+  }
+}
