@@ -33,3 +33,22 @@ describe('the server configuration keeps the demo sign-in off the network by def
       expect(isLoopback(host), host).toBe(false);
   });
 });
+
+describe('the composition root reads every part’s settings once, at start', () => {
+  it('hands the live, SFU and archive sections their values, and fails fast on a bad one', () => {
+    const config = readServerConfig({
+      LIVE_EMPTY_SESSION_SECONDS: '20',
+      ARCHIVE_INTERVAL_MS: '250',
+      SFU_URL: 'ws://127.0.0.1:4443',
+      SFU_RPC_SECRET: 'a-secret-of-sixteen',
+    });
+    expect(config.sessionTimeouts.emptySessionMs).toBe(20_000);
+    expect(config.archive.ARCHIVE_INTERVAL_MS).toBe(250);
+    expect(config.classroom.SFU_URL).toBe('ws://127.0.0.1:4443');
+    expect(() => readServerConfig({ LIVE_EMPTY_SESSION_SECONDS: '0' })).toThrow(
+      /LIVE_EMPTY_SESSION_SECONDS/,
+    );
+    expect(() => readServerConfig({ ARCHIVE_INTERVAL_MS: 'soon' })).toThrow(/ARCHIVE_INTERVAL_MS/);
+    expect(() => readServerConfig({ SFU_URL: 'http://sfu' })).toThrow(/SFU_URL/);
+  });
+});

@@ -1,10 +1,36 @@
 import { join } from 'node:path';
+import { readSessionTimeouts } from '@preau/classroom-server';
 import { env, readConfig } from '@preau/protocol/server';
+import { readSfuConfig } from '@preau/sfu';
+import { readArchiveConfig } from '@preau/storage';
 import { z } from 'zod';
 
 /**
- * Configuration of the one-port Préau server, read once from the environment.
- * Each setting has a default that runs the embedded default on one machine.
+ * Where the SFU runs, read once from the environment: unset, in this process
+ * (the embedded default, with the SFU_* worker settings); set, a separate SFU
+ * process reached over its authenticated RPC.
+ */
+function readClassroomMountConfig(source: Record<string, string | undefined>) {
+  return readConfig(
+    {
+      // ws://host:port of a standalone SFU (`npm run start -w sfu`); unset runs one in process.
+      SFU_URL: z
+        .string()
+        .regex(/^wss?:\/\//, 'a ws:// or wss:// URL')
+        .optional(),
+      // Shared with that SFU; required with SFU_URL.
+      SFU_RPC_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+    },
+    source,
+  );
+}
+
+/**
+ * Configuration of the one-port Préau server, read once from the environment
+ * at start (the composition root hands each part its own section): web's
+ * settings, where the SFU runs, the SFU's workers, live session timeouts and
+ * the archive's intervals. Each setting has a default that runs the embedded
+ * default on one machine.
  */
 export function readServerConfig(source: Record<string, string | undefined> = process.env) {
   const config = readConfig(
@@ -77,6 +103,14 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
   }
   return Object.freeze({
     ...config,
+    /** Where the SFU runs (in process unless SFU_URL). */
+    classroom: readClassroomMountConfig(source),
+    /** The in-process SFU's workers and ports (SFU_*). */
+    sfu: readSfuConfig(source),
+    /** When an empty live session ends by itself. */
+    sessionTimeouts: readSessionTimeouts(source),
+    /** The archiver's and retention sweeper's intervals (ARCHIVE_*). */
+    archive: readArchiveConfig(source),
     /**
      * How people sign in: `external` (the ENT's provider), `demo` (the demo
      * provider, on loopback only) or `demo-open` (the demo provider opened

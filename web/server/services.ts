@@ -81,7 +81,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       bucket: config.S3_BUCKET,
     });
     await objects.ensureBucket(config.S3_REGION);
-    closers.push((await startArchiver({ database, objects, log })).close);
+    closers.push((await startArchiver({ database, objects, log }, config.archive)).close);
 
     const fanout: Fanout = config.REDIS_URL
       ? new RedisFanout(config.REDIS_URL)

@@ -37,18 +37,23 @@ export function readArchiveConfig(source: Record<string, string | undefined> = p
   );
 }
 
+/** The archive's settings, frozen. */
+export type ArchiveConfig = ReturnType<typeof readArchiveConfig>;
+
 /**
  * Starts the archiver (drains the trace outbox into signed segments) and the
  * retention sweeper with the server, on its database and object store.
  * Live editing never waits on either: they only read the outbox and write
  * in short transactions of their own.
  */
-export async function startArchiver(services: {
-  database: Database;
-  objects: ObjectStore;
-  log: Logger;
-}): Promise<RunningArchiver> {
-  const config = readArchiveConfig();
+export async function startArchiver(
+  services: {
+    database: Database;
+    objects: ObjectStore;
+    log: Logger;
+  },
+  config: ArchiveConfig = readArchiveConfig(),
+): Promise<RunningArchiver> {
   const log = services.log.child({ module: 'archive' });
   const { db } = services.database;
   const signer = await loadArchiveSigner(db);
