@@ -67,7 +67,12 @@ export const DEFAULT_RATE_RULES: Record<string, RateRule> = {
   hands: { capacity: 4, perSecond: 0.5 },
   moderation: { capacity: 20, perSecond: 2 },
   media: { capacity: 300, perSecond: 50 },
+  // Events the protocol does not know: a stale client may send a few, nothing sends many.
+  unknown: { capacity: 5, perSecond: 0.5 },
 };
+
+/** Unknown events refused for their rate before the socket is disconnected. */
+const UNKNOWN_EVENTS_TOLERATED = 20;
 
 const HANDLERS: readonly AnyHandler[] = [
   ...sessionHandlers,
@@ -158,11 +163,23 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         ack(await runHandler(handler as never, ctx, limiter, payload, log));
       }) as never);
     }
-    // An event the protocol does not know still gets a typed answer when it asks for one.
+    // An event the protocol does not know still gets a typed answer when it asks for one,
+    // and costs like any other: a client looping on them is slowed, then put out.
+    let unknownRefused = 0;
     socket.onAny((event: string, ...args: unknown[]) => {
+      if (known.has(event)) return;
       const ack = args.at(-1);
-      if (!known.has(event) && typeof ack === 'function') {
-        ack({ ok: false, error: { code: 'bad_request', message: 'unknown event' } });
+      const allowed = limiter.take('unknown');
+      if (typeof ack === 'function')
+        ack({
+          ok: false,
+          error: allowed
+            ? { code: 'bad_request', message: 'unknown event' }
+            : { code: 'rate_limited', message: 'slow down' },
+        });
+      if (!allowed && ++unknownRefused > UNKNOWN_EVENTS_TOLERATED) {
+        log.info({ sessionId, participant: claims.sub }, 'too many unknown events; disconnecting');
+        socket.disconnect(true);
       }
     });
     socket.on('disconnect', (reason) => {

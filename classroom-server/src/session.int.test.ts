@@ -156,6 +156,33 @@ describe('a live session over socket.io (no media)', () => {
     ]);
   });
 
+  it('counts unknown events against the rate limit, and puts out a client that loops on them', async () => {
+    const carol = await h.connect({
+      token: await h.mint(person('carol', '3eB', 'student')),
+      session: sessionId,
+    });
+    const emitRaw = (event: string) =>
+      new Promise<unknown>((resolve) =>
+        (carol.emit as unknown as (e: string, p: unknown, a: (r: unknown) => void) => void).call(
+          carol,
+          event,
+          {},
+          resolve,
+        ),
+      );
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await emitRaw(`nope.${i}`));
+    expect(answers.slice(0, 5)).toEqual(
+      Array(5).fill({ ok: false, error: { code: 'bad_request', message: 'unknown event' } }),
+    );
+    expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    const gone = new Promise((resolve) => carol.once('disconnect', resolve));
+    const emitBare = carol.emit as unknown as (e: string) => void;
+    for (let i = 0; i < 25; i++) emitBare.call(carol, 'nope.again');
+    expect(await gone).toBe('io server disconnect');
+    carol.close();
+  });
+
   it('limits the chat rate per socket', async () => {
     const results = [];
     for (let i = 0; i < 8; i++) results.push(await request(bob, 'chat.send', { text: `m${i}` }));

@@ -66,7 +66,8 @@ describe.each(['postgresql', 'pglite'] as const)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('loses no acknowledged update while typing', async () => {
+    // Two process starts and a PGlite restart: slow on a loaded two-core machine.
+    it('loses no acknowledged update while typing', { timeout: 150_000 }, async () => {
       const dbEnv: Record<string, string> = {};
       let where: Parameters<typeof openDatabase>[0];
       if (engine === 'postgresql') {

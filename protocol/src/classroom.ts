@@ -21,7 +21,12 @@ export const CLASSROOM_SOCKET_PATH = '/live/socket.io';
 
 /** Ceilings applied at the edge, shared so the browser can check before sending. */
 export const CLASSROOM_LIMITS = {
-  /** socket.io's maxHttpBufferSize: no frame may be larger. */
+  /**
+   * socket.io's maxHttpBufferSize: no frame may be larger. It is above every
+   * event's own ceiling, so an oversized event up to this size gets a typed
+   * `too_large` answer; a frame beyond it cannot be read at all, and the
+   * transport closes the connection (WebSocket close 1009, "message too big").
+   */
   frameBytes: 64 * 1024,
   /** Default per-event payload ceiling (serialised JSON). */
   eventBytes: 8 * 1024,

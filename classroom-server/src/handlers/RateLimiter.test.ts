@@ -1,20 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from './RateLimiter';
 
 describe('RateLimiter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('allows a burst up to capacity, then refills over time', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ chat: { capacity: 3, perSecond: 1 } }, () => now);
+    const limiter = new RateLimiter({ chat: { capacity: 3, perSecond: 1 } });
     expect([limiter.take('chat'), limiter.take('chat'), limiter.take('chat')]).toEqual([
       true,
       true,
       true,
     ]);
     expect(limiter.take('chat')).toBe(false);
-    now += 1000;
+    vi.advanceTimersByTime(1000);
     expect(limiter.take('chat')).toBe(true);
     expect(limiter.take('chat')).toBe(false);
-    now += 10_000;
+    vi.advanceTimersByTime(10_000);
     expect([1, 2, 3, 4].map(() => limiter.take('chat'))).toEqual([true, true, true, false]);
   });
 

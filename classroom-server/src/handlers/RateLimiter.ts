@@ -1,34 +1,29 @@
+import { fullBucket, type TokenBucket } from '@preau/protocol/server';
+
 /** A token bucket: `capacity` events at once, refilled at `perSecond`. */
 export interface RateRule {
   capacity: number;
   perSecond: number;
 }
 
-/** One token bucket per key (a socket and an event group), refilled lazily. */
+/** One token bucket per event group of a socket, made on first use. */
 export class RateLimiter {
   readonly #rules: Readonly<Record<string, RateRule>>;
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
-  readonly #now: () => number;
+  readonly #buckets = new Map<string, TokenBucket>();
 
-  constructor(rules: Readonly<Record<string, RateRule>>, now: () => number = Date.now) {
+  constructor(rules: Readonly<Record<string, RateRule>>) {
     this.#rules = rules;
-    this.#now = now;
   }
 
   /** Takes one token for `group`; false when the bucket is empty. */
   take(group: string): boolean {
     const rule = this.#rules[group];
     if (!rule) return true;
-    const now = this.#now();
-    const bucket = this.#buckets.get(group) ?? { tokens: rule.capacity, at: now };
-    bucket.tokens = Math.min(
-      rule.capacity,
-      bucket.tokens + ((now - bucket.at) / 1000) * rule.perSecond,
-    );
-    bucket.at = now;
-    this.#buckets.set(group, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    let bucket = this.#buckets.get(group);
+    if (!bucket) {
+      bucket = fullBucket(rule.capacity, rule.perSecond);
+      this.#buckets.set(group, bucket);
+    }
+    return bucket.tryRemoveTokens(1);
   }
 }

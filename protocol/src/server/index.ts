@@ -2,4 +2,5 @@ export * from './background';
 export * from './config';
 export * from './logger';
 export * from './process';
+export * from './rate';
 export * from './tokens';
