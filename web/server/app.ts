@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '@preau/protocol/server';
+import { refuseCrossSiteApiForm } from './apiEdge';
 import type { ServerConfig } from './config';
 import { mountRealtime } from './realtime/index';
 import { attachServices } from './requestServices';
@@ -70,6 +71,8 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     req.headers[ORIGIN_HEADERS.host] = publicUrl
       ? publicUrl.host
       : (req.headers.host ?? 'localhost');
+    const origin = `${req.headers[ORIGIN_HEADERS.protocol]}://${req.headers[ORIGIN_HEADERS.host]}`;
+    if (refuseCrossSiteApiForm(req, res, origin)) return;
     const demo = services.identity.demoProvider();
     if (demo && /^\/oidc(\/|\?|$)/.test(req.url ?? '')) return demo.handle(req, res);
     attachServices(req, services);

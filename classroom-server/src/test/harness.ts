@@ -22,6 +22,7 @@ import type { SfuApi } from '@preau/sfu';
 import { type Database, type Fanout, openDatabase, startLiveSession } from '@preau/storage';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
+import type { RateRule } from '../handlers/RateLimiter';
 import { newId } from '../session/LiveSession';
 import type { SessionTimeouts } from '../session/types';
 
@@ -65,7 +66,12 @@ export function person(
 
 /** Starts a classroom server alone (no web app) for integration tests. */
 export async function startHarness(
-  opts: { sfu?: SfuApi | null; timeouts?: Partial<SessionTimeouts>; fanout?: Fanout } = {},
+  opts: {
+    sfu?: SfuApi | null;
+    timeouts?: Partial<SessionTimeouts>;
+    fanout?: Fanout;
+    rateRules?: Partial<Record<string, RateRule>>;
+  } = {},
 ): Promise<Harness> {
   const log = silentLogger();
   const database = await openDatabase({ memory: true }, log);
@@ -83,6 +89,7 @@ export async function startHarness(
     log,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
+    ...(opts.rateRules ? { rateRules: opts.rateRules } : {}),
   });
   await classroom.ready;
   const server: Server = createServer();

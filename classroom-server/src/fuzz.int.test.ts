@@ -1,0 +1,63 @@
+import { type ClientEventName, ClientEventSchemas } from '@preau/protocol';
+import { isTypedRefusal, malformedFor } from '@preau/protocol/testing';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ClassroomSocket,
+  call,
+  type Harness,
+  person,
+  request,
+  startHarness,
+} from './test/harness';
+
+// Property: whatever malformed payload reaches any client event, the answer
+// is a typed refusal (never `internal`), the server keeps serving, and
+// nothing is stored. Rates are opened wide so that every payload reaches the
+// schema check instead of the rate limiter.
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+
+describe('every socket event refuses malformed payloads with a typed error and changes nothing', () => {
+  let h: Harness;
+  let sessionId: string;
+  let teacher: ClassroomSocket;
+  const wide = { capacity: 1_000_000, perSecond: 1_000_000 };
+  const fingerprint = async () => {
+    const counts = await sql<{ t: string; n: number }>`
+      SELECT 'trace' AS t, count(*)::int AS n FROM trace_outbox
+      UNION ALL SELECT 'chat', count(*)::int FROM live_chat_message
+      UNION ALL SELECT 'attendance', count(*)::int FROM live_attendance
+      UNION ALL SELECT 'sessions', count(*)::int FROM live_session WHERE phase <> 'ended'`.execute(
+      h.database.db,
+    );
+    return Object.fromEntries(counts.rows.map((r) => [r.t, Number(r.n)]));
+  };
+
+  beforeAll(async () => {
+    h = await startHarness({
+      rateRules: { session: wide, chat: wide, hands: wide, moderation: wide, media: wide },
+    });
+    sessionId = await h.startSession('3eF', 'teacher1');
+    teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'));
+  });
+  afterAll(() => h.close());
+
+  for (const event of Object.keys(ClientEventSchemas) as ClientEventName[]) {
+    it(event, async () => {
+      const before = await fingerprint();
+      await fc.assert(
+        fc.asyncProperty(malformedFor(ClientEventSchemas[event].request), async (payload) => {
+          const answer = await request(teacher, event, payload as never);
+          expect(isTypedRefusal(answer), JSON.stringify(answer)).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+      expect(await fingerprint()).toEqual(before);
+      // Still serving: a valid act goes through on the same socket.
+      const raised = await call(teacher, 'hand.raise', {});
+      expect(raised).toEqual({});
+      await call(teacher, 'hand.lower', {});
+    });
+  }
+});
