@@ -1,0 +1,209 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { person, request, startHarness } from '@preau/classroom-server/testing';
+import { type ClientEventName, ClientEventSchemas } from '@preau/protocol';
+import { silentLogger } from '@preau/protocol/server';
+import { isTypedRefusal, malformedFor, malformedJsonBody } from '@preau/protocol/testing';
+import { openDatabase } from '@preau/storage';
+import fc from 'fast-check';
+import { apiRoutes, databaseDigest, fillRoute } from '../tests/support/apiRoutes';
+import { freePort } from '../tests/support/ports';
+import { startPostgres } from '../tests/support/postgres';
+import { signInApi } from '../tests/support/signin';
+
+/**
+ * The fuzz benchmark (a script, not a test): N malformed payloads to every
+ * JSON endpoint of a running Préau and to every socket event of a live
+ * session, counting crashes, 5xx answers, untyped refusals and state changes
+ * (all four must be 0).
+ *
+ *   npx tsx load-tests/fuzz-bench.ts [--per-endpoint 100000] [--concurrency 32]
+ *
+ * The HTTP part runs Préau (the built app) in a child process on a
+ * PostgreSQL server started beside it, so that a crash is seen as the child
+ * dying and the database is read between endpoints; the socket part runs a
+ * classroom server in this process with its rate limits opened wide (so that
+ * every payload reaches the schema, not the limiter).
+ */
+async function main() {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback: number) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const perEndpoint = arg('--per-endpoint', 100_000);
+  const concurrency = arg('--concurrency', 32);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  print(`fuzz benchmark: ${perEndpoint} malformed payloads per endpoint, ${concurrency} at a time`);
+  let failures = 0;
+  failures += await http(perEndpoint, concurrency, print);
+  failures += await sockets(perEndpoint, concurrency, print);
+  print(
+    failures === 0
+      ? 'no crash, no 5xx, no untyped refusal, no state change'
+      : `${failures} FAILURES`,
+  );
+  process.exitCode = failures === 0 ? 0 : 1;
+}
+
+/** Runs `count` jobs, `concurrency` at a time. */
+async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+}
+
+async function http(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+  const pg = await startPostgres();
+  const dataDir = mkdtempSync(join(tmpdir(), 'preau-fuzz-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'web/server/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: pg.url,
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Ready once it greets (after the sign-in provider started, not merely listening).
+  const ready = new Promise<void>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('Préau est prêt')) resolve();
+    });
+  });
+  let crashed = false;
+  child.once('exit', () => {
+    crashed = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  const digest = () => databaseDigest(database!.db);
+  let failures = 0;
+  try {
+    const gone = new Promise<never>((_, reject) =>
+      child.once('exit', () => reject(new Error('Préau exited before it was ready'))),
+    );
+    await Promise.race([ready, gone]);
+    const who = await signInApi(url, 'prof.martin');
+    // Opened once Préau has migrated and seeded its database.
+    database = await openDatabase({ url: pg.url }, silentLogger());
+    const params = { classId: '0350042K_3eA', space: 'class_0350042K_3eA', seq: '1' };
+    print('\nHTTP (as a teacher; the property test covers every profile):');
+    print(
+      'endpoint                                          sent     4xx   5xx  untyped  state   per s',
+    );
+    const sample = (arb: fc.Arbitrary<string>, n: number) => fc.sample(arb, { numRuns: n });
+    for (const route of apiRoutes()) {
+      for (const method of route.methods.filter((m) => m !== 'GET')) {
+        const before = await digest();
+        const bodies = sample(malformedJsonBody(), Math.min(perEndpoint, 2_000));
+        let c4 = 0;
+        let c5 = 0;
+        let untyped = 0;
+        const t = performance.now();
+        await pool(perEndpoint, concurrency, async (i) => {
+          if (crashed) return;
+          const res = await fetch(new URL(fillRoute(route.path, params), url), {
+            method,
+            headers: who.headers(),
+            body: bodies[i % bodies.length],
+          }).catch(() => null);
+          if (!res) return;
+          const answer = await res.json().catch(() => null);
+          if (res.status >= 500) c5++;
+          else if (res.status >= 400) c4++;
+          if (!isTypedRefusal(answer)) untyped++;
+        });
+        const seconds = (performance.now() - t) / 1000;
+        const changed = JSON.stringify(await digest()) !== JSON.stringify(before);
+        failures += c5 + untyped + (changed ? 1 : 0) + (crashed ? 1 : 0);
+        print(
+          `${`${method} ${route.path}`.padEnd(48)} ${String(perEndpoint).padStart(7)} ${String(c4).padStart(7)} ${String(c5).padStart(5)} ${String(untyped).padStart(8)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
+            perEndpoint / seconds,
+          )
+            .toString()
+            .padStart(6)}`,
+        );
+        if (crashed) break;
+      }
+      if (crashed) break;
+    }
+    print(`crashes: ${crashed ? 1 : 0}`);
+  } finally {
+    child.kill('SIGKILL');
+    await database?.close();
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return failures;
+}
+
+async function sockets(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+  let crashes = 0;
+  const onCrash = () => {
+    crashes++;
+  };
+  process.on('uncaughtException', onCrash);
+  const wide = { capacity: 1e9, perSecond: 1e9 };
+  const h = await startHarness({
+    rateRules: { session: wide, chat: wide, hands: wide, moderation: wide, media: wide },
+  });
+  let failures = 0;
+  try {
+    const sessionId = await h.startSession('3eF', 'teacher1');
+    const teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'));
+    print('\nSocket events (a teacher in a live session):');
+    print('event                          sent  untyped  internal  state   per s');
+    const count = async () =>
+      JSON.stringify(
+        await h.database.db
+          .selectFrom('trace_space')
+          .select(['space_id', 'last_seq'])
+          .orderBy('space_id')
+          .execute(),
+      );
+    for (const event of Object.keys(ClientEventSchemas) as ClientEventName[]) {
+      const before = await count();
+      const payloads = fc.sample(malformedFor(ClientEventSchemas[event].request), {
+        numRuns: Math.min(perEndpoint, 2_000),
+      });
+      let untyped = 0;
+      let internal = 0;
+      const t = performance.now();
+      await pool(perEndpoint, concurrency, async (i) => {
+        const answer = await request(teacher, event, payloads[i % payloads.length] as never);
+        if (!isTypedRefusal(answer)) {
+          untyped++;
+          if ((answer as { error?: { code?: string } }).error?.code === 'internal') internal++;
+        }
+      });
+      const seconds = (performance.now() - t) / 1000;
+      const changed = (await count()) !== before;
+      failures += untyped + (changed ? 1 : 0);
+      print(
+        `${event.padEnd(26)} ${String(perEndpoint).padStart(8)} ${String(untyped).padStart(8)} ${String(internal).padStart(9)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
+          perEndpoint / seconds,
+        )
+          .toString()
+          .padStart(6)}`,
+      );
+    }
+    print(`crashes: ${crashes}`);
+  } finally {
+    await h.close();
+    process.off('uncaughtException', onCrash);
+  }
+  return failures + crashes;
+}
+
+await main();
