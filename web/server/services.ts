@@ -14,7 +14,10 @@ import {
   startLocalS3,
 } from '@preau/storage';
 import { SpaceAccess } from './app/access';
+import { ArchiveService } from './app/archive';
+import { DirectoryService } from './app/directory';
 import { Notifier } from './app/notifier';
+import { PrivacyService } from './app/privacy';
 import { SpacesService } from './app/spaces';
 import type { ServerConfig } from './config';
 import { createIdentity, type Identity } from './identity/identity';
@@ -36,6 +39,12 @@ export interface Services {
   spaces: SpacesService;
   /** Notifications to people's open pages, across nodes. */
   notifier: Notifier;
+  /** The archive: search, records, cases, holds, exports, keys, audit log, retention rules. */
+  archive: ArchiveService;
+  /** The directory for its admins: import, schools, classes, people. */
+  directory: DirectoryService;
+  /** People's rights: self-export and erasure. */
+  privacy: PrivacyService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -105,6 +114,13 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       notify: (n) => notifier.notify(n),
       log: log.child({ module: 'spaces' }),
     });
+    const archive = new ArchiveService({ db: database.db, objects, log });
+    const directory = new DirectoryService({
+      db: database.db,
+      fanout,
+      log: log.child({ module: 'directory' }),
+    });
+    const privacy = new PrivacyService({ db: database.db, objects, fanout, log });
 
     return {
       config,
@@ -112,6 +128,9 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       access,
       spaces,
       notifier,
+      archive,
+      directory,
+      privacy,
       database,
       objects,
       fanout,

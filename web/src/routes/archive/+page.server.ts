@@ -1,14 +1,5 @@
 import { ArchiveSearch, type RecordView, TraceKind } from '@preau/protocol';
-import {
-  auditor,
-  codeOf,
-  deskOf,
-  guardPage,
-  type Picked,
-  parisPeriod,
-  picked,
-  resolvePerson,
-} from '#lib/archive/server';
+import { codeOf, guardPage, type Picked, parisPeriod } from '#lib/archive/server';
 import type { PageServerLoad } from './$types';
 
 /**
@@ -18,20 +9,20 @@ import type { PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = guardPage(locals, url, 'archivist');
+  const { archive } = locals.services;
   const raw = Object.fromEntries(url.searchParams);
-  const desk = deskOf(locals);
   // Old links and scripts give a person by login: accept it as well as the id.
-  const person = raw.person ? await resolvePerson(locals, raw.person) : null;
+  const person = raw.person ? await archive.resolvePerson(user, raw.person) : null;
   const [space, who]: [Picked, Picked] = await Promise.all([
-    picked(desk, 'space', raw.space, raw.spaceText),
-    picked(desk, 'person', person?.id, raw.personText),
+    archive.pick(user, 'space', raw.space, raw.spaceText),
+    archive.pick(user, 'person', person?.id, raw.personText),
   ]);
   const query: Record<string, string> = { ...raw };
   delete query.spaceText;
   delete query.personText;
   if (space.id) query.space = space.id;
   if (who.id) query.person = who.id;
-  const labels = await desk.labels(space.id ? [space.id] : [], who.id ? [who.id] : []);
+  const labels = await archive.labels(user, space.id ? [space.id] : [], who.id ? [who.id] : []);
   const base = {
     kinds: TraceKind.options,
     query,
@@ -56,7 +47,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   });
   if (!parsed.success) return { ...base, error: 'bad_request' };
   try {
-    const found = await desk.search(auditor(user, 'archivist'), parsed.data);
+    const found = await archive.search(user, parsed.data);
     return { ...base, records: found.records, next: found.next };
   } catch (err) {
     return { ...base, error: codeOf(locals, err) };

@@ -1,6 +1,5 @@
 import { AuditAction, AuditQuery, AuditRole, DEFAULT_RETENTION_DAYS } from '@preau/protocol';
-import { retentionRules } from '@preau/storage';
-import { auditor, deskOf, guardPage, parisPeriod, picked } from '#lib/archive/server';
+import { guardPage, parisPeriod } from '#lib/archive/server';
 import type { PageServerLoad } from './$types';
 
 /**
@@ -10,12 +9,12 @@ import type { PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = guardPage(locals, url, 'dpo');
-  const desk = deskOf(locals);
+  const { archive } = locals.services;
   const raw = Object.fromEntries(url.searchParams);
   // People are chosen by name; without scripts the typed name is looked up here.
   const [actor, concerning] = await Promise.all([
-    picked(desk, 'person', raw.actor, raw.actorText),
-    picked(desk, 'person', raw.concerning, raw.concerningText),
+    archive.pick(user, 'person', raw.actor, raw.actorText),
+    archive.pick(user, 'person', raw.concerning, raw.concerningText),
   ]);
   const filters: Record<string, string> = { ...raw };
   delete filters.actorText;
@@ -26,10 +25,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const parsed = AuditQuery.safeParse({ ...filters, from: period.from, to: period.until });
   const query = parsed.success ? parsed.data : AuditQuery.parse({});
   const [log, cases, rules, chosen] = await Promise.all([
-    desk.audit(auditor(user, 'dpo'), query),
-    desk.listCases(),
-    retentionRules(locals.services.database.db),
-    desk.labels(
+    archive.audit(user, query),
+    archive.listCases(user),
+    archive.retentionRules(user),
+    archive.labels(
+      user,
       [],
       [actor.id, concerning.id].filter((id): id is string => id !== undefined),
     ),

@@ -1,7 +1,6 @@
 import type { ImportReport } from '@preau/protocol';
 import { error, fail } from '@sveltejs/kit';
 import { requireAdminPage } from '#lib/server/admin';
-import { importDirectory } from '#lib/server/directoryImport';
 import type { Actions } from './$types';
 
 /** The largest directory file accepted (a big lycée is well under 1 MB). */
@@ -15,7 +14,7 @@ export const actions: Actions = {
     const file = form.get('fichier');
     if (!(file instanceof File) || file.size === 0) return fail(400, { missing: true });
     if (file.size > MAX_BYTES) error(413, { code: 'too_large', message: 'fichier trop gros' });
-    const report: ImportReport = await importDirectory(locals, await file.text(), admin.id);
+    const report: ImportReport = await locals.services.directory.import(admin, await file.text());
     return report.applied ? { report } : fail(422, { report });
   },
 };

@@ -1,4 +1,4 @@
-import { distinguishersOf, listPersons, listSchools } from '@preau/storage';
+import { requireAdminPage } from '#lib/server/admin';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;
@@ -7,19 +7,20 @@ const QUERY_MAX = 100;
 
 /** People of the directory, searched by name or login and filtered by school. */
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const db = locals.services.database.db;
+  const admin = requireAdminPage(locals, url);
+  const { directory } = locals.services;
   const q = (url.searchParams.get('q') ?? '').trim().slice(0, QUERY_MAX);
   const uai = url.searchParams.get('uai') ?? '';
   const page = Math.max(0, Number.parseInt(url.searchParams.get('page') ?? '0', 10) || 0);
   const [schools, found] = [
-    await listSchools(db),
-    await listPersons(db, { q, uai: uai || undefined, limit: PAGE, offset: page * PAGE }),
+    await directory.schoolList(admin),
+    await directory.personsWithClasses(admin, {
+      q,
+      uai: uai || undefined,
+      limit: PAGE,
+      offset: page * PAGE,
+    }),
   ];
-  // Classes tell apart two people with the same name (the login too, in its own column).
-  const classes = await distinguishersOf(
-    db,
-    found.persons.map((p) => p.id),
-  );
   return {
     q,
     queryMax: QUERY_MAX,
@@ -28,6 +29,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     pageSize: PAGE,
     schools,
     total: found.total,
-    persons: found.persons.map((p) => ({ ...p, classes: classes.get(p.id)?.classes ?? [] })),
+    persons: found.persons,
   };
 };

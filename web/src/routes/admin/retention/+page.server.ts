@@ -1,19 +1,6 @@
-import {
-  DEFAULT_RETENTION_DAYS,
-  FALLBACK_RETENTION_DAYS,
-  RetentionRule,
-  RetentionRuleKey,
-  TraceKind,
-} from '@preau/protocol';
-import {
-  listSchools,
-  removeRetention,
-  retentionDays,
-  retentionRules,
-  setRetention,
-} from '@preau/storage';
+import { PreauError, RetentionRule, RetentionRuleKey } from '@preau/protocol';
 import { fail } from '@sveltejs/kit';
-import { auditor, formFields } from '#lib/archive/server';
+import { formFields } from '#lib/archive/server';
 import { requireAdminPage } from '#lib/server/admin';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -25,35 +12,8 @@ type Field = 'scope' | 'kind' | 'days';
  * rules and each school's, with the form that sets one (the admin layout
  * already refused anyone but an admin).
  */
-export const load: PageServerLoad = async ({ locals }) => {
-  const db = locals.services.database.db;
-  const [rules, schools] = [await retentionRules(db), await listSchools(db)];
-  const kinds = TraceKind.options.map((kind) => ({
-    kind,
-    defaultDays: DEFAULT_RETENTION_DAYS[kind] ?? FALLBACK_RETENTION_DAYS,
-    platformDays: rules.find((r) => r.scope === '*' && r.kind === kind)?.days ?? null,
-    /** What applies in a school without a rule of its own. */
-    days: retentionDays(rules, null, kind),
-  }));
-  const names = new Map(schools.map((s) => [s.uai, s.name]));
-  const scopes = [...new Set(rules.filter((r) => r.scope !== '*').map((r) => r.scope))].sort();
-  return {
-    kinds,
-    schools: schools.map((s) => ({ uai: s.uai, name: s.name })),
-    overrides: scopes.map((uai) => ({
-      uai,
-      name: names.get(uai) ?? null,
-      rules: rules
-        .filter((r) => r.scope === uai)
-        .sort((a, b) => a.kind.localeCompare(b.kind))
-        .map((r) => ({
-          kind: r.kind,
-          days: r.days,
-          otherwise: retentionDays(rules, null, r.kind),
-        })),
-    })),
-  };
-};
+export const load: PageServerLoad = async ({ locals, url }) =>
+  locals.services.archive.retentionOverview(requireAdminPage(locals, url));
 
 export const actions: Actions = {
   /** Sets one rule, validated with the API's own schema; audited. */
@@ -71,7 +31,7 @@ export const actions: Actions = {
       const invalid = [...new Set(parsed.error.issues.map((i) => i.path[0] as Field))];
       return fail(400, { fields, invalid });
     }
-    await setRetention(locals.services.database.db, auditor(admin, 'admin'), parsed.data);
+    await locals.services.archive.setRetention(admin, parsed.data);
     return { done: parsed.data };
   },
   /** Removes one rule (the next one down applies again); audited. */
@@ -79,9 +39,12 @@ export const actions: Actions = {
     const admin = requireAdminPage(locals, url);
     const key = RetentionRuleKey.safeParse(formFields(await request.formData()));
     if (!key.success) return fail(400, { removeFailed: true });
-    const db = locals.services.database.db;
-    if (!(await removeRetention(db, auditor(admin, 'admin'), key.data))) {
-      return fail(404, { removeFailed: true });
+    try {
+      await locals.services.archive.removeRetention(admin, key.data);
+    } catch (err) {
+      if (err instanceof PreauError && err.code === 'not_found')
+        return fail(404, { removeFailed: true });
+      throw err;
     }
     return { removed: key.data };
   },

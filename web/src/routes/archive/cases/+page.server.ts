@@ -1,14 +1,15 @@
 import { OpenCase } from '@preau/protocol';
 import { fail, redirect } from '@sveltejs/kit';
-import { auditor, codeOf, deskOf, formFields, guardPage } from '#lib/archive/server';
+import { codeOf, formFields, guardPage } from '#lib/archive/server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The list of cases and the form that opens one. */
 export const load: PageServerLoad = async ({ locals, url }) => {
-  guardPage(locals, url, 'archivist');
-  const desk = deskOf(locals);
-  const cases = await desk.listCases();
-  const { persons } = await desk.labels(
+  const user = guardPage(locals, url, 'archivist');
+  const { archive } = locals.services;
+  const cases = await archive.listCases(user);
+  const { persons } = await archive.labels(
+    user,
     [],
     cases.map((c) => c.openedBy),
   );
@@ -25,7 +26,7 @@ export const actions: Actions = {
     if (!parsed.success) return fail(400, { error: 'bad_request', fields });
     let id: string;
     try {
-      id = (await deskOf(locals).openCase(auditor(user, 'archivist'), parsed.data)).id;
+      id = (await locals.services.archive.openCase(user, parsed.data)).id;
     } catch (err) {
       return fail(409, { error: codeOf(locals, err), fields });
     }

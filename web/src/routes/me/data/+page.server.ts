@@ -1,12 +1,11 @@
-import { erasureReports } from '@preau/storage';
 import { fail } from '@sveltejs/kit';
-import { codeOf, eraseSelf, guardSignedIn } from '#lib/archive/server';
+import { codeOf, guardSignedIn } from '#lib/archive/server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The person's rights: download their data, ask for erasure, see earlier requests. */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = guardSignedIn(locals, url);
-  return { reports: await erasureReports(locals.services.database.db, user.id) };
+  return { reports: await locals.services.privacy.erasureReports(user) };
 };
 
 export const actions: Actions = {
@@ -15,7 +14,7 @@ export const actions: Actions = {
     const form = await request.formData();
     if (form.get('confirm') !== 'oui') return fail(400, { error: 'bad_request' });
     try {
-      return { report: await eraseSelf(locals, user.id) };
+      return { report: await locals.services.privacy.erase(user) };
     } catch (err) {
       return fail(500, { error: codeOf(locals, err) });
     }

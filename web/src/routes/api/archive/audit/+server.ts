@@ -1,5 +1,4 @@
 import { AuditQuery, parseOrThrow } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -10,6 +9,6 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = api(async ({ locals, url }) => {
   const user = requireRole(locals, 'dpo');
   const query = parseOrThrow(AuditQuery, Object.fromEntries(url.searchParams));
-  const { entries, older, newer, check } = await deskOf(locals).audit(auditor(user, 'dpo'), query);
+  const { entries, older, newer, check } = await locals.services.archive.audit(user, query);
   return { entries, older, newer, check };
 });

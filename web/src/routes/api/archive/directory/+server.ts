@@ -1,15 +1,14 @@
 import { DirectoryQuery, parseOrThrow } from '@preau/protocol';
-import { deskOf } from '#lib/archive/server';
 import { api, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
 /**
- * `GET /api/archive/directory?q=&kind=space|person|any&limit=`: spaces and
- * people whose names hold every word typed, with their schools, for the
- * archivist's and DPO's name choosers.
+ * `GET /api/archive/directory?q=&kind=space|person|any&limit=`: spaces
+ * (classes, groups, projects) and people whose names hold every word
+ * typed, with their schools, for the archivist's and DPO's name choosers.
  */
 export const GET: RequestHandler = api(async ({ locals, url }) => {
-  requireRole(locals, 'archivist', 'dpo');
+  const user = requireRole(locals, 'archivist', 'dpo');
   const query = parseOrThrow(DirectoryQuery, Object.fromEntries(url.searchParams));
-  return deskOf(locals).find(query);
+  return locals.services.archive.find(user, query);
 });

@@ -1,4 +1,3 @@
-import { archivePublicKeys, keyFingerprint } from '@preau/storage';
 import type { RequestHandler } from './$types';
 
 /**
@@ -10,11 +9,6 @@ import type { RequestHandler } from './$types';
  */
 export const GET: RequestHandler = async ({ locals }) =>
   Response.json(
-    {
-      keys: (await archivePublicKeys(locals.services.database.db)).map((key) => ({
-        ...key,
-        fingerprint: keyFingerprint(key),
-      })),
-    },
+    { keys: await locals.services.archive.publicKeys() },
     { headers: { 'cache-control': 'public, max-age=300' } },
   );

@@ -1,5 +1,4 @@
 import { ArchiveSearch, parseOrThrow } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -7,5 +6,5 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = api(async ({ locals, url }) => {
   const user = requireRole(locals, 'archivist');
   const query = parseOrThrow(ArchiveSearch, Object.fromEntries(url.searchParams));
-  return deskOf(locals).search(auditor(user, 'archivist'), query);
+  return locals.services.archive.search(user, query);
 });

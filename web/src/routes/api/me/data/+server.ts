@@ -1,11 +1,12 @@
-import { ownData } from '#lib/archive/server';
-import { api, requireUser } from '#lib/server/api';
+import { api } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
-/** `GET /api/me/data`: the signed-in person's own data (records, messages, documents) as a zip; audited. */
+/**
+ * `GET /api/me/data`: the signed-in person's own data (records, messages,
+ * documents, spaces, invitations, reports) as a zip; audited.
+ */
 export const GET: RequestHandler = api(async ({ locals }) => {
-  const user = requireUser(locals);
-  const { bytes } = await ownData(locals, user.id);
+  const { bytes } = await locals.services.privacy.ownData(locals.user);
   return new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
       'content-type': 'application/zip',

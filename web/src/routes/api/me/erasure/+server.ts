@@ -1,18 +1,15 @@
 import { ErasureRequest } from '@preau/protocol';
-import { erasureReports } from '@preau/storage';
-import { eraseSelf } from '#lib/archive/server';
 import { api, readJson, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/me/erasure`: the signed-in person's erasure reports. */
-export const GET: RequestHandler = api(async ({ locals }) => {
-  const user = requireUser(locals);
-  return erasureReports(locals.services.database.db, user.id);
-});
+export const GET: RequestHandler = api(async ({ locals }) =>
+  locals.services.privacy.erasureReports(locals.user),
+);
 
 /** `POST /api/me/erasure` `{ confirm: true }`: erases the person outside legal holds; audited. */
 export const POST: RequestHandler = api(async ({ locals, request }) => {
   const user = requireUser(locals);
   await readJson(request, ErasureRequest);
-  return eraseSelf(locals, user.id);
+  return locals.services.privacy.erase(user);
 });

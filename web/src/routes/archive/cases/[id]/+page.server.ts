@@ -1,43 +1,13 @@
 import { CloseCase, LiftHold, PlaceHold } from '@preau/protocol';
-import { parisDay } from '@preau/storage';
 import { error, fail } from '@sveltejs/kit';
-import {
-  auditor,
-  codeOf,
-  deskOf,
-  formFields,
-  guardPage,
-  parisInstant,
-  parisPeriod,
-  picked,
-} from '#lib/archive/server';
+import { codeOf, formFields, guardPage, parisInstant, parisPeriod } from '#lib/archive/server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** A case file: its holds and its exports, with the forms that act on them. */
 export const load: PageServerLoad = async ({ locals, url, params }) => {
-  guardPage(locals, url, 'archivist');
+  const user = guardPage(locals, url, 'archivist');
   try {
-    const desk = deskOf(locals);
-    const file = await desk.caseFile(params.id);
-    // Who opened, placed, lifted and closed, and what the holds cover, by name.
-    const people = [
-      file.case.openedBy,
-      file.case.closedBy,
-      ...file.exports.map((e) => e.createdBy),
-    ];
-    for (const h of file.holds) people.push(h.placedBy, h.liftedBy, h.person);
-    const labels = await desk.labels(
-      file.holds.flatMap((h) => (h.space ? [h.space] : [])),
-      people.filter((p): p is string => typeof p === 'string'),
-    );
-    return {
-      file,
-      people: Object.fromEntries([...labels.persons].map(([id, p]) => [id, p])),
-      spaces: Object.fromEntries([...labels.spaces].map(([id, s]) => [id, s])),
-      // The closing form's date bounds: the day the case was opened, today (Paris).
-      today: parisDay(new Date()),
-      openedOn: parisDay(new Date(file.case.openedAt)),
-    };
+    return await locals.services.archive.casePage(user, params.id);
   } catch (err) {
     const code = codeOf(locals, err);
     error(code === 'not_found' ? 404 : 500, { code, message: code });
@@ -50,11 +20,11 @@ export const actions: Actions = {
   hold: async ({ locals, url, params, request }) => {
     const user = guardPage(locals, url, 'archivist');
     const fields = formFields(await request.formData());
-    const desk = deskOf(locals);
+    const { archive } = locals.services;
     // Chosen by name in the list; without scripts, the typed name must match exactly one.
     const [space, person] = await Promise.all([
-      picked(desk, 'space', fields.space, fields.spaceText),
-      picked(desk, 'person', fields.person, fields.personText),
+      archive.pick(user, 'space', fields.space, fields.spaceText),
+      archive.pick(user, 'person', fields.person, fields.personText),
     ]);
     if (space.text !== undefined || person.text !== undefined)
       return fail(400, { action: 'hold', error: 'picker', fields });
@@ -66,7 +36,7 @@ export const actions: Actions = {
     });
     if (!parsed.success) return fail(400, { action: 'hold', error: 'bad_request', fields });
     try {
-      await desk.placeHold(auditor(user, 'archivist'), params.id, parsed.data);
+      await archive.placeHold(user, params.id, parsed.data);
       return { action: 'hold', done: true };
     } catch (err) {
       const code = codeOf(locals, err);
@@ -79,12 +49,7 @@ export const actions: Actions = {
     const parsed = LiftHold.safeParse(fields);
     if (!parsed.success || !fields.hold) return fail(400, { action: 'lift', error: 'bad_request' });
     try {
-      await deskOf(locals).liftHold(
-        auditor(user, 'archivist'),
-        params.id,
-        fields.hold,
-        parsed.data.reason,
-      );
+      await locals.services.archive.liftHold(user, params.id, fields.hold, parsed.data.reason);
       return { action: 'lift', done: true };
     } catch (err) {
       const code = codeOf(locals, err);
@@ -103,11 +68,7 @@ export const actions: Actions = {
     }
     if (fields.confirm !== 'yes') return invalid('close.confirm');
     try {
-      const { holdsLifted } = await deskOf(locals).closeCase(
-        auditor(user, 'archivist'),
-        params.id,
-        parsed.data,
-      );
+      const { holdsLifted } = await locals.services.archive.closeCase(user, params.id, parsed.data);
       return { action: 'close', done: true, lifted: holdsLifted.length };
     } catch (err) {
       const code = codeOf(locals, err);
@@ -130,7 +91,7 @@ export const actions: Actions = {
       moments.push(at);
     }
     try {
-      const { view } = await deskOf(locals).export(auditor(user, 'archivist'), params.id, moments);
+      const { view } = await locals.services.archive.export(user, params.id, moments);
       return { action: 'export', done: true, records: view.records };
     } catch (err) {
       const code = codeOf(locals, err);

@@ -1,6 +1,5 @@
 import { type ImportReport, ImportRequest, JSON_BODY_LIMITS } from '@preau/protocol';
 import { api, readJson, requireRole } from '#lib/server/api';
-import { importDirectory } from '#lib/server/directoryImport';
 import type { RequestHandler } from './$types';
 
 /**
@@ -11,5 +10,5 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request }): Promise<ImportReport> => {
   const admin = requireRole(locals, 'admin');
   const { csv } = await readJson(request, ImportRequest, JSON_BODY_LIMITS.directoryImport);
-  return importDirectory(locals, csv, admin.id);
+  return locals.services.directory.import(admin, csv);
 });

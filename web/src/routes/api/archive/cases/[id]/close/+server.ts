@@ -1,5 +1,4 @@
 import { CloseCase } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, readJson, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -10,5 +9,5 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request, params }) => {
   const user = requireRole(locals, 'archivist');
   const body = await readJson(request, CloseCase);
-  return deskOf(locals).closeCase(auditor(user, 'archivist'), params.id, body);
+  return locals.services.archive.closeCase(user, params.id, body);
 });

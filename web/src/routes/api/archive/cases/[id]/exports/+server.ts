@@ -1,5 +1,4 @@
 import { ExportRequest } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, readJson, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -7,6 +6,6 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request, params }) => {
   const user = requireRole(locals, 'archivist');
   const body = await readJson(request, ExportRequest);
-  const { view } = await deskOf(locals).export(auditor(user, 'archivist'), params.id, body.moments);
+  const { view } = await locals.services.archive.export(user, params.id, body.moments);
   return view;
 });

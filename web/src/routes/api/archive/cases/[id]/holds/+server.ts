@@ -1,5 +1,4 @@
 import { PlaceHold } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, readJson, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -7,5 +6,5 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request, params }) => {
   const user = requireRole(locals, 'archivist');
   const body = await readJson(request, PlaceHold);
-  return deskOf(locals).placeHold(auditor(user, 'archivist'), params.id, body);
+  return locals.services.archive.placeHold(user, params.id, body);
 });

@@ -1,12 +1,10 @@
-import { auditor, deskOf } from '#lib/archive/server';
-import { api, requireRole } from '#lib/server/api';
+import { api } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/archive/cases/:id/exports/:exportId`: the bundle's zip; audited as a download. */
 export const GET: RequestHandler = api(async ({ locals, params }) => {
-  const user = requireRole(locals, 'archivist');
-  const { bytes, name } = await deskOf(locals).download(
-    auditor(user, 'archivist'),
+  const { bytes, name } = await locals.services.archive.download(
+    locals.user,
     params.id,
     params.exportId,
   );

@@ -1,5 +1,4 @@
 import { LiftHold } from '@preau/protocol';
-import { auditor, deskOf } from '#lib/archive/server';
 import { api, readJson, requireRole } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -7,5 +6,5 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, request, params }) => {
   const user = requireRole(locals, 'archivist');
   const body = await readJson(request, LiftHold);
-  return deskOf(locals).liftHold(auditor(user, 'archivist'), params.id, params.holdId, body.reason);
+  return locals.services.archive.liftHold(user, params.id, params.holdId, body.reason);
 });
