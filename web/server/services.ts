@@ -10,6 +10,7 @@ import {
   RedisFanout,
   S3ObjectStore,
   seedDemoDirectory,
+  seedDemoSpaces,
   startArchiver,
   startLocalS3,
 } from '@preau/storage';
@@ -70,6 +71,8 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
     closers.push(() => database.close());
     if (config.DEMO_DATA && (await seedDemoDirectory(database.db)))
       log.info('demo directory seeded');
+    if (config.DEMO_DATA && (await seedDemoSpaces(database.db)))
+      log.info('demo work groups and project seeded');
 
     let s3 = config.S3_ENDPOINT
       ? {

@@ -33,7 +33,7 @@ export function searchWords(text: string): string[] {
 
 const likeOf = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** One kind of space the archive can find and name: classes today, groups and projects later. */
+/** One kind of space the archive can find and name: classes, teaching groups, work groups, projects. */
 interface SpaceSource {
   kind: SpaceKind;
   /** Spaces whose name (or school) holds every word. */
@@ -76,8 +76,98 @@ const classSpaces: SpaceSource = {
   },
 };
 
+/**
+ * Words that name each kind of space beyond classes, searched with its name
+ * (so « projet » lists projects, « groupe de travail » work groups).
+ */
+const KIND_WORDS = {
+  teaching: "groupe d'enseignement",
+  group: 'groupe de travail',
+  project: 'projet inter-etablissements',
+} as const;
+
+/**
+ * The schools a space reaches, in SQL for the space row in scope: its own
+ * school, the schools of the classes brought in, and those of its members
+ * (a project, or a work group made in one, spans several).
+ */
+const spaceSchoolUais = sql`
+  SELECT space.uai WHERE space.uai IS NOT NULL
+  UNION SELECT c.uai FROM space_class sc JOIN class c ON c.id = sc.class_id
+    WHERE sc.space_id = space.id
+  UNION SELECT p.uai FROM space_member m JOIN profile p ON p.person_id = m.person_id
+    WHERE m.space_id = space.id AND p.kind IN ('student', 'teacher', 'guest')`;
+
+/** The schools of spaces (see `spaceSchoolUais`), by space id, sorted by name. */
+async function schoolsOfSpaces(
+  db: Kysely<Schema>,
+  ids: readonly string[],
+): Promise<Map<string, { uai: string; name: string }[]>> {
+  const out = new Map<string, { uai: string; name: string }[]>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('space')
+    .innerJoin('school', (join) => join.on(sql<boolean>`school.uai IN (${spaceSchoolUais})`))
+    .select(['space.id', 'school.uai', 'school.name'])
+    .where('space.id', 'in', ids)
+    .orderBy('school.name')
+    .execute();
+  for (const r of rows) out.set(r.id, [...(out.get(r.id) ?? []), { uai: r.uai, name: r.name }]);
+  return out;
+}
+
+/** Work groups, teaching groups or projects (a `space` row), found by name and schools. */
+function spaceRowSource(kind: keyof typeof KIND_WORDS): SpaceSource {
+  const labels = async (db: Kysely<Schema>, rows: readonly { id: string; name: string }[]) => {
+    const schools = await schoolsOfSpaces(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map(
+      (r): SpaceLabel => ({ id: r.id, kind, name: r.name, schools: schools.get(r.id) ?? [] }),
+    );
+  };
+  return {
+    kind,
+    async find(db, words, limit) {
+      // Its name, what kind it is, and the names and towns of the schools it reaches.
+      const haystack = folded(
+        sql<string>`space.name || ' ' || ${KIND_WORDS[kind]} || ' ' || coalesce((
+          SELECT string_agg(s.name || ' ' || s.town, ' ') FROM school s
+          WHERE s.uai IN (${spaceSchoolUais})), '')`,
+      );
+      let query = db.selectFrom('space').select(['space.id', 'space.name']);
+      query = query.where('space.kind', '=', kind);
+      for (const word of words) query = query.where(haystack, 'like', likeOf(word));
+      return labels(
+        db,
+        await query.orderBy('space.name').orderBy('space.id').limit(limit).execute(),
+      );
+    },
+    async label(db, ownerIds) {
+      if (ownerIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('space')
+        .select(['id', 'name'])
+        .where('kind', '=', kind)
+        .where(
+          'id',
+          'in',
+          ownerIds.map((o) => `${kind}_${o}`),
+        )
+        .execute();
+      return labels(db, rows);
+    },
+  };
+}
+
 /** Every kind of space the archive knows; a new kind of space adds its source here. */
-const SPACE_SOURCES: readonly SpaceSource[] = [classSpaces];
+const SPACE_SOURCES: readonly SpaceSource[] = [
+  classSpaces,
+  spaceRowSource('teaching'),
+  spaceRowSource('group'),
+  spaceRowSource('project'),
+];
 
 /** Spaces whose name or school holds every word typed, of every kind, a few of each. */
 export async function findSpaces(
@@ -88,7 +178,11 @@ export async function findSpaces(
   const words = searchWords(text);
   if (words.length === 0) return [];
   const found = await Promise.all(SPACE_SOURCES.map((s) => s.find(db, words, limit)));
-  return found.flat().slice(0, limit);
+  // In turns, one of each kind, so that many classes do not hide a group or a project.
+  const out: SpaceLabel[] = [];
+  for (let i = 0; out.length < limit && found.some((f) => i < f.length); i++)
+    for (const f of found) if (i < f.length && out.length < limit) out.push(f[i]!);
+  return out;
 }
 
 /** Spaces named from the directory now; an id it does not know is left out. */

@@ -210,6 +210,7 @@ export async function exportCase(
     derived.push(...rebuildDocuments(space, lines, moments, deps.renderers ?? plainRenderers));
     const transcript = chatTranscript(space, lines, names);
     if (transcript) derived.push(transcript);
+    derived.push(...(await sharedFilesOf(deps, space, lines)));
   }
   derived.push(recordsCsv(allLines, names));
   for (const d of derived) files.set(d.path, d.bytes);
@@ -309,6 +310,26 @@ export async function exportCase(
     .returningAll()
     .executeTakeFirstOrThrow();
   return { view: exportView(row), bytes: zip };
+}
+
+/**
+ * The shared files of a space (work group, project, class) whose
+ * `file.added` records are in scope, as bundle entries under
+ * `files/<space>/<fileId>/<name>`: their bytes from object storage, each
+ * hashed in the signed manifest like any other entry, so the bundle carries
+ * the files themselves and not only their traces.
+ *
+ * The place where the space files (table `space_file`) join evidence
+ * bundles: it gives none until that table's repository is merged, then it
+ * reads the rows named by the in-scope `file.added` subjects (a file deleted
+ * later is still given: the hold kept its object).
+ */
+async function sharedFilesOf(
+  _deps: ExportDeps,
+  _space: string,
+  _lines: readonly ScopedLine[],
+): Promise<DerivedFile[]> {
+  return [];
 }
 
 /** An export row as listed. */

@@ -3,6 +3,7 @@ import { zipSync } from 'fflate';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
+import { ownInvitations, ownReports, ownSpaces } from '../spaces/ownData';
 import { canonicalJson, fromBase64 } from './canonical';
 import { type DocRenderers, padPage, plainRenderers, rebuildDoc } from './documents';
 import { auditOwnDownload } from './erasure';
@@ -11,8 +12,10 @@ import { SegmentReader } from './search';
 
 /**
  * A person's own data as a zip (the right of access): every archived record
- * about them (records.jsonl, with contents), their messages as text, and the
- * documents they wrote in, rendered as they are now. The download is audited.
+ * about them (records.jsonl, with contents), their messages as text, the
+ * documents they wrote in, rendered as they are now, the spaces they belong
+ * to (classes, work groups, projects: role and since when), the invitations
+ * they sent and received, and the reports they filed. The download is audited.
  */
 export async function personalData(
   deps: {
@@ -102,11 +105,23 @@ export async function personalData(
     );
     doc.destroy();
   }
+  const [spaces, invitations, reports] = await Promise.all([
+    ownSpaces(db, person),
+    ownInvitations(db, person),
+    ownReports(db, person),
+  ]);
+  const json = (v: unknown) => utf8(`${JSON.stringify(v, null, 2)}\n`);
+  files['spaces.json'] = json(spaces);
+  files['invitations.json'] = json(invitations);
+  files['reports.json'] = json(reports);
   files['LISEZMOI.txt'] = utf8(
     `Vos données dans Préau (${person}), au ${new Date().toISOString()}.\n` +
       'records.jsonl : chaque trace vous concernant (contenu compris) ; messages.txt : vos messages ;\n' +
-      'documents/ : les documents où vous avez écrit, dans leur état actuel.\n' +
-      `Your data in Préau: records.jsonl, messages.txt and documents/ as described above.\n`,
+      'documents/ : les documents où vous avez écrit, dans leur état actuel ;\n' +
+      'spaces.json : vos classes, groupes et projets (rôle, depuis quand) ;\n' +
+      'invitations.json : les invitations envoyées et reçues ; reports.json : vos signalements.\n' +
+      'Your data in Préau: records.jsonl, messages.txt, documents/, spaces.json,\n' +
+      'invitations.json and reports.json as described above.\n',
   );
   await auditOwnDownload(db, { id: person, role: 'self' }, lines.length);
   return { bytes: zipSync(files, { level: 6 }), records: lines.length };

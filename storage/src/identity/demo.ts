@@ -133,7 +133,7 @@ export interface DemoAccount {
 
 /**
  * The demo directory: two schools, four classes of sixteen students, six
- * teachers (one teaching in both schools), a CPE, a parent, an archivist, a
+ * teachers (one teaching in both schools), a CPE in each school, a parent, an archivist, a
  * DPO and an admin. The first student of each class has a fixed name.
  */
 export function demoDirectory(): { records: DirectoryRecords; accounts: DemoAccount[] } {
@@ -278,6 +278,15 @@ export function demoDirectory(): { records: DirectoryRecords; accounts: DemoAcco
       family: 'Mercier',
       what: 'administrateur de l’annuaire',
       role: 'admin',
+    },
+    // Added later: last, so that every earlier account keeps its id.
+    {
+      login: 'cpe.riou',
+      given: 'Yannick',
+      family: 'Riou',
+      what: 'CPE, lycée',
+      uai: lycee.uai,
+      kind: 'staff',
     },
   ] as const;
   for (const s of staff) {

@@ -1,4 +1,6 @@
+export * from './demo';
 export * from './invitations';
+export * from './ownData';
 export * from './people';
 export * from './settings';
 export * from './spaces';

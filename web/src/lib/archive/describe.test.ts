@@ -122,4 +122,43 @@ describe('the archive in words', () => {
       'noms résolus : Léa Bernard, p_gone',
     ]);
   });
+
+  it('says what the acts of groups and projects were, in French and in English', () => {
+    const group = 'group_demo_loire';
+    const say = (kind: RecordView['kind'], payload: Record<string, unknown>, t = fr) =>
+      readable(record({ space: group, kind, payload }), t).summary;
+    expect(
+      say('space.created', { kind: 'group', name: 'Exposé sur la Loire', uai: '0350042K' }),
+    ).toBe('groupe « Exposé sur la Loire » créé');
+    expect(say('space.created', { kind: 'project', name: 'Correspondance' }, en)).toBe(
+      'project “Correspondance” created',
+    );
+    expect(
+      say('membership.changed', {
+        change: 'added',
+        role: 'owner',
+        person: 'p_lea',
+        personName: 'Léa Bernard',
+        source: 'space',
+      }),
+    ).toBe('Léa Bernard ajouté·e (propriétaire)');
+    expect(say('membership.changed', { change: 'added', class: '0350042K_3eA' })).toBe(
+      'classe 0350042K_3eA ajoutée',
+    );
+    expect(say('invitation.sent', { person: 'p_hugo', personName: 'Hugo Petit' })).toBe(
+      'invitation de Hugo Petit',
+    );
+    expect(say('invitation.answered', { accepted: true })).toBe('invitation acceptée');
+    expect(say('invitation.answered', { accepted: false }, en)).toBe('invitation declined');
+    expect(say('space.state', { from: 'active', to: 'suspended', reason: 'propos' })).toBe(
+      'actif → suspendu',
+    );
+    expect(say('file.added', { name: 'carte.pdf', size: 1200 })).toBe('fichier « carte.pdf »');
+    expect(say('report.filed', { targetKind: 'message', reason: 'insulte' })).toBe(
+      'signalement (message) : insulte',
+    );
+    expect(
+      say('guest.created', { person: 'p_g', personName: 'Ana Lopez', until: '2027-01-31' }),
+    ).toBe('invité·e Ana Lopez, jusqu’au 2027-01-31');
+  });
 });

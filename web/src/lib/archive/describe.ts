@@ -100,17 +100,70 @@ export function readable(r: RecordView, t: T): Readable {
       return { summary: person ? t('archive.content.target', { action, person }) : action };
     }
     case 'membership.changed': {
-      const person = str(p.personName) ?? str(p.person) ?? '';
-      const role = maybe(t, `archive.profile.${String(p.role)}`, String(p.role ?? ''));
+      if (str(p.class))
+        return { summary: t('archive.content.classAdded', { class: str(p.class)! }) };
+      const person = personOf(p);
+      const role = roleLabel(String(p.role ?? ''), t);
       return {
         summary: maybe(t, `archive.content.membership.${String(p.change)}`, '', { person, role }),
       };
+    }
+    case 'space.created':
+      return {
+        summary: t('archive.content.spaceCreated', {
+          kind: spaceKindLabel(String(p.kind ?? ''), t),
+          name: str(p.name) ?? '',
+        }),
+      };
+    case 'space.renamed':
+      return {
+        summary: t('archive.content.renamed', { from: str(p.from) ?? '', to: str(p.to) ?? '' }),
+      };
+    case 'space.state': {
+      const state = (s: unknown) => maybe(t, `archive.spaceState.${String(s)}`, String(s ?? ''));
+      const change = t('archive.content.spaceState', { from: state(p.from), to: state(p.to) });
+      return { summary: change, quote: str(p.reason) };
+    }
+    case 'invitation.sent':
+      return { summary: t('archive.content.invited', { person: personOf(p) }) };
+    case 'invitation.answered':
+      return {
+        summary: t(p.accepted === true ? 'archive.content.accepted' : 'archive.content.declined'),
+      };
+    case 'invitation.withdrawn':
+      return { summary: '' };
+    case 'file.added':
+    case 'file.deleted': {
+      const name = str(p.name) ?? str(p.fileName) ?? str(p.title) ?? r.subject ?? '';
+      return { summary: t('archive.content.file', { name }) };
+    }
+    case 'guest.created':
+      return {
+        summary: t('archive.content.guest', {
+          person: personOf(p),
+          until: str(p.until) ?? str(p.expiresAt) ?? '—',
+        }),
+      };
+    case 'report.filed': {
+      const kind = str(p.targetKind) ?? str(p.target_kind) ?? '';
+      const target = maybe(t, `archive.reportTarget.${kind}`, kind);
+      return { summary: t('archive.content.report', { target, reason: str(p.reason) ?? '' }) };
     }
     default: {
       const reason = str(p.reason);
       return { title: docTitle, summary: reason ?? '' };
     }
   }
+}
+
+/** The person a record acts upon, by name when the reading resolved it. */
+function personOf(p: Record<string, unknown>): string {
+  return str(p.personName) ?? str(p.person) ?? '';
+}
+
+/** A role in a class or a space in words (« élève », « propriétaire »). */
+function roleLabel(role: string, t: T): string {
+  return maybe(t, `archive.spaceRole.${role}`, maybe(t, `archive.profile.${role}`, role));
 }
 
 function docUpdate(r: RecordView, t: T): Readable {

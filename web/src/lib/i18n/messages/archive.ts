@@ -1,4 +1,5 @@
 import { archiveReading } from './archiveReading';
+import { archiveSpaces } from './archiveSpaces';
 import { catalogue } from './catalogue';
 
 /** Strings of the archivist's and DPO's area, people's rights (reading the archive apart). */
@@ -389,6 +390,6 @@ const base = catalogue(
 
 /** Strings of the archivist's and DPO's area, people's rights. */
 export const archive = catalogue(
-  { ...base.fr, ...archiveReading.fr },
-  { ...base.en, ...archiveReading.en },
+  { ...base.fr, ...archiveReading.fr, ...archiveSpaces.fr },
+  { ...base.en, ...archiveReading.en, ...archiveSpaces.en },
 );
