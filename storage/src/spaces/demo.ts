@@ -191,26 +191,40 @@ export async function seedDemoSpaces(db: Kysely<Schema>): Promise<boolean> {
     const troisiemeA = classIdOf(college.uai, '3e A');
     const premiereG2 = classIdOf(lycee.uai, '1re G2');
 
-    // A work group of the collège: Léa and two classmates of 3e A.
-    const loire = DEMO_SPACES.collegeGroup;
-    await createSpace(tx, { ...loire, kind: 'group', uai: college.uai, owner: lea });
-    const [hugo, ines] = await classmates(tx, troisiemeA, lea, 2);
-    for (const id of [hugo, ines]) if (id) await inviteAccepted(tx, loire.id, lea, id, 'member');
-    await padWith(tx, loire.id, 'Plan de l’exposé', [
-      [lea, 'Introduction : la Loire, plus long fleuve de France (1 006 km).'],
-      [hugo ?? lea, 'Partie 1 : de sa source au mont Gerbier-de-Jonc jusqu’à l’estuaire.'],
-      [ines ?? lea, 'Partie 2 : les châteaux de la Loire et le patrimoine mondial.'],
-    ]);
-
-    // A work group of the lycée: Lucas and two classmates of 1re G2.
-    const bac = DEMO_SPACES.lyceeGroup;
-    await createSpace(tx, { ...bac, kind: 'group', uai: lycee.uai, owner: lucas });
-    const [first, second] = await classmates(tx, premiereG2, lucas, 2);
-    for (const id of [first, second]) if (id) await inviteAccepted(tx, bac.id, lucas, id, 'member');
-    await padWith(tx, bac.id, 'Fiches de révision', [
-      [lucas, 'Objet d’étude : la poésie du XIXe au XXIe siècle.'],
-      [first ?? lucas, 'Baudelaire, Les Fleurs du mal : « Spleen et idéal ».'],
-    ]);
+    // A work group in each school, of three classmates (Léa and Lucas, whose
+    // own activity many tests read, meet in the project's group below).
+    const groups = [
+      { ...DEMO_SPACES.collegeGroup, uai: college.uai, classId: troisiemeA, except: lea },
+      { ...DEMO_SPACES.lyceeGroup, uai: lycee.uai, classId: premiereG2, except: lucas },
+    ];
+    const pads = [
+      [
+        'Plan de l’exposé',
+        'Introduction : la Loire, plus long fleuve de France (1 006 km).',
+        'Partie 1 : du mont Gerbier-de-Jonc jusqu’à l’estuaire de Saint-Nazaire.',
+        'Partie 2 : les châteaux de la Loire, patrimoine mondial de l’Unesco.',
+      ],
+      [
+        'Fiches de révision',
+        'Objet d’étude : la poésie du XIXe au XXIe siècle.',
+        'Baudelaire, Les Fleurs du mal : « Spleen et idéal ».',
+        'Méthode du commentaire : une problématique, deux axes, une conclusion.',
+      ],
+    ] as const;
+    for (const [i, group] of groups.entries()) {
+      const [owner, ...members] = await classmates(tx, group.classId, group.except, 3);
+      if (!owner) continue;
+      await createSpace(tx, { ...group, kind: 'group', owner });
+      for (const id of members) await inviteAccepted(tx, group.id, owner, id, 'member');
+      const [title, ...lines] = pads[i]!;
+      const authors = [owner, ...members];
+      await padWith(
+        tx,
+        group.id,
+        title,
+        lines.map((text, k) => [authors[k % authors.length]!, text] as const),
+      );
+    }
 
     // A project between the two schools, each teacher bringing a class.
     const project = DEMO_SPACES.project;
@@ -234,8 +248,8 @@ export async function seedDemoSpaces(db: Kysely<Schema>): Promise<boolean> {
     });
     await inviteAccepted(tx, carnet.id, lea, lucas, 'member');
     await padWith(tx, carnet.id, 'Notre carnet', [
-      [lea, 'À Rennes, la Vilaine traverse la ville avant de rejoindre l’Atlantique.'],
       [lucas, 'À Brest, la rade et le pont de Recouvrance ouvrent sur la mer d’Iroise.'],
+      [lucas, 'À Rennes, Léa racontera la Vilaine, qui rejoint l’Atlantique à Arzal.'],
     ]);
     return true;
   });
