@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DEMO_SPACES, verifyBundle } from '@preau/storage';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPreau } from '../../web/server/app';
+import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
+import { launchChromium } from '../support/browser';
+import { startTestPreau } from '../support/preau';
+import { signIn } from '../support/signin';
+
+const GROUP = DEMO_SPACES.collegeGroup;
+const SPACE_FIELD = 'Espace (classe, groupe ou projet)';
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Types in a name chooser once the page's scripts run, then picks the option named. */
+async function choose(page: Page, field: string, text: string, option: RegExp) {
+  await page.waitForLoadState('networkidle');
+  const box = page.getByRole('combobox', { name: field });
+  await box.pressSequentially(text, { delay: 30 });
+  await expect.poll(() => page.getByRole('option', { name: option }).count()).toBe(1);
+  return page.getByRole('option', { name: option });
+}
+
+describe('the archive of a work group, in Chromium against the whole of Préau', () => {
+  let preau: RunningPreau;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [preau, browser] = await Promise.all([startTestPreau(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await preau?.close();
+  });
+
+  it('finds the demo group by name, opens a case on it, holds, exports, and the bundle verifies', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await signIn(page, preau.url, 'archiviste', '/archive');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Recherche dans les traces');
+    // The background archiver drains the demo's outbox within about a second.
+    await expect
+      .poll(async () => {
+        const left = await preau.services.database.db
+          .selectFrom('trace_outbox')
+          .select('seq')
+          .where('space_id', '=', GROUP.id)
+          .execute();
+        return left.length;
+      })
+      .toBe(0);
+
+    // Found by its name, shown as a work group of its school.
+    const option = await choose(page, SPACE_FIELD, 'exposé loire', /Exposé sur la Loire/);
+    expect(await option.textContent()).toContain('groupe · Collège Anne de Bretagne');
+    await option.click();
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(8);
+    const table = (await page.locator('table').textContent()) ?? '';
+    expect(table).toContain('groupe « Exposé sur la Loire » créé');
+    expect(table).toContain('invitation acceptée');
+    expect(table).toContain('plus long fleuve de France');
+    expect(table).not.toContain('p_demo');
+    expect(table).not.toContain('space.created');
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
+
+    await page.getByRole('link', { name: 'Dossiers' }).click();
+    await page.getByLabel('Référence').fill('PV 2026/1107');
+    await page.getByLabel('Autorité requérante').fill('Parquet de Rennes');
+    await page.getByLabel('Fondement juridique').fill('Réquisition, art. 60-1 CPP');
+    await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/1107');
+    await (await choose(page, SPACE_FIELD, 'loire groupe', /Exposé sur la Loire/)).click();
+    await page.getByRole('button', { name: 'Placer la conservation' }).click();
+    await expect.poll(() => page.locator('.state-held').count()).toBe(1);
+    expect(await page.locator('tbody').textContent()).toContain('Exposé sur la Loire');
+    await page.getByRole('button', { name: 'Exporter le dossier' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toMatch(/Export créé : \d+ traces/);
+    expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Télécharger l’export/ }).click(),
+    ]);
+    const path = (await download.path())!;
+    const bytes = new Uint8Array(readFileSync(path));
+    const report = verifyBundle(bytes);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, caseReference: 'PV 2026/1107' });
+    const files = unzipSync(bytes);
+    const pad = Object.keys(files).find((f) => f.startsWith(`documents/${GROUP.id}/`));
+    expect(new TextDecoder().decode(files[pad!]!)).toContain('plus long fleuve de France');
+    const scope = JSON.parse(new TextDecoder().decode(files['case.json']!)).scope;
+    expect(scope.spaces).toEqual([GROUP.id]);
+
+    // `./preau verify` accepts it against the keys Préau publishes.
+    const dir = mkdtempSync(join(tmpdir(), 'preau-keys-'));
+    const keys = join(dir, 'keys.json');
+    writeFileSync(keys, await (await fetch(`${preau.url}/api/archive/keys`)).text());
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'storage/src/archive/verify-cli.ts', path, '--key', keys],
+      { cwd: ROOT },
+    );
+    rmSync(dir, { recursive: true });
+    expect(stdout).toContain('OK: every hash, every chain and every signature verifies');
+    await context.close();
+  });
+});
