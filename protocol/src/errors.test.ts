@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CODES, PreauError, parseOrThrow, resultSchema, toErrorBody } from './errors';
 
@@ -9,6 +9,17 @@ describe('errors', () => {
       message: 'teachers only',
     });
     expect(toErrorBody(new Error('password=hunter2 at db.ts:12'))).toEqual({ code: 'internal' });
+  });
+
+  it('recognises a PreauError made by another copy of this module (a bundle and the services)', async () => {
+    vi.resetModules();
+    const copy = await import('./errors');
+    expect(copy.PreauError).not.toBe(PreauError);
+    const foreign = new copy.PreauError('not_found', 'unknown space');
+    expect(foreign instanceof PreauError).toBe(true);
+    expect(toErrorBody(foreign)).toEqual({ code: 'not_found', message: 'unknown space' });
+    expect(new Error('x') instanceof PreauError).toBe(false);
+    expect({ code: 'forbidden' } instanceof PreauError).toBe(false);
   });
 
   it('turns a schema failure into bad_request naming each path', () => {

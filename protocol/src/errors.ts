@@ -42,9 +42,26 @@ export function resultSchema<T extends z.ZodType>(data: T) {
   ]);
 }
 
+/** Marks a PreauError whichever copy of this module made it (see `Symbol.hasInstance`). */
+const PREAU_ERROR = Symbol.for('preau.error');
+
 /** An error the server raises on purpose; its code and message may reach the client. */
 export class PreauError extends Error {
   override readonly name = 'PreauError';
+  readonly [PREAU_ERROR] = true;
+
+  /**
+   * The built web app bundles its own copy of this package while the
+   * application services (web/server) load another: a refusal raised by a
+   * service must still be recognised by the edge that answers it.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { [PREAU_ERROR]?: unknown })[PREAU_ERROR] === true
+    );
+  }
   constructor(
     readonly code: ErrorCode,
     message?: string,
