@@ -3,6 +3,7 @@ export * from './archiveReading';
 export * from './classroom';
 export * from './docs';
 export * from './errors';
+export * from './groups';
 export * from './identity';
 export * from './ids';
 export * from './sfu';

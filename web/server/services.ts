@@ -17,6 +17,7 @@ import {
 import { SpaceAccess } from './app/access';
 import { ArchiveService } from './app/archive';
 import { DirectoryService } from './app/directory';
+import { GuestsService } from './app/guests';
 import { Notifier } from './app/notifier';
 import { PrivacyService } from './app/privacy';
 import { SpacesService } from './app/spaces';
@@ -46,6 +47,8 @@ export interface Services {
   directory: DirectoryService;
   /** People's rights: self-export and erasure. */
   privacy: PrivacyService;
+  /** Guests of projects: outside contributors with a personal sign-in link. */
+  guests: GuestsService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -125,6 +128,14 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
     });
     const privacy = new PrivacyService({ db: database.db, objects, fanout, log });
 
+    const identity = createIdentity(config, database, log.child({ module: 'identity' }));
+    const guests = new GuestsService({
+      db: database.db,
+      access,
+      openSession: (personId, until) => identity.openSession(personId, until),
+      log: log.child({ module: 'guests' }),
+    });
+
     return {
       config,
       log,
@@ -134,11 +145,12 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       archive,
       directory,
       privacy,
+      guests,
       database,
       objects,
       fanout,
       tokens,
-      identity: createIdentity(config, database, log.child({ module: 'identity' })),
+      identity,
       engines: {
         database: database.engine,
         objects: local ? 'local-s3' : 's3',

@@ -1,4 +1,5 @@
 export * from './demo';
+export * from './guests';
 export * from './invitations';
 export * from './ownData';
 export * from './people';

@@ -46,6 +46,14 @@ export interface Identity {
   finishLogin(callbackUrl: URL): Promise<LoginOutcome>;
   /** The session a cookie names, with the user as the directory describes them now. */
   session(secret: string): Promise<ActiveSession | null>;
+  /**
+   * Opens a web session for someone signed in without the provider (a
+   * project's guest through their personal link), ending by `until` at most.
+   */
+  openSession(
+    personId: string,
+    until: Date,
+  ): Promise<{ secret: string; csrf: string; expiresAt: Date }>;
   /** Ends a session; returns where to send the browser (the provider's logout, or home). */
   logout(secret: string): Promise<string>;
 }
@@ -196,6 +204,17 @@ export function createIdentity(config: ServerConfig, database: Database, log: Lo
       });
       log.info({ person: personId }, 'signed in');
       return { kind: 'signed-in', ...session, returnTo: attempt.returnTo };
+    },
+
+    async openSession(personId, until) {
+      const left = Math.floor((until.getTime() - Date.now()) / 1000);
+      const session = await createWebSession(db, {
+        personId,
+        idToken: null,
+        ttlSeconds: Math.max(1, Math.min(sessionTtlSeconds, left)),
+      });
+      log.info({ person: personId }, 'signed in through a personal link');
+      return session;
     },
 
     async session(secret) {

@@ -2,6 +2,7 @@ import { archive } from './i18n/messages/archive';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
+import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
 
 /** Languages of the interface, French first. */
@@ -10,13 +11,27 @@ export type Locale = (typeof LOCALES)[number];
 
 // Each feature keeps its strings in its own catalogue (i18n/messages/*.ts),
 // French as the reference, English with the same keys.
-const fr = { ...core.fr, ...identity.fr, ...classroom.fr, ...docs.fr, ...archive.fr };
+const fr = {
+  ...core.fr,
+  ...identity.fr,
+  ...classroom.fr,
+  ...docs.fr,
+  ...archive.fr,
+  ...groups.fr,
+};
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
 
 const catalogues: Record<Locale, Messages> = {
   fr,
-  en: { ...core.en, ...identity.en, ...classroom.en, ...docs.en, ...archive.en },
+  en: {
+    ...core.en,
+    ...identity.en,
+    ...classroom.en,
+    ...docs.en,
+    ...archive.en,
+    ...groups.en,
+  },
 };
 
 /** Both catalogues, for the parity test. */
