@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './ids';
+import { MySpace } from './spaces';
 
 /** `POST /api/spaces/{id}/classes`: a class the teacher teaches, brought into a project or teaching group. */
 export const AddClassRequest = z.object({ classId: Id });
@@ -37,3 +38,14 @@ export const GuestCreated = z.object({
   expiresAt: z.string(),
 });
 export type GuestCreated = z.infer<typeof GuestCreated>;
+
+/** A school's group as its staff oversee it: no content, who leads it and how many belong. */
+export const OverseenSpace = MySpace.extend({
+  ownerName: z.string().nullable(),
+  memberCount: z.number().int(),
+});
+export type OverseenSpace = z.infer<typeof OverseenSpace>;
+
+/** A class a teacher may bring into a project or teaching group. */
+export const BringableClass = z.object({ classId: Id, name: z.string(), schoolName: z.string() });
+export type BringableClass = z.infer<typeof BringableClass>;

@@ -1,4 +1,5 @@
 import {
+  type BringableClass,
   type CreateSpaceRequest,
   type Invitation,
   type Invitee,
@@ -6,6 +7,7 @@ import {
   type MembershipChange,
   type MySpace,
   type Notification,
+  type OverseenSpace,
   PreauError,
   type SchoolSettings,
   type SessionUser,
@@ -18,6 +20,7 @@ import {
   activeGroupCount,
   addSpaceClass,
   candidatesInSchools,
+  classesOfPerson,
   classmatesOf,
   closeInvitation,
   deleteMember,
@@ -105,6 +108,38 @@ export class SpacesService {
     const uais = user.profiles.filter((p) => p.kind === 'staff').map((p) => p.uai);
     const ids = await spaceIdsOfSchools(this.#db, uais, ['group', 'teaching']);
     return this.#views(user, ids);
+  }
+
+  /** `overseen`, with each group's leader and number of members (the staff's list). */
+  async oversight(user: User): Promise<OverseenSpace[]> {
+    const spaces = await this.overseen(user);
+    const lead: SpaceRole[] = ['owner', 'teacher'];
+    return Promise.all(
+      spaces.map(async (space) => {
+        const rows = await memberRows(this.#db, space.id);
+        const leader = lead
+          .map((role) => rows.find((r) => r.role === role))
+          .find((r) => r !== undefined);
+        return {
+          ...space,
+          ownerName: leader
+            ? displayName({ given_name: leader.givenName, family_name: leader.familyName })
+            : null,
+          memberCount: rows.length,
+        };
+      }),
+    );
+  }
+
+  /** Classes the teacher teaches and has not brought into this project or teaching group yet. */
+  async bringable(user: User, spaceId: string): Promise<BringableClass[]> {
+    const grant = await this.#access.require(user, spaceId, 'invite');
+    if (grant.facts.kind !== 'project' && grant.facts.kind !== 'teaching') return [];
+    const inside = new Set((await spaceClasses(this.#db, spaceId)).map((c) => c.classId));
+    return (await classesOfPerson(this.#db, user.id))
+      .filter((c) => c.role === 'teacher' && !inside.has(c.id))
+      .filter((c) => grant.facts.kind === 'project' || c.uai === grant.facts.uai)
+      .map((c) => ({ classId: c.id, name: c.name, schoolName: c.schoolName }));
   }
 
   /** The work groups made inside a project, as its members see them (those they may see). */
