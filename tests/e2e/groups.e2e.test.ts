@@ -1,4 +1,4 @@
-import type { Invitation, Invitee, MySpace, TokenResponse } from '@preau/protocol';
+import type { Invitation, Invitee, TokenResponse } from '@preau/protocol';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,19 +182,23 @@ describe('work groups and projects in Chromium', () => {
     await call(martin, `/api/spaces/${projectId}/invitations`, {
       body: { personIds: [found.data[0]!.personId] },
     });
+    // The invited teacher answers from the invitations page, in one click.
+    await otherCtx.clearCookies();
+    await signIn(other, preau.url, 'prof.robert', '/invitations');
+    await expectAccessible(other);
+    const line = other.getByRole('listitem').filter({ hasText: 'Correspondance Rennes–Brest' });
+    await line.getByRole('button', { name: 'Accepter' }).click();
+    await other.waitForURL(`**/espaces/${projectId}`);
     const robert = await signInApi(preau.url, 'prof.robert');
-    const [invitation] = (await call<Invitation[]>(robert, '/api/invitations')).data;
-    const joined = await call<MySpace>(robert, `/api/invitations/${invitation!.id}`, {
-      body: { accept: true },
-    });
-    expect(joined.data.role).toBe('teacher');
+    expect((await call<Invitation[]>(robert, '/api/invitations')).data).toEqual([]);
     const classes = await call(robert, `/api/spaces/${projectId}/classes`, {
       body: { classId: LYCEE_CLASS },
     });
     expect(classes.data).toEqual([expect.objectContaining({ classId: LYCEE_CLASS })]);
 
     // The project teacher creates a guest from the members page and sees the link once.
-    await other.goto(`${preau.url}/espaces/${projectId}/membres`);
+    await otherCtx.clearCookies();
+    await signIn(other, preau.url, 'prof.martin', `/espaces/${projectId}/membres`);
     expect(await other.locator('.member-list').first().textContent()).toContain(
       DEMO_SCHOOLS.lycee.name,
     );
@@ -249,6 +253,18 @@ describe('work groups and projects in Chromium', () => {
       const res = await outsider.fetch(path, { method, body });
       expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 404`);
     }
+    // The notification stream is an uncached event stream, for signed-in people only.
+    const aborter = new AbortController();
+    const stream = await fetch(`${preau.url}/api/me/notifications`, {
+      headers: { cookie: outsider.cookie },
+      signal: aborter.signal,
+    });
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(stream.headers.get('cache-control')).toBe('no-store');
+    const first = await stream.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toContain(': ready');
+    aborter.abort();
+    expect((await fetch(`${preau.url}/api/me/notifications`)).status).toBe(401);
     expect(problems).toEqual([]);
   });
 });
