@@ -96,6 +96,8 @@ describe('work groups and projects in Chromium', () => {
     await expect
       .poll(() => leaPage.getByRole('status').first().textContent())
       .toContain('1 invitation');
+    // The picker starts afresh once the invitations are sent.
+    expect(await leaPage.getByRole('list', { name: 'Personnes choisies' }).count()).toBe(0);
 
     const toast = matePage.getByRole('region', { name: 'Notifications' });
     await expect
