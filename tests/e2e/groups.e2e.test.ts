@@ -213,6 +213,16 @@ describe('work groups and projects in Chromium', () => {
     expect(link).toMatch(/\/invite\/[\w-]+$/);
     await expectAccessible(other);
 
+    // A work group made inside the project, from the project's « new group » link.
+    await other.goto(`${preau.url}/espaces/nouveau?projet=${projectId}`);
+    expect(await other.locator('form.new-group').textContent()).toContain(
+      'Le groupe sera créé dans le projet « Correspondance Rennes–Brest »',
+    );
+    await other.getByLabel('Nom').fill('Binôme Rennes–Brest');
+    await other.getByRole('button', { name: 'Créer et inviter' }).click();
+    await other.waitForURL(/\/espaces\/group_[^/]+\/membres\?nouveau=1$/);
+    const inProject = new URL(other.url()).pathname.split('/')[2]!;
+
     await otherCtx.clearCookies();
     await other.goto(link);
     await expectAccessible(other);
@@ -220,6 +230,7 @@ describe('work groups and projects in Chromium', () => {
     await other.waitForURL(`**/espaces/${projectId}`);
     expect(await other.locator('h1').textContent()).toBe('Correspondance Rennes–Brest');
     expect((await other.goto(`${preau.url}/espaces/${groupId}/membres`))?.status()).toBe(404);
+    expect((await other.goto(`${preau.url}/espaces/${inProject}`))?.status()).toBe(404);
     expect((await other.goto(`${preau.url}/invite/not-a-secret`))?.status()).toBe(200);
     expect(await other.getByRole('alert').textContent()).toContain('n’existe pas');
   });
