@@ -52,3 +52,20 @@ export async function classmatesOf(db: Executor, personId: string): Promise<Set<
     .execute();
   return new Set(rows.map((r) => r.person_id));
 }
+
+/** The school of a class that a person teaches, or null when they do not teach it. */
+export async function classTaughtBy(
+  db: Executor,
+  personId: string,
+  classId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('class_member')
+    .innerJoin('class', 'class.id', 'class_member.class_id')
+    .select('class.uai')
+    .where('class_member.class_id', '=', classId)
+    .where('class_member.person_id', '=', personId)
+    .where('class_member.role', '=', 'teacher')
+    .executeTakeFirst();
+  return row?.uai ?? null;
+}

@@ -287,4 +287,21 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
       code: 'not_found',
     });
   });
+
+  it('makes a teaching group of one school’s classes, taught by its teacher', async () => {
+    const dubois = await user('prof.dubois');
+    const group = await spaces.create(dubois, {
+      kind: 'teaching',
+      name: 'Spécialité SES',
+      uai: COLLEGE,
+    });
+    expect(group).toMatchObject({ kind: 'teaching', role: 'teacher' });
+    expect(await code(spaces.addClass(dubois, group.id, `${LYCEE}_2nde1`))).toMatchObject({
+      code: 'bad_request',
+    });
+    await spaces.addClass(dubois, group.id, `${COLLEGE}_4eB`);
+    const hugo = await user('eleve.hugo.petit');
+    expect(await access.rights(hugo, group.id)).toEqual(['read', 'write', 'present']);
+    expect(await access.rights(await user('eleve.lea.bernard'), group.id)).toEqual([]);
+  });
 });

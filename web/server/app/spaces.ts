@@ -22,6 +22,7 @@ import {
   candidatesInSchools,
   classesOfPerson,
   classmatesOf,
+  classTaughtBy,
   closeInvitation,
   deleteMember,
   displayName,
@@ -531,14 +532,11 @@ export class SpacesService {
     const grant = await this.#access.require(user, spaceId, 'invite');
     if (grant.facts.kind !== 'project' && grant.facts.kind !== 'teaching')
       throw new PreauError('bad_request', 'classes are brought into projects and teaching groups');
-    const teaches = await this.#db
-      .selectFrom('class_member')
-      .select('class_id')
-      .where('class_id', '=', classId)
-      .where('person_id', '=', user.id)
-      .where('role', '=', 'teacher')
-      .executeTakeFirst();
-    if (!teaches) throw new PreauError('forbidden', 'bring only a class you teach');
+    const uai = await classTaughtBy(this.#db, user.id, classId);
+    if (!uai) throw new PreauError('forbidden', 'bring only a class you teach');
+    // A teaching group gathers classes of its own school; a project, of any.
+    if (grant.facts.kind === 'teaching' && uai !== grant.facts.uai)
+      throw new PreauError('bad_request', 'a teaching group gathers classes of its school only');
     await this.#db.transaction().execute(async (tx) => {
       if (!(await addSpaceClass(tx, { spaceId, classId, by: user.id }))) return;
       await recordTrace(tx, {
