@@ -10,6 +10,7 @@ import {
   MembershipChange,
   PERSON_ERASED_CHANNEL,
   PersonErasedNotice,
+  SPACE_CHAT_NAMESPACE,
 } from '@preau/protocol';
 import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
@@ -29,6 +30,7 @@ import { startIdleSweep } from './session/IdleSessions';
 import { SessionRegistry } from './session/SessionRegistry';
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from './session/types';
 import { type ClassroomIo, socketOutbox } from './socketOutbox';
+import { mountSpaceChat, type SpaceChatNamespace } from './spaceChat/mountSpaceChat';
 
 /** What the classroom server is built from; nothing global. */
 export interface ClassroomServerDeps {
@@ -69,6 +71,7 @@ export const DEFAULT_RATE_RULES: Record<string, RateRule> = {
   media: { capacity: 300, perSecond: 50 },
   // Events the protocol does not know: a stale client may send a few, nothing sends many.
   unknown: { capacity: 5, perSecond: 0.5 },
+  read: { capacity: 10, perSecond: 2 },
 };
 
 /** Unknown events refused for their rate before the socket is disconnected. */
@@ -223,6 +226,15 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       background(log, 'outside end', session.endedElsewhere(new Date(notice.data.endedAt)));
     }
   });
+  // Spaces' chats, outside live sessions: their own namespace on the same path.
+  const spaceChat = mountSpaceChat(io.of(SPACE_CHAT_NAMESPACE) as unknown as SpaceChatNamespace, {
+    db: deps.db,
+    verifier: deps.verifier,
+    log,
+    rules,
+    tokenGraceMs: timeouts.tokenGraceMs,
+    ...(deps.fanout ? { fanout: deps.fanout } : {}),
+  });
   const stopSweep = startIdleSweep({ db: deps.db, registry, log, fanout: deps.fanout, timeouts });
 
   let closing: Promise<void> | undefined;
@@ -230,7 +242,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     io,
     registry,
     path,
-    ready: Promise.all([membership, erasures, ended]).then(() => undefined),
+    ready: Promise.all([membership, erasures, ended, spaceChat.ready]).then(() => undefined),
     attach(server) {
       const before = new Set(server.listeners('upgrade'));
       io.attach(server);
@@ -248,6 +260,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         if (membership) await (await membership)();
         if (erasures) await (await erasures)();
         if (ended) await (await ended)();
+        await spaceChat.close();
         await registry.close();
         io.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.

@@ -7,6 +7,7 @@ export * from './groups';
 export * from './identity';
 export * from './ids';
 export * from './sfu';
+export * from './spaceChat';
 export * from './spaces';
 export * from './tokens';
 export * from './trace';

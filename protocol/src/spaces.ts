@@ -204,5 +204,25 @@ export const Notification = z.discriminatedUnion('type', [
     spaceName: z.string(),
     change: z.enum(['added', 'removed', 'role', 'state']),
   }),
+  /** Someone named this person with "@" in a space's chat. */
+  z.object({
+    type: z.literal('mention'),
+    to: PersonId,
+    spaceId: SpaceId,
+    spaceName: z.string(),
+    messageId: Id,
+    authorName: z.string(),
+    /** The beginning of the message. */
+    excerpt: z.string().max(200),
+  }),
+  /** A member reported a message, a document or a file to this school's staff. */
+  z.object({
+    type: z.literal('report'),
+    to: PersonId,
+    reportId: Id,
+    spaceId: SpaceId,
+    spaceName: z.string(),
+    targetKind: z.enum(['message', 'doc', 'file']),
+  }),
 ]);
 export type Notification = z.infer<typeof Notification>;

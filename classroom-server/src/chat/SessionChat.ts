@@ -39,6 +39,7 @@ export class SessionChat {
       await s.write(async (tx) => {
         await insertChatMessage(tx, {
           id: message.messageId,
+          spaceId: s.space,
           sessionId: s.id,
           authorId: p.id,
           authorName: p.name,

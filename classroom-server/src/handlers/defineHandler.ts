@@ -18,7 +18,10 @@ import type { Actor } from '../session/types';
 import type { RateLimiter } from './RateLimiter';
 
 /** Event groups that share a rate limit. */
-export type RateGroup = 'session' | 'chat' | 'hands' | 'moderation' | 'media';
+export type RateGroup = 'session' | 'chat' | 'hands' | 'moderation' | 'media' | 'read';
+
+/** A map of client events to their payload and ack schemas (live sessions, a space's chat). */
+export type EventSchemas = Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 /** What a handler sees of its socket. */
 export interface SocketContext {
@@ -33,18 +36,26 @@ export interface SocketContext {
   session: LiveSession | null;
 }
 
-type Request<E extends ClientEventName> = z.infer<(typeof ClientEventSchemas)[E]['request']>;
+type RequestOf<M extends EventSchemas, E extends keyof M> = z.infer<M[E]['request']>;
+type ResponseOf<M extends EventSchemas, E extends keyof M> = z.infer<M[E]['response']>;
 
-/** One client event: the right it needs, its limits, and what it does with a valid payload. */
-export interface Handler<E extends ClientEventName> {
+/** One event of a map `M`, handled with a context `C`: the right it needs, its limits, what it does. */
+export interface EventHandler<M extends EventSchemas, E extends keyof M & string, C> {
   event: E;
   /** Checked against the token's rights before the payload is even read. */
   right: Right;
   rate: RateGroup;
   /** Serialised payload ceiling; defaults to CLASSROOM_LIMITS.eventBytes. */
   maxBytes?: number;
-  handle(ctx: SocketContext, payload: Request<E>): Promise<ClientResponse<E>> | ClientResponse<E>;
+  handle(ctx: C, payload: RequestOf<M, E>): Promise<ResponseOf<M, E>> | ResponseOf<M, E>;
 }
+
+/** One client event of live sessions. */
+export type Handler<E extends ClientEventName> = EventHandler<
+  typeof ClientEventSchemas,
+  E,
+  SocketContext
+>;
 
 /** Any handler, for lists. */
 export type AnyHandler = { [E in ClientEventName]: Handler<E> }[ClientEventName];
@@ -72,6 +83,22 @@ export async function runHandler<E extends ClientEventName>(
   payload: unknown,
   log: Logger,
 ): Promise<Result<ClientResponse<E>>> {
+  return runEventHandler(ClientEventSchemas, handler, ctx, limiter, payload, log);
+}
+
+/** `runHandler` for any event map whose context names an actor with rights. */
+export async function runEventHandler<
+  M extends EventSchemas,
+  E extends keyof M & string,
+  C extends { readonly actor: { readonly rights: readonly Right[] } },
+>(
+  schemas: M,
+  handler: EventHandler<M, E, C>,
+  ctx: C,
+  limiter: RateLimiter,
+  payload: unknown,
+  log: Logger,
+): Promise<Result<ResponseOf<M, E>>> {
   try {
     if (payloadBytes(payload) > (handler.maxBytes ?? CLASSROOM_LIMITS.eventBytes)) {
       throw new PreauError('too_large', 'payload too large');
@@ -80,7 +107,7 @@ export async function runHandler<E extends ClientEventName>(
     if (!ctx.actor.rights.includes(handler.right)) {
       throw new PreauError('forbidden', `needs the ${handler.right} right`);
     }
-    const input = parseOrThrow(ClientEventSchemas[handler.event].request, payload) as Request<E>;
+    const input = parseOrThrow(schemas[handler.event]!.request, payload) as RequestOf<M, E>;
     return { ok: true, data: await handler.handle(ctx, input) };
   } catch (err) {
     if (!(err instanceof PreauError)) {

@@ -65,6 +65,7 @@ describe('erasure in the live tables: document engine history and live-class cha
     const say = (n: number, author: string, text: string) =>
       insertChatMessage(db, {
         id: `${session}_${n}`,
+        spaceId: space,
         sessionId: session,
         authorId: author,
         authorName: author === 'pLea' ? 'Léa Martin' : 'Bob Durand',

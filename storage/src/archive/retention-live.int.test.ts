@@ -65,6 +65,7 @@ describe('retention sweep over the live tables (document history, live-class cha
       ] as const) {
         await insertChatMessage(db, {
           id: `sess_${space}_${n}`,
+          spaceId: space,
           sessionId: `sess_${space}`,
           authorId: 'pBob',
           authorName: 'Bob',

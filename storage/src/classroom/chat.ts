@@ -4,16 +4,21 @@ import type { Schema } from '../db/schema';
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
-/** A chat message of a live session, as stored. */
+/** A chat message of a space (written during a live session or not), as stored. */
 export interface StoredChatMessage {
   id: string;
-  sessionId: string;
+  /** The space whose chat it is. */
+  spaceId: string;
+  /** The live session it was written in; null outside one. */
+  sessionId: string | null;
   authorId: string;
   authorName: string;
   text: string;
   sentAt: Date;
   /** When its author last corrected it (null: never). */
   editedAt?: Date | null;
+  /** People it mentions (person ids). */
+  mentions?: string[];
 }
 
 /** Stores a chat message. */
@@ -23,6 +28,8 @@ export async function insertChatMessage(tx: Executor, message: StoredChatMessage
     .values({
       id: message.id,
       session_id: message.sessionId,
+      space_id: message.spaceId,
+      mentions: JSON.stringify(message.mentions ?? []),
       author_id: message.authorId,
       author_name: message.authorName,
       text: message.text,
@@ -71,9 +78,12 @@ export async function editChatMessage(
   return row ? toStored(row) : null;
 }
 
-function toStored(r: {
+/** A stored row as the repository hands it out. */
+export function toStored(r: {
   id: string;
-  session_id: string;
+  session_id: string | null;
+  space_id: string;
+  mentions: unknown;
   author_id: string;
   author_name: string;
   text: string;
@@ -82,13 +92,20 @@ function toStored(r: {
 }): StoredChatMessage {
   return {
     id: r.id,
+    spaceId: r.space_id,
     sessionId: r.session_id,
+    mentions: parseMentions(r.mentions),
     authorId: r.author_id,
     authorName: r.author_name,
     text: r.text,
     sentAt: new Date(r.sent_at),
     editedAt: r.edited_at ? new Date(r.edited_at) : null,
   };
+}
+
+function parseMentions(value: unknown): string[] {
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** The latest visible messages of a session, oldest first. */
@@ -128,19 +145,17 @@ function blanked(reason: ChatErasureReason, at: Date) {
 }
 
 /**
- * Blanks the text of every live-class chat message a person wrote, except
+ * Blanks the text of every chat message (of a live class or of a space's chat) a person wrote, except
  * those a legal hold covers (by space, person, period); returns how many.
  */
 export async function eraseChatMessagesOf(db: Executor, person: string, at: Date): Promise<number> {
   const result = await db
     .updateTable('live_chat_message')
-    .from('live_session as s')
     .set(blanked('erasure', at))
-    .whereRef('s.id', '=', 'live_chat_message.session_id')
     .where('live_chat_message.author_id', '=', person)
     .where('live_chat_message.erased_at', 'is', null)
     .where(
-      sql<boolean>`NOT ${holdCoversAct(sql.ref('s.space_id'), sql.ref('live_chat_message.author_id'), sql.ref('live_chat_message.sent_at'))}`,
+      sql<boolean>`NOT ${holdCoversAct(sql.ref('live_chat_message.space_id'), sql.ref('live_chat_message.author_id'), sql.ref('live_chat_message.sent_at'))}`,
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
@@ -155,7 +170,7 @@ export interface ChatExpiryReport {
 }
 
 /**
- * Blanks the text of live-class chat messages older than their space's
+ * Blanks the text of chat messages (live or space chat) older than their space's
  * retention cutoff, except those a legal hold covers. `cutoffOf` gives a
  * space's cutoff; `before` (the earliest of them) bounds the search.
  */
@@ -165,16 +180,15 @@ export async function expireChatMessages(
 ): Promise<ChatExpiryReport> {
   const spaces = await db
     .selectFrom('live_chat_message as m')
-    .innerJoin('live_session as s', 's.id', 'm.session_id')
-    .select('s.space_id')
+    .select('m.space_id')
     .distinct()
     .where('m.erased_at', 'is', null)
     .where('m.sent_at', '<', opts.before)
-    .orderBy('s.space_id')
+    .orderBy('m.space_id')
     .execute();
   const report: ChatExpiryReport = { erased: 0, held: 0 };
   const held = holdCoversAct(
-    sql.ref('s.space_id'),
+    sql.ref('live_chat_message.space_id'),
     sql.ref('live_chat_message.author_id'),
     sql.ref('live_chat_message.sent_at'),
   );
@@ -182,10 +196,8 @@ export async function expireChatMessages(
     const cutoff = await opts.cutoffOf(space);
     const result = await db
       .updateTable('live_chat_message')
-      .from('live_session as s')
       .set(blanked('retention', opts.now))
-      .whereRef('s.id', '=', 'live_chat_message.session_id')
-      .where('s.space_id', '=', space)
+      .where('live_chat_message.space_id', '=', space)
       .where('live_chat_message.erased_at', 'is', null)
       .where('live_chat_message.sent_at', '<', cutoff)
       .where(sql<boolean>`NOT ${held}`)
@@ -193,9 +205,8 @@ export async function expireChatMessages(
     report.erased += Number(result.numUpdatedRows);
     const kept = await db
       .selectFrom('live_chat_message')
-      .innerJoin('live_session as s', 's.id', 'live_chat_message.session_id')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where('s.space_id', '=', space)
+      .where('live_chat_message.space_id', '=', space)
       .where('live_chat_message.erased_at', 'is', null)
       .where('live_chat_message.sent_at', '<', cutoff)
       .where(held)

@@ -28,7 +28,12 @@ export interface ClassroomTables {
   };
   live_chat_message: {
     id: string;
-    session_id: string;
+    /** Migration 0501: null for a message written outside a live session. */
+    session_id: string | null;
+    /** Migration 0501: the space whose chat it is. */
+    space_id: string;
+    /** Migration 0501: person ids the message mentions (JSON array). */
+    mentions: ColumnType<string[], string | undefined, string>;
     author_id: string;
     author_name: string;
     text: string;

@@ -3,6 +3,7 @@ import type { ArchiveTables } from '../archive/tables';
 import type { ClassroomTables } from '../classroom/tables';
 import type { DocsTables } from '../docs/tables';
 import type { IdentityTables } from '../identity/tables';
+import type { SpaceContentTables } from '../spaceContent/tables';
 import type { SpacesTables } from '../spaces/tables';
 
 /** Tables of the trace port (migration 0001). */
@@ -31,6 +32,7 @@ export interface TraceTables {
 export type Schema = TraceTables &
   IdentityTables &
   SpacesTables &
+  SpaceContentTables &
   ClassroomTables &
   DocsTables &
   ArchiveTables;

@@ -213,6 +213,7 @@ function historyContract(engine: string, open: () => Promise<Database>) {
         const say = (mid: string, author: string, text: string, sentAt: Date) =>
           insertChatMessage(db, {
             id: `${id}_${mid}`,
+            spaceId: space,
             sessionId: id,
             authorId: author,
             authorName: author,
