@@ -377,6 +377,8 @@ export const ErasureReport = z.object({
   ),
   /** Live-class chat messages whose text was erased (reports made before it had none). */
   chatMessagesErased: z.number().int().nonnegative().default(0),
+  /** Files the person shared in spaces, removed with their bytes (reports made before had none). */
+  filesErased: z.number().int().nonnegative().default(0),
 });
 export type ErasureReport = z.infer<typeof ErasureReport>;
 

@@ -16,10 +16,13 @@ import {
 } from '@preau/storage';
 import { SpaceAccess } from './app/access';
 import { ArchiveService } from './app/archive';
+import { ChatService } from './app/chat';
 import { DirectoryService } from './app/directory';
+import { FilesService } from './app/files';
 import { GuestsService } from './app/guests';
 import { Notifier } from './app/notifier';
 import { PrivacyService } from './app/privacy';
+import { ReportsService } from './app/reports';
 import { SpacesService } from './app/spaces';
 import type { ServerConfig } from './config';
 import { createIdentity, type Identity } from './identity/identity';
@@ -49,6 +52,12 @@ export interface Services {
   privacy: PrivacyService;
   /** Guests of projects: outside contributors with a personal sign-in link. */
   guests: GuestsService;
+  /** Spaces' chats beyond the realtime server: unread counts. */
+  chat: ChatService;
+  /** Files shared in spaces. */
+  files: FilesService;
+  /** Reports to the school's staff. */
+  reports: ReportsService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -135,6 +144,18 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       openSession: (personId, until) => identity.openSession(personId, until),
       log: log.child({ module: 'guests' }),
     });
+    const chat = new ChatService({ db: database.db, access });
+    const files = new FilesService({
+      db: database.db,
+      access,
+      objects,
+      log: log.child({ module: 'files' }),
+    });
+    const reports = new ReportsService({
+      db: database.db,
+      access,
+      notify: (n) => notifier.notify(n),
+    });
 
     return {
       config,
@@ -146,6 +167,9 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       directory,
       privacy,
       guests,
+      chat,
+      files,
+      reports,
       database,
       objects,
       fanout,

@@ -9,6 +9,7 @@ import { type Database, openDatabase } from '../db/Database';
 import { createDoc } from '../docs/documents';
 import { SampleDoc, storedDocBytes, storedPadText } from '../docs/sampleDoc';
 import { historySpan, readDocParts, storeDocSnapshot } from '../docs/updates';
+import { insertSpaceFile, spaceFileKey } from '../spaceContent/files';
 import type { Archiver } from './Archiver';
 import { readAudit } from './audit';
 import { openCase, placeHold } from './cases';
@@ -74,7 +75,49 @@ describe('erasure in the live tables: document engine history and live-class cha
       });
     await say(1, 'pLea', `Mon numéro est le 06 12 34 56 78 (${space})`);
     await say(2, 'pBob', `Merci Léa (${space})`);
+    // The space's own chat, outside any session, and a file Léa shared there.
+    await insertChatMessage(db, {
+      id: `${space}_chat`,
+      spaceId: space,
+      sessionId: null,
+      authorId: 'pLea',
+      authorName: 'Léa Martin',
+      text: `Mon adresse est 3 rue des Lilas (${space})`,
+      sentAt: new Date(),
+    });
+    const key = spaceFileKey(space, `f_${space}`);
+    await s3.store.put(key, new TextEncoder().encode(`photo de Léa (${space})`), 'text/plain');
+    await insertSpaceFile(db, {
+      id: `f_${space}`,
+      spaceId: space,
+      name: 'photo.txt',
+      objectKey: key,
+      mimeType: 'text/plain',
+      size: 20,
+      sha256: '0'.repeat(64),
+      uploadedBy: 'pLea',
+      uploadedAt: new Date(),
+    });
   }
+
+  const spaceChat = async (space: string) =>
+    (
+      await database.db
+        .selectFrom('live_chat_message')
+        .select(['text', 'author_id', 'erased_reason'])
+        .where('id', '=', `${space}_chat`)
+        .execute()
+    ).map((r) => [r.text, r.author_id, r.erased_reason]);
+  const file = async (space: string) => [
+    (
+      await database.db
+        .selectFrom('space_file')
+        .select('id')
+        .where('space_id', '=', space)
+        .execute()
+    ).length,
+    (await s3.store.get(spaceFileKey(space, `f_${space}`))) !== null,
+  ];
 
   const chat = async (space: string) =>
     (
@@ -131,8 +174,10 @@ describe('erasure in the live tables: document engine history and live-class cha
     );
     const free = docs.get(FREE)!;
     expect(report.documentsRewritten).toEqual([`${FREE}/${free.docId}`]);
-    // In FREE and in BOB_HELD (the hold there covers Bob, not Léa's messages).
-    expect(report.chatMessagesErased).toBe(2);
+    // In FREE and in BOB_HELD (the hold there covers Bob, not Léa's messages):
+    // the live-class message and the one of the space's own chat.
+    expect(report.chatMessagesErased).toBe(4);
+    expect(report.filesErased).toBe(2);
     expect(report.kept).toEqual(
       expect.arrayContaining([
         { space: HELD, records: 3, reason: 'legal_hold', caseReference: 'PV-ESPACE' },
@@ -180,10 +225,19 @@ describe('erasure in the live tables: document engine history and live-class cha
       'Léa Martin',
       null,
     ]);
+    // The space's chat outside sessions and its files: erased outside holds, kept under one.
+    expect(await spaceChat(FREE)).toEqual([['', '', 'erasure']]);
+    expect(await spaceChat(BOB_HELD)).toEqual([['', '', 'erasure']]);
+    expect(await spaceChat(HELD)).toEqual([
+      [`Mon adresse est 3 rue des Lilas (${HELD})`, 'pLea', null],
+    ]);
+    expect(await file(FREE)).toEqual([0, false]);
+    expect(await file(BOB_HELD)).toEqual([0, false]);
+    expect(await file(HELD)).toEqual([1, true]);
     const audit = await readAudit(db, { actor: 'pLea' });
     expect(audit.at(-1)).toMatchObject({
       action: 'rights.erase',
-      details: { chatMessages: 2, documents: 1 },
+      details: { chatMessages: 4, documents: 1, files: 2 },
     });
   });
 });

@@ -7,6 +7,7 @@ import type { Schema } from '../db/schema';
 import { collapseDoc, rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
+import { eraseSpaceFilesOf } from '../spaceContent/files';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
 import { fromBase64 } from './canonical';
@@ -137,6 +138,8 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
     }
   }
   const chatMessagesErased = await eraseChatMessagesOf(db, person, now);
+  const files = await eraseSpaceFilesOf(db, person);
+  for (const f of files) await deps.objects.delete(f.objectKey);
   await applyPendingRedactions(deps);
   await deps.drain?.();
 
@@ -157,6 +160,7 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
     documentsRewritten: rewritten,
     kept,
     chatMessagesErased,
+    filesErased: files.length,
   };
   await db.transaction().execute(async (tx) => {
     await tx
@@ -172,6 +176,7 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
           erased,
           documents: rewritten.length,
           chatMessages: chatMessagesErased,
+          files: files.length,
           kept: kept.map((k) => ({ ...k })),
         },
       },
@@ -398,8 +403,13 @@ export async function erasureReports(db: Kysely<Schema>, person: string): Promis
     .execute();
   // Reports written before chat messages were counted have no such count.
   return rows.map((r) => {
-    const report = r.report as Partial<ErasureReport> & Omit<ErasureReport, 'chatMessagesErased'>;
-    return { ...report, chatMessagesErased: report.chatMessagesErased ?? 0 };
+    const report = r.report as Partial<ErasureReport> &
+      Omit<ErasureReport, 'chatMessagesErased' | 'filesErased'>;
+    return {
+      ...report,
+      chatMessagesErased: report.chatMessagesErased ?? 0,
+      filesErased: report.filesErased ?? 0,
+    };
   });
 }
 

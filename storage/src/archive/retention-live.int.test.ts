@@ -7,6 +7,7 @@ import { type Database, openDatabase } from '../db/Database';
 import { createDoc } from '../docs/documents';
 import { SampleDoc, storedDocBytes, storedPadText } from '../docs/sampleDoc';
 import { historySpan } from '../docs/updates';
+import { insertSpaceFile, spaceFileKey } from '../spaceContent/files';
 import { readAudit } from './audit';
 import { openCase, placeHold } from './cases';
 import { loadArchiveSigner } from './keys';
@@ -74,7 +75,38 @@ describe('retention sweep over the live tables (document history, live-class cha
         });
       }
     }
+    // The space's own chat outside sessions, and files shared in it, old and recent.
+    for (const space of [FREE, HELD, LONG]) {
+      await insertChatMessage(db, {
+        id: `${space}_chat`,
+        spaceId: space,
+        sessionId: null,
+        authorId: 'pBob',
+        authorName: 'Bob',
+        text: `Vieux message du groupe (${space})`,
+        sentAt: THREE_YEARS_AGO,
+      });
+      for (const [n, at] of [
+        ['old', THREE_YEARS_AGO],
+        ['new', YESTERDAY],
+      ] as const) {
+        const key = spaceFileKey(space, `f_${n}`);
+        await s3.store.put(key, new TextEncoder().encode(`${n} ${space}`), 'text/plain');
+        await insertSpaceFile(db, {
+          id: `f_${n}_${space}`,
+          spaceId: space,
+          name: `${n}.txt`,
+          objectKey: key,
+          mimeType: 'text/plain',
+          size: 3,
+          sha256: '0'.repeat(64),
+          uploadedBy: 'pBob',
+          uploadedAt: at,
+        });
+      }
+    }
     const admin = { id: 'admin1', role: 'admin' as const };
+    await setRetention(db, admin, { scope: '0350002B', kind: 'file.added', days: 3650 });
     await setRetention(db, admin, { scope: '0350002B', kind: 'doc.update', days: 3650 });
     await setRetention(db, admin, { scope: '0350002B', kind: 'chat.message', days: 3650 });
     const archivist = { id: 'arch1', role: 'archivist' as const };
@@ -113,8 +145,10 @@ describe('retention sweep over the live tables (document history, live-class cha
     expect(report.live).toEqual({
       documents: 1,
       heldDocuments: 1,
-      chatMessages: 1,
-      heldChatMessages: 1,
+      chatMessages: 2,
+      heldChatMessages: 2,
+      files: 1,
+      heldFiles: 1,
     });
 
     // Outside holds: the expired versions are one version; the draft only they showed is gone.
@@ -137,16 +171,44 @@ describe('retention sweep over the live tables (document history, live-class cha
         [`Message récent (${space})`, null],
       ]);
     }
+    // The space's chat outside sessions and its files follow the same rules.
+    const groupChat = async (space: string) =>
+      (
+        await db
+          .selectFrom('live_chat_message')
+          .select(['text', 'erased_reason'])
+          .where('id', '=', `${space}_chat`)
+          .execute()
+      ).map((r) => [r.text, r.erased_reason]);
+    const files = async (space: string) => [
+      (
+        await db
+          .selectFrom('space_file')
+          .select('name')
+          .where('space_id', '=', space)
+          .orderBy('name')
+          .execute()
+      ).map((r) => r.name),
+      (await s3.store.get(spaceFileKey(space, 'f_old'))) !== null,
+    ];
+    expect(await groupChat(FREE)).toEqual([['', 'retention']]);
+    expect(await files(FREE)).toEqual([['new.txt'], false]);
+    for (const space of [HELD, LONG]) {
+      expect(await groupChat(space)).toEqual([[`Vieux message du groupe (${space})`, null]]);
+      expect(await files(space)).toEqual([['new.txt', 'old.txt'], true]);
+    }
     const audit = (await readAudit(db)).filter((e) => e.action === 'retention.sweep');
     expect(audit.at(-1)?.details).toMatchObject({
-      live: { documents: 1, chatMessages: 1, heldDocuments: 1, heldChatMessages: 1 },
+      live: { documents: 1, chatMessages: 2, heldDocuments: 1, heldChatMessages: 2, files: 1 },
     });
     // A second sweep finds nothing new to merge or blank; the hold still keeps its part.
     expect((await sweep()).live).toEqual({
       documents: 0,
       heldDocuments: 1,
       chatMessages: 0,
-      heldChatMessages: 1,
+      heldChatMessages: 2,
+      files: 0,
+      heldFiles: 1,
     });
   });
 });

@@ -18,7 +18,10 @@ import {
 //   (the document itself is intact; text deleted before the cutoff is gone;
 //   later versions stay browsable);
 // - live-class chat follows `chat.message`: an expired message keeps its
-//   row and time, its text and author are blanked ("message effacé").
+//   row and time, its text and author are blanked ("message effacé"); a
+//   space's chat outside sessions is the same table and follows the same;
+// - files shared in a space follow `file.added`: expired rows and their
+//   bytes are removed.
 // A legal hold suspends all of it for what it covers (space, person,
 // period): held records keep their content, a document any of whose
 // expired versions is held keeps its whole history, held messages their
@@ -29,6 +32,7 @@ import { expireChatMessages } from '../classroom/chat';
 import type { Schema } from '../db/schema';
 import { expireDocHistories } from '../docs/history';
 import type { ObjectStore } from '../objects/ObjectStore';
+import { expireSpaceFiles } from '../spaceContent/files';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
 import { heldCondition } from './cases';
@@ -137,6 +141,10 @@ export interface SweepReport {
     chatMessages: number;
     /** Expired chat messages kept by a hold. */
     heldChatMessages: number;
+    /** Files shared in spaces removed with their bytes. */
+    files: number;
+    /** Expired files kept by a hold. */
+    heldFiles: number;
   };
 }
 
@@ -200,6 +208,7 @@ export async function sweepRetention(deps: {
   await applyPendingRedactions({ db, objects: deps.objects, signer: deps.signer, log: deps.log });
   const live = await sweepLiveTables(
     db,
+    deps.objects,
     rules,
     async (space) => {
       if (!schools.has(space)) schools.set(space, await schoolOf(space));
@@ -226,6 +235,7 @@ export async function sweepRetention(deps: {
  */
 async function sweepLiveTables(
   db: Kysely<Schema>,
+  objects: ObjectStore,
   rules: readonly RetentionRule[],
   schoolOf: (space: string) => Promise<string | null>,
   now: Date,
@@ -252,11 +262,19 @@ async function sweepLiveTables(
     cutoffOf: cutoffOf('chat.message'),
     now,
   });
+  // Files follow `file.added`: rows first, then their bytes.
+  const files = await expireSpaceFiles(db, {
+    before: before('file.added'),
+    cutoffOf: cutoffOf('file.added'),
+  });
+  for (const f of files.removed) await objects.delete(f.objectKey);
   return {
     documents: docs.rewritten,
     heldDocuments: docs.held,
     chatMessages: chat.erased,
     heldChatMessages: chat.held,
+    files: files.removed.length,
+    heldFiles: files.held,
   };
 }
 

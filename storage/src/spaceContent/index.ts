@@ -1,3 +1,4 @@
 export * from './chat';
+export * from './docText';
 export * from './files';
 export * from './reports';

@@ -1,0 +1,54 @@
+import { DOC_YJS } from '@preau/protocol';
+import * as Y from 'yjs';
+import { rebuildDoc } from '../archive/documents';
+import { type DocsExecutor, findDoc } from '../docs/documents';
+import { readDocParts } from '../docs/updates';
+
+/** Longest text a report copies from a document. */
+const MAX_CHARS = 20_000;
+
+/**
+ * A document as it stands now, as plain text: a pad's paragraphs, a board's
+ * text elements (one a line). Null when there is no such document.
+ */
+export async function docPlainText(
+  db: DocsExecutor,
+  docId: string,
+): Promise<{ space: string; title: string; kind: string; text: string } | null> {
+  const doc = await findDoc(db, docId);
+  if (!doc) return null;
+  const parts = await readDocParts(db, docId);
+  const ydoc = rebuildDoc([
+    ...(parts.snapshot ? [parts.snapshot.state] : []),
+    ...parts.updates.map((u) => u.body),
+  ]);
+  const lines =
+    doc.kind === 'pad'
+      ? ydoc
+          .getXmlFragment(DOC_YJS.padFragment)
+          .toArray()
+          .map((node) => textOf(node))
+      : ydoc
+          .getArray<unknown>(DOC_YJS.boardElements)
+          .toArray()
+          .map((el) => {
+            const value = (el instanceof Y.Map ? (el.get('el') ?? el.toJSON()) : el) as Record<
+              string,
+              unknown
+            > | null;
+            return value && value.type === 'text' && typeof value.text === 'string'
+              ? value.text
+              : '';
+          });
+  const text = lines
+    .filter((l) => l.trim() !== '')
+    .join('\n')
+    .slice(0, MAX_CHARS);
+  return { space: doc.space, title: doc.title, kind: doc.kind, text };
+}
+
+function textOf(node: unknown): string {
+  if (node instanceof Y.XmlText) return node.toString().replace(/<[^>]*>/g, '');
+  if (node instanceof Y.XmlElement) return node.toArray().map(textOf).join(' ');
+  return '';
+}
