@@ -16,7 +16,8 @@ export const CSP_DIRECTIVES = {
   'media-src': ['self', 'blob:', 'mediastream:'],
   'connect-src': ['self'],
   'worker-src': ['self', 'blob:'],
-  'frame-src': ['none'],
+  // Same origin only: a space's PDF previewed in its files page (served sandboxed).
+  'frame-src': ['self'],
   'object-src': ['none'],
   'base-uri': ['self'],
   'form-action': ['self'],

@@ -4,6 +4,7 @@ import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
+import { spaceContent } from './i18n/messages/spaceContent';
 
 /** Languages of the interface, French first. */
 export const LOCALES = ['fr', 'en'] as const;
@@ -18,6 +19,7 @@ const fr = {
   ...docs.fr,
   ...archive.fr,
   ...groups.fr,
+  ...spaceContent.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -31,6 +33,7 @@ const catalogues: Record<Locale, Messages> = {
     ...docs.en,
     ...archive.en,
     ...groups.en,
+    ...spaceContent.en,
   },
 };
 

@@ -1,0 +1,41 @@
+import { PreauError, SPACE_FILE_LIMITS, type SpaceFileView } from '@preau/protocol';
+import { api, requireUser } from '#lib/server/api';
+import type { RequestHandler } from './$types';
+
+/** `GET /api/spaces/[spaceId]/files`: the space's files, newest first. */
+export const GET: RequestHandler = api(
+  async ({ params, locals }): Promise<SpaceFileView[]> =>
+    locals.services.files.list(requireUser(locals), params.spaceId),
+);
+
+/**
+ * `POST /api/spaces/[spaceId]/files?name=…`: uploads a file, the raw request
+ * body (its type in `content-type`, sniffed again from the bytes), capped at
+ * SPACE_FILE_LIMITS.maxBytes before it is read whole.
+ */
+export const POST: RequestHandler = api(async ({ params, request, url, locals }) => {
+  const user = requireUser(locals);
+  const body = await readCapped(request, SPACE_FILE_LIMITS.maxBytes);
+  return locals.services.files.upload(user, params.spaceId, {
+    name: url.searchParams.get('name') ?? '',
+    declaredType: request.headers.get('content-type') ?? '',
+    body,
+  });
+});
+
+/** The request body, refused with `too_large` as soon as it passes `max` bytes. */
+async function readCapped(request: Request, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new PreauError('too_large', `files are limited to ${max} bytes`);
+  if (Number(request.headers.get('content-length') ?? 0) > max) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) throw tooLarge();
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
