@@ -131,6 +131,24 @@ describe('a work group’s chat and files in Chromium', () => {
     await matePage.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('says when a message could not be sent offline, keeps its text, and sends it once back', async () => {
+    const composer = matePage.getByLabel('Votre message');
+    await matePage.context().setOffline(true);
+    await composer.fill('Écrit hors ligne');
+    await composer.press('Enter');
+    await expect
+      .poll(() => matePage.getByRole('alert').textContent())
+      .toContain('Message non envoyé (pas de connexion)');
+    expect(await composer.inputValue()).toBe('Écrit hors ligne');
+    await matePage.context().setOffline(false);
+    await expect
+      .poll(() => matePage.locator('p.meta[role="status"]').textContent())
+      .toContain('Connecté');
+    await composer.press('Enter');
+    await expect.poll(() => texts(leaPage)).toContain('Écrit hors ligne');
+    await expect.poll(() => composer.inputValue()).toBe('');
+  });
+
   it('a reported message reaches the CPE’s inbox with its text, who marks it handled', async () => {
     const message = matePage.locator('.message', { hasText: 'tu relis ?' });
     await message.getByRole('button', { name: /^Signaler le message de/ }).click();

@@ -115,6 +115,7 @@ export class SpaceChatConnection {
       if (reason === 'removed') this.#finish();
     });
     window.addEventListener('online', this.#onOnline);
+    window.addEventListener('offline', this.#onOffline);
   }
 
   /** Sends one request; rejects with a ChatRequestError (never silently). */
@@ -123,7 +124,9 @@ export class SpaceChatConnection {
     payload: SpaceChatRequest<E>,
   ): Promise<SpaceChatResponse<E>> {
     const socket = this.#socket;
-    if (!socket?.connected) return Promise.reject(new ChatRequestError('offline'));
+    // The browser may know the network is gone before the socket does.
+    if (!socket?.connected || !navigator.onLine)
+      return Promise.reject(new ChatRequestError('offline'));
     return new Promise((resolve, reject) => {
       const emit = socket.timeout(REQUEST_TIMEOUT_MS).emit as unknown as (
         e: string,
@@ -143,11 +146,18 @@ export class SpaceChatConnection {
     this.#closed = true;
     clearTimeout(this.#renewTimer);
     window.removeEventListener('online', this.#onOnline);
+    window.removeEventListener('offline', this.#onOffline);
     this.#socket?.disconnect();
   }
 
   readonly #onOnline = () => {
-    if (this.#socket && !this.#socket.connected && !this.#closed) this.#socket.connect();
+    if (this.#closed) return;
+    if (this.#socket?.connected) this.#on.state('connected');
+    else this.#socket?.connect();
+  };
+
+  readonly #onOffline = () => {
+    if (!this.#closed) this.#on.state('offline');
   };
 
   #retry() {
