@@ -107,12 +107,32 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     // Upgrades are routed by the caller's server; ours must not destroy the others'.
     destroyUpgrade: false,
   });
+
+  // Spaces' chats, outside live sessions: their own namespace on the same path.
+  const spaceChat = mountSpaceChat(io.of(SPACE_CHAT_NAMESPACE) as unknown as SpaceChatNamespace, {
+    db: deps.db,
+    verifier: deps.verifier,
+    log,
+    rules,
+    tokenGraceMs: timeouts.tokenGraceMs,
+    ...(deps.fanout ? { fanout: deps.fanout } : {}),
+  });
   const registry = new SessionRegistry({
     db: deps.db,
     sfu: deps.sfu,
     log,
     timeouts,
-    outboxFor: (sessionId) => socketOutbox(io, sessionId),
+    outboxFor: (sessionId, space) => {
+      // A live session's chat is its space's chat: those reading it outside the session see it too.
+      const outbox = socketOutbox(io, sessionId);
+      return {
+        ...outbox,
+        broadcast: (event, payload, exceptSocket) => {
+          outbox.broadcast(event, payload, exceptSocket);
+          spaceChat.relayLive(space, sessionId, event, payload);
+        },
+      };
+    },
   });
 
   io.use((socket, next) => {
@@ -225,15 +245,6 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     if (session) {
       background(log, 'outside end', session.endedElsewhere(new Date(notice.data.endedAt)));
     }
-  });
-  // Spaces' chats, outside live sessions: their own namespace on the same path.
-  const spaceChat = mountSpaceChat(io.of(SPACE_CHAT_NAMESPACE) as unknown as SpaceChatNamespace, {
-    db: deps.db,
-    verifier: deps.verifier,
-    log,
-    rules,
-    tokenGraceMs: timeouts.tokenGraceMs,
-    ...(deps.fanout ? { fanout: deps.fanout } : {}),
   });
   const stopSweep = startIdleSweep({ db: deps.db, registry, log, fanout: deps.fanout, timeouts });
 

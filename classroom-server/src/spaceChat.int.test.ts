@@ -21,11 +21,12 @@ import {
   readOutbox,
   seedDemoDirectory,
   setSpaceState,
+  startLiveSession,
   unreadCounts,
 } from '@preau/storage';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './test/harness';
+import { call as callLive, type Harness, startHarness } from './test/harness';
 
 type ChatSocket = Socket<SpaceChatServerToClient, SpaceChatClientToServer>;
 
@@ -221,6 +222,30 @@ describe('a space’s persistent chat', () => {
     expect((await unreadCounts(h.database.db, c!, [SPACE])).get(SPACE)).toBe(1);
     expect((await unreadCounts(h.database.db, a!, [SPACE])).get(SPACE) ?? 0).toBeGreaterThan(0);
     void b;
+  });
+
+  it('shows a live session’s messages in the space’s chat, live and in its history', async () => {
+    const [a, b] = people;
+    const { session } = await startLiveSession(h.database.db, {
+      id: 'ls_spacechat',
+      space: SPACE,
+      classId: null,
+      title: 'Salon',
+      createdBy: a!,
+    });
+    const outside = await open(claims(b!));
+    const seen: SpaceChatMessage[] = [];
+    outside.on('chat.message', (m) => seen.push(m));
+    const inSession = await h.join(session.id, { ...claims(a!), session: session.id });
+    const sent = await callLive(inSession, 'chat.send', { text: 'Dit pendant le salon' });
+    await expect
+      .poll(() => seen.map((m) => [m.messageId, m.sessionId, m.text]))
+      .toEqual([[sent.messageId, session.id, 'Dit pendant le salon']]);
+    const history = await call(outside, 'chat.history', {});
+    expect(history.messages.at(-1)).toMatchObject({
+      messageId: sent.messageId,
+      sessionId: session.id,
+    });
   });
 
   it('drops a removed member at once, refuses a token without read, and keeps a suspended space read-only', async () => {

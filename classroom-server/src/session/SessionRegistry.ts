@@ -19,7 +19,8 @@ export interface SessionRegistryDeps {
   sfu: SfuApi | null;
   log: Logger;
   timeouts: SessionTimeouts;
-  outboxFor(sessionId: string): SessionOutbox;
+  /** The outbox of a session (its space: the space's chat hears the session's chat too). */
+  outboxFor(sessionId: string, space: string): SessionOutbox;
 }
 
 /**
@@ -114,7 +115,7 @@ export class SessionRegistry {
       chat,
       db,
       sfu: this.#deps.sfu,
-      outbox: this.#deps.outboxFor(sessionId),
+      outbox: this.#deps.outboxFor(sessionId, stored.space),
       log: log.child({ sessionId, spaceId: stored.space }),
       timeouts: this.#deps.timeouts,
       onClosed: (s) => {

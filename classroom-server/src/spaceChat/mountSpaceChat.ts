@@ -1,4 +1,5 @@
 import {
+  ChatMessage,
   MEMBERSHIP_CHANNEL,
   MembershipChange,
   PROTOCOL_VERSION,
@@ -32,6 +33,15 @@ export type SpaceChatNamespace = Namespace<
   SpaceChatSocketData
 >;
 
+/** The spaces' chats as the classroom server holds them. */
+export interface MountedSpaceChat {
+  /** Resolves once membership changes are heard. */
+  ready: Promise<void>;
+  /** Hands an event of a live session's chat to those reading the space's chat outside it. */
+  relayLive(space: string, sessionId: string, event: string, payload: unknown): void;
+  close(): Promise<void>;
+}
+
 const spaceRoom = (space: string) => `space:${space}`;
 const personRoom = (space: string, person: string) => `person:${space}:${person}`;
 
@@ -50,7 +60,7 @@ export function mountSpaceChat(
     rules: Record<string, RateRule>;
     tokenGraceMs: number;
   },
-): { ready: Promise<void>; close(): Promise<void> } {
+): MountedSpaceChat {
   const log = deps.log.child({ module: 'space-chat' });
   const chat = new SpaceChat({
     db: deps.db,
@@ -140,6 +150,15 @@ export function mountSpaceChat(
 
   return {
     ready: Promise.resolve(membership).then(() => undefined),
+    relayLive(space, sessionId, event, payload) {
+      const room = nsp.to(spaceRoom(space));
+      if (event === 'chat.message' || event === 'chat.edited') {
+        const m = ChatMessage.parse(payload);
+        room.emit(event, { ...m, editedAt: m.editedAt ?? null, mentions: [], sessionId });
+      } else if (event === 'chat.deleted') {
+        room.emit('chat.deleted', payload as { messageId: string });
+      }
+    },
     async close() {
       if (membership) await (await membership)();
       nsp.disconnectSockets(true);
