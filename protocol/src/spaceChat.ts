@@ -127,8 +127,8 @@ export type UnreadCounts = z.infer<typeof UnreadCounts>;
 
 /** Ceilings of a space's files. */
 export const SPACE_FILE_LIMITS = {
-  /** Largest file one may upload. */
-  maxBytes: 20 * 1024 * 1024,
+  /** Largest file one may upload (under the web server's 12 MB body limit). */
+  maxBytes: 10 * 1024 * 1024,
   /** Longest file name kept. */
   nameChars: 120,
 } as const;

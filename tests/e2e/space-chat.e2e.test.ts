@@ -7,7 +7,7 @@ import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
-import { signIn } from '../support/signin';
+import { signIn, signInApi } from '../support/signin';
 
 /** A 2×2 red PNG. */
 const PNG = Buffer.from(
@@ -51,6 +51,11 @@ describe('a work group’s chat and files in Chromium', () => {
     return (await sessionUserOf(db, row.id))!;
   };
   const texts = (page: Page) => page.locator('.message .text').allTextContents();
+  /** Waits until the page's chat socket is connected (sending before that fails, loudly). */
+  const connected = (page: Page) =>
+    expect
+      .poll(() => page.locator('p.meta[role="status"]').textContent(), { timeout: 20_000 })
+      .toContain('Connecté');
 
   beforeAll(async () => {
     [preau, browser] = await Promise.all([startTestPreau(), launchChromium()]);
@@ -73,6 +78,7 @@ describe('a work group’s chat and files in Chromium', () => {
   it('sends, counts unread, shows live to the other, mentions, edits and deletes; a reload keeps it', async () => {
     const chatUrl = `${preau.url}/espaces/${groupId}/discussion`;
     await leaPage.goto(chatUrl);
+    await connected(leaPage);
     const composer = leaPage.getByLabel('Votre message');
     await composer.fill('Premier message du groupe');
     await composer.press('Enter');
@@ -81,6 +87,7 @@ describe('a work group’s chat and files in Chromium', () => {
 
     // The other member has one unread message, shown on the heading.
     await matePage.goto(chatUrl);
+    await connected(matePage);
     expect(await matePage.locator('h1').textContent()).toContain('1 message(s) non lu(s)');
     await expect.poll(() => texts(matePage)).toEqual(['Premier message du groupe']);
     await expectAccessible(matePage);
@@ -116,6 +123,7 @@ describe('a work group’s chat and files in Chromium', () => {
 
     // A reload keeps everything that was kept, and not what was deleted.
     await leaPage.reload();
+    await connected(leaPage);
     await expect.poll(() => texts(leaPage)).toEqual([mentionText]);
     expect(problems).toEqual([]);
   });
@@ -123,6 +131,7 @@ describe('a work group’s chat and files in Chromium', () => {
   it('works at phone width', async () => {
     await matePage.setViewportSize({ width: 390, height: 844 });
     await matePage.reload();
+    await connected(matePage);
     await expect.poll(() => texts(matePage)).toHaveLength(1);
     expect(
       await matePage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
@@ -141,9 +150,7 @@ describe('a work group’s chat and files in Chromium', () => {
       .toContain('Message non envoyé (pas de connexion)');
     expect(await composer.inputValue()).toBe('Écrit hors ligne');
     await matePage.context().setOffline(false);
-    await expect
-      .poll(() => matePage.locator('p.meta[role="status"]').textContent())
-      .toContain('Connecté');
+    await connected(matePage);
     await composer.press('Enter');
     await expect.poll(() => texts(leaPage)).toContain('Écrit hors ligne');
     await expect.poll(() => composer.inputValue()).toBe('');
@@ -232,5 +239,32 @@ describe('a work group’s chat and files in Chromium', () => {
     await expect.poll(() => matePage.locator('tbody tr').allTextContents()).toHaveLength(1);
     expect(await matePage.locator('tbody').textContent()).toContain('compte-rendu.pdf');
     expect(problems).toEqual([]);
+  });
+
+  it('keeps the group’s chat, files and reports from outsiders, and caps uploads', async () => {
+    const outsider = await signInApi(preau.url, 'eleve.ines.moreau');
+    const status = async (path: string, init?: { method?: string; body?: unknown }) =>
+      (await outsider.fetch(path, init)).status;
+    expect(await status(`/api/spaces/${groupId}/files`)).toBe(404);
+    expect(await status(`/api/spaces/${groupId}/chat/unread`)).toBe(200);
+    expect(await (await outsider.fetch(`/api/spaces/${groupId}/chat/unread`)).json()).toEqual({
+      ok: true,
+      data: {},
+    });
+    expect(
+      await status(`/api/spaces/${groupId}/reports`, {
+        body: { targetKind: 'message', targetId: 'm_x', reason: 'x' },
+      }),
+    ).toBe(404);
+    expect(await status(`/api/schools/0350042K/reports`)).toBe(403);
+    const member = await signInApi(preau.url, mate!.login);
+    const big = await fetch(`${preau.url}/api/spaces/${groupId}/files?name=gros.bin`, {
+      method: 'POST',
+      headers: { ...member.headers(), 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(10 * 1024 * 1024 + 1),
+    });
+    expect(big.status).toBe(413);
+    const unread = await (await member.fetch(`/api/spaces/${groupId}/chat/unread`)).json();
+    expect(unread).toMatchObject({ ok: true, data: { [groupId]: expect.any(Number) } });
   });
 });

@@ -130,7 +130,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     method: 'post',
     path: '/api/spaces/{spaceId}/files',
     summary:
-      'Uploads a file: the raw request body, its type in content-type (sniffed again from the bytes), its name in ?name=; 20 MiB at most (413)',
+      'Uploads a file: the raw request body, its type in content-type (sniffed again from the bytes), its name in ?name=; 10 MiB at most (413)',
     tag: 'spaces',
     query: z.object({ name: z.string().optional() }),
     response: SpaceFileView,
