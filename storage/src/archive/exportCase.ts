@@ -319,17 +319,36 @@ export async function exportCase(
  * hashed in the signed manifest like any other entry, so the bundle carries
  * the files themselves and not only their traces.
  *
- * The place where the space files (table `space_file`) join evidence
- * bundles: it gives none until that table's repository is merged, then it
- * reads the rows named by the in-scope `file.added` subjects (a file deleted
- * later is still given: the hold kept its object).
+ * A file deleted later is still given when its object is there (a hold
+ * keeps it); a file erased or swept by retention is gone, its traces stay.
  */
 async function sharedFilesOf(
-  _deps: ExportDeps,
-  _space: string,
-  _lines: readonly ScopedLine[],
+  deps: ExportDeps,
+  space: string,
+  lines: readonly ScopedLine[],
 ): Promise<DerivedFile[]> {
-  return [];
+  const ids = [
+    ...new Set(
+      lines.flatMap((l) =>
+        l.inScope && l.kind === 'file.added' && l.content?.subject ? [l.content.subject] : [],
+      ),
+    ),
+  ];
+  if (ids.length === 0) return [];
+  const rows = await deps.db
+    .selectFrom('space_file')
+    .select(['id', 'name', 'object_key'])
+    .where('space_id', '=', space)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
+  const files: DerivedFile[] = [];
+  for (const r of rows) {
+    const bytes = await deps.objects.get(r.object_key);
+    if (bytes)
+      files.push({ path: `files/${space}/${r.id}/${r.name.replace(/[\\/]/g, '_')}`, bytes });
+  }
+  return files;
 }
 
 /** An export row as listed. */
