@@ -42,6 +42,9 @@ export interface MountedSpaceChat {
   close(): Promise<void>;
 }
 
+/** Unknown events refused for their rate before the socket is disconnected. */
+const UNKNOWN_EVENTS_TOLERATED = 20;
+
 const spaceRoom = (space: string) => `space:${space}`;
 const personRoom = (space: string, person: string) => `person:${space}:${person}`;
 
@@ -131,10 +134,20 @@ export function mountSpaceChat(
         );
       }) as never);
     }
+    // An unknown event costs like any other; a client looping on them is put out.
+    let unknownRefused = 0;
     socket.onAny((event: string, ...args: unknown[]) => {
+      if (known.has(event)) return;
       const ack = args.at(-1);
-      if (!known.has(event) && typeof ack === 'function')
-        ack({ ok: false, error: { code: 'bad_request', message: 'unknown event' } });
+      const allowed = limiter.take('unknown');
+      if (typeof ack === 'function')
+        ack({
+          ok: false,
+          error: allowed
+            ? { code: 'bad_request', message: 'unknown event' }
+            : { code: 'rate_limited', message: 'slow down' },
+        });
+      if (!allowed && ++unknownRefused > UNKNOWN_EVENTS_TOLERATED) socket.disconnect(true);
     });
     socket.on('disconnect', () => credentials.dispose());
   });
