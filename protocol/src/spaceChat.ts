@@ -133,6 +133,10 @@ export const SPACE_FILE_LIMITS = {
   nameChars: 120,
 } as const;
 
+/** `POST /api/spaces/{id}/files?name=…`: the file's name (made safe by the server). */
+export const UploadFileQuery = z.object({ name: z.string().trim().min(1).max(255) });
+export type UploadFileQuery = z.infer<typeof UploadFileQuery>;
+
 /** Types a file may be shown inline as (sniffed from its bytes, never taken on trust). */
 export const INLINE_FILE_TYPES = [
   'image/png',

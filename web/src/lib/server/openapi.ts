@@ -29,6 +29,7 @@ import {
   TokenRequest,
   TokenResponse,
   UnreadCounts,
+  UploadFileQuery,
 } from '@preau/protocol';
 import { z } from 'zod';
 
@@ -132,7 +133,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary:
       'Uploads a file: the raw request body, its type in content-type (sniffed again from the bytes), its name in ?name=; 10 MiB at most (413)',
     tag: 'spaces',
-    query: z.object({ name: z.string().optional() }),
+    query: UploadFileQuery,
     response: SpaceFileView,
     access: 'those who may write in the space',
   },

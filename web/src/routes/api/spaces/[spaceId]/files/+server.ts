@@ -1,4 +1,10 @@
-import { PreauError, SPACE_FILE_LIMITS, type SpaceFileView } from '@preau/protocol';
+import {
+  PreauError,
+  parseOrThrow,
+  SPACE_FILE_LIMITS,
+  type SpaceFileView,
+  UploadFileQuery,
+} from '@preau/protocol';
 import { api, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
@@ -15,9 +21,11 @@ export const GET: RequestHandler = api(
  */
 export const POST: RequestHandler = api(async ({ params, request, url, locals }) => {
   const user = requireUser(locals);
+  // The name is required: a body sent without one is not an upload.
+  const { name } = parseOrThrow(UploadFileQuery, { name: url.searchParams.get('name') ?? '' });
   const body = await readCapped(request, SPACE_FILE_LIMITS.maxBytes);
   return locals.services.files.upload(user, params.spaceId, {
-    name: url.searchParams.get('name') ?? '',
+    name,
     declaredType: request.headers.get('content-type') ?? '',
     body,
   });
