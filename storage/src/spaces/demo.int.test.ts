@@ -80,6 +80,20 @@ describe('demo spaces, found, held and exported by the archive (PGlite)', () => 
     expect(carnet.map((m) => m.personId).sort()).toEqual([lea, lucas].sort());
     const [pad] = await listDocs(db, DEMO_SPACES.projectGroup.id);
     expect(await storedPadText(db, pad!.id)).toContain('pont de Recouvrance');
+    // Each work group and the project have a chat that already says something.
+    for (const [space, n] of [
+      [DEMO_SPACES.collegeGroup.id, 3],
+      [DEMO_SPACES.lyceeGroup.id, 3],
+      [DEMO_SPACES.project.id, 2],
+    ] as const) {
+      const said = await db
+        .selectFrom('live_chat_message')
+        .select(['text', 'session_id'])
+        .where('space_id', '=', space)
+        .execute();
+      expect(said).toHaveLength(n);
+      expect(said.every((m) => m.session_id === null)).toBe(true);
+    }
     // The lycée has its CPE.
     const cpe = await sessionUserOf(db, await id('cpe.riou'));
     expect(cpe?.profiles).toEqual([{ uai: '0290017Y', kind: 'staff' }]);

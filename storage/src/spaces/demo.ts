@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { SpaceRole } from '@preau/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import { insertChatMessage } from '../classroom/chat';
 import type { Schema } from '../db/schema';
 import { createDoc } from '../docs/documents';
 import { SampleDoc } from '../docs/sampleDoc';
 import { DEMO_SCHOOLS, demoDirectory } from '../identity/demo';
-import { classIdOf } from '../identity/directory';
+import { classIdOf, displayName } from '../identity/directory';
 import { applyDirectory } from '../identity/records';
 import { recordTrace } from '../trace/recordTrace';
 import { closeInvitation, insertInvitation } from './invitations';
@@ -28,6 +30,20 @@ export const DEMO_SPACES = {
 const LATER_ACCOUNTS = ['cpe.riou'];
 
 type Tx = Transaction<Schema>;
+
+/** What each school's work group said in its chat. */
+const CHATS = [
+  [
+    'On se répartit les parties ? Je prends l’introduction.',
+    'Je fais les châteaux, j’ai trouvé de belles photos.',
+    'Super, on relit tout ensemble vendredi dans le salon.',
+  ],
+  [
+    'J’ai commencé les fiches sur Baudelaire dans le pad.',
+    'Merci ! Je m’occupe de la méthode du commentaire.',
+    'On s’entraîne à l’oral mardi soir ?',
+  ],
+] as const;
 
 async function idsOf(tx: Tx, logins: readonly string[]): Promise<Map<string, string>> {
   const rows = await tx
@@ -143,6 +159,51 @@ async function padWith(
   for (const [author, text] of paragraphs) await pad.type(author, text);
 }
 
+/** A few chat messages in a space, as people wrote them an hour apart, the last one an hour ago. */
+async function chatWith(
+  tx: Tx,
+  space: string,
+  messages: ReadonlyArray<readonly [author: string, text: string]>,
+) {
+  const names = new Map(
+    (
+      await tx
+        .selectFrom('person')
+        .select(['id', 'given_name', 'family_name'])
+        .where(
+          'id',
+          'in',
+          messages.map(([a]) => a),
+        )
+        .execute()
+    ).map((p) => [p.id, displayName(p)]),
+  );
+  const start = Date.now() - messages.length * 3_600_000;
+  for (const [k, [author, text]] of messages.entries()) {
+    const sentAt = new Date(start + k * 3_600_000);
+    const id = `m_demo_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    await insertChatMessage(tx, {
+      id,
+      spaceId: space,
+      sessionId: null,
+      authorId: author,
+      authorName: names.get(author) ?? author,
+      text,
+      sentAt,
+      mentions: [],
+    });
+    // The same record as the space chat writes (classroom-server/src/spaceChat/SpaceChat.ts).
+    await recordTrace(tx, {
+      actor: author,
+      kind: 'chat.message',
+      space,
+      subject: id,
+      at: sentAt,
+      payload: { text, mentions: [] },
+    });
+  }
+}
+
 /** Adds the demo accounts that came later to a directory seeded before them. */
 async function addLaterAccounts(tx: Tx): Promise<void> {
   const present = await idsOf(tx, LATER_ACCOUNTS);
@@ -224,6 +285,12 @@ export async function seedDemoSpaces(db: Kysely<Schema>): Promise<boolean> {
         title,
         lines.map((text, k) => [authors[k % authors.length]!, text] as const),
       );
+      const [first, second] = [owner, members[0] ?? owner];
+      await chatWith(tx, group.id, [
+        [first, CHATS[i]![0]],
+        [second, CHATS[i]![1]],
+        [first, CHATS[i]![2]],
+      ]);
     }
 
     // A project between the two schools, each teacher bringing a class.
@@ -232,6 +299,10 @@ export async function seedDemoSpaces(db: Kysely<Schema>): Promise<boolean> {
     await inviteAccepted(tx, project.id, martin, robert, 'teacher');
     await bringClass(tx, project.id, martin, troisiemeA);
     await bringClass(tx, project.id, robert, premiereG2);
+    await chatWith(tx, project.id, [
+      [martin, 'Bonjour à tous ! Premier salon commun jeudi à 14 h.'],
+      [robert, 'Parfait, ma 1re G2 sera prête. Je partage le programme dans les documents.'],
+    ]);
     await padWith(tx, project.id, 'Programme des échanges', [
       [martin, 'Octobre : présentations croisées des deux classes en salon.'],
       [robert, 'Novembre : carnets de voyage à quatre mains, un élève de chaque école.'],
