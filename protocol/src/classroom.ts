@@ -14,6 +14,7 @@ import {
   RtpParameters,
   WebRtcTransportInfo,
 } from './sfu';
+import { classSpaceId, SpaceRole } from './spaces';
 import { Right } from './tokens';
 
 /** The socket.io path of live sessions on the one port. */
@@ -342,18 +343,26 @@ export type ClassroomError = ErrorBody;
 // ---------------------------------------------------------------------------
 // HTTP bodies of /api/live
 
-/**
- * Starting a live session for a class. With one already open, the answer is
- * that one, unless `replace` names it: then it ends for everyone first.
- */
 /** The longest title a live session may have (pages show the count as it is typed). */
 export const LIVE_TITLE_MAX = 200;
 
-export const StartSessionRequest = z.object({
-  classId: Id,
+const StartSessionFields = {
   title: z.string().trim().min(1).max(LIVE_TITLE_MAX).optional(),
   replace: Id.optional(),
-});
+};
+
+/**
+ * Starting a live session (a class's live lesson, a group's or project's
+ * salon) in a space. With one already open, the answer is that one, unless
+ * `replace` names it: then it ends for everyone first. `classId` is the
+ * former key (a class's id), still read as its space `class_<classId>`.
+ */
+export const StartSessionRequest = z.union([
+  z.object({ space: SpaceId, ...StartSessionFields }),
+  z
+    .object({ classId: Id, ...StartSessionFields })
+    .transform(({ classId, ...rest }) => ({ space: classSpaceId(classId), ...rest })),
+]);
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
 
 /** A session as listed for a class or a person. */
@@ -402,7 +411,8 @@ export const AttendanceLine = z.object({
   name: z.string(),
   /** What tells a homonym apart (their class, or their login's initials). */
   tag: z.string().optional(),
-  role: z.enum(['student', 'teacher']),
+  /** Their role in the space (a class's teacher or student, a group's owner or member…). */
+  role: SpaceRole,
   stays: z.array(AttendanceStay),
   /** Time present in milliseconds, every stay added up (an open one counts until now). */
   totalMs: z.number().int().nonnegative(),

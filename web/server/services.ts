@@ -19,7 +19,10 @@ import { ArchiveService } from './app/archive';
 import { ChatService } from './app/chat';
 import { DirectoryService } from './app/directory';
 import { FilesService } from './app/files';
+import { DocumentsService } from './app/documents';
 import { GuestsService } from './app/guests';
+import { HomeService } from './app/home';
+import { LiveService } from './app/live';
 import { Notifier } from './app/notifier';
 import { PrivacyService } from './app/privacy';
 import { ReportsService } from './app/reports';
@@ -58,6 +61,12 @@ export interface Services {
   files: FilesService;
   /** Reports to the school's staff. */
   reports: ReportsService;
+  /** Pads and boards of every space: list, create, manage, images, history. */
+  documents: DocumentsService;
+  /** Live sessions and salons of every space: start, join, attendance. */
+  live: LiveService;
+  /** A signed-in person's home page: their spaces, open sessions, invitations. */
+  home: HomeService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -136,6 +145,15 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'directory' }),
     });
     const privacy = new PrivacyService({ db: database.db, objects, fanout, log });
+    const documents = new DocumentsService({ db: database.db, access, objects });
+    const live = new LiveService({
+      db: database.db,
+      access,
+      spaces,
+      fanout,
+      log: log.child({ module: 'live' }),
+    });
+    const home = new HomeService({ db: database.db, spaces, live });
 
     const identity = createIdentity(config, database, log.child({ module: 'identity' }));
     const guests = new GuestsService({
@@ -170,6 +188,9 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       chat,
       files,
       reports,
+      documents,
+      live,
+      home,
       database,
       objects,
       fanout,

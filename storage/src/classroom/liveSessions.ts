@@ -41,6 +41,8 @@ export async function insertSession(
   tx: Executor,
   session: Pick<StoredSession, 'id' | 'space' | 'classId' | 'title' | 'phase' | 'createdBy'> & {
     startedAt: Date | null;
+    /** Whether everyone who may present shares a screen from the start (a group's salon). */
+    studentScreenShare?: boolean;
   },
 ): Promise<StoredSession> {
   const row = await tx
@@ -54,6 +56,9 @@ export async function insertSession(
       created_by: session.createdBy,
       started_at: session.startedAt,
       ended_at: null,
+      ...(session.studentScreenShare !== undefined
+        ? { student_screen_share: session.studentScreenShare }
+        : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -149,7 +154,14 @@ export async function updateSessionPolicy(
  */
 export async function startLiveSession(
   db: Kysely<Schema>,
-  opts: { id: string; space: string; classId: string | null; title: string; createdBy: string },
+  opts: {
+    id: string;
+    space: string;
+    classId: string | null;
+    title: string;
+    createdBy: string;
+    studentScreenShare?: boolean;
+  },
 ): Promise<{ session: StoredSession; created: boolean }> {
   const existing = await openSessionOfSpace(db, opts.space);
   if (existing) return { session: existing, created: false };

@@ -5,6 +5,7 @@ import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
 import { spaceContent } from './i18n/messages/spaceContent';
+import { spacePages } from './i18n/messages/spacePages';
 
 /** Languages of the interface, French first. */
 export const LOCALES = ['fr', 'en'] as const;
@@ -20,6 +21,7 @@ const fr = {
   ...archive.fr,
   ...groups.fr,
   ...spaceContent.fr,
+  ...spacePages.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -34,6 +36,7 @@ const catalogues: Record<Locale, Messages> = {
     ...archive.en,
     ...groups.en,
     ...spaceContent.en,
+    ...spacePages.en,
   },
 };
 

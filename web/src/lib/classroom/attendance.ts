@@ -1,4 +1,10 @@
-import type { AttendanceLine, AttendanceRow, AttendanceSheet, LeaveReason } from '@preau/protocol';
+import type {
+  AttendanceLine,
+  AttendanceRow,
+  AttendanceSheet,
+  LeaveReason,
+  SpaceRole,
+} from '@preau/protocol';
 import { nameText, type ShownName } from './names';
 
 /**
@@ -7,9 +13,11 @@ import { nameText, type ShownName } from './names';
  * has since left the class is listed too (under the name they had then).
  */
 export function attendanceSheet(
-  roster: readonly (ShownName & { personId: string; role: 'student' | 'teacher' })[],
+  roster: readonly (ShownName & { personId: string; role: SpaceRole })[],
   rows: readonly AttendanceRow[],
   asOf: Date,
+  /** The role shown for someone who came and has since left the space. */
+  formerRole: SpaceRole = 'student',
 ): AttendanceSheet {
   const stays = new Map<string, AttendanceRow[]>();
   for (const row of rows)
@@ -17,7 +25,7 @@ export function attendanceSheet(
   const known = new Set(roster.map((m) => m.personId));
   const former = [...stays.entries()]
     .filter(([id]) => !known.has(id))
-    .map(([id, list]) => ({ personId: id, name: list[0]!.name, role: 'student' as const }));
+    .map(([id, list]) => ({ personId: id, name: list[0]!.name, role: formerRole }));
   const lines = [...roster, ...former].map((member): AttendanceLine => {
     const mine = (stays.get(member.personId) ?? []).map(({ joinedAt, leftAt, leaveReason }) => ({
       joinedAt,
@@ -41,7 +49,7 @@ export interface CsvWords {
   headers: [string, string, string, string, string, string, string, string];
   yes: string;
   no: string;
-  role: (role: 'student' | 'teacher') => string;
+  role: (role: SpaceRole) => string;
   reason: (reason: LeaveReason | null) => string;
   still: string;
   time: (iso: string) => string;

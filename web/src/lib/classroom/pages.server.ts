@@ -1,12 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { PreauError } from '@preau/protocol';
 import { error } from '@sveltejs/kit';
 import { STATUS } from '#lib/server/api';
-
-/** A new live session id: URL-safe, unguessable. */
-export function newSessionId(): string {
-  return `ls_${randomBytes(12).toString('base64url')}`;
-}
 
 /** Turns a typed error into the page's error (status and code); anything else is rethrown. */
 export function pageError(err: unknown): never {

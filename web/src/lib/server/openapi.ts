@@ -2,6 +2,7 @@ import {
   AddClassRequest,
   AnswerInvitationRequest,
   CreateGuestRequest,
+  CreateSpaceRequest,
   ErrorBody,
   GuestCreated,
   ImportReport,
@@ -83,6 +84,33 @@ export const API_OPERATIONS: ApiOperation[] = [
     tag: 'directory',
     response: z.array(SpaceMember),
     access: 'members of the class, its school’s staff, directory admins',
+  },
+  {
+    method: 'get',
+    path: '/api/spaces',
+    summary:
+      'The spaces of the signed-in user (classes, teaching groups, projects, work groups), with their role, permissions and state',
+    tag: 'spaces',
+    response: z.array(MySpace),
+  },
+  {
+    method: 'post',
+    path: '/api/spaces',
+    summary:
+      'Creates a work group (students and teachers, within their school’s bounds), a project or a teaching group (teachers); answers 201 with the new space',
+    tag: 'spaces',
+    body: CreateSpaceRequest,
+    response: MySpace,
+    access: 'students and teachers (403 otherwise, or when the school forbids students’ groups)',
+  },
+  {
+    method: 'get',
+    path: '/api/spaces/{spaceId}',
+    summary: 'One space as the signed-in user sees it: kind, school, state, role, permissions',
+    tag: 'spaces',
+    response: MySpace,
+    access:
+      'members, the school’s staff, a project’s teachers for its groups (404 for a group or project one may not see, 403 for a class)',
   },
   {
     method: 'get',

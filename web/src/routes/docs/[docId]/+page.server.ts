@@ -1,29 +1,21 @@
-import { PreauError, parseSpaceId } from '@preau/protocol';
-import { classById } from '@preau/storage';
-import { error, redirect } from '@sveltejs/kit';
-import { docAccess } from '#lib/docs/access.server';
-import { STATUS } from '#lib/server/api';
+import { redirect } from '@sveltejs/kit';
+import { pageError } from '#lib/classroom/pages.server';
 import type { PageServerLoad } from './$types';
 
-/** A pad or a board, opened live for members of its space. */
+/** A pad or a board, opened live for those who may read its space. */
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/auth/login?retour=${encodeURIComponent(url.pathname)}`);
   try {
-    const access = await docAccess(locals, params.docId);
-    const owner = parseSpaceId(access.doc.space);
-    const klass =
-      owner?.kind === 'class' ? await classById(locals.services.database.db, owner.ownerId) : null;
+    const access = await locals.services.documents.get(locals.user, params.docId);
     return {
       doc: access.doc,
-      user: { id: access.user.id, name: access.user.name },
+      user: { id: locals.user.id, name: locals.user.name },
       canEdit: access.canEdit,
-      classId: owner?.kind === 'class' ? owner.ownerId : null,
-      /** For the breadcrumb: class › documents › this document. */
-      className: klass?.name ?? null,
+      /** For the breadcrumb: the space › its documents › this document. */
+      spaceId: access.space.id,
+      spaceName: access.space.name,
     };
   } catch (err) {
-    if (err instanceof PreauError)
-      error(STATUS[err.code], { code: err.code, message: err.message });
-    throw err;
+    pageError(err);
   }
 };

@@ -1,21 +1,15 @@
-import { type DocSummary, PreauError, UpdateDocInput } from '@preau/protocol';
-import { archiveDoc, renameDoc } from '@preau/storage';
-import { docAccess } from '#lib/docs/access.server';
-import { api, readJson } from '#lib/server/api';
+import { type DocSummary, UpdateDocInput } from '@preau/protocol';
+import { api, readJson, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
-/** `GET /api/docs/[docId]`: one document (members of its space). */
+/** `GET /api/docs/[docId]`: one document (those who may read its space). */
 export const GET: RequestHandler = api(async ({ params, locals }): Promise<DocSummary> => {
-  return (await docAccess(locals, params.docId)).doc;
+  return (await locals.services.documents.get(requireUser(locals), params.docId)).doc;
 });
 
-/** `PATCH /api/docs/[docId]`: rename, or archive (the space's teachers or the creator). */
+/** `PATCH /api/docs/[docId]`: rename, or archive (the space's moderators or the creator). */
 export const PATCH: RequestHandler = api(async ({ params, request, locals }) => {
+  const user = requireUser(locals);
   const input = await readJson(request, UpdateDocInput);
-  const access = await docAccess(locals, params.docId, 'write');
-  if (!access.canManage) throw new PreauError('forbidden', 'teachers and the creator only');
-  const db = locals.services.database.db;
-  return 'title' in input
-    ? renameDoc(db, { docId: params.docId, title: input.title, actor: access.user.id })
-    : archiveDoc(db, { docId: params.docId, actor: access.user.id });
+  return locals.services.documents.update(user, params.docId, input);
 });

@@ -1,7 +1,5 @@
-import { type DocVersion, DocVersionQuery, PreauError, parseOrThrow } from '@preau/protocol';
-import { docAccess } from '#lib/docs/access.server';
-import { renderVersion } from '#lib/docs/history.server';
-import { api } from '#lib/server/api';
+import { type DocVersion, DocVersionQuery, parseOrThrow } from '@preau/protocol';
+import { api, requireUser } from '#lib/server/api';
 import type { RequestHandler } from './$types';
 
 /**
@@ -11,15 +9,13 @@ import type { RequestHandler } from './$types';
  * to those who may restore (the space's moderators).
  */
 export const GET: RequestHandler = api(async ({ params, url, locals }): Promise<DocVersion> => {
+  const user = requireUser(locals);
   const query = parseOrThrow(
     DocVersionQuery,
     url.searchParams.has('at')
       ? { at: url.searchParams.get('at') }
       : { seq: url.searchParams.get('seq') },
   );
-  const { doc, canRestore } = await docAccess(locals, params.docId);
   const withState = url.searchParams.get('state') === '1';
-  if (withState && !canRestore)
-    throw new PreauError('forbidden', 'restoring a version is for the space’s moderators');
-  return renderVersion(locals, doc, query, withState);
+  return locals.services.documents.version(user, params.docId, query, withState);
 });

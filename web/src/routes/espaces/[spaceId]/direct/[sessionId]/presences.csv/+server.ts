@@ -1,15 +1,14 @@
-import { attendanceCsv, attendanceForTeacher } from '#lib/classroom/attendance.server';
+import { attendanceCsv } from '#lib/classroom/attendance.server';
 import { pageError } from '#lib/classroom/pages.server';
 import type { RequestHandler } from './$types';
 
-/** The session's attendance as a CSV download, for the class's teachers. */
+/** The session's attendance as a CSV download, for the space's moderators. */
 export const GET: RequestHandler = async ({ locals, params }) => {
   try {
     if (!locals.user) return new Response(null, { status: 401 });
-    const { session, sheet } = await attendanceForTeacher(
-      locals.services,
+    const { session, sheet } = await locals.services.live.attendance(
       locals.user,
-      params.classId,
+      params.spaceId,
       params.sessionId,
     );
     const day = (session.startedAt ?? session.createdAt).slice(0, 10);
