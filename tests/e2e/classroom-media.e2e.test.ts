@@ -134,7 +134,7 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     const { page } = teacher;
     await page.goto(`${preau.url}/classes/${classId}/live`);
     await page.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
-    await page.waitForURL(/\/live\/ls_/);
+    await page.waitForURL(/\/direct\/ls_/);
     sessionId = new URL(page.url()).pathname.split('/').at(-1)!;
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Connecté');
 
@@ -144,7 +144,7 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
         .locator('#sessions-en-direct')
         .getByRole('link', { name: /Rejoindre/ })
         .click();
-      await student.page.waitForURL(/\/live\/ls_/);
+      await student.page.waitForURL(/\/direct\/ls_/);
       await expect
         .poll(() => student.page.getByRole('status').first().textContent())
         .toContain('Connecté');

@@ -31,7 +31,7 @@ describe('the live class pages: accessible, in French and English, on a phone', 
     await expectAccessible(teacher);
     await teacher.getByLabel('Titre (facultatif)').fill('Histoire : la Révolution');
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
-    await teacher.waitForURL(/\/live\/ls_/);
+    await teacher.waitForURL(/\/direct\/ls_/);
     await expect.poll(() => teacher.locator('h1').textContent()).toBe('Histoire : la Révolution');
     await expect
       .poll(() => teacher.getByRole('status').first().textContent())

@@ -146,7 +146,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     const crumbs = teacher.getByRole('navigation', { name: 'Fil d’Ariane' });
     expect(await crumbs.locator('li').allTextContents()).toEqual(['4e B', 'Classe en direct']);
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
-    await teacher.waitForURL(/\/live\/ls_/);
+    await teacher.waitForURL(/\/direct\/ls_/);
     sessionId = new URL(teacher.url()).pathname.split('/').at(-1)!;
     await expect
       .poll(() => teacher.getByRole('status').first().textContent())
@@ -320,7 +320,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
       .getByRole('button', { name: /^Terminer « .* » et démarrer une nouvelle séance$/ })
       .click();
     await teacher.waitForURL(
-      (u) => /\/live\/ls_/.test(u.pathname) && !u.pathname.endsWith(sessionId),
+      (u) => /\/direct\/ls_/.test(u.pathname) && !u.pathname.endsWith(sessionId),
     );
     expect(await teacher.locator('h1').textContent()).toBe('Deuxième heure');
     // Those still in the old one are told it ended.

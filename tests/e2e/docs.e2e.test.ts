@@ -45,7 +45,7 @@ describe('pads in Chromium', () => {
   it('lists the class’s documents from the class page', async () => {
     await teacher.goto(`${preau.url}/classes/${classA}`);
     await teacher.getByRole('link', { name: 'Documents et tableaux' }).click();
-    await teacher.waitForURL(`**/classes/${classA}/docs`);
+    await teacher.waitForURL(`**/espaces/class_${classA}/documents`);
     expect(await teacher.locator('h1').textContent()).toContain('Documents et tableaux');
   });
 
@@ -200,7 +200,7 @@ describe('pads in Chromium', () => {
     await teacher.goto(`${preau.url}/classes/${classA}/live`);
     await teacher.getByLabel('Titre (facultatif)').fill('Séance avec documents');
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
-    await teacher.waitForURL(/\/live\/ls_/);
+    await teacher.waitForURL(/\/direct\/ls_/);
     const docs = teacher.getByRole('navigation', { name: 'Documents de la classe' });
     await docs.getByRole('button', { name: 'Notes de la séance' }).click();
     const panel = teacher.locator(`.room-body .doc-panel[data-doc="${padId}"]`);
@@ -213,7 +213,7 @@ describe('pads in Chromium', () => {
 
     await pupil.goto(`${preau.url}/classes/${classA}/live`);
     await pupil.getByRole('link', { name: 'Rejoindre « Séance avec documents »' }).click();
-    await pupil.waitForURL(/\/live\/ls_/);
+    await pupil.waitForURL(/\/direct\/ls_/);
     await pupil.getByRole('button', { name: 'Notes de la séance' }).click();
     await expect.poll(() => padText(pupil)).toContain('Question 1 : pourquoi 1789 ?');
     expect(

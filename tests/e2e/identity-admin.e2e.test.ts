@@ -149,7 +149,7 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
       .getByRole('region', { name: 'Mes classes' })
       .getByRole('link', { name: '3e A' })
       .click();
-    await page.waitForURL(`${preau.url}/classes/0350042K_3eA`);
+    await page.waitForURL(`${preau.url}/espaces/class_0350042K_3eA`);
     expect(await page.locator('h1').textContent()).toBe('Classe 3e A');
     expect(await page.getByRole('list', { name: 'Enseignants' }).textContent()).toContain(
       'Claire Martin',

@@ -124,7 +124,7 @@ describe('security headers and the Content-Security-Policy', () => {
 
     await teacher.goto(`${preau.url}/classes/${classId}/live`);
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
-    await teacher.waitForURL(/\/live\/ls_/);
+    await teacher.waitForURL(/\/direct\/ls_/);
     await teacher.getByRole('button', { name: 'Activer la caméra' }).click();
     await expect.poll(() => teacher.locator('figure video').count()).toBe(1);
     expect(await violations(teacher)).toEqual([]);

@@ -103,7 +103,10 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
       true,
     );
     const again = await live.start(lea, { space: group.id }, title);
-    expect(again).toMatchObject({ created: false, session: { sessionId: started.session.sessionId } });
+    expect(again).toMatchObject({
+      created: false,
+      session: { sessionId: started.session.sessionId },
+    });
     const room = await live.room(lea, group.id, started.session.sessionId);
     expect(room.moderator).toBe(true); // the owner moderates
     expect(Object.keys(room.roster).sort()).toEqual([lea.id, mate.id].sort());
