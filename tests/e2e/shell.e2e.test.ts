@@ -214,7 +214,7 @@ describe('the shell: long input, people with the same name, phone menu, trails, 
       .execute();
     // Opened from the class page, so the browser (not the server) draws the list.
     await page.getByRole('link', { name: 'Documents et tableaux' }).click();
-    await page.waitForURL(/\/docs$/);
+    await page.waitForURL(/\/documents$/);
     const item = page.locator(`li[data-doc="${docId}"]`);
     await expect.poll(() => item.textContent()).toContain('modifié le 14/07/2026 12:00');
     expect(await item.textContent()).not.toContain('06:00');

@@ -45,6 +45,8 @@ export interface RosterEntry extends ShownName {
   role: SpaceRole;
   /** Their school (a project's members come from several). */
   schoolName: string | null;
+  /** For a homonym only: their login, which the space's pages show beside the name. */
+  login?: string;
 }
 
 /** What the page of a space's live sessions shows. */
@@ -246,7 +248,12 @@ export class LiveService {
   async attendance(user: User, spaceId: string, sessionId: string): Promise<AttendanceView> {
     const grant = await this.#access.require(user, spaceId, 'moderate');
     const session = await this.#sessionOf(spaceId, sessionId);
-    const roster = await this.roster(user, spaceId);
+    const roster = (await this.roster(user, spaceId)).map(({ personId, name, role, tag }) => ({
+      personId,
+      name,
+      role,
+      ...(tag ? { tag } : {}),
+    }));
     const rows = (await listAttendance(this.#db, session.id)).map(toAttendanceRow);
     const former: SpaceRole = grant.facts.kind === 'group' ? 'member' : 'student';
     const sheet = attendanceSheet(roster, rows, session.endedAt ?? new Date(), former);
@@ -280,12 +287,9 @@ export class LiveService {
       this.#db,
       members.map((m) => m.personId),
     );
+    const loginOf = (id: string) => logins.get(id)?.login ?? id;
     const tags = tellApart(
-      members.map((m) => ({
-        id: m.personId,
-        name: m.displayName,
-        login: logins.get(m.personId)?.login ?? m.personId,
-      })),
+      members.map((m) => ({ id: m.personId, name: m.displayName, login: loginOf(m.personId) })),
     );
     return members.map((m) => {
       const tag = tags.get(m.personId);
@@ -294,7 +298,7 @@ export class LiveService {
         name: m.displayName,
         role: m.role,
         schoolName: m.schoolName,
-        ...(tag ? { tag } : {}),
+        ...(tag ? { tag, login: loginOf(m.personId) } : {}),
       };
     });
   }

@@ -21,12 +21,13 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
       reads ? services.documents.list(user, params.spaceId) : [],
     ]);
     return {
-      members: members.map(({ personId, name, role, schoolName, tag }) => ({
+      // A homonym is told apart by their login, as the directory knows them.
+      members: members.map(({ personId, name, role, schoolName, login }) => ({
         personId,
         name,
         role,
         schoolName,
-        hint: tag ?? null,
+        hint: login ?? null,
       })),
       open: live?.open ?? null,
       present: live?.present ?? 0,
