@@ -144,7 +144,11 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
   it('a teacher starts a session under breadcrumbs; everyone joins', async () => {
     await teacher.goto(`${preau.url}/classes/${classId}/live`);
     const crumbs = teacher.getByRole('navigation', { name: 'Fil d’Ariane' });
-    expect(await crumbs.locator('li').allTextContents()).toEqual(['4e B', 'Classe en direct']);
+    expect(await crumbs.locator('li').allTextContents()).toEqual([
+      'Accueil',
+      '4e B',
+      'Classe en direct',
+    ]);
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
     await teacher.waitForURL(/\/direct\/ls_/);
     sessionId = new URL(teacher.url()).pathname.split('/').at(-1)!;
@@ -336,7 +340,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
         .getByRole('navigation', { name: 'Fil d’Ariane' })
         .getByRole('link')
         .allTextContents(),
-    ).toEqual(['4e B', 'Classe en direct']);
+    ).toEqual(['Accueil', '4e B', 'Classe en direct']);
     const members = await classRoster(preau.services.database.db, classId);
     const rows = teacher.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(members.length);

@@ -183,6 +183,12 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
         expect(overflow, `${path} on ${phone ? 'a phone' : 'a desktop'}`).toBeLessThanOrEqual(0);
       }
     }
+    // The school's staff oversee the group: its members, never its content.
+    const cpe = await pageAs('cpe.girard');
+    await cpe.goto(`${preau.url}/espaces/${group.id}`);
+    expect(await tabs(cpe).allTextContents()).toEqual(['Accueil', 'Membres']);
+    expect(await cpe.locator('#space-member-list li').count()).toBe(2);
+    expect((await cpe.goto(`${preau.url}/espaces/${group.id}/documents`))?.status()).toBe(403);
     // A pad made in the group lives there: its trail leads back to the group.
     const page = await pageAs(member!.login);
     await page.goto(`${preau.url}/espaces/${group.id}/documents`);
