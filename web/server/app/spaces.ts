@@ -709,10 +709,18 @@ export class SpacesService {
 
   async #views(user: User, ids: readonly string[]): Promise<MySpace[]> {
     const grants = await this.#access.check(user, ids);
-    return [...grants.values()]
-      .filter((g) => g.permissions.includes('see'))
-      .map((g) => this.#view(g))
-      .sort((a, b) => SPACE_ORDER[a.kind] - SPACE_ORDER[b.kind] || byName(a.name, b.name));
+    return (
+      [...grants.values()]
+        .filter((g) => g.permissions.includes('see'))
+        .map((g) => this.#view(g))
+        // By kind, then school (a teacher of two schools sees each school's classes together), then name.
+        .sort(
+          (a, b) =>
+            SPACE_ORDER[a.kind] - SPACE_ORDER[b.kind] ||
+            byName(a.schoolName ?? '', b.schoolName ?? '') ||
+            byName(a.name, b.name),
+        )
+    );
   }
 
   #view(grant: SpaceGrant): MySpace {
