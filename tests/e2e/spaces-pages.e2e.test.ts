@@ -207,6 +207,35 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
     );
   });
 
+  it('shows the demo at once: unread chat on a member’s home, the project’s groups to its teacher', async () => {
+    // The member who has not written in the group's chat yet: all three messages are unread.
+    const db = preau.services.database.db;
+    const authors = db
+      .selectFrom('live_chat_message')
+      .select('author_id')
+      .where('space_id', '=', 'group_demo_loire');
+    const member = await db
+      .selectFrom('space_member')
+      .innerJoin('person', 'person.id', 'space_member.person_id')
+      .select('person.login')
+      .where('space_member.space_id', '=', 'group_demo_loire')
+      .where('space_member.person_id', 'not in', authors)
+      .executeTakeFirstOrThrow();
+    const home = await pageAs(member.login);
+    const badge = home.locator('[data-space="group_demo_loire"] .badge');
+    await expect.poll(() => badge.textContent()).toBe('3 message(s) non lu(s)');
+    await badge.click();
+    await home.waitForURL(/\/espaces\/group_demo_loire\/discussion$/);
+
+    const martin = await pageAs('prof.martin');
+    await martin.goto(`${preau.url}/espaces/project_demo_rennes_brest`);
+    const groups = martin.getByRole('region', { name: 'Groupes de travail du projet' });
+    await expect
+      .poll(() => groups.getByRole('link').allTextContents())
+      .toEqual(['Carnet de voyage Loire – Iroise', 'Créer un groupe de travail dans ce projet']);
+    await expectAccessible(martin);
+  });
+
   it('hides the group from a student of another school: 404 on its pages and its API', async () => {
     const page = await pageAs(OUTSIDER);
     for (const path of ['', '/documents', '/direct', '/direct/ls_nope', '/membres']) {

@@ -153,7 +153,6 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       fanout,
       log: log.child({ module: 'live' }),
     });
-    const home = new HomeService({ db: database.db, spaces, live });
 
     const identity = createIdentity(config, database, log.child({ module: 'identity' }));
     const guests = new GuestsService({
@@ -163,6 +162,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'guests' }),
     });
     const chat = new ChatService({ db: database.db, access });
+    const home = new HomeService({ db: database.db, spaces, live, chat });
     const files = new FilesService({
       db: database.db,
       access,

@@ -69,3 +69,35 @@ export async function classTaughtBy(
     .executeTakeFirst();
   return row?.uai ?? null;
 }
+
+/** The students of the classes a person teaches, with their school. */
+export async function studentsTaughtBy(db: Executor, personId: string): Promise<Candidate[]> {
+  const rows = await db
+    .selectFrom('class_member as mine')
+    .innerJoin('class_member as pupil', 'pupil.class_id', 'mine.class_id')
+    .innerJoin('person', 'person.id', 'pupil.person_id')
+    .innerJoin('class', 'class.id', 'mine.class_id')
+    .innerJoin('school', 'school.uai', 'class.uai')
+    .select([
+      'person.id',
+      'person.given_name',
+      'person.family_name',
+      'school.uai',
+      'school.name as schoolName',
+    ])
+    .where('mine.person_id', '=', personId)
+    .where('mine.role', '=', 'teacher')
+    .where('pupil.role', '=', 'student')
+    .distinct()
+    .orderBy('person.family_name')
+    .orderBy('person.given_name')
+    .execute();
+  return rows.map((r) => ({
+    personId: r.id,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    uai: r.uai,
+    schoolName: r.schoolName,
+    kind: 'student' as const,
+  }));
+}

@@ -1,6 +1,7 @@
 import type { ClassSummary, MySpace, Profile, SessionSummary, SessionUser } from '@preau/protocol';
 import { listClasses, listSchools, type Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
+import type { ChatService } from './chat';
 import type { LiveService } from './live';
 import type { SpacesService } from './spaces';
 
@@ -14,6 +15,8 @@ export interface HomeView {
   live: SessionSummary[];
   /** Invitations waiting for their answer. */
   invitations: number;
+  /** Unread chat messages per space (spaces without any are absent). */
+  unread: Record<string, number>;
   profiles: Array<Profile & { schoolName: string }>;
   /** A student or a teacher somewhere (they have classes and may create groups). */
   learns: boolean;
@@ -26,23 +29,34 @@ export class HomeService {
   readonly #db: Kysely<Schema>;
   readonly #spaces: SpacesService;
   readonly #live: LiveService;
+  readonly #chat: ChatService;
 
-  constructor(deps: { db: Kysely<Schema>; spaces: SpacesService; live: LiveService }) {
+  constructor(deps: {
+    db: Kysely<Schema>;
+    spaces: SpacesService;
+    live: LiveService;
+    chat: ChatService;
+  }) {
     this.#db = deps.db;
     this.#spaces = deps.spaces;
     this.#live = deps.live;
+    this.#chat = deps.chat;
   }
 
   /** Everything the home page shows to this person. */
   async view(user: User): Promise<HomeView> {
     const spaces = await this.#spaces.mine(user);
-    const [live, invitations, schools] = await Promise.all([
+    const [live, invitations, schools, unread] = await Promise.all([
       this.#live.openIn(
         user,
         spaces.map((s) => s.id),
       ),
       this.#spaces.invitations(user),
       listSchools(this.#db),
+      this.#chat.unread(
+        user,
+        spaces.map((s) => s.id),
+      ),
     ]);
     const names = new Map(schools.map((s) => [s.uai, s.name]));
     const staffOf = user.profiles.filter((p) => p.kind === 'staff').map((p) => p.uai);
@@ -54,6 +68,7 @@ export class HomeService {
       spaces,
       live,
       invitations: invitations.length,
+      unread: Object.fromEntries(Object.entries(unread).filter(([, n]) => n > 0)),
       profiles: user.profiles.map((p) => ({ ...p, schoolName: names.get(p.uai) ?? p.uai })),
       learns: user.profiles.some((p) => p.kind === 'student' || p.kind === 'teacher'),
       schoolClasses,

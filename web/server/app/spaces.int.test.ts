@@ -252,9 +252,17 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
         schoolName: expect.any(String),
       }),
     ]);
+    // A student of another school is not offered; one of the teacher's own students is.
     expect(await spaces.invitees(martin, project.id, 'Garcia')).toEqual([]);
-    const [inv] = await spaces.invite(martin, project.id, [robert.id]);
+    const hugo = await user('eleve.hugo.petit');
+    expect(await spaces.invitees(martin, project.id, 'Hugo Petit')).toEqual([
+      expect.objectContaining({ personId: hugo.id, kind: 'student', reason: 'class' }),
+    ]);
+    const sent = await spaces.invite(martin, project.id, [robert.id, hugo.id]);
+    const inv = sent.find((i) => i.personId === robert.id);
+    const chosen = sent.find((i) => i.personId === hugo.id);
     expect((await spaces.answer(robert, inv!.id, true))?.role).toBe('teacher');
+    expect((await spaces.answer(hugo, chosen!.id, true))?.role).toBe('student');
     // A teacher brings a class they teach, and only such a class.
     expect(await code(spaces.addClass(robert, project.id, `${COLLEGE}_3eA`))).toMatchObject({
       code: 'forbidden',

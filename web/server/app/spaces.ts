@@ -44,6 +44,7 @@ import {
   spaceClasses,
   spaceIdsOfPerson,
   spaceIdsOfSchools,
+  studentsTaughtBy,
   summaryOf,
 } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
@@ -572,9 +573,14 @@ export class SpacesService {
   async #invitable(user: User, grant: SpaceGrant): Promise<Invitee[]> {
     const f = grant.facts;
     if (f.kind === 'project') {
-      // Across schools, teachers only, each shown with their school.
+      // Across schools, teachers only, each shown with their school; and the
+      // inviter's own students, chosen one by one instead of a whole class.
       const teachers = await candidatesInSchools(this.#db, 'all', ['teacher']);
-      return teachers.map((c) => ({ ...this.#invitee(c, 'school'), kind: 'teacher' as const }));
+      const students = await studentsTaughtBy(this.#db, user.id);
+      return [
+        ...students.map((c) => this.#invitee(c, 'class')),
+        ...teachers.map((c) => this.#invitee(c, 'school')),
+      ].filter((c) => c.personId !== user.id);
     }
     if (f.projectId) {
       const mates = await memberRows(this.#db, f.projectId);

@@ -43,6 +43,9 @@ export const spacePages = catalogue(
       'Votre établissement réserve l’ouverture des salons aux enseignants et aux propriétaires du groupe.',
     'spacePage.docs.recent': 'Documents récents',
     'spacePage.docs.all': 'Tous les documents',
+    'spacePage.project.groups': 'Groupes de travail du projet',
+    'spacePage.project.noGroup': 'Aucun groupe de travail pour l’instant.',
+    'spacePage.project.newGroup': 'Créer un groupe de travail dans ce projet',
     'spacePage.docs.intro':
       'Les documents et tableaux blancs de l’espace, modifiables à plusieurs en même temps, avec tout leur historique.',
     'spacePage.home.spaces': 'Mes espaces',
@@ -99,6 +102,9 @@ export const spacePages = catalogue(
       'Your school lets only teachers and the group’s owners open salons.',
     'spacePage.docs.recent': 'Recent documents',
     'spacePage.docs.all': 'All documents',
+    'spacePage.project.groups': 'The project’s work groups',
+    'spacePage.project.noGroup': 'No work group yet.',
+    'spacePage.project.newGroup': 'Make a work group in this project',
     'spacePage.docs.intro':
       'The documents and whiteboards of the space, edited together at the same time, with their whole history.',
     'spacePage.home.spaces': 'My spaces',

@@ -15,10 +15,12 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
   try {
     const reads = space.permissions.includes('read');
     // The space's members (from its membership), homonyms told apart.
-    const [members, live, docs] = await Promise.all([
+    const [members, live, docs, groups] = await Promise.all([
       services.live.roster(user, params.spaceId),
       reads ? services.live.overview(user, params.spaceId) : null,
       reads ? services.documents.list(user, params.spaceId) : [],
+      // A project's work groups that this person may see.
+      space.kind === 'project' ? services.spaces.groupsOfProject(user, params.spaceId) : [],
     ]);
     return {
       // A homonym is told apart by their login, as the directory knows them.
@@ -29,6 +31,7 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
         schoolName,
         hint: login ?? null,
       })),
+      groups: groups.map(({ id, name, role, state }) => ({ id, name, role, state })),
       open: live?.open ?? null,
       present: live?.present ?? 0,
       recent: docs
