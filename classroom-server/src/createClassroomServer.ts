@@ -25,6 +25,7 @@ import { mediaHandlers } from './handlers/media.handlers';
 import { moderationHandlers } from './handlers/moderation.handlers';
 import { RateLimiter, type RateRule } from './handlers/RateLimiter';
 import { sessionHandlers } from './handlers/session.handlers';
+import { limitUnknownEvents } from './handlers/unknownEvents';
 import { authenticate, refusal } from './handshake';
 import { startIdleSweep } from './session/IdleSessions';
 import { SessionRegistry } from './session/SessionRegistry';
@@ -73,9 +74,6 @@ export const DEFAULT_RATE_RULES: Record<string, RateRule> = {
   unknown: { capacity: 5, perSecond: 0.5 },
   read: { capacity: 10, perSecond: 2 },
 };
-
-/** Unknown events refused for their rate before the socket is disconnected. */
-const UNKNOWN_EVENTS_TOLERATED = 20;
 
 const HANDLERS: readonly AnyHandler[] = [
   ...sessionHandlers,
@@ -186,25 +184,9 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         ack(await runHandler(handler as never, ctx, limiter, payload, log));
       }) as never);
     }
-    // An event the protocol does not know still gets a typed answer when it asks for one,
-    // and costs like any other: a client looping on them is slowed, then put out.
-    let unknownRefused = 0;
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (known.has(event)) return;
-      const ack = args.at(-1);
-      const allowed = limiter.take('unknown');
-      if (typeof ack === 'function')
-        ack({
-          ok: false,
-          error: allowed
-            ? { code: 'bad_request', message: 'unknown event' }
-            : { code: 'rate_limited', message: 'slow down' },
-        });
-      if (!allowed && ++unknownRefused > UNKNOWN_EVENTS_TOLERATED) {
-        log.info({ sessionId, participant: claims.sub }, 'too many unknown events; disconnecting');
-        socket.disconnect(true);
-      }
-    });
+    limitUnknownEvents(socket, known, limiter, () =>
+      log.info({ sessionId, participant: claims.sub }, 'too many unknown events; disconnecting'),
+    );
     socket.on('disconnect', (reason) => {
       credentials.dispose();
       const session = ctx.session;

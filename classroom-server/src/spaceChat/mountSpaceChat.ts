@@ -16,6 +16,7 @@ import type { Namespace } from 'socket.io';
 import { SocketCredentials } from '../credentials';
 import { runEventHandler } from '../handlers/defineHandler';
 import { RateLimiter, type RateRule } from '../handlers/RateLimiter';
+import { limitUnknownEvents } from '../handlers/unknownEvents';
 import { refusal } from '../handshake';
 import { SpaceChat } from './SpaceChat';
 import { type SpaceChatContext, spaceChatHandlers } from './spaceChat.handlers';
@@ -41,9 +42,6 @@ export interface MountedSpaceChat {
   relayLive(space: string, sessionId: string, event: string, payload: unknown): void;
   close(): Promise<void>;
 }
-
-/** Unknown events refused for their rate before the socket is disconnected. */
-const UNKNOWN_EVENTS_TOLERATED = 20;
 
 const spaceRoom = (space: string) => `space:${space}`;
 const personRoom = (space: string, person: string) => `person:${space}:${person}`;
@@ -134,21 +132,7 @@ export function mountSpaceChat(
         );
       }) as never);
     }
-    // An unknown event costs like any other; a client looping on them is put out.
-    let unknownRefused = 0;
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (known.has(event)) return;
-      const ack = args.at(-1);
-      const allowed = limiter.take('unknown');
-      if (typeof ack === 'function')
-        ack({
-          ok: false,
-          error: allowed
-            ? { code: 'bad_request', message: 'unknown event' }
-            : { code: 'rate_limited', message: 'slow down' },
-        });
-      if (!allowed && ++unknownRefused > UNKNOWN_EVENTS_TOLERATED) socket.disconnect(true);
-    });
+    limitUnknownEvents(socket, known, limiter);
     socket.on('disconnect', () => credentials.dispose());
   });
 

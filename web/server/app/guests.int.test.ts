@@ -1,4 +1,3 @@
-import type { PreauError, SessionUser } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import {
   createWebSession,
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
 import { GuestsService } from './guests';
 import { SpacesService } from './spaces';
+import { demoPeople, refusal } from './testing';
 
 const COLLEGE = '0350042K';
 const LYCEE = '0290017Y';
@@ -27,22 +27,9 @@ describe('guests of a project, staff oversight and classes to bring (PGlite)', (
   let access: SpaceAccess;
   let spaces: SpacesService;
   let guests: GuestsService;
-  const user = async (login: string): Promise<SessionUser> => {
-    const row = await database.db
-      .selectFrom('person')
-      .select('id')
-      .where('login', '=', login)
-      .executeTakeFirstOrThrow();
-    return (await sessionUserOf(database.db, row.id))!;
-  };
-  const code = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (err) {
-      return { code: (err as PreauError).code, issues: (err as PreauError).issues };
-    }
-    return null;
-  };
+
+  const user = (login: string) => demoPeople(database.db).user(login);
+  const code = refusal;
 
   beforeAll(async () => {
     database = await openDatabase({ memory: true }, silentLogger());

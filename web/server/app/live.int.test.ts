@@ -1,9 +1,4 @@
-import {
-  classSpaceId,
-  type PreauError,
-  type SessionUser,
-  StartSessionRequest,
-} from '@preau/protocol';
+import { classSpaceId, type SessionUser, StartSessionRequest } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import {
   type Database,
@@ -12,7 +7,6 @@ import {
   MemoryObjectStore,
   openDatabase,
   seedDemoDirectory,
-  sessionUserOf,
 } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
@@ -20,6 +14,7 @@ import { DocumentsService } from './documents';
 import { LiveService } from './live';
 import { Notifier } from './notifier';
 import { SpacesService } from './spaces';
+import { demoPeople, refusal } from './testing';
 
 const COLLEGE = '0350042K';
 const title = (s: { kind: string; name: string }) =>
@@ -32,33 +27,7 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
   let documents: DocumentsService;
   let notifier: Notifier;
   const fanout = new MemoryFanout();
-  const user = async (login: string): Promise<SessionUser> => {
-    const row = await database.db
-      .selectFrom('person')
-      .select('id')
-      .where('login', '=', login)
-      .executeTakeFirstOrThrow();
-    return (await sessionUserOf(database.db, row.id))!;
-  };
-  const studentOf = async (classId: string, n: number) => {
-    const rows = await database.db
-      .selectFrom('class_member')
-      .innerJoin('person', 'person.id', 'class_member.person_id')
-      .select('person.login')
-      .where('class_member.class_id', '=', classId)
-      .where('class_member.role', '=', 'student')
-      .orderBy('person.login')
-      .execute();
-    return user(rows[n]!.login);
-  };
-  const code = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (err) {
-      return (err as PreauError).code;
-    }
-    return null;
-  };
+  const code = async (p: Promise<unknown>) => (await refusal(p))?.code ?? null;
   /** A work group of `owner` with `member` in it (invited, accepted). */
   const groupOf = async (owner: SessionUser, member: SessionUser, name: string) => {
     const group = await spaces.create(owner, { kind: 'group', name });
@@ -66,6 +35,9 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
     await spaces.answer(member, invitation!.id, true);
     return group;
   };
+
+  const user = (login: string) => demoPeople(database.db).user(login);
+  const studentOf = (classId: string, n: number) => demoPeople(database.db).studentOf(classId, n);
 
   beforeAll(async () => {
     database = await openDatabase({ memory: true }, silentLogger());

@@ -1,9 +1,4 @@
-import {
-  classSpaceId,
-  type Notification,
-  type PreauError,
-  type SessionUser,
-} from '@preau/protocol';
+import { classSpaceId, type Notification } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import {
   type Database,
@@ -11,12 +6,12 @@ import {
   openDatabase,
   readOutbox,
   seedDemoDirectory,
-  sessionUserOf,
 } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
 import { Notifier } from './notifier';
 import { SpacesService } from './spaces';
+import { demoPeople, refusal } from './testing';
 
 const COLLEGE = '0350042K';
 const LYCEE = '0290017Y';
@@ -27,33 +22,10 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
   let spaces: SpacesService;
   let notifier: Notifier;
   const fanout = new MemoryFanout();
-  const user = async (login: string): Promise<SessionUser> => {
-    const row = await database.db
-      .selectFrom('person')
-      .select('id')
-      .where('login', '=', login)
-      .executeTakeFirstOrThrow();
-    return (await sessionUserOf(database.db, row.id))!;
-  };
-  const studentOf = async (classId: string, n: number) => {
-    const rows = await database.db
-      .selectFrom('class_member')
-      .innerJoin('person', 'person.id', 'class_member.person_id')
-      .select('person.login')
-      .where('class_member.class_id', '=', classId)
-      .where('class_member.role', '=', 'student')
-      .orderBy('person.login')
-      .execute();
-    return user(rows[n]!.login);
-  };
-  const code = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (err) {
-      return { code: (err as PreauError).code, issues: (err as PreauError).issues };
-    }
-    return null;
-  };
+  const code = refusal;
+
+  const user = (login: string) => demoPeople(database.db).user(login);
+  const studentOf = (classId: string, n: number) => demoPeople(database.db).studentOf(classId, n);
 
   beforeAll(async () => {
     database = await openDatabase({ memory: true }, silentLogger());
