@@ -8,11 +8,11 @@ import {
 } from '@preau/protocol';
 import { background, type Logger } from '@preau/protocol/server';
 import {
-  deleteSpaceMessage,
-  editSpaceMessage,
+  editChatMessage,
   type Fanout,
   findSpaceMessage,
   insertChatMessage,
+  markChatMessageDeleted,
   markSpaceChatRead,
   memberRows,
   recordTrace,
@@ -159,7 +159,7 @@ export class SpaceChat {
     const named = await this.#members(actor.space, mentions);
     const at = this.#now();
     const stored = await this.#db.transaction().execute(async (tx) => {
-      const row = await editSpaceMessage(tx, {
+      const row = await editChatMessage(tx, {
         spaceId: actor.space,
         messageId,
         authorId: actor.participantId,
@@ -200,7 +200,7 @@ export class SpaceChat {
         if (found && found.authorId !== actor.participantId)
           throw new PreauError('forbidden', 'moderators delete others’ messages');
       }
-      const done = await deleteSpaceMessage(tx, {
+      const done = await markChatMessageDeleted(tx, {
         spaceId: actor.space,
         messageId,
         by: actor.participantId,

@@ -40,41 +40,64 @@ export async function insertChatMessage(tx: Executor, message: StoredChatMessage
     .execute();
 }
 
+/** Which chat a message is looked for in: a live session's, or a space's (any session or none). */
+export type ChatScope =
+  | { sessionId: string; spaceId?: never }
+  | { spaceId: string; sessionId?: never };
+
 /**
  * Marks a message deleted (by a moderator, or by its author when `authorId`
  * is given); returns false when there was no such visible message.
  */
 export async function markChatMessageDeleted(
   tx: Executor,
-  opts: { sessionId: string; messageId: string; by: string; at: Date; authorId?: string },
+  opts: ChatScope & { messageId: string; by: string; at: Date; authorId?: string },
 ): Promise<boolean> {
   let query = tx
     .updateTable('live_chat_message')
     .set({ deleted_at: opts.at, deleted_by: opts.by })
     .where('id', '=', opts.messageId)
-    .where('session_id', '=', opts.sessionId)
     .where('deleted_at', 'is', null)
     .where('erased_at', 'is', null);
+  query =
+    opts.sessionId !== undefined
+      ? query.where('session_id', '=', opts.sessionId)
+      : query.where('space_id', '=', opts.spaceId);
   if (opts.authorId !== undefined) query = query.where('author_id', '=', opts.authorId);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Its author corrects a visible message; returns the message as it now is, or null if none. */
+/**
+ * Its author corrects a visible message (and, in a space's chat, whom it
+ * mentions); returns the message as it now is, or null if none.
+ */
 export async function editChatMessage(
   tx: Executor,
-  opts: { sessionId: string; messageId: string; authorId: string; text: string; at: Date },
+  opts: ChatScope & {
+    messageId: string;
+    authorId: string;
+    text: string;
+    at: Date;
+    mentions?: string[];
+  },
 ): Promise<StoredChatMessage | null> {
-  const row = await tx
+  let query = tx
     .updateTable('live_chat_message')
-    .set({ text: opts.text, edited_at: opts.at })
+    .set({
+      text: opts.text,
+      edited_at: opts.at,
+      ...(opts.mentions ? { mentions: JSON.stringify(opts.mentions) } : {}),
+    })
     .where('id', '=', opts.messageId)
-    .where('session_id', '=', opts.sessionId)
     .where('author_id', '=', opts.authorId)
     .where('deleted_at', 'is', null)
-    .where('erased_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+    .where('erased_at', 'is', null);
+  query =
+    opts.sessionId !== undefined
+      ? query.where('session_id', '=', opts.sessionId)
+      : query.where('space_id', '=', opts.spaceId);
+  const row = await query.returningAll().executeTakeFirst();
   return row ? toStored(row) : null;
 }
 

@@ -47,51 +47,6 @@ export async function findSpaceMessage(
   return row ? toStored(row) : null;
 }
 
-/** Its author corrects a visible message of a space; the message as it now is, or null. */
-export async function editSpaceMessage(
-  tx: Executor,
-  opts: {
-    spaceId: string;
-    messageId: string;
-    authorId: string;
-    text: string;
-    mentions: string[];
-    at: Date;
-  },
-): Promise<StoredChatMessage | null> {
-  const row = await tx
-    .updateTable('live_chat_message')
-    .set({ text: opts.text, edited_at: opts.at, mentions: JSON.stringify(opts.mentions) })
-    .where('id', '=', opts.messageId)
-    .where('space_id', '=', opts.spaceId)
-    .where('author_id', '=', opts.authorId)
-    .where('deleted_at', 'is', null)
-    .where('erased_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-  return row ? toStored(row) : null;
-}
-
-/**
- * Marks a message of a space deleted (anyone's by a moderator; only one's
- * own when `authorId` is given); false when there was no such visible message.
- */
-export async function deleteSpaceMessage(
-  tx: Executor,
-  opts: { spaceId: string; messageId: string; by: string; at: Date; authorId?: string },
-): Promise<boolean> {
-  let query = tx
-    .updateTable('live_chat_message')
-    .set({ deleted_at: opts.at, deleted_by: opts.by })
-    .where('id', '=', opts.messageId)
-    .where('space_id', '=', opts.spaceId)
-    .where('deleted_at', 'is', null)
-    .where('erased_at', 'is', null);
-  if (opts.authorId !== undefined) query = query.where('author_id', '=', opts.authorId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
 /** Moves a person's read marker forward to `at` (never back). */
 export async function markSpaceChatRead(
   db: Executor,
