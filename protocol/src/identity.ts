@@ -103,6 +103,8 @@ export const ImportChanges = z.object({
   profiles: z.number().int().nonnegative(),
   memberships: z.number().int().nonnegative(),
   roles: z.number().int().nonnegative(),
+  /** Teaching groups created. */
+  teaching: z.number().int().nonnegative(),
 });
 export type ImportChanges = z.infer<typeof ImportChanges>;
 

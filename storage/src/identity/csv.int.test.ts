@@ -2,10 +2,12 @@ import { classSpaceId } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../db/Database';
+import { memberRows } from '../spaces/spaces';
 import { readOutbox } from '../trace/recordTrace';
 import { classesOfPerson, membersOfSpace } from './access';
 import { importDirectoryCsv, parseDirectoryCsv, splitCsvLine } from './csv';
 import { classIdOf, directoryCounts, personIdByLogin, sessionUserOf } from './directory';
+import { teachingSpaceIdOf } from './records';
 
 const GOOD = `# Annuaire de test
 school;0560001A;École du Port;école;Lorient
@@ -70,7 +72,15 @@ describe('directory CSV import (PGlite)', () => {
       applied: true,
       lines: 13,
       memberships: [],
-      changes: { schools: 0, classes: 0, persons: 0, profiles: 0, memberships: 0, roles: 0 },
+      changes: {
+        schools: 0,
+        classes: 0,
+        persons: 0,
+        profiles: 0,
+        memberships: 0,
+        roles: 0,
+        teaching: 0,
+      },
     });
     expect(await directoryCounts(database.db)).toEqual(counts);
     expect(await personIdByLogin(database.db, 'prof.le-goff')).toBe(teacher);
@@ -142,6 +152,7 @@ describe('directory CSV import (PGlite)', () => {
       schools: new Set(['0560002B']),
       classes: new Map([[classIdOf('0560002B', '6e 1'), '6e 1']]),
       logins: new Set(),
+      profiles: new Set(),
     });
     expect('issues' in parsed && parsed.issues[0]?.reason).toContain('se confond avec « 6e 1 »');
     // Sixty letters without a space: short enough as a name, too long as the class space's id.
@@ -149,9 +160,66 @@ describe('directory CSV import (PGlite)', () => {
       schools: new Set(['0560002B']),
       classes: new Map(),
       logins: new Set(),
+      profiles: new Set(),
     });
     expect('issues' in long && long.issues[0]?.reason).toBe('nom de classe vide ou trop long');
     const empty = await importDirectoryCsv(database.db, '# rien\n\n', 'p_admin');
     expect(empty).toMatchObject({ applied: false, issues: [{ line: 1, reason: 'fichier vide' }] });
+  });
+
+  it('imports a teaching group across classes, keeps it on re-import, and follows the file', async () => {
+    const group =
+      'teaching;0560002B;Spécialité sciences;prof.le-goff;eleve.maiwenn.tanguy|eleve.tom.robin';
+    await importDirectoryCsv(database.db, GOOD, 'p_admin'); // Tom back in 6e 2
+    const first = await importDirectoryCsv(database.db, `${GOOD}${group}\n`, 'p_admin');
+    expect(first).toMatchObject({ applied: true, changes: { teaching: 1, memberships: 3 } });
+    const id = teachingSpaceIdOf('0560002B', 'Spécialité sciences');
+    const members = async () =>
+      (await memberRows(database.db, id)).map((m) => [m.givenName, m.role]).sort();
+    expect(await members()).toEqual([
+      ['Maïwenn', 'student'],
+      ['Tom', 'student'],
+      ['Yann', 'teacher'],
+    ]);
+    const again = await importDirectoryCsv(database.db, `${GOOD}${group}\n`, 'p_admin');
+    expect(again).toMatchObject({ applied: true, changes: { teaching: 0, memberships: 0 } });
+
+    const fewer = group.replace('|eleve.tom.robin', '');
+    const third = await importDirectoryCsv(database.db, `${GOOD}${fewer}\n`, 'p_admin');
+    expect(third).toMatchObject({ applied: true, changes: { teaching: 0, memberships: 1 } });
+    expect(await members()).toEqual([
+      ['Maïwenn', 'student'],
+      ['Yann', 'teacher'],
+    ]);
+    const trace = await readOutbox(database.db, id);
+    expect(trace.map((t) => t.kind)).toEqual([
+      'space.created',
+      'membership.changed',
+      'membership.changed',
+      'membership.changed',
+      'membership.changed',
+    ]);
+    expect(trace.at(-1)).toMatchObject({ actor: 'p_admin', payload: { change: 'removed' } });
+  });
+
+  it('refuses a teaching group whose people do not hold the matching profile', async () => {
+    const before = await directoryCounts(database.db);
+    const bad = [
+      'teaching;0560002B;Latin;eleve.tom.robin;', // 1: a student as teacher
+      'teaching;0560002B;Grec;;eleve.tom.robin', // 2: no teacher
+      'teaching;0560002B;Arts;prof.le-goff;eleve.ghost', // 3: unknown person
+      'teaching;0560001A;Chant;prof.le-goff;', // 4: a parent there, not a teacher
+      'teaching;0560002B;latin;prof.le-goff;', // 5: same group as line 1
+    ].join('\n');
+    const report = await importDirectoryCsv(database.db, bad, 'p_admin');
+    expect(report.applied).toBe(false);
+    if (report.applied) return;
+    const reason = (line: number) => report.issues.find((i) => i.line === line)?.reason;
+    expect(reason(1)).toContain('n’est pas enseignant');
+    expect(reason(2)).toContain('au moins un enseignant');
+    expect(reason(3)).toContain('personne inconnue « eleve.ghost »');
+    expect(reason(4)).toContain('n’est pas enseignant dans l’établissement 0560001A');
+    expect(reason(5)).toContain('déjà déclaré ligne 1');
+    expect(await directoryCounts(database.db)).toEqual(before);
   });
 });

@@ -6,6 +6,7 @@ import {
   PlatformRole,
   ProfileKind,
   type SchoolKind,
+  SPACE_NAME_MAX,
   SpaceId,
 } from '@preau/protocol';
 import type { Kysely } from 'kysely';
@@ -19,6 +20,8 @@ export interface KnownDirectory {
   /** class id → its name */
   classes: Map<string, string>;
   logins: Set<string>;
+  /** `login \u0000 uai \u0000 kind` for every profile held */
+  profiles: Set<string>;
 }
 
 const SCHOOL_KINDS: Record<string, SchoolKind> = {
@@ -31,7 +34,14 @@ const SCHOOL_KINDS: Record<string, SchoolKind> = {
 };
 const UAI = /^[0-9]{7}[A-Z]$/;
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const FIELDS: Record<string, number> = { school: 5, class: 3, person: 4, profile: 5, role: 3 };
+const FIELDS: Record<string, number> = {
+  school: 5,
+  class: 3,
+  person: 4,
+  profile: 5,
+  role: 3,
+  teaching: 5,
+};
 
 /**
  * Splits one line on `;`, honouring double quotes (`""` is a quote inside a
@@ -77,6 +87,7 @@ export function parseDirectoryCsv(
     persons: [],
     profiles: [],
     roles: [],
+    teaching: [],
   };
   const issues: ImportIssue[] = [];
   const seen = new Map<string, number>();
@@ -85,6 +96,12 @@ export function parseDirectoryCsv(
   const logins = new Set(known.logins);
   const classLines: Array<{ line: number; uai: string; name: string }> = [];
   const refs: Array<{ line: number; check: () => string | null }> = [];
+  const teachingLines: Array<{
+    line: number;
+    uai: string;
+    teachers: string[];
+    students: string[];
+  }> = [];
   let lines = 0;
 
   const raw = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -100,7 +117,9 @@ export function parseDirectoryCsv(
     const type = fields[0]!.toLowerCase();
     const expected = FIELDS[type];
     if (!expected)
-      return bad(`type de ligne inconnu « ${fields[0]} » (school, class, person, profile ou role)`);
+      return bad(
+        `type de ligne inconnu « ${fields[0]} » (school, class, person, profile, role ou teaching)`,
+      );
     if (fields.length !== expected)
       return bad(`${type} : ${expected} champs attendus, ${fields.length} trouvés`);
     const once = (key: string) => {
@@ -205,6 +224,36 @@ export function parseDirectoryCsv(
         records.roles.push({ login, role: role.data });
         return;
       }
+      case 'teaching': {
+        const [, uai, name, teacherText, studentText] = fields as [
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        const split = (text: string) =>
+          text
+            .split('|')
+            .map((n) => n.trim())
+            .filter(Boolean);
+        const teachers = split(teacherText);
+        const students = split(studentText);
+        if (!UAI.test(uai)) errors.push(`UAI invalide « ${uai} »`);
+        if (!slugOf(name) || name.length > SPACE_NAME_MAX)
+          errors.push(`nom de groupe vide ou trop long (${SPACE_NAME_MAX} caractères au plus)`);
+        if (teachers.length === 0)
+          errors.push('au moins un enseignant (identifiants séparés par |)');
+        for (const login of [...teachers, ...students])
+          if (!LOGIN.test(login)) errors.push(`identifiant invalide « ${login} »`);
+        const both = teachers.filter((t) => students.includes(t));
+        if (both.length) errors.push(`« ${both[0]} » ne peut être à la fois enseignant et élève`);
+        if (errors.length) return bad(errors.join(' ; '));
+        if (!once(`teaching ${uai} ${slugOf(name).toLowerCase()}`)) return;
+        teachingLines.push({ line, uai, teachers, students });
+        records.teaching!.push({ uai, name, teachers, students });
+        return;
+      }
     }
   };
   raw.forEach((content, index) => {
@@ -240,6 +289,31 @@ export function parseDirectoryCsv(
       else roleIn.set(key, { kind: p.kind, line: lineOfProfile(seen, p) });
     }
   });
+  // A teaching group's people must hold the matching profile in its school
+  // (the file's profiles for that person and school when it has some, else the directory's).
+  const fileKinds = new Map<string, Set<string>>();
+  for (const p of records.profiles) {
+    const key = `${p.login}\u0000${p.uai}`;
+    fileKinds.set(key, (fileKinds.get(key) ?? new Set()).add(p.kind));
+  }
+  const holds = (login: string, uai: string, kind: string) => {
+    const inFile = fileKinds.get(`${login}\u0000${uai}`);
+    return inFile ? inFile.has(kind) : known.profiles.has(`${login}\u0000${uai}\u0000${kind}`);
+  };
+  for (const t of teachingLines) {
+    const problems: string[] = [];
+    if (!schools.has(t.uai)) problems.push(`établissement inconnu « ${t.uai} »`);
+    for (const [list, kind, label] of [
+      [t.teachers, 'teacher', 'enseignant'],
+      [t.students, 'student', 'élève'],
+    ] as const)
+      for (const login of list) {
+        if (!logins.has(login)) problems.push(`personne inconnue « ${login} »`);
+        else if (!holds(login, t.uai, kind))
+          problems.push(`« ${login} » n’est pas ${label} dans l’établissement ${t.uai}`);
+      }
+    if (problems.length) issues.push({ line: t.line, reason: problems.join(' ; ') });
+  }
   if (lines === 0) issues.push({ line: 1, reason: 'fichier vide' });
   issues.sort((a, b) => a.line - b.line);
   return issues.length ? { issues, lines } : { records, lines };
@@ -251,15 +325,21 @@ function lineOfProfile(seen: Map<string, number>, p: { login: string; uai: strin
 
 /** Reads what the database holds that lines may refer to. */
 export async function knownDirectory(db: Kysely<Schema>): Promise<KnownDirectory> {
-  const [schools, classes, persons] = [
+  const [schools, classes, persons, profiles] = [
     await db.selectFrom('school').select('uai').execute(),
     await db.selectFrom('class').select(['id', 'name']).execute(),
     await db.selectFrom('person').select('login').execute(),
+    await db
+      .selectFrom('profile')
+      .innerJoin('person', 'person.id', 'profile.person_id')
+      .select(['person.login', 'profile.uai', 'profile.kind'])
+      .execute(),
   ];
   return {
     schools: new Set(schools.map((s) => s.uai)),
     classes: new Map(classes.map((c) => [c.id, c.name])),
     logins: new Set(persons.map((p) => p.login)),
+    profiles: new Set(profiles.map((p) => `${p.login}\u0000${p.uai}\u0000${p.kind}`)),
   };
 }
 

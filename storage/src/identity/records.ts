@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type ClassRole,
   classSpaceId,
@@ -7,11 +7,13 @@ import {
   type PlatformRole,
   type ProfileKind,
   type SchoolKind,
+  type SpaceRole,
 } from '@preau/protocol';
 import type { Transaction } from 'kysely';
 import type { Schema } from '../db/schema';
+import { deleteMember, insertSpace, putMember } from '../spaces/spaces';
 import { recordTrace } from '../trace/recordTrace';
-import { classIdOf } from './directory';
+import { classIdOf, slugOf } from './directory';
 
 /** The directory as a file describes it (CSV import and demo data share this shape). */
 export interface DirectoryRecords {
@@ -21,6 +23,17 @@ export interface DirectoryRecords {
   persons: Array<{ login: string; givenName: string; familyName: string; id?: string }>;
   profiles: Array<{ login: string; uai: string; kind: ProfileKind; classes: string[] }>;
   roles: Array<{ login: string; role: PlatformRole }>;
+  /** Teaching groups across classes (e.g. a lycée speciality): teachers and students by login. */
+  teaching?: Array<{ uai: string; name: string; teachers: string[]; students: string[] }>;
+}
+
+/**
+ * The space id of a teaching group the directory declares: derived from its
+ * school and name (as a class's is), so importing the same file again finds it.
+ */
+export function teachingSpaceIdOf(uai: string, name: string): string {
+  const digest = createHash('sha256').update(`${uai}\u0000${slugOf(name).toLowerCase()}`);
+  return `teaching_${digest.digest('hex').slice(0, 20)}`;
 }
 
 /** A fresh pseudonymous person id: nothing in it says who the person is. */
@@ -50,6 +63,7 @@ export async function applyDirectory(
     profiles: 0,
     memberships: 0,
     roles: 0,
+    teaching: 0,
   };
 
   for (const s of records.schools) {
@@ -198,7 +212,79 @@ export async function applyDirectory(
       changes.roles++;
     }
   }
+
+  for (const group of records.teaching ?? []) {
+    const want = new Map<string, 'teacher' | 'student'>();
+    for (const login of group.students) want.set(await idOf(login), 'student');
+    for (const login of group.teachers) want.set(await idOf(login), 'teacher');
+    const result = await applyTeachingGroup(tx, group, want, actor, onMembership);
+    changes.teaching += result.created ? 1 : 0;
+    changes.memberships += result.memberships;
+  }
   return changes;
+}
+
+/**
+ * Creates a teaching group the file declares (if new) and makes its members
+ * exactly the file's teachers and students; traces each change as the
+ * spaces service does, with the directory as source.
+ */
+async function applyTeachingGroup(
+  tx: Transaction<Schema>,
+  group: { uai: string; name: string },
+  want: Map<string, 'teacher' | 'student'>,
+  actor: string,
+  onMembership: (change: MembershipChange) => void,
+): Promise<{ created: boolean; memberships: number }> {
+  const id = teachingSpaceIdOf(group.uai, group.name);
+  const exists = await tx.selectFrom('space').select('id').where('id', '=', id).executeTakeFirst();
+  if (!exists) {
+    await insertSpace(tx, {
+      id,
+      kind: 'teaching',
+      name: group.name,
+      uai: group.uai,
+      projectId: null,
+      createdBy: actor,
+    });
+    await recordTrace(tx, {
+      actor,
+      kind: 'space.created',
+      space: id,
+      subject: id,
+      payload: { kind: 'teaching', name: group.name, uai: group.uai, source: 'directory' },
+    });
+  }
+  const rows = await tx
+    .selectFrom('space_member')
+    .select(['person_id', 'role'])
+    .where('space_id', '=', id)
+    .execute();
+  const had = new Map(rows.map((r) => [r.person_id, r.role]));
+  let memberships = 0;
+  const trace = (person: string, change: 'added' | 'removed' | 'role', role: SpaceRole) => {
+    memberships++;
+    onMembership({ space: id, person, change, role });
+    return recordTrace(tx, {
+      actor,
+      kind: 'membership.changed',
+      space: id,
+      subject: person,
+      payload: { change, role, person, source: 'directory' },
+    });
+  };
+  for (const [person, role] of want) {
+    const old = had.get(person);
+    if (old === role) continue;
+    await putMember(tx, { spaceId: id, personId: person, role, by: actor });
+    await trace(person, old ? 'role' : 'added', role);
+  }
+  for (const [person, role] of had) {
+    if (want.has(person)) continue;
+    await deleteMember(tx, id, person);
+    await trace(person, 'removed', role);
+  }
+  return { created: !exists, memberships };
 }
 
 /** Makes a person's memberships in one school's classes exactly `want`; traces each change. */

@@ -94,7 +94,7 @@ export const identity = catalogue(
     'admin.import.reason': 'Problème',
     'admin.import.applied': 'Import appliqué ({lines} lignes).',
     'admin.import.changes':
-      'Modifications : {schools} établissements, {classes} classes, {persons} personnes, {profiles} profils, {memberships} inscriptions, {roles} rôles.',
+      'Modifications : {schools} établissements, {classes} classes, {persons} personnes, {profiles} profils, {memberships} inscriptions, {roles} rôles, {teaching} groupes d’enseignement.',
     'admin.import.nothing': 'Aucun changement : l’annuaire était déjà à jour.',
     'admin.import.empty': 'Choisissez un fichier.',
     'admin.import.format': 'Format du fichier',
@@ -196,7 +196,7 @@ export const identity = catalogue(
     'admin.import.reason': 'Problem',
     'admin.import.applied': 'Import applied ({lines} lines).',
     'admin.import.changes':
-      'Changes: {schools} schools, {classes} classes, {persons} people, {profiles} profiles, {memberships} class memberships, {roles} roles.',
+      'Changes: {schools} schools, {classes} classes, {persons} people, {profiles} profiles, {memberships} memberships, {roles} roles, {teaching} teaching groups.',
     'admin.import.nothing': 'No change: the directory was already up to date.',
     'admin.import.empty': 'Choose a file.',
     'admin.import.format': 'File format',
