@@ -63,7 +63,7 @@ export const identity = catalogue(
     'admin.persons.pages': 'Pages de résultats',
     'admin.import.issues': 'Lignes refusées',
     'admin.import.formatLead':
-      'Une ligne par enregistrement, champs séparés par des points-virgules ; les lignes vides et celles qui commencent par # sont ignorées. Types : school (UAI, nom, école|collège|lycée, commune), class (UAI, nom), person (identifiant, prénom, nom), profile (identifiant, UAI, student|teacher|staff|parent|guest, classes séparées par |), role (identifiant, archivist|dpo|admin).',
+      'Une ligne par enregistrement, champs séparés par des points-virgules ; les lignes vides et celles qui commencent par # sont ignorées. Types : school (UAI, nom, école|collège|lycée, commune), class (UAI, nom), person (identifiant, prénom, nom), profile (identifiant, UAI, student|teacher|staff|parent|guest, classes séparées par |), role (identifiant, archivist|dpo|admin), teaching (UAI, nom du groupe d’enseignement, identifiants des enseignants séparés par |, identifiants des élèves séparés par |).',
     'admin.title': 'Annuaire',
     'admin.overview': '{schools} établissements, {classes} classes, {persons} personnes',
     'admin.schools': 'Établissements',
@@ -165,7 +165,7 @@ export const identity = catalogue(
     'admin.persons.pages': 'Result pages',
     'admin.import.issues': 'Refused lines',
     'admin.import.formatLead':
-      'One record per line, fields separated by semicolons; empty lines and lines starting with # are ignored. Types: school (UAI, name, école|collège|lycée, town), class (UAI, name), person (login, given name, family name), profile (login, UAI, student|teacher|staff|parent|guest, classes separated by |), role (login, archivist|dpo|admin).',
+      'One record per line, fields separated by semicolons; empty lines and lines starting with # are ignored. Types: school (UAI, name, école|collège|lycée, town), class (UAI, name), person (login, given name, family name), profile (login, UAI, student|teacher|staff|parent|guest, classes separated by |), role (login, archivist|dpo|admin), teaching (UAI, teaching group name, teachers' logins separated by |, students' logins separated by |).',
     'admin.title': 'Directory',
     'admin.overview': '{schools} schools, {classes} classes, {persons} people',
     'admin.schools': 'Schools',
