@@ -165,7 +165,7 @@ export const identity = catalogue(
     'admin.persons.pages': 'Result pages',
     'admin.import.issues': 'Refused lines',
     'admin.import.formatLead':
-      'One record per line, fields separated by semicolons; empty lines and lines starting with # are ignored. Types: school (UAI, name, école|collège|lycée, town), class (UAI, name), person (login, given name, family name), profile (login, UAI, student|teacher|staff|parent|guest, classes separated by |), role (login, archivist|dpo|admin), teaching (UAI, teaching group name, teachers' logins separated by |, students' logins separated by |).',
+      'One record per line, fields separated by semicolons; empty lines and lines starting with # are ignored. Types: school (UAI, name, école|collège|lycée, town), class (UAI, name), person (login, given name, family name), profile (login, UAI, student|teacher|staff|parent|guest, classes separated by |), role (login, archivist|dpo|admin), teaching (UAI, teaching group name, teachers’ logins separated by |, students’ logins separated by |).',
     'admin.title': 'Directory',
     'admin.overview': '{schools} schools, {classes} classes, {persons} people',
     'admin.schools': 'Schools',
