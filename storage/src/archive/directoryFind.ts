@@ -1,37 +1,13 @@
 import { type PersonLabel, parseSpaceId, type SpaceKind, type SpaceLabel } from '@preau/protocol';
-import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import { displayName } from '../identity/directory';
+import { folded, likeOf, searchWords } from '../identity/nameSearch';
 import { personNameRows } from './names';
 
 // The archivist names what they look for (a class, a person) instead of
 // typing ids; the archive names what it shows (spaces, people) from the
 // directory at read time. Both go through here.
-
-const ACCENTED = 'àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝ’';
-const PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuy'";
-
-/**
- * A text lowered and stripped of accents in SQL, the same on PostgreSQL and
- * PGlite whatever the database locale (`lower` leaves É alone under C).
- */
-function folded(text: Expression<string> | RawBuilder<string>): RawBuilder<string> {
-  return sql<string>`lower(translate(${text}, ${ACCENTED}, ${PLAIN}))`;
-}
-
-/** The words of what is typed, lowered and without accents (`Léa  Ber` → `lea`, `ber`). */
-export function searchWords(text: string): string[] {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replaceAll('’', "'")
-    .toLowerCase()
-    .split(/\s+/)
-    .filter((w) => w.length > 0)
-    .slice(0, 6);
-}
-
-const likeOf = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** One kind of space the archive can find and name: classes, teaching groups, work groups, projects. */
 interface SpaceSource {

@@ -5,6 +5,7 @@ import { silentLogger } from '@preau/protocol/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
+import { foldedPersonName, likeOf } from '../identity/nameSearch';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import { type Database, openDatabase } from './Database';
 import { migrate } from './migrate';
@@ -83,6 +84,39 @@ function databaseContract(engine: string, open: () => Promise<Database>) {
       await expect(duplicate).rejects.toMatchObject({ code: '23505' });
       await recordTrace(database.db, { actor: 'p1', kind: 'system.test', space });
       expect((await readOutbox(database.db, space)).map((r) => r.seq)).toEqual([1, 2]);
+    });
+
+    it('finds people by name, accents and case aside, through the trigram index', async () => {
+      await database.db
+        .insertInto('person')
+        .values([
+          { id: 'p_search_1', login: 'search.1', given_name: 'Léa', family_name: 'Le Bihan' },
+          { id: 'p_search_2', login: 'search.2', given_name: 'Lucas', family_name: 'Éon' },
+        ])
+        .execute();
+      const find = (word: string) =>
+        database.db
+          .selectFrom('person')
+          .select('id')
+          .where(foldedPersonName(), 'like', likeOf(word))
+          .where('id', 'like', 'p_search_%')
+          .orderBy('id')
+          .execute();
+      expect(await find('lea')).toEqual([{ id: 'p_search_1' }]);
+      expect(await find('EON'.toLowerCase())).toEqual([{ id: 'p_search_2' }]);
+      expect(await find('bihan')).toEqual([{ id: 'p_search_1' }]);
+      const plan = await database.db.connection().execute(async (conn) => {
+        await sql`SET enable_seqscan = off`.execute(conn);
+        try {
+          const rows = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM person
+            WHERE ${foldedPersonName()} LIKE ${likeOf('bihan')}`.execute(conn);
+          return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await sql`RESET enable_seqscan`.execute(conn);
+        }
+      });
+      expect(plan).toContain('person_name_search');
+      await database.db.deleteFrom('person').where('id', 'like', 'p_search_%').execute();
     });
 
     it('refuses a malformed trace input and writes nothing', async () => {

@@ -4,8 +4,10 @@
 // Messages out: { id, result: { rows, affectedRows } } or { id, error }.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
-const opening = PGlite.create(workerData.dataDir ?? undefined);
+// pg_trgm indexes the name searches (migration 0510), as on PostgreSQL.
+const opening = PGlite.create(workerData.dataDir ?? undefined, { extensions: { pg_trgm } });
 
 /** What a failed statement tells its caller: PostgreSQL's own fields, as node-postgres gives them. */
 function errorOf(err) {

@@ -3,6 +3,7 @@ export * from './csv';
 export * from './demo';
 export * from './directory';
 export * from './keys';
+export * from './nameSearch';
 export * from './records';
 export * from './secrets';
 export * from './sessions';

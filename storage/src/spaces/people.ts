@@ -1,4 +1,7 @@
+import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Schema } from '../db/schema';
 import type { Executor } from '../identity/directory';
+import { foldedPersonName, likeOf } from '../identity/nameSearch';
 
 /** A person who might be invited: name parts, school, and whether student or teacher. */
 export interface Candidate {
@@ -10,11 +13,43 @@ export interface Candidate {
   kind: 'student' | 'teacher';
 }
 
+/**
+ * Narrows an invitation search in the database, so that it never reads a
+ * whole school (or, for a project, every teacher of every school).
+ */
+export interface CandidateFilter {
+  /** Folded words (`searchWords`) the name must each contain; found through the trigram index. */
+  words?: readonly string[];
+  /** Only these people (checking whom an invitation names). */
+  only?: readonly string[];
+  /** Not these people (members already). */
+  except?: readonly string[];
+  /** These come first (classmates), then by name. */
+  prefer?: readonly string[];
+  limit?: number;
+}
+
+function matching(
+  eb: ExpressionBuilder<Schema, 'person'>,
+  filter: CandidateFilter,
+): ReturnType<typeof eb.and> {
+  const parts = (filter.words ?? []).map((w) => eb(foldedPersonName(), 'like', likeOf(w)));
+  if (filter.only) parts.push(eb('person.id', 'in', filter.only.length ? filter.only : ['']));
+  if (filter.except?.length) parts.push(eb('person.id', 'not in', filter.except));
+  return eb.and(parts);
+}
+
+function preferred(filter: CandidateFilter) {
+  const ids = filter.prefer?.length ? filter.prefer : [''];
+  return sql<SqlBool>`person.id in (${sql.join(ids)})`;
+}
+
 /** Students and teachers of some schools (or teachers only), for the invitation search. */
 export async function candidatesInSchools(
   db: Executor,
   uais: readonly string[] | 'all',
   kinds: ReadonlyArray<'student' | 'teacher'>,
+  filter: CandidateFilter = {},
 ): Promise<Candidate[]> {
   if (uais !== 'all' && uais.length === 0) return [];
   let query = db
@@ -29,9 +64,16 @@ export async function candidatesInSchools(
       'school.name as schoolName',
       'profile.kind',
     ])
-    .where('profile.kind', 'in', kinds);
+    .where('profile.kind', 'in', kinds)
+    .where((eb) => matching(eb, filter));
   if (uais !== 'all') query = query.where('profile.uai', 'in', uais);
-  const rows = await query.orderBy('person.family_name').orderBy('person.given_name').execute();
+  query = query
+    .orderBy(preferred(filter), 'desc')
+    .orderBy('person.family_name')
+    .orderBy('person.given_name')
+    .orderBy('person.id');
+  if (filter.limit) query = query.limit(filter.limit);
+  const rows = await query.execute();
   return rows.map((r) => ({
     personId: r.id,
     givenName: r.given_name,
@@ -71,8 +113,12 @@ export async function classTaughtBy(
 }
 
 /** The students of the classes a person teaches, with their school. */
-export async function studentsTaughtBy(db: Executor, personId: string): Promise<Candidate[]> {
-  const rows = await db
+export async function studentsTaughtBy(
+  db: Executor,
+  personId: string,
+  filter: CandidateFilter = {},
+): Promise<Candidate[]> {
+  let query = db
     .selectFrom('class_member as mine')
     .innerJoin('class_member as pupil', 'pupil.class_id', 'mine.class_id')
     .innerJoin('person', 'person.id', 'pupil.person_id')
@@ -88,10 +134,13 @@ export async function studentsTaughtBy(db: Executor, personId: string): Promise<
     .where('mine.person_id', '=', personId)
     .where('mine.role', '=', 'teacher')
     .where('pupil.role', '=', 'student')
+    .where((eb) => matching(eb, filter))
     .distinct()
     .orderBy('person.family_name')
     .orderBy('person.given_name')
-    .execute();
+    .orderBy('person.id');
+  if (filter.limit) query = query.limit(filter.limit);
+  const rows = await query.execute();
   return rows.map((r) => ({
     personId: r.id,
     givenName: r.given_name,

@@ -85,6 +85,22 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
 
     const found = await spaces.invitees(lea, group.id, mate.name.split(' ')[0]!);
     expect(found.find((c) => c.personId === mate.id)).toMatchObject({ reason: 'class' });
+    // Typed without accents nor case, it still finds them.
+    const typed = mate.name
+      .split(' ')[0]!
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase();
+    expect((await spaces.invitees(lea, group.id, typed)).map((c) => c.personId)).toContain(mate.id);
+    // A wide search shows at most 20, classmates first, never the inviter.
+    const wide = await spaces.invitees(lea, group.id, 'e');
+    expect(wide.length).toBeLessThanOrEqual(20);
+    expect(wide.map((c) => c.personId)).not.toContain(lea.id);
+    const reasons = wide.map((c) => c.reason);
+    expect(
+      reasons.indexOf('school') === -1 || reasons.lastIndexOf('class') < reasons.indexOf('school'),
+    ).toBe(true);
+    expect(reasons[0]).toBe('class');
     // Someone of another school is not offered (no shared project yet).
     const ines = await user('eleve.ines.moreau');
     expect(await spaces.invitees(lea, group.id, 'Moreau')).not.toContainEqual(

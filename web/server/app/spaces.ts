@@ -19,6 +19,7 @@ import type { Logger } from '@preau/protocol/server';
 import {
   activeGroupCount,
   addSpaceClass,
+  type CandidateFilter,
   candidatesInSchools,
   classesOfPerson,
   classmatesOf,
@@ -40,6 +41,7 @@ import {
   type Schema,
   schoolSettings,
   schoolsOfPersons,
+  searchWords,
   setSpaceState,
   spaceClasses,
   spaceIdsOfPerson,
@@ -63,13 +65,8 @@ const SPACE_ORDER = { class: 0, teaching: 1, project: 2, group: 3 } as const;
 /** Compares names the way a French reader expects (accents and case aside). */
 const byName = new Intl.Collator('fr', { sensitivity: 'base' }).compare;
 
-/** Letters of a name without accents or case, for the invitation search. */
-function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
+/** How many people one invitation search shows. */
+const INVITEES_SHOWN = 20;
 
 /**
  * Spaces and their membership: creating groups, projects and teaching
@@ -246,17 +243,12 @@ export class SpacesService {
   /** People the inviter may invite into a space, matching a name (at most 20). */
   async invitees(user: User, spaceId: string, q: string): Promise<Invitee[]> {
     const grant = await this.#access.require(user, spaceId, 'invite');
-    const wanted = fold(q)
-      .split(/\s+/)
-      .filter((w) => w.length > 0);
-    const members = new Set((await memberRows(this.#db, spaceId)).map((m) => m.personId));
-    const found = (await this.#invitable(user, grant))
-      .filter((c) => !members.has(c.personId))
-      .filter((c) => {
-        const name = fold(`${c.displayName}`);
-        return wanted.every((w) => name.includes(w));
-      });
-    return found.slice(0, 20);
+    const members = (await memberRows(this.#db, spaceId)).map((m) => m.personId);
+    return this.#invitable(user, grant, {
+      words: searchWords(q),
+      except: [...members, user.id],
+      limit: INVITEES_SHOWN,
+    });
   }
 
   /**
@@ -266,9 +258,13 @@ export class SpacesService {
    */
   async invite(user: User, spaceId: string, personIds: readonly string[]): Promise<Invitation[]> {
     const grant = await this.#access.require(user, spaceId, 'invite');
-    const invitable = new Map((await this.#invitable(user, grant)).map((c) => [c.personId, c]));
     const members = new Set((await memberRows(this.#db, spaceId)).map((m) => m.personId));
     const unique = [...new Set(personIds)].filter((id) => !members.has(id));
+    const invitable = new Set(
+      (await this.#invitable(user, grant, { only: unique, except: [user.id] })).map(
+        (c) => c.personId,
+      ),
+    );
     const refused = unique.filter((id) => !invitable.has(id));
     if (refused.length > 0)
       throw new PreauError('forbidden', 'some of these people may not be invited here', [
@@ -570,31 +566,47 @@ export class SpacesService {
   }
 
   /** Whom the inviter may invite into this space. */
-  async #invitable(user: User, grant: SpaceGrant): Promise<Invitee[]> {
+  /**
+   * The people `user` may invite into a space, narrowed by `filter` in the
+   * database (never a whole school read and filtered here): in a project,
+   * teachers of any school and the inviter's own students; in a work group of
+   * a project, the project's members; otherwise students and teachers of the
+   * inviter's schools (a teaching group: students of its school), classmates
+   * first, then people met in a shared project.
+   */
+  async #invitable(user: User, grant: SpaceGrant, filter: CandidateFilter): Promise<Invitee[]> {
     const f = grant.facts;
+    const except = new Set(filter.except);
+    const keep = (c: Invitee) =>
+      !except.has(c.personId) &&
+      (!filter.only || filter.only.includes(c.personId)) &&
+      (filter.words ?? []).every((w) => searchWords(c.displayName).join(' ').includes(w));
+    const limited = (list: Invitee[]) => (filter.limit ? list.slice(0, filter.limit) : list);
     if (f.kind === 'project') {
       // Across schools, teachers only, each shown with their school; and the
       // inviter's own students, chosen one by one instead of a whole class.
-      const teachers = await candidatesInSchools(this.#db, 'all', ['teacher']);
-      const students = await studentsTaughtBy(this.#db, user.id);
-      return [
+      const students = await studentsTaughtBy(this.#db, user.id, filter);
+      const teachers = await candidatesInSchools(this.#db, 'all', ['teacher'], filter);
+      return limited([
         ...students.map((c) => this.#invitee(c, 'class')),
         ...teachers.map((c) => this.#invitee(c, 'school')),
-      ].filter((c) => c.personId !== user.id);
+      ]);
     }
     if (f.projectId) {
+      // A project's members are bounded by the project: read them, then narrow.
       const mates = await memberRows(this.#db, f.projectId);
       const schools = await schoolsOfPersons(
         this.#db,
         mates.map((m) => m.personId),
       );
-      return mates.map((m) => ({
+      const all = mates.map((m) => ({
         personId: m.personId,
         displayName: displayName({ given_name: m.givenName, family_name: m.familyName }),
         schoolName: schools.get(m.personId)?.name ?? null,
         reason: 'project' as const,
         kind: m.role === 'student' ? ('student' as const) : ('teacher' as const),
       }));
+      return limited(all.filter(keep).sort((a, b) => byName(a.displayName, b.displayName)));
     }
     const own = user.profiles
       .filter((p) => p.kind === 'student' || p.kind === 'teacher')
@@ -602,17 +614,21 @@ export class SpacesService {
     const uais = f.kind === 'teaching' && f.uai ? [f.uai] : own;
     const kinds: Array<'student' | 'teacher'> =
       f.kind === 'teaching' ? ['student'] : ['student', 'teacher'];
-    const inSchool = await candidatesInSchools(this.#db, uais, kinds);
     const classmates = await classmatesOf(this.#db, user.id);
-    const projectMates = await this.#projectMates(user);
+    const inSchool = await candidatesInSchools(this.#db, uais, kinds, {
+      ...filter,
+      prefer: [...classmates],
+    });
+    const projectMates = (await this.#projectMates(user)).filter(keep);
     const byId = new Map<string, Invitee>();
     for (const c of inSchool)
       byId.set(c.personId, this.#invitee(c, classmates.has(c.personId) ? 'class' : 'school'));
     for (const m of projectMates) if (!byId.has(m.personId)) byId.set(m.personId, m);
-    byId.delete(user.id);
     const rank = { class: 0, project: 1, school: 2 } as const;
-    return [...byId.values()].sort(
-      (a, b) => rank[a.reason] - rank[b.reason] || byName(a.displayName, b.displayName),
+    return limited(
+      [...byId.values()].sort(
+        (a, b) => rank[a.reason] - rank[b.reason] || byName(a.displayName, b.displayName),
+      ),
     );
   }
 
