@@ -73,15 +73,22 @@ export async function candidatesInSchools(
     .orderBy('person.given_name')
     .orderBy('person.id');
   if (filter.limit) query = query.limit(filter.limit);
-  const rows = await query.execute();
-  return rows.map((r) => ({
+  return (await query.execute()).map((r) => candidateOf(r, r.kind as Candidate['kind']));
+}
+
+/** A candidate from a row of the person, their school and what they are there. */
+function candidateOf(
+  r: { id: string; given_name: string; family_name: string; uai: string; schoolName: string },
+  kind: Candidate['kind'],
+): Candidate {
+  return {
     personId: r.id,
     givenName: r.given_name,
     familyName: r.family_name,
     uai: r.uai,
     schoolName: r.schoolName,
-    kind: r.kind as 'student' | 'teacher',
-  }));
+    kind,
+  };
 }
 
 /** The people who share a class with a person. */
@@ -140,13 +147,5 @@ export async function studentsTaughtBy(
     .orderBy('person.given_name')
     .orderBy('person.id');
   if (filter.limit) query = query.limit(filter.limit);
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    personId: r.id,
-    givenName: r.given_name,
-    familyName: r.family_name,
-    uai: r.uai,
-    schoolName: r.schoolName,
-    kind: 'student' as const,
-  }));
+  return (await query.execute()).map((r) => candidateOf(r, 'student'));
 }
