@@ -1,5 +1,7 @@
-import { type MyClass, parseSpaceId } from '@preau/protocol';
+import { MyClass, parseSpaceId } from '@preau/protocol';
+import { z } from 'zod';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** The signed-in user's classes, with their role in each (their class spaces). */
@@ -20,4 +22,16 @@ export const GET: RequestHandler = api(async ({ locals }): Promise<MyClass[]> =>
       },
     ];
   });
+});
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Les classes de la personne connectée, avec son rôle',
+      en: 'The signed-in person’s classes, with their role',
+    },
+    tag: 'identity',
+    access: 'signedIn',
+    response: z.array(MyClass),
+  },
 });

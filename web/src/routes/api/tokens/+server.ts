@@ -1,6 +1,7 @@
-import { PreauError, TokenRequest, type TokenResponse } from '@preau/protocol';
+import { PreauError, TokenRequest, TokenResponse } from '@preau/protocol';
 import { decodeJwt } from 'jose';
 import { api, readJson, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -23,4 +24,20 @@ export const POST: RequestHandler = api(async ({ request, locals }): Promise<Tok
   });
   const exp = decodeJwt(token).exp!;
   return { token, expiresAt: new Date(exp * 1000).toISOString(), rights };
+});
+
+export const _api = describeRoute({
+  POST: {
+    summary: {
+      fr: 'Un jeton de capacité de courte durée (JWT EdDSA) pour un espace ; droits tirés de l’annuaire',
+      en: 'A short-lived capability token (EdDSA JWT) for one space; rights from the directory',
+    },
+    tag: 'identity',
+    access: {
+      fr: 'Qui a des droits dans l’espace (403 sinon).',
+      en: 'Those with rights in the space (403 otherwise).',
+    },
+    body: TokenRequest,
+    response: TokenResponse,
+  },
 });

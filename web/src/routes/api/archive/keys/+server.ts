@@ -1,3 +1,6 @@
+import { ArchivePublicKey } from '@preau/protocol';
+import { z } from 'zod';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -12,3 +15,16 @@ export const GET: RequestHandler = async ({ locals }) =>
     { keys: await locals.services.archive.publicKeys() },
     { headers: { 'cache-control': 'public, max-age=300' } },
   );
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Les clés publiques de l’archive (JWK Ed25519, anciennes comprises), chacune avec son empreinte, pour vérifier un paquet',
+      en: 'The archive’s public keys (Ed25519 JWKs, retired ones too), each with its fingerprint, to check a bundle',
+    },
+    tag: 'archive',
+    access: 'public',
+    raw: 'application/json',
+    response: z.object({ keys: z.array(ArchivePublicKey.extend({ fingerprint: z.string() })) }),
+  },
+});

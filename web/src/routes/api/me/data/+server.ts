@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { api } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -14,4 +16,17 @@ export const GET: RequestHandler = api(async ({ locals }) => {
       'cache-control': 'no-store',
     },
   });
+});
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Ses propres données (traces, messages, documents, espaces, invitations, signalements) en zip ; journalisé',
+      en: 'One’s own data (records, messages, documents, spaces, invitations, reports) as a zip; audited',
+    },
+    tag: 'privacy',
+    access: 'signedIn',
+    raw: 'application/zip',
+    response: z.string().describe('a zip file'),
+  },
 });

@@ -1,4 +1,6 @@
+import { Notification } from '@preau/protocol';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** A comment line every so often keeps proxies from closing a quiet stream. */
@@ -54,4 +56,17 @@ export const GET: RequestHandler = api(async ({ locals, request }) => {
       'x-accel-buffering': 'no',
     },
   });
+});
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Ses notifications en Server-Sent Events : un JSON `Notification` par événement, un commentaire toutes les 25 s',
+      en: 'One’s notifications as Server-Sent Events: one JSON `Notification` per event, a comment every 25 s',
+    },
+    tag: 'spaces',
+    access: 'signedIn',
+    raw: 'text/event-stream',
+    response: Notification,
+  },
 });

@@ -1,5 +1,6 @@
-import { DOC_LIMITS, type DocFile, PreauError } from '@preau/protocol';
+import { DOC_IMAGE_TYPES, DOC_LIMITS, DocFile, PreauError } from '@preau/protocol';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -14,4 +15,21 @@ export const POST: RequestHandler = api(async ({ params, request, locals }): Pro
   if (declared > DOC_LIMITS.maxImageBytes) throw new PreauError('too_large', 'image too large');
   const body = new Uint8Array(await request.arrayBuffer());
   return locals.services.documents.addImage(user, params.docId, type, body);
+});
+
+export const _api = describeRoute({
+  POST: {
+    summary: {
+      fr: 'Dépose une image pour ce document (le corps brut, avec son type) ; trop grande, refusée avant lecture',
+      en: 'Stores an image for this document (the raw body, with its type); too large, refused before it is read',
+    },
+    tag: 'documents',
+    access: 'spaceWriters',
+    upload: {
+      types: DOC_IMAGE_TYPES,
+      what: { fr: 'les octets de l’image', en: 'the image’s bytes' },
+    },
+    response: DocFile,
+    errors: ['not_found', 'conflict'],
+  },
 });

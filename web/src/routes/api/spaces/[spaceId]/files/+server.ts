@@ -1,11 +1,14 @@
 import {
+  INLINE_FILE_TYPES,
   PreauError,
   parseOrThrow,
   SPACE_FILE_LIMITS,
-  type SpaceFileView,
+  SpaceFileView,
   UploadFileQuery,
 } from '@preau/protocol';
+import { z } from 'zod';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/spaces/[spaceId]/files`: the space's files, newest first. */
@@ -47,3 +50,31 @@ async function readCapped(request: Request, max: number): Promise<Uint8Array> {
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Les fichiers partagés dans l’espace, du plus récent au plus ancien',
+      en: 'Files shared in the space, newest first',
+    },
+    tag: 'content',
+    access: 'spaceReaders',
+    response: z.array(SpaceFileView),
+    errors: ['forbidden', 'not_found'],
+  },
+  POST: {
+    summary: {
+      fr: 'Dépose un fichier : le corps brut, son type en content-type (revérifié sur les octets), son nom dans ?name= ; 10 Mio au plus (413)',
+      en: 'Uploads a file: the raw body, its type in content-type (sniffed again from the bytes), its name in ?name=; 10 MiB at most (413)',
+    },
+    tag: 'content',
+    access: 'spaceWriters',
+    query: UploadFileQuery,
+    upload: {
+      types: ['*/*', ...INLINE_FILE_TYPES],
+      what: { fr: 'les octets du fichier', en: 'the file’s bytes' },
+    },
+    response: SpaceFileView,
+    errors: ['not_found', 'conflict'],
+  },
+});

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { fail, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/docs/[docId]/files/[fileId]`: an image of a document, for those who may read it. */
@@ -24,3 +26,17 @@ export const GET: RequestHandler = async ({ params, locals }) => {
     return fail(err);
   }
 };
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Une image d’un document (ses octets, pas du JSON)',
+      en: 'An image of a document (its bytes, not JSON)',
+    },
+    tag: 'documents',
+    access: 'spaceReaders',
+    raw: 'image/*',
+    response: z.string().describe('the image’s bytes'),
+    errors: ['forbidden', 'not_found'],
+  },
+});

@@ -1,5 +1,7 @@
-import { type DocVersion, DocVersionQuery, parseOrThrow } from '@preau/protocol';
+import { DocVersion, DocVersionQuery, parseOrThrow } from '@preau/protocol';
+import { z } from 'zod';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -18,4 +20,22 @@ export const GET: RequestHandler = api(async ({ params, url, locals }): Promise<
   );
   const withState = url.searchParams.get('state') === '1';
   return locals.services.documents.version(user, params.docId, query, withState);
+});
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Le document tel qu’il était (`seq` ou `at`), aux couleurs de ses auteurs ; `state=1` ajoute l’état Yjs pour le restaurer (modérateurs)',
+      en: 'The document as it was (`seq` or `at`), in its authors’ colours; `state=1` adds the Yjs state to restore it (moderators)',
+    },
+    tag: 'documents',
+    access: 'spaceReaders',
+    query: z.object({
+      seq: z.string().optional().describe('a version number'),
+      at: z.string().optional().describe('an ISO date, instead of seq'),
+      state: z.literal('1').optional().describe('adds the Yjs state (those who may restore)'),
+    }),
+    response: DocVersion,
+    errors: ['forbidden', 'not_found'],
+  },
 });

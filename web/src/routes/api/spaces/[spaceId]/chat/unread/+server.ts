@@ -1,5 +1,6 @@
-import type { UnreadCounts } from '@preau/protocol';
+import { UnreadCounts } from '@preau/protocol';
 import { api, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/spaces/[spaceId]/chat/unread`: messages of the space's chat not yet read. */
@@ -7,3 +8,16 @@ export const GET: RequestHandler = api(
   async ({ params, locals }): Promise<UnreadCounts> =>
     locals.services.chat.unread(requireUser(locals), [params.spaceId]),
 );
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Les messages du fil de l’espace écrits par d’autres depuis la dernière lecture',
+      en: 'Messages of the space’s chat written by others since one last read it',
+    },
+    tag: 'content',
+    access: 'spaceReaders',
+    response: UnreadCounts,
+    errors: ['forbidden', 'not_found'],
+  },
+});

@@ -1,5 +1,7 @@
 import { INLINE_FILE_TYPES } from '@preau/protocol';
+import { z } from 'zod';
 import { api, fail, requireUser } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
@@ -53,3 +55,31 @@ function asciiName(name: string): string {
       .replace(/["\\]/g, '_') || 'fichier'
   );
 }
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Télécharge un fichier (en pièce jointe) ; ?inline=1 montre une image ou un PDF, isolé (le corps est le fichier)',
+      en: 'Downloads a file (as an attachment); ?inline=1 shows an image or a PDF, sandboxed (the body is the file)',
+    },
+    tag: 'content',
+    access: 'spaceReaders',
+    query: z.object({ inline: z.literal('1').optional() }),
+    raw: 'application/octet-stream',
+    response: z.string().describe('the file’s bytes'),
+    errors: ['forbidden', 'not_found'],
+  },
+  DELETE: {
+    summary: {
+      fr: 'Supprime un fichier (ses octets restent pour l’archive jusqu’à l’effacement ou la fin de conservation)',
+      en: 'Deletes a file (its bytes stay for the archive until erasure or retention)',
+    },
+    tag: 'content',
+    access: {
+      fr: 'Qui l’a déposé tant qu’il peut écrire, ou qui gère ou modère l’espace.',
+      en: 'Its uploader while they may write, or those who manage or moderate the space.',
+    },
+    response: z.object({}),
+    errors: ['not_found'],
+  },
+});

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { api } from '#lib/server/api';
+import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /** `GET /api/archive/cases/:id/exports/:exportId`: the bundle's zip; audited as a download. */
@@ -15,4 +17,19 @@ export const GET: RequestHandler = api(async ({ locals, params }) => {
       'cache-control': 'no-store',
     },
   });
+});
+
+export const _api = describeRoute({
+  GET: {
+    summary: {
+      fr: 'Télécharge le zip d’un export (journalisé comme un téléchargement)',
+      en: 'Downloads an export’s zip (audited as a download)',
+    },
+    tag: 'archive',
+    access: 'archivistsAudited',
+    params: { id: { fr: 'l’identifiant de l’affaire', en: 'the case’s id' } },
+    raw: 'application/zip',
+    response: z.string().describe('the bundle’s zip'),
+    errors: ['forbidden', 'not_found'],
+  },
 });
