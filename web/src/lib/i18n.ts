@@ -1,3 +1,4 @@
+import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
@@ -22,6 +23,7 @@ const fr = {
   ...groups.fr,
   ...spaceContent.fr,
   ...spacePages.fr,
+  ...apiReference.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -37,6 +39,7 @@ const catalogues: Record<Locale, Messages> = {
     ...groups.en,
     ...spaceContent.en,
     ...spacePages.en,
+    ...apiReference.en,
   },
 };
 
