@@ -34,9 +34,13 @@ export const ACCESS = {
     fr: 'Toute personne connectée (pour elle-même).',
     en: 'Anyone signed in (for themself).',
   },
+  spaceSeers: {
+    fr: 'Qui voit l’espace : ses membres, le personnel de son établissement et les administrateurs (nom et membres, pas le contenu) ; 404 pour un groupe ou un projet qu’on ne voit pas, 403 pour une classe.',
+    en: 'Those who see the space: its members, its school’s staff and admins (name and members, not content); 404 for a group or project one may not see, 403 for a class.',
+  },
   spaceReaders: {
-    fr: 'Qui peut lire l’espace : ses membres, le personnel de son établissement ; 404 pour un groupe ou un projet qu’on ne voit pas, 403 pour une classe.',
-    en: 'Those who may read the space: its members, its school’s staff; 404 for a group or project one may not see, 403 for a class.',
+    fr: 'Qui peut lire l’espace : ses membres (le personnel de l’établissement n’en lit pas le contenu) ; 404 pour un groupe ou un projet qu’on ne voit pas, 403 pour une classe.',
+    en: 'Those who may read the space: its members (the school’s staff do not read its content); 404 for a group or project one may not see, 403 for a class.',
   },
   spaceWriters: {
     fr: 'Qui peut écrire dans l’espace (403 ou 404 sinon, comme pour la lecture).',

@@ -16,7 +16,7 @@ export const _api = describeRoute({
       en: 'One space as the person sees it: kind, school, state, role, permissions',
     },
     tag: 'spaces',
-    access: 'spaceReaders',
+    access: 'spaceSeers',
     response: MySpace,
     errors: ['forbidden', 'not_found'],
   },

@@ -24,7 +24,7 @@ export const _api = describeRoute({
       en: 'Classes brought into a project or teaching group',
     },
     tag: 'membership',
-    access: 'spaceReaders',
+    access: 'spaceSeers',
     response: z.array(SpaceClassView),
     errors: ['forbidden', 'not_found'],
   },

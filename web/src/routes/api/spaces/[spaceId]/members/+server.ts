@@ -16,7 +16,7 @@ export const _api = describeRoute({
       en: 'Members of a space with name, role and (in a project) school',
     },
     tag: 'membership',
-    access: 'spaceReaders',
+    access: 'spaceSeers',
     response: z.array(SpaceMemberView),
     errors: ['forbidden', 'not_found'],
   },

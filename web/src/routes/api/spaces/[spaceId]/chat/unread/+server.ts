@@ -16,8 +16,10 @@ export const _api = describeRoute({
       en: 'Messages of the space’s chat written by others since one last read it',
     },
     tag: 'content',
-    access: 'spaceReaders',
+    access: {
+      fr: 'Toute personne connectée ; seul un espace qu’elle peut lire est compté (un objet vide sinon, sans rien dire de l’espace).',
+      en: 'Anyone signed in; only a space they may read is counted (an empty object otherwise, saying nothing of the space).',
+    },
     response: UnreadCounts,
-    errors: ['forbidden', 'not_found'],
   },
 });
