@@ -103,8 +103,20 @@ export function schemaTree(schema: unknown, depth = 0): SchemaNode {
   return { ...withConstraints, kind: 'scalar', type };
 }
 
-/** The OpenAPI document made into the reference page's model, in `locale`. */
+const models = new WeakMap<object, Map<Locale, ReferenceModel>>();
+
+/** The reference page's model, in `locale`, made once per document's paths and language. */
 export function referenceModel(doc: OpenApiDocument, locale: Locale): ReferenceModel {
+  const byLocale = models.get(doc.paths) ?? new Map<Locale, ReferenceModel>();
+  models.set(doc.paths, byLocale);
+  const known = byLocale.get(locale);
+  if (known) return known;
+  const model = buildModel(doc, locale);
+  byLocale.set(locale, model);
+  return model;
+}
+
+function buildModel(doc: OpenApiDocument, locale: Locale): ReferenceModel {
   const pick = (op: Json, key: string, frKey: string) =>
     String((locale === 'fr' ? op[frKey] : undefined) ?? op[key] ?? '');
   const groups = new Map<ApiTag, ReferenceOperation[]>(API_TAGS.map((t) => [t, []]));

@@ -78,11 +78,15 @@ export function errorCodes(op: ApiOperationDoc, method: ApiMethod): ErrorCode[] 
   return ERROR_CODES.filter((c) => codes.has(c));
 }
 
-const schemaOf = (s: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+/** A zod schema as JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses, so no `$schema` in each). */
+function schemaOf(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(s, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  });
+  return schema;
+}
 
 const accessOf = (op: ApiOperationDoc): Bilingual =>
   typeof op.access === 'string' ? ACCESS[op.access] : op.access;
@@ -177,13 +181,23 @@ const TAG_WORDS: Record<(typeof API_TAGS)[number], string> = {
   reference: 'This document',
 };
 
-/** Builds the OpenAPI 3.1 document from every route's description. */
-export function openApiDocument(serverUrl: string) {
+let built: Record<string, Record<string, unknown>> | undefined;
+
+/** The document's paths, built once: the routes' descriptions do not change while Préau runs. */
+function documentPaths() {
+  if (built) return built;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of describedOperations()) {
     paths[op.path] ??= {};
     paths[op.path]![op.method.toLowerCase()] = operationObject(op);
   }
+  built = paths;
+  return paths;
+}
+
+/** Builds the OpenAPI 3.1 document from every route's description. */
+export function openApiDocument(serverUrl: string) {
+  const paths = documentPaths();
   return {
     openapi: '3.1.0',
     info: {

@@ -1,5 +1,4 @@
 import {
-  INLINE_FILE_TYPES,
   PreauError,
   parseOrThrow,
   SPACE_FILE_LIMITS,
@@ -71,7 +70,7 @@ export const _api = describeRoute({
     access: 'spaceWriters',
     query: UploadFileQuery,
     upload: {
-      types: ['*/*', ...INLINE_FILE_TYPES],
+      types: ['*/*'],
       what: { fr: 'les octets du fichier', en: 'the file’s bytes' },
     },
     response: SpaceFileView,
