@@ -4,6 +4,7 @@ import {
   MEMBERSHIP_CHANNEL,
   NOTIFY_CHANNEL,
   type Notification,
+  PERSON_ERASED_CHANNEL,
   PROTOCOL_VERSION,
   type Result,
   SPACE_CHAT_NAMESPACE,
@@ -246,6 +247,17 @@ describe('a space’s persistent chat', () => {
       messageId: sent.messageId,
       sessionId: session.id,
     });
+  });
+
+  it('tells every open chat screen when a person is erased, so their messages leave it', async () => {
+    const [a, b] = people;
+    const ana = await open(claims(a!));
+    const heard: string[] = [];
+    ana.on('chat.authorErased', ({ participantId }) => heard.push(participantId));
+    await fanout.publish(PERSON_ERASED_CHANNEL, 'not json');
+    await fanout.publish(PERSON_ERASED_CHANNEL, JSON.stringify({ person: b }));
+    await expect.poll(() => heard).toEqual([b]);
+    ana.disconnect();
   });
 
   it('drops a removed member at once, refuses a token without read, and keeps a suspended space read-only', async () => {

@@ -96,6 +96,8 @@ export const SpaceChatServerEvents = {
   'chat.message': SpaceChatMessage,
   'chat.edited': SpaceChatMessage,
   'chat.deleted': z.object({ messageId: Id }),
+  /** A person was erased: their messages leave every screen (the stored ones are already gone). */
+  'chat.authorErased': z.object({ participantId: PersonId }),
   /** Sent just before the server closes this connection. */
   'chat.closed': z.object({ reason: SpaceChatCloseReason }),
 } as const satisfies Record<string, z.ZodType>;

@@ -2,6 +2,8 @@ import {
   ChatMessage,
   MEMBERSHIP_CHANNEL,
   MembershipChange,
+  PERSON_ERASED_CHANNEL,
+  PersonErasedNotice,
   PROTOCOL_VERSION,
   PreauError,
   SpaceChatAuth,
@@ -145,8 +147,15 @@ export function mountSpaceChat(
     room.disconnectSockets(true);
   });
 
+  // An erased person's messages leave the screens of every space chat open now.
+  const erasures = deps.fanout?.subscribe(PERSON_ERASED_CHANNEL, (message) => {
+    const notice = PersonErasedNotice.safeParse(safeJson(message));
+    if (!notice.success) return log.warn('unreadable erasure notice');
+    nsp.emit('chat.authorErased', { participantId: notice.data.person });
+  });
+
   return {
-    ready: Promise.resolve(membership).then(() => undefined),
+    ready: Promise.all([membership, erasures]).then(() => undefined),
     relayLive(space, sessionId, event, payload) {
       const room = nsp.to(spaceRoom(space));
       if (event === 'chat.message' || event === 'chat.edited') {
@@ -158,6 +167,7 @@ export function mountSpaceChat(
     },
     async close() {
       if (membership) await (await membership)();
+      if (erasures) await (await erasures)();
       nsp.disconnectSockets(true);
     },
   };

@@ -36,6 +36,8 @@ export interface ChatListeners {
   message(m: SpaceChatMessage): void;
   edited(m: SpaceChatMessage): void;
   deleted(messageId: string): void;
+  /** A person was erased: drop every message of theirs. */
+  authorErased(participantId: string): void;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -110,6 +112,7 @@ export class SpaceChatConnection {
     socket.on('chat.message', (m) => this.#on.message(m));
     socket.on('chat.edited', (m) => this.#on.edited(m));
     socket.on('chat.deleted', ({ messageId }) => this.#on.deleted(messageId));
+    socket.on('chat.authorErased', ({ participantId }) => this.#on.authorErased(participantId));
     socket.on('chat.closed', ({ reason }) => {
       // Removed from the space: no coming back. A lapsed token: back with a fresh one.
       if (reason === 'removed') this.#finish();
