@@ -62,10 +62,10 @@ describe('a work group’s chat and files in Chromium', () => {
     // The group and its membership through the services (no creation page on this branch).
     const owner = await userOf(lea!.login);
     mateUser = await userOf(mate!.login);
-    const { spaces, notifier } = preau.services;
+    const { spaces, invitations, notifier } = preau.services;
     groupId = (await spaces.create(owner, { kind: 'group', name: 'Exposé sur la Loire' })).id;
-    const [invitation] = await spaces.invite(owner, groupId, [mateUser.id]);
-    await spaces.answer(mateUser, invitation!.id, true);
+    const [invitation] = await invitations.invite(owner, groupId, [mateUser.id]);
+    await invitations.answer(mateUser, invitation!.id, true);
     await notifier.listen(mateUser.id, (n) => notes.push(n));
     [leaPage, matePage] = await Promise.all([open(lea!.login), open(mate!.login)]);
   });

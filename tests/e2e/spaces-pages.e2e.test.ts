@@ -146,10 +146,10 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
     const services = preau.services;
     const as = async (login: string) =>
       (await sessionUserOf(services.database.db, await personId(login)))!;
-    const [invitation] = await services.spaces.invite(await as(owner!.login), group.id, [
+    const [invitation] = await services.invitations.invite(await as(owner!.login), group.id, [
       await personId(member!.login),
     ]);
-    await services.spaces.answer(await as(member!.login), invitation!.id, true);
+    await services.invitations.answer(await as(member!.login), invitation!.id, true);
   });
 
   it('shows the group’s pages with the tabs its members may use, accessible, on a phone too', async () => {

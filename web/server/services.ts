@@ -22,6 +22,7 @@ import { DocumentsService } from './app/documents';
 import { FilesService } from './app/files';
 import { GuestsService } from './app/guests';
 import { HomeService } from './app/home';
+import { InvitationsService } from './app/invitations';
 import { LiveService } from './app/live';
 import { Notifier } from './app/notifier';
 import { PrivacyService } from './app/privacy';
@@ -45,6 +46,8 @@ export interface Services {
   access: SpaceAccess;
   /** Spaces and their membership: groups, projects, invitations, bounds. */
   spaces: SpacesService;
+  /** Invitations into spaces: whom one may invite, inviting, answering, withdrawing. */
+  invitations: InvitationsService;
   /** Notifications to people's open pages, across nodes. */
   notifier: Notifier;
   /** The archive: search, records, cases, holds, exports, keys, audit log, retention rules. */
@@ -138,6 +141,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       notify: (n) => notifier.notify(n),
       log: log.child({ module: 'spaces' }),
     });
+    const invitations = new InvitationsService({ db: database.db, access, spaces });
     const archive = new ArchiveService({ db: database.db, objects, log });
     const directory = new DirectoryService({
       db: database.db,
@@ -162,7 +166,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'guests' }),
     });
     const chat = new ChatService({ db: database.db, access });
-    const home = new HomeService({ db: database.db, spaces, live, chat });
+    const home = new HomeService({ db: database.db, spaces, invitations, live, chat });
     const files = new FilesService({
       db: database.db,
       access,
@@ -180,6 +184,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log,
       access,
       spaces,
+      invitations,
       notifier,
       archive,
       directory,

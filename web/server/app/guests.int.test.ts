@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
 import { GuestsService } from './guests';
+import { InvitationsService } from './invitations';
 import { SpacesService } from './spaces';
 import { demoPeople, refusal } from './testing';
 
@@ -26,6 +27,7 @@ describe('guests of a project, staff oversight and classes to bring (PGlite)', (
   let database: Database;
   let access: SpaceAccess;
   let spaces: SpacesService;
+  let invitations: InvitationsService;
   let guests: GuestsService;
 
   const user = (login: string) => demoPeople(database.db).user(login);
@@ -42,6 +44,7 @@ describe('guests of a project, staff oversight and classes to bring (PGlite)', (
       notify: async () => {},
       log: silentLogger(),
     });
+    invitations = new InvitationsService({ db: database.db, access, spaces });
     guests = new GuestsService({
       db: database.db,
       access,
@@ -162,8 +165,8 @@ describe('guests of a project, staff oversight and classes to bring (PGlite)', (
     const after = await spaces.bringable(martin, project.id);
     expect(after.map((c) => c.classId)).not.toContain(before[0]!.classId);
     expect(await code(spaces.bringable(robert, project.id))).toMatchObject({ code: 'not_found' });
-    const [inv] = await spaces.invite(martin, project.id, [robert.id]);
-    await spaces.answer(robert, inv!.id, true);
+    const [inv] = await invitations.invite(martin, project.id, [robert.id]);
+    await invitations.answer(robert, inv!.id, true);
     expect((await spaces.bringable(robert, project.id)).map((c) => c.classId)).toEqual([
       `${LYCEE}_1reG2`,
     ]);

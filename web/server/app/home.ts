@@ -2,6 +2,7 @@ import type { ClassSummary, MySpace, Profile, SessionSummary, SessionUser } from
 import { listClasses, listSchools, type Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import type { ChatService } from './chat';
+import type { InvitationsService } from './invitations';
 import type { LiveService } from './live';
 import type { SpacesService } from './spaces';
 
@@ -30,13 +31,16 @@ export class HomeService {
   readonly #spaces: SpacesService;
   readonly #live: LiveService;
   readonly #chat: ChatService;
+  readonly #invitations: InvitationsService;
 
   constructor(deps: {
     db: Kysely<Schema>;
     spaces: SpacesService;
+    invitations: InvitationsService;
     live: LiveService;
     chat: ChatService;
   }) {
+    this.#invitations = deps.invitations;
     this.#db = deps.db;
     this.#spaces = deps.spaces;
     this.#live = deps.live;
@@ -51,7 +55,7 @@ export class HomeService {
         user,
         spaces.map((s) => s.id),
       ),
-      this.#spaces.invitations(user),
+      this.#invitations.invitations(user),
       listSchools(this.#db),
       this.#chat.unread(
         user,

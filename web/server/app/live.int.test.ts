@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
 import { DocumentsService } from './documents';
+import { InvitationsService } from './invitations';
 import { LiveService } from './live';
 import { Notifier } from './notifier';
 import { SpacesService } from './spaces';
@@ -23,6 +24,7 @@ const title = (s: { kind: string; name: string }) =>
 describe('live sessions and documents in every kind of space (PGlite)', () => {
   let database: Database;
   let spaces: SpacesService;
+  let invitations: InvitationsService;
   let live: LiveService;
   let documents: DocumentsService;
   let notifier: Notifier;
@@ -31,8 +33,8 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
   /** A work group of `owner` with `member` in it (invited, accepted). */
   const groupOf = async (owner: SessionUser, member: SessionUser, name: string) => {
     const group = await spaces.create(owner, { kind: 'group', name });
-    const [invitation] = await spaces.invite(owner, group.id, [member.id]);
-    await spaces.answer(member, invitation!.id, true);
+    const [invitation] = await invitations.invite(owner, group.id, [member.id]);
+    await invitations.answer(member, invitation!.id, true);
     return group;
   };
 
@@ -51,6 +53,7 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
       notify: (n) => notifier.notify(n),
       log: silentLogger(),
     });
+    invitations = new InvitationsService({ db: database.db, access, spaces });
     live = new LiveService({ db: database.db, access, spaces, fanout, log: silentLogger() });
     documents = new DocumentsService({ db: database.db, access, objects: new MemoryObjectStore() });
   });

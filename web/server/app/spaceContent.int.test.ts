@@ -17,6 +17,7 @@ import { startTestS3 } from '../../../tests/support/s3';
 import { SpaceAccess } from './access';
 import { ChatService } from './chat';
 import { FilesService, safeFileName } from './files';
+import { InvitationsService } from './invitations';
 import { Notifier } from './notifier';
 import { ReportsService } from './reports';
 import { SpacesService } from './spaces';
@@ -30,6 +31,7 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
   let database: Database;
   let s3: Awaited<ReturnType<typeof startTestS3>>;
   let spaces: SpacesService;
+  let invitations: InvitationsService;
   let files: FilesService;
   let reports: ReportsService;
   let chat: ChatService;
@@ -64,6 +66,7 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
     notifier = new Notifier(fanout, silentLogger());
     const notify = (n: readonly Notification[]) => notifier.notify(n);
     spaces = new SpacesService({ db: database.db, access, fanout, notify, log: silentLogger() });
+    invitations = new InvitationsService({ db: database.db, access, spaces });
     files = new FilesService({ db: database.db, access, objects: s3.store, log: silentLogger() });
     reports = new ReportsService({ db: database.db, access, notify });
     chat = new ChatService({ db: database.db, access });
@@ -82,8 +85,8 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
       .orderBy('person.login')
       .execute();
     mate = await user(classmates[0]!.login);
-    const [invitation] = await spaces.invite(lea, groupId, [mate.id]);
-    await spaces.answer(mate, invitation!.id, true);
+    const [invitation] = await invitations.invite(lea, groupId, [mate.id]);
+    await invitations.answer(mate, invitation!.id, true);
   });
   afterAll(async () => {
     await notifier?.close();

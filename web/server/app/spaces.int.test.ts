@@ -9,6 +9,7 @@ import {
 } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpaceAccess } from './access';
+import { InvitationsService } from './invitations';
 import { Notifier } from './notifier';
 import { SpacesService } from './spaces';
 import { demoPeople, refusal } from './testing';
@@ -20,6 +21,7 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
   let database: Database;
   let access: SpaceAccess;
   let spaces: SpacesService;
+  let invitations: InvitationsService;
   let notifier: Notifier;
   const fanout = new MemoryFanout();
   const code = refusal;
@@ -39,6 +41,7 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
       notify: (n) => notifier.notify(n),
       log: silentLogger(),
     });
+    invitations = new InvitationsService({ db: database.db, access, spaces });
   });
   afterAll(async () => {
     await notifier.close();
@@ -83,7 +86,7 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     expect(group).toMatchObject({ kind: 'group', uai: COLLEGE, role: 'owner', state: 'active' });
     expect(group.permissions).toEqual(expect.arrayContaining(['invite', 'manage', 'own', 'salon']));
 
-    const found = await spaces.invitees(lea, group.id, mate.name.split(' ')[0]!);
+    const found = await invitations.invitees(lea, group.id, mate.name.split(' ')[0]!);
     expect(found.find((c) => c.personId === mate.id)).toMatchObject({ reason: 'class' });
     // Typed without accents nor case, it still finds them.
     const typed = mate.name
@@ -91,9 +94,11 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .toUpperCase();
-    expect((await spaces.invitees(lea, group.id, typed)).map((c) => c.personId)).toContain(mate.id);
+    expect((await invitations.invitees(lea, group.id, typed)).map((c) => c.personId)).toContain(
+      mate.id,
+    );
     // A wide search shows at most 20, classmates first, never the inviter.
-    const wide = await spaces.invitees(lea, group.id, 'e');
+    const wide = await invitations.invitees(lea, group.id, 'e');
     expect(wide.length).toBeLessThanOrEqual(20);
     expect(wide.map((c) => c.personId)).not.toContain(lea.id);
     const reasons = wide.map((c) => c.reason);
@@ -103,22 +108,22 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     expect(reasons[0]).toBe('class');
     // Someone of another school is not offered (no shared project yet).
     const ines = await user('eleve.ines.moreau');
-    expect(await spaces.invitees(lea, group.id, 'Moreau')).not.toContainEqual(
+    expect(await invitations.invitees(lea, group.id, 'Moreau')).not.toContainEqual(
       expect.objectContaining({ personId: ines.id }),
     );
-    expect(await code(spaces.invite(lea, group.id, [ines.id]))).toMatchObject({
+    expect(await code(invitations.invite(lea, group.id, [ines.id]))).toMatchObject({
       code: 'forbidden',
     });
 
-    const [invitation] = await spaces.invite(lea, group.id, [mate.id]);
+    const [invitation] = await invitations.invite(lea, group.id, [mate.id]);
     await expect.poll(() => received.map((n) => n.type)).toEqual(['invitation']);
-    expect((await spaces.invitations(mate)).map((i) => i.id)).toEqual([invitation!.id]);
+    expect((await invitations.invitations(mate)).map((i) => i.id)).toEqual([invitation!.id]);
     // Not a member yet: the group stays hidden from them.
     expect(await code(spaces.get(mate, group.id))).toMatchObject({ code: 'not_found' });
-    const joined = await spaces.answer(mate, invitation!.id, true);
+    const joined = await invitations.answer(mate, invitation!.id, true);
     expect(joined).toMatchObject({ id: group.id, role: 'member' });
     expect(await access.rights(mate, group.id)).toEqual(['read', 'write', 'present']);
-    expect(await code(spaces.answer(mate, invitation!.id, true))).toMatchObject({
+    expect(await code(invitations.answer(mate, invitation!.id, true))).toMatchObject({
       code: 'not_found',
     });
     stop();
@@ -144,8 +149,8 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     const [a, b] = [await studentOf(`${COLLEGE}_3eA`, 4), await studentOf(`${COLLEGE}_3eA`, 5)];
     const group = await spaces.create(lea, { kind: 'group', name: 'Club lecture' });
     for (const s of [a, b]) {
-      const [inv] = await spaces.invite(lea, group.id, [s.id]);
-      await spaces.answer(s, inv!.id, true);
+      const [inv] = await invitations.invite(lea, group.id, [s.id]);
+      await invitations.answer(s, inv!.id, true);
     }
     expect(await code(spaces.remove(a, group.id, b.id))).toMatchObject({ code: 'forbidden' });
     await spaces.setRole(lea, group.id, a.id, 'coowner');
@@ -165,8 +170,8 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     const cpe = await user('cpe.girard');
     const mate = await studentOf(`${COLLEGE}_3eA`, 6);
     const group = await spaces.create(lea, { kind: 'group', name: 'Révisions' });
-    const [inv] = await spaces.invite(lea, group.id, [mate.id]);
-    await spaces.answer(mate, inv!.id, true);
+    const [inv] = await invitations.invite(lea, group.id, [mate.id]);
+    await invitations.answer(mate, inv!.id, true);
     const overseen = await spaces.overseen(cpe);
     expect(overseen.map((s) => s.id)).toContain(group.id);
     expect((await spaces.members(cpe, group.id)).map((m) => m.personId)).toContain(mate.id);
@@ -198,12 +203,12 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     const group = await spaces.create(hugo, { kind: 'group', name: 'Petit groupe' });
     expect(group.permissions).toContain('salon'); // the owner keeps the salon
     const [m1, m2] = [await mates[0]!, await mates[1]!];
-    const [inv] = await spaces.invite(hugo, group.id, [m1.id]);
-    expect(await code(spaces.invite(hugo, group.id, [m2.id]))).toEqual({
+    const [inv] = await invitations.invite(hugo, group.id, [m1.id]);
+    expect(await code(invitations.invite(hugo, group.id, [m2.id]))).toEqual({
       code: 'conflict',
       issues: [{ path: 'maxGroupMembers', message: '2' }],
     });
-    await spaces.answer(m1, inv!.id, true);
+    await invitations.answer(m1, inv!.id, true);
     // A plain member may not open the salon when the school forbids it.
     expect((await spaces.get(m1, group.id)).permissions).not.toContain('salon');
     await spaces.putSettings(cpe, COLLEGE, {
@@ -232,7 +237,7 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
     const robert = await user('prof.robert');
     const project = await spaces.create(martin, { kind: 'project', name: 'Correspondance' });
     // The search across schools offers teachers only, with their school.
-    const found = await spaces.invitees(martin, project.id, 'Robert');
+    const found = await invitations.invitees(martin, project.id, 'Robert');
     expect(found).toEqual([
       expect.objectContaining({
         personId: robert.id,
@@ -241,16 +246,16 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
       }),
     ]);
     // A student of another school is not offered; one of the teacher's own students is.
-    expect(await spaces.invitees(martin, project.id, 'Garcia')).toEqual([]);
+    expect(await invitations.invitees(martin, project.id, 'Garcia')).toEqual([]);
     const hugo = await user('eleve.hugo.petit');
-    expect(await spaces.invitees(martin, project.id, 'Hugo Petit')).toEqual([
+    expect(await invitations.invitees(martin, project.id, 'Hugo Petit')).toEqual([
       expect.objectContaining({ personId: hugo.id, kind: 'student', reason: 'class' }),
     ]);
-    const sent = await spaces.invite(martin, project.id, [robert.id, hugo.id]);
+    const sent = await invitations.invite(martin, project.id, [robert.id, hugo.id]);
     const inv = sent.find((i) => i.personId === robert.id);
     const chosen = sent.find((i) => i.personId === hugo.id);
-    expect((await spaces.answer(robert, inv!.id, true))?.role).toBe('teacher');
-    expect((await spaces.answer(hugo, chosen!.id, true))?.role).toBe('student');
+    expect((await invitations.answer(robert, inv!.id, true))?.role).toBe('teacher');
+    expect((await invitations.answer(hugo, chosen!.id, true))?.role).toBe('student');
     // A teacher brings a class they teach, and only such a class.
     expect(await code(spaces.addClass(robert, project.id, `${COLLEGE}_3eA`))).toMatchObject({
       code: 'forbidden',
@@ -268,12 +273,12 @@ describe('spaces: groups, projects, invitations and the one access check (PGlite
       name: 'Binôme',
       projectId: project.id,
     });
-    const offered = await spaces.invitees(lea, group.id, 'Garcia');
+    const offered = await invitations.invitees(lea, group.id, 'Garcia');
     expect(offered).toContainEqual(
       expect.objectContaining({ personId: lucas.id, reason: 'project' }),
     );
-    const [g] = await spaces.invite(lea, group.id, [lucas.id]);
-    await spaces.answer(lucas, g!.id, true);
+    const [g] = await invitations.invite(lea, group.id, [lucas.id]);
+    await invitations.answer(lucas, g!.id, true);
     expect(await access.rights(lucas, group.id)).toEqual(['read', 'write', 'present']);
     // The project's teachers know the group exists; outsiders know nothing of either.
     expect((await spaces.groupsOfProject(robert, project.id)).map((s) => s.id)).toEqual([group.id]);

@@ -7,6 +7,6 @@ export const load: LayoutServerLoad = async ({ locals }) => ({
   demoExposed: locals.services.config.signIn === 'demo-open',
   // The header's badge starts from this count; live notifications move it.
   pendingInvitations: locals.user
-    ? (await locals.services.spaces.invitations(locals.user)).length
+    ? (await locals.services.invitations.invitations(locals.user)).length
     : 0,
 });

@@ -6,7 +6,7 @@ import type { RequestHandler } from './$types';
 
 /** The signed-in person's pending invitations. */
 export const GET: RequestHandler = api(async ({ locals }) =>
-  locals.services.spaces.invitations(requireUser(locals)),
+  locals.services.invitations.invitations(requireUser(locals)),
 );
 
 export const _api = describeRoute({

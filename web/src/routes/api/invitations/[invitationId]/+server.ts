@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async ({ locals, params, request }) => {
   const user = requireUser(locals);
   const { accept } = await readJson(request, AnswerInvitationRequest);
-  return locals.services.spaces.answer(user, params.invitationId, accept);
+  return locals.services.invitations.answer(user, params.invitationId, accept);
 });
 
 export const _api = describeRoute({

@@ -22,7 +22,9 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
   const withClasses = space.kind === 'project' || space.kind === 'teaching';
   return {
     members: await spaces.members(user, params.spaceId),
-    pending: can('invite') ? await spaces.pendingInto(user, params.spaceId) : [],
+    pending: can('invite')
+      ? await locals.services.invitations.pendingInto(user, params.spaceId)
+      : [],
     classes: withClasses ? await spaces.classes(user, params.spaceId) : [],
     bringable: withClasses && can('invite') ? await spaces.bringable(user, params.spaceId) : [],
     isNew: url.searchParams.has('nouveau'),
@@ -49,7 +51,11 @@ export const actions: Actions = {
     const q = InviteeQuery.safeParse({ q: field(form, 'q') });
     if (!q.success) return { found: [] as Invitee[], q: field(form, 'q') };
     return act(async () => ({
-      found: await locals.services.spaces.invitees(requireUser(locals), params.spaceId, q.data.q),
+      found: await locals.services.invitations.invitees(
+        requireUser(locals),
+        params.spaceId,
+        q.data.q,
+      ),
       q: q.data.q,
     }));
   },
@@ -59,7 +65,7 @@ export const actions: Actions = {
     const parsed = InviteRequest.safeParse({ personIds: form.getAll('personId').map(String) });
     if (!parsed.success) return refused(fromZodError(parsed.error));
     return act(async () => {
-      const sent = await locals.services.spaces.invite(
+      const sent = await locals.services.invitations.invite(
         requireUser(locals),
         params.spaceId,
         parsed.data.personIds,
@@ -71,7 +77,7 @@ export const actions: Actions = {
   withdraw: async ({ locals, params, request }) => {
     const form = await request.formData();
     return act(async () => {
-      await locals.services.spaces.withdraw(
+      await locals.services.invitations.withdraw(
         requireUser(locals),
         params.spaceId,
         field(form, 'invitation'),

@@ -6,14 +6,14 @@ import type { RequestHandler } from './$types';
 
 /** Pending invitations into a space, for those who may invite there. */
 export const GET: RequestHandler = api(async ({ locals, params }) =>
-  locals.services.spaces.pendingInto(requireUser(locals), params.spaceId),
+  locals.services.invitations.pendingInto(requireUser(locals), params.spaceId),
 );
 
 /** Invites people; each is notified at once. */
 export const POST: RequestHandler = api(async ({ locals, params, request }) => {
   const user = requireUser(locals);
   const { personIds } = await readJson(request, InviteRequest, JSON_BODY_LIMITS.default);
-  return locals.services.spaces.invite(user, params.spaceId, personIds);
+  return locals.services.invitations.invite(user, params.spaceId, personIds);
 });
 
 export const _api = describeRoute({

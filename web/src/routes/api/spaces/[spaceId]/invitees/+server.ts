@@ -8,7 +8,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = api(async ({ locals, params, url }) => {
   const user = requireUser(locals);
   const { q } = parseOrThrow(InviteeQuery, { q: url.searchParams.get('q') ?? '' });
-  return locals.services.spaces.invitees(user, params.spaceId, q);
+  return locals.services.invitations.invitees(user, params.spaceId, q);
 });
 
 export const _api = describeRoute({

@@ -5,7 +5,11 @@ import type { RequestHandler } from './$types';
 
 /** Withdraws a pending invitation (who invited, or a manager). */
 export const DELETE: RequestHandler = api(async ({ locals, params }) => {
-  await locals.services.spaces.withdraw(requireUser(locals), params.spaceId, params.invitationId);
+  await locals.services.invitations.withdraw(
+    requireUser(locals),
+    params.spaceId,
+    params.invitationId,
+  );
   return { invitationId: params.invitationId };
 });
 
