@@ -18,6 +18,9 @@ import { signAuth } from './auth';
 
 /** How long one call may wait for its answer. */
 const CALL_TIMEOUT_MS = 15_000;
+/** After a drop, how soon and then how often (at most) the client tries the SFU again. */
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 1000;
 
 interface Pending {
   type: SfuCallType;
@@ -30,8 +33,11 @@ interface Pending {
  * An SfuApi that drives a remote SFU process over its authenticated RPC.
  * Connects at once (failing with `unauthenticated`, `protocol_mismatch` or
  * `unavailable`) and again on the next call after a drop; calls in flight when
- * the connection drops fail with `unavailable`. close() closes the connection
- * only, never the remote SFU.
+ * the connection drops fail with `unavailable`. After a drop it also tries
+ * again by itself while rooms were open: the SFU that answers then (restarted
+ * or replaced) has none of them, so each is reported closed with reason
+ * `workerDied`, and their sessions rebuild their media. close() closes the
+ * connection only, never the remote SFU.
  */
 export async function createSfuClient(
   url: string,
@@ -49,6 +55,11 @@ class SfuRpcClient {
   #socket: Promise<WebSocket> | undefined;
   #nextId = 0;
   #closed = false;
+  /** Rooms opened through this connection (their peers lose them if the SFU goes away). */
+  readonly #rooms = new Set<string>();
+  /** Rooms of a connection that dropped, reported closed once an SFU answers again. */
+  readonly #lost = new Set<string>();
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly url: string,
@@ -82,6 +93,14 @@ class SfuRpcClient {
   }
 
   async call<T extends SfuCallType>(type: T, params: SfuParams<T>): Promise<SfuResult<T>> {
+    const result = await this.#send(type, params);
+    const roomId = (params as { roomId?: string } | undefined)?.roomId;
+    if (type === 'createRoom' && roomId) this.#rooms.add(roomId);
+    if (type === 'closeRoom' && roomId) this.#rooms.delete(roomId);
+    return result;
+  }
+
+  async #send<T extends SfuCallType>(type: T, params: SfuParams<T>): Promise<SfuResult<T>> {
     const socket = await this.connect();
     const id = this.#nextId++;
     return new Promise<SfuResult<T>>((resolve, reject) => {
@@ -99,6 +118,7 @@ class SfuRpcClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retry);
     const socket = await this.#socket?.catch(() => undefined);
     socket?.close();
     this.#failAll();
@@ -123,6 +143,7 @@ class SfuRpcClient {
         if (this.#socket && greeted) this.#socket = undefined;
         this.#failAll();
         if (!greeted) reject(new PreauError('unavailable', 'sfu rpc closed before hello'));
+        else this.#dropped();
       });
       ws.on('message', (data) => {
         const message = this.#read(data.toString());
@@ -136,6 +157,7 @@ class SfuRpcClient {
             }
             greeted = true;
             resolve(ws);
+            this.#reportLost();
             return;
           case 'response':
             if (message.id === null) {
@@ -145,11 +167,40 @@ class SfuRpcClient {
             this.#answer(message.id, message.result);
             return;
           case 'event':
+            if (message.event.type === 'roomClosed') this.#rooms.delete(message.event.roomId);
             this.#emit(message.event);
             return;
         }
       });
     });
+  }
+
+  /** The connection dropped: its rooms are lost; while any was open, try the SFU again soon. */
+  #dropped() {
+    for (const roomId of this.#rooms) this.#lost.add(roomId);
+    this.#rooms.clear();
+    if (this.#closed || this.#lost.size === 0) return;
+    this.log.warn({ rooms: this.#lost.size }, 'sfu rpc connection lost; reconnecting');
+    this.#reconnect(RECONNECT_FIRST_MS);
+  }
+
+  #reconnect(delayMs: number) {
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => {
+      if (this.#closed || this.#lost.size === 0) return;
+      this.connect().catch(() => this.#reconnect(Math.min(delayMs * 2, RECONNECT_MAX_MS)));
+    }, delayMs);
+    this.#retry.unref();
+  }
+
+  /** An SFU answers again: the rooms of the dropped connection are gone there. */
+  #reportLost() {
+    if (this.#lost.size === 0) return;
+    clearTimeout(this.#retry);
+    const lost = [...this.#lost];
+    this.#lost.clear();
+    this.log.info({ rooms: lost.length }, 'sfu rpc reconnected; its rooms are rebuilt');
+    for (const roomId of lost) this.#emit({ type: 'roomClosed', roomId, reason: 'workerDied' });
   }
 
   #read(text: string): SfuServerMessage | undefined {

@@ -171,4 +171,40 @@ describe('the SFU process over its RPC', () => {
     expect(await codeOf(remote.load())).toBe('unavailable');
     await remote.close();
   });
+
+  it('after a SIGKILL, reports its rooms lost once the restarted SFU answers, within 5 s', async () => {
+    const first = await startSfuProcess();
+    const port = new URL(first.url).port;
+    const remote = await createSfuClient(first.url, first.secret, silentLogger());
+    const seen: SfuEvent[] = [];
+    remote.subscribe((e) => seen.push(e));
+    let second: SfuProcess | undefined;
+    try {
+      await remote.createRoom({ roomId: 'kept' });
+      await remote.createRoom({ roomId: 'closed-before' });
+      await remote.closeRoom({ roomId: 'closed-before' });
+      first.child.kill('SIGKILL');
+      await first.stop();
+      expect(await codeOf(remote.load())).toBe('unavailable');
+      // A supervisor starts it again on the same address, with the same secret.
+      second = await startSfuProcess({ SFU_RPC_PORT: port, SFU_RPC_SECRET: first.secret });
+      const back = Date.now();
+      await expect
+        .poll(() => seen.filter((e) => e.type === 'roomClosed' && e.reason === 'workerDied'), {
+          timeout: 5000,
+          interval: 50,
+        })
+        .toEqual([{ type: 'roomClosed', roomId: 'kept', reason: 'workerDied' }]);
+      expect(Date.now() - back).toBeLessThan(5000);
+      // The room opens again on the new SFU.
+      await remote.createRoom({ roomId: 'kept' });
+      expect(
+        (await remote.routerRtpCapabilities({ roomId: 'kept' })).codecs?.length,
+      ).toBeGreaterThan(0);
+    } finally {
+      await remote.close();
+      await first.stop();
+      await second?.stop();
+    }
+  });
 });
