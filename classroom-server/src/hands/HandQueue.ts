@@ -2,7 +2,12 @@ import type { HandView } from '@preau/protocol';
 
 /** Raised hands in the order they went up; raising twice keeps the first place. */
 export class HandQueue {
-  #hands: HandView[] = [];
+  #hands: HandView[];
+
+  /** Starts with the hands already up (kept across a restart), first raised first. */
+  constructor(hands: readonly HandView[] = []) {
+    this.#hands = hands.map((h) => ({ ...h }));
+  }
 
   /** Raises a hand; false if it was already up. */
   raise(participantId: string, at: Date): boolean {

@@ -1,4 +1,5 @@
 import type { HandView } from '@preau/protocol';
+import { lowerHand, raiseHand } from '@preau/storage';
 import type { SessionContext } from '../session/SessionContext';
 import type { Actor } from '../session/types';
 import { HandQueue } from './HandQueue';
@@ -6,10 +7,12 @@ import { HandQueue } from './HandQueue';
 /** A session's raised hands: anyone raises or lowers their own; a moderator lowers anyone's. */
 export class SessionHands {
   readonly #s: SessionContext;
-  readonly #queue = new HandQueue();
+  readonly #queue: HandQueue;
 
-  constructor(session: SessionContext) {
+  /** `hands`: those up when the session was loaded (stored, so a restart keeps them). */
+  constructor(session: SessionContext, hands: readonly HandView[] = []) {
     this.#s = session;
+    this.#queue = new HandQueue(hands);
   }
 
   /** The queue, first raised first. */
@@ -22,7 +25,10 @@ export class SessionHands {
     const s = this.#s;
     return s.run(async () => {
       const p = s.requireLive(actor);
-      if (this.#queue.raise(p.id, s.now())) this.#announce();
+      if (this.#queue.has(p.id)) return;
+      const at = s.now();
+      await s.write((tx) => raiseHand(tx, { sessionId: s.id, personId: p.id, at }));
+      if (this.#queue.raise(p.id, at)) this.#announce();
     });
   }
 
@@ -37,11 +43,13 @@ export class SessionHands {
         if (!this.#queue.has(whose)) return;
         await s.moderationTrace(p.id, 'lower_hand', whose);
       }
+      if (!this.#queue.has(whose)) return;
+      await s.write((tx) => lowerHand(tx, s.id, whose));
       if (this.#queue.lower(whose)) this.#announce();
     });
   }
 
-  /** Drops a departed participant's hand (called by the session, inside its queue). */
+  /** Drops a departed participant's hand (called by the session, inside its queue, once stored). */
   forget(participantId: string) {
     if (this.#queue.lower(participantId)) this.#announce();
   }

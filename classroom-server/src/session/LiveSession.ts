@@ -1,5 +1,6 @@
 import {
   type ChatMessage,
+  type HandView,
   type LeaveReason,
   type ModerationAction,
   type ParticipantView,
@@ -15,6 +16,7 @@ import { background, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
 import {
   closeStay,
+  lowerHand,
   markSessionEnded,
   markSessionLive,
   openStay,
@@ -49,6 +51,16 @@ export interface LiveSessionDeps {
   stored: StoredSession;
   /** The latest chat messages, oldest first. */
   chat: ChatMessage[];
+  /** Hands up when the session was loaded (a restart keeps them), first raised first. */
+  hands?: HandView[];
+  /** People a teacher (or the directory) removed from it: they may not come back. */
+  removed?: string[];
+  /**
+   * Stays a killed process left open: those people are reconnecting, as after
+   * a dropped connection, and come back within the grace period to the same
+   * stay (a locked session included) or leave with reason `timeout`.
+   */
+  returning?: Array<{ personId: string; name: string; joinedAt: Date }>;
   db: Kysely<Schema>;
   sfu: SfuApi | null;
   outbox: SessionOutbox;
@@ -121,8 +133,10 @@ export class LiveSession {
       : null;
     const context = this.#context();
     this.chat = new SessionChat(context, deps.chat);
-    this.hands = new SessionHands(context);
+    this.hands = new SessionHands(context, deps.hands);
     this.moderation = new SessionModeration(context);
+    for (const id of deps.removed ?? []) this.#removed.add(id);
+    for (const stay of deps.returning ?? []) this.#awaitReturn(stay);
     this.#armEmptyTimer();
   }
 
@@ -303,18 +317,38 @@ export class LiveSession {
       p.state = next;
       if (next.kind === 'left') return this.#depart(p, 'left');
       this.#broadcast('participant.updated', participantView(p));
-      this.#graceTimers.set(
-        p.id,
-        setTimeout(() => {
-          background(this.#log, 'reconnect grace timeout', () =>
-            this.#run(async () => {
-              const still = this.#participants.get(p.id);
-              if (still?.state.kind === 'reconnecting') await this.#depart(still, 'timeout');
-            }),
-          );
-        }, this.#timeouts.reconnectGraceMs),
-      );
+      this.#armGrace(p);
     });
+  }
+
+  /** A reconnecting participant who is not back within the grace period leaves with `timeout`. */
+  #armGrace(p: Participant) {
+    this.#graceTimers.set(
+      p.id,
+      setTimeout(() => {
+        background(this.#log, 'reconnect grace timeout', () =>
+          this.#run(async () => {
+            const still = this.#participants.get(p.id);
+            if (still?.state.kind === 'reconnecting') await this.#depart(still, 'timeout');
+          }),
+        );
+      }, this.#timeouts.reconnectGraceMs),
+    );
+  }
+
+  /** Someone whose stay a killed process left open: reconnecting until they are back. */
+  #awaitReturn(stay: { personId: string; name: string; joinedAt: Date }) {
+    // Their rights come back with their next token; until then they hold none.
+    const p: Participant = {
+      id: stay.personId,
+      name: stay.name,
+      rights: [],
+      moderator: false,
+      state: { kind: 'reconnecting', since: this.#now() },
+      joinedAt: stay.joinedAt,
+    };
+    this.#participants.set(p.id, p);
+    this.#armGrace(p);
   }
 
   /** Records a departure and tells everyone; the stay's end and its trace commit together. */
@@ -327,6 +361,7 @@ export class LiveSession {
     try {
       await this.#write(async (tx) => {
         await closeStay(tx, { sessionId: this.id, personId: p.id, at, reason });
+        await lowerHand(tx, this.id, p.id);
         await this.#trace(tx, p.id, 'session.left', this.id, { reason }, at);
       });
     } catch (err) {

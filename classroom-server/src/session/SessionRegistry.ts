@@ -1,12 +1,12 @@
-import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
+import { type ChatMessage, CLASSROOM_LIMITS, type HandView, PreauError } from '@preau/protocol';
 import type { Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
 import {
-  closeStay,
   getSession,
   listAttendance,
+  listHands,
+  lowerHand,
   recentChatMessages,
-  recordTrace,
   type Schema,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
@@ -99,7 +99,12 @@ export class SessionRegistry {
     const stored = await getSession(db, sessionId);
     if (!stored) throw new PreauError('not_found', 'no such session');
     if (stored.phase === 'ended') throw new PreauError('session_ended');
-    await this.#closeDanglingStays(sessionId, stored.space);
+    // What a killed process held in memory comes back from the database: the
+    // people it served (their stays are still open), their hands, who was removed.
+    const stays = await listAttendance(db, sessionId);
+    const returning = stays.filter((s) => !s.leftAt);
+    const removed = stays.filter((s) => s.leaveReason === 'removed').map((s) => s.personId);
+    const hands = await this.#handsOf(sessionId, new Set(returning.map((s) => s.personId)));
     const chat: ChatMessage[] = (
       await recentChatMessages(db, sessionId, CLASSROOM_LIMITS.chatHistory)
     ).map((m) => ({
@@ -113,6 +118,9 @@ export class SessionRegistry {
     const session: LiveSession = new LiveSession({
       stored,
       chat,
+      hands,
+      removed,
+      returning,
       db,
       sfu: this.#deps.sfu,
       outbox: this.#deps.outboxFor(sessionId, stored.space),
@@ -130,23 +138,17 @@ export class SessionRegistry {
     return session;
   }
 
-  /** Stays left open by a process that stopped without closing them end now, with their traces. */
-  async #closeDanglingStays(sessionId: string, space: string) {
-    const open = (await listAttendance(this.#deps.db, sessionId)).filter((s) => !s.leftAt);
-    if (open.length === 0) return;
-    const at = new Date();
-    await this.#deps.db.transaction().execute(async (tx) => {
-      for (const stay of open) {
-        await closeStay(tx, { sessionId, personId: stay.personId, at, reason: 'timeout' });
-        await recordTrace(tx, {
-          actor: stay.personId,
-          kind: 'session.left',
-          space,
-          subject: sessionId,
-          payload: { reason: 'timeout' },
-          at,
-        });
-      }
-    });
+  /** The hands still up of people coming back; any other (a stay closed since) is dropped. */
+  async #handsOf(sessionId: string, returning: ReadonlySet<string>): Promise<HandView[]> {
+    const stored = await listHands(this.#deps.db, sessionId);
+    const stale = stored.filter((h) => !returning.has(h.personId));
+    if (stale.length > 0) {
+      await this.#deps.db.transaction().execute(async (tx) => {
+        for (const h of stale) await lowerHand(tx, sessionId, h.personId);
+      });
+    }
+    return stored
+      .filter((h) => returning.has(h.personId))
+      .map((h) => ({ participantId: h.personId, raisedAt: h.raisedAt.toISOString() }));
   }
 }

@@ -26,6 +26,12 @@ export interface ClassroomTables {
     left_at: NullableTimestamp;
     leave_reason: string | null;
   };
+  /** Migration 0290: raised hands, kept across a restart of the classroom server. */
+  live_hand: {
+    session_id: string;
+    person_id: string;
+    raised_at: Timestamp;
+  };
   live_chat_message: {
     id: string;
     /** Migration 0501: null for a message written outside a live session. */
