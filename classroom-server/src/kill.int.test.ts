@@ -150,6 +150,7 @@ describe('classroom server killed with SIGKILL during a lesson', () => {
     expect(
       (await request(teacher.socket, 'moderation.remove', { participantId: 'carol' })).ok,
     ).toBe(true);
+    await expect.poll(() => carol.socket.connected).toBe(false);
 
     // Both students chat on; the server is killed while messages are in flight.
     const acked: ChatMessage[] = [];
