@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
 import { connect, saved, TEST_ISSUER, tokenMinter } from './testing/harness';
 import { messageType, SYNC_STATUS_TYPE } from './wire';
@@ -17,9 +18,9 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SPACE = 'class_kill';
 
 /** Runs `docs-server/src/main.ts` as its own process and waits until it listens. */
-async function startDocsProcess(env: Record<string, string>) {
+async function startDocsProcess(env: Record<string, string>, onPort = '0') {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, DOCS_PORT: onPort },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -38,13 +39,49 @@ async function startDocsProcess(env: Record<string, string>) {
     });
     child.once('exit', (code) => reject(new Error(`docs server exited (${code}): ${stderr}`)));
   });
-  return { child, wsUrl: `ws://127.0.0.1:${port}${DOCS_WS_PATH}` };
+  return { child, port, readyAt: Date.now(), wsUrl: `ws://127.0.0.1:${port}${DOCS_WS_PATH}` };
 }
 
 function killed(child: ChildProcess) {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
+  });
+}
+
+/** A reader that stays, and comes back by itself as the browser's does (web/src/lib/docs/connection.ts). */
+function watcher(wsUrl: string, docId: string, token: string) {
+  const socket = new HocuspocusProviderWebsocket({
+    url: `${wsUrl}/${docId}?token=${encodeURIComponent(token)}`,
+    delay: 500,
+    minDelay: 250,
+    maxDelay: 2500,
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: docId,
+    token,
+    document: new Y.Doc(),
+  });
+  provider.attach();
+  return {
+    provider,
+    destroy: () => {
+      provider.destroy();
+      socket.destroy();
+    },
+  };
+}
+
+/** Resolves, with the time, when the provider has synced (again). */
+function resynced(provider: HocuspocusProvider) {
+  return new Promise<number>((resolve) => {
+    const onSynced = ({ state }: { state: boolean }) => {
+      if (!state) return;
+      provider.off('synced', onSynced);
+      resolve(Date.now());
+    };
+    provider.on('synced', onSynced);
   });
 }
 
@@ -67,7 +104,9 @@ describe.each(['postgresql', 'pglite'] as const)(
     });
 
     // Two process starts and a PGlite restart: slow on a loaded two-core machine.
-    it('loses no acknowledged update while typing', { timeout: 150_000 }, async () => {
+    it('loses no acknowledged update while typing; a reader is back within 5 s', {
+      timeout: 300_000,
+    }, async () => {
       const dbEnv: Record<string, string> = {};
       let where: Parameters<typeof openDatabase>[0];
       if (engine === 'postgresql') {
@@ -102,6 +141,13 @@ describe.each(['postgresql', 'pglite'] as const)(
         await mint({ sub: 'typist', space: SPACE, doc: docId }),
       );
       await saved(typist);
+      // Someone reading along, whose page stays open across the crash.
+      const reading = watcher(
+        first.wsUrl,
+        docId,
+        await mint({ sub: 'watcher', space: SPACE, doc: docId }),
+      );
+      await saved(reading.provider);
 
       // From here each insert is one update message, acknowledged in order.
       let acked = 0;
@@ -135,8 +181,16 @@ describe.each(['postgresql', 'pglite'] as const)(
       typist.destroy();
       expect(ackedAtKill).toBeLessThan(typed.length);
 
-      const second = await startDocsProcess(env);
+      // A supervisor starts it again on the same port; the reader comes back by itself.
+      const back = resynced(reading.provider);
+      const second = await startDocsProcess(env, String(first.port));
       try {
+        const backAt = await back;
+        expect(backAt - second.readyAt).toBeLessThan(5000);
+        const seen = reading.provider.document.getText('t').toString();
+        reading.destroy();
+        expect(seen.length).toBeGreaterThanOrEqual(ackedAtKill);
+        expect(typed.startsWith(seen)).toBe(true);
         const reader = connect(
           second.wsUrl,
           docId,
@@ -148,6 +202,7 @@ describe.each(['postgresql', 'pglite'] as const)(
         expect(stored.length).toBeGreaterThanOrEqual(ackedAtKill);
         expect(typed.startsWith(stored)).toBe(true);
       } finally {
+        reading.destroy();
         second.child.kill('SIGTERM');
         await killed(second.child);
       }

@@ -48,7 +48,10 @@ class TokenWebsocket extends HocuspocusProviderWebsocket {
     private readonly base: string,
     private readonly token: DocToken,
   ) {
-    super({ url: base, autoConnect: false });
+    // Back within a few seconds of a server restart: retries grow to 2.5 s at most
+    // (the provider's default grows to 30 s), with jitter so that a class does not
+    // knock all at once.
+    super({ url: base, autoConnect: false, delay: 500, minDelay: 250, maxDelay: 2500 });
   }
 
   override get url(): string {
