@@ -78,6 +78,10 @@ export class SpaceChatConnection {
       {
         path: CLASSROOM_SOCKET_PATH,
         transports: ['websocket'],
+        // As the live page: back within about two seconds of a server restart.
+        reconnectionDelay: 250,
+        reconnectionDelayMax: 1500,
+        randomizationFactor: 0.3,
         auth: (cb) => {
           fetchToken(this.#space).then(
             (token) => {
