@@ -255,11 +255,15 @@ export class MediaSignalling {
         if (event.reason === 'closed') return;
         // The SFU lost the room (a worker died): everyone rebuilds their media.
         this.#ctx.log.warn({ reason: event.reason }, 'media room lost; participants rebuild');
+        // Not to their owners: a closed producer means a camera stopped for
+        // good, while their pages send the same tracks again once rebuilt.
         for (const record of this.#media.reset()) {
-          this.#ctx.broadcast('producer.closed', {
-            producerId: record.producerId,
-            participantId: record.participantId,
-          });
+          const owner = this.#ctx.socketOf(record.participantId) ?? undefined;
+          this.#ctx.broadcast(
+            'producer.closed',
+            { producerId: record.producerId, participantId: record.participantId },
+            owner,
+          );
         }
         this.#ctx.broadcast('media.reset', {});
         return;

@@ -137,7 +137,9 @@ class SfuRpcClient {
         ws.terminate();
       });
       ws.once('error', (err) => {
-        if (!greeted) reject(new PreauError('unavailable', `sfu rpc: ${err.message}`));
+        // The cause (an internal address) is for the log; callers' clients get a typed code.
+        this.log.debug({ err }, 'sfu rpc connection failed');
+        if (!greeted) reject(new PreauError('unavailable', 'sfu unreachable'));
       });
       ws.on('close', () => {
         if (this.#socket && greeted) this.#socket = undefined;

@@ -300,6 +300,8 @@ export class LiveRoomController {
       this.notice = action;
     });
     c.on('media.reset', () => {
+      // Our own producers are made again by the rebuild (others hear of them, not us).
+      this.producers = this.producers.filter((p) => p.participantId !== this.me?.participantId);
       if (this.#routerCaps) {
         this.#media.rebuild(this.#routerCaps).catch((err: unknown) => this.#fail('media', err));
       }
