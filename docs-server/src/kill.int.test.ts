@@ -18,11 +18,15 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SPACE = 'class_kill';
 
 /** Runs `docs-server/src/main.ts` as its own process and waits until it listens. */
+/** Every docs process started here, stopped after the tests whatever happened. */
+const started: ChildProcess[] = [];
+
 async function startDocsProcess(env: Record<string, string>, onPort = '0') {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env, DOCS_PORT: onPort },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -99,6 +103,10 @@ describe.each(['postgresql', 'pglite'] as const)(
     let pg: TestPostgres | undefined;
     const dir = mkdtempSync(join(tmpdir(), 'preau-docs-kill-'));
     afterAll(async () => {
+      for (const child of started) {
+        child.kill('SIGKILL');
+        await killed(child);
+      }
       await pg?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
