@@ -240,5 +240,8 @@ describe('classroom server killed with SIGKILL during a lesson', () => {
     const after = await request(bob.socket, 'chat.send', { text: 'de retour' });
     expect(after.ok).toBe(true);
     expect((await heard).text).toBe('de retour');
+    // Once the lesson ends, its hands are not kept.
+    expect((await request(teacher.socket, 'session.end', {})).ok).toBe(true);
+    expect(await listHands(db, sessionId)).toEqual([]);
   });
 });

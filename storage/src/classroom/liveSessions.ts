@@ -131,6 +131,8 @@ export async function markSessionEnded(tx: Executor, id: string, at: Date): Prom
     .where('session_id', '=', id)
     .where('left_at', 'is', null)
     .execute();
+  // Hands are kept only for a session that may still be joined.
+  await tx.deleteFrom('live_hand').where('session_id', '=', id).execute();
   return true;
 }
 
