@@ -19,10 +19,12 @@ import type { Kysely } from 'kysely';
 import { Server } from 'socket.io';
 import { SocketCredentials } from './credentials';
 import { chatHandlers } from './handlers/chat.handlers';
+import { floorHandlers } from './handlers/floor.handlers';
 import { type AnyHandler, runHandler, type SocketContext } from './handlers/defineHandler';
 import { handsHandlers } from './handlers/hands.handlers';
 import { mediaHandlers } from './handlers/media.handlers';
 import { moderationHandlers } from './handlers/moderation.handlers';
+import { pollsHandlers } from './handlers/polls.handlers';
 import { RateLimiter, type RateRule } from './handlers/RateLimiter';
 import { sessionHandlers } from './handlers/session.handlers';
 import { limitUnknownEvents } from './handlers/unknownEvents';
@@ -81,6 +83,8 @@ const HANDLERS: readonly AnyHandler[] = [
   ...handsHandlers,
   ...moderationHandlers,
   ...mediaHandlers,
+  ...pollsHandlers,
+  ...floorHandlers,
 ];
 
 /**
@@ -167,7 +171,10 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       actor: {
         participantId: claims.sub,
         name: claims.name,
-        rights: claims.rights,
+        // A co-teacher holds the moderators' rights in this session only, as long as it lasts.
+        get rights() {
+          return registry.loadedNow(sessionId)?.floor.rightsOf(claims.sub, claims.rights) ?? claims.rights;
+        },
         socketId: socket.id,
       },
       sessionId,
@@ -189,6 +196,8 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     );
     socket.on('disconnect', (reason) => {
       credentials.dispose();
+      // Someone waiting to be admitted leaves the queue.
+      registry.loadedNow(sessionId)?.floor.socketClosed(socket.id);
       const session = ctx.session;
       if (!session) return;
       background(

@@ -5,6 +5,14 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorBody, type Result } from './errors';
 import { Id, PersonId, SpaceId } from './ids';
 import {
+  FloorClientEventSchemas,
+  FloorView,
+  PollClientEventSchemas,
+  PollServerEventSchemas,
+  PollState,
+  WaitingView,
+} from './polls';
+import {
   ConsumerInfo,
   DtlsParameters,
   IceParameters,
@@ -140,6 +148,12 @@ export const SessionSnapshot = z.object({
   producers: z.array(ProducerView),
   activeSpeaker: PersonId.nullable(),
   routerRtpCapabilities: RtpCapabilities.nullable(),
+  /** The session's polls as this participant may see them. */
+  polls: z.array(PollState).optional(),
+  /** The floor's settings (chat open, waiting room, co-teachers, chat mutes). */
+  floor: FloorView.optional(),
+  /** Moderators: who is waiting to be admitted. */
+  waiting: z.array(WaitingView).optional(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshot>;
 
@@ -169,6 +183,17 @@ export const ModerationAction = z.enum([
   'end',
   'lower_hand',
   'delete_message',
+  'co_teacher_granted',
+  'co_teacher_revoked',
+  'chat_muted',
+  'chat_unmuted',
+  'chat_closed',
+  'chat_opened',
+  'lower_all_hands',
+  'waiting_room_on',
+  'waiting_room_off',
+  'admitted',
+  'denied',
 ]);
 export type ModerationAction = z.infer<typeof ModerationAction>;
 
@@ -275,6 +300,8 @@ export const ClientEventSchemas = {
       .strict(),
     response: Ok,
   },
+  ...PollClientEventSchemas,
+  ...FloorClientEventSchemas,
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 /** Names of client → server events. */
@@ -314,6 +341,7 @@ export const ServerEventSchemas = {
   'moderation.applied': z.object({ action: ModerationAction, by: PersonId }),
   /** Sent just before the server disconnects this participant. */
   'session.kicked': z.object({ reason: LeaveReason }),
+  ...PollServerEventSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Names of server → client events. */

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './groups';
 export * from './identity';
 export * from './ids';
+export * from './polls';
 export * from './sfu';
 export * from './spaceChat';
 export * from './spaces';

@@ -1,6 +1,7 @@
 import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
 import { editChatMessage, insertChatMessage, markChatMessageDeleted } from '@preau/storage';
 import { newId } from '../session/ids';
+import type { Participant } from '../session/LiveSession';
 import type { SessionContext } from '../session/SessionContext';
 import type { Actor } from '../session/types';
 import { ChatLog } from './ChatLog';
@@ -13,10 +14,17 @@ import { ChatLog } from './ChatLog';
 export class SessionChat {
   readonly #s: SessionContext;
   readonly #log: ChatLog;
+  /** Refuses a participant's writing (a muted chat, the chat closed to students). */
+  readonly #mayWrite: (p: Participant) => void;
 
-  constructor(session: SessionContext, history: ChatMessage[]) {
+  constructor(
+    session: SessionContext,
+    history: ChatMessage[],
+    mayWrite: (p: Participant) => void = () => {},
+  ) {
     this.#s = session;
     this.#log = new ChatLog(CLASSROOM_LIMITS.chatHistory, history);
+    this.#mayWrite = mayWrite;
   }
 
   /** The latest messages, oldest first. */
@@ -29,6 +37,7 @@ export class SessionChat {
     const s = this.#s;
     return s.run(async () => {
       const p = s.requireLive(actor);
+      this.#mayWrite(p);
       const message: ChatMessage = {
         messageId: newId('m'),
         participantId: p.id,
@@ -75,6 +84,7 @@ export class SessionChat {
     const s = this.#s;
     return s.run(async () => {
       const p = s.requireLive(actor);
+      this.#mayWrite(p);
       this.#refuseOthers(p.id, messageId, 'only its author corrects a message');
       const stored = await s.write(async (tx) => {
         const at = s.now();

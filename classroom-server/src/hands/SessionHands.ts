@@ -49,6 +49,18 @@ export class SessionHands {
     });
   }
 
+  /** Lowers every hand, stored ones included (a moderator's act, traced by the caller, inside the session's queue). */
+  async lowerAll(): Promise<void> {
+    const s = this.#s;
+    const up = this.#queue.list().map((h) => h.participantId);
+    if (up.length === 0) return;
+    await s.write(async (tx) => {
+      for (const id of up) await lowerHand(tx, s.id, id);
+    });
+    for (const id of up) this.#queue.lower(id);
+    this.#announce();
+  }
+
   /** Drops a departed participant's hand (called by the session, inside its queue, once stored). */
   forget(participantId: string) {
     if (this.#queue.lower(participantId)) this.#announce();

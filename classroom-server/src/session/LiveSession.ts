@@ -28,7 +28,9 @@ import type { Kysely, Transaction } from 'kysely';
 import { SessionChat } from '../chat/SessionChat';
 import { SessionHands } from '../hands/SessionHands';
 import { MediaSignalling } from '../media/MediaSignalling';
+import { SessionFloor } from '../moderation/SessionFloor';
 import { SessionModeration } from '../moderation/SessionModeration';
+import { SessionPolls } from '../polls/SessionPolls';
 import { nextParticipantState, type ParticipantState, socketOf } from './participantMachine';
 import { SerialQueue } from './SerialQueue';
 import type { SessionContext } from './SessionContext';
@@ -86,6 +88,8 @@ export class LiveSession {
   readonly chat: SessionChat;
   readonly hands: SessionHands;
   readonly moderation: SessionModeration;
+  readonly floor: SessionFloor;
+  readonly polls: SessionPolls;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
   readonly #outbox: SessionOutbox;
@@ -132,9 +136,11 @@ export class LiveSession {
         })
       : null;
     const context = this.#context();
-    this.chat = new SessionChat(context, deps.chat);
     this.hands = new SessionHands(context, deps.hands);
+    this.floor = new SessionFloor(context, this.hands);
+    this.chat = new SessionChat(context, deps.chat, (p) => this.floor.assertMayChat(p));
     this.moderation = new SessionModeration(context);
+    this.polls = new SessionPolls(context);
     for (const id of deps.removed ?? []) this.#removed.add(id);
     for (const stay of deps.returning ?? []) this.#awaitReturn(stay);
     this.#armEmptyTimer();
@@ -169,6 +175,8 @@ export class LiveSession {
       },
       canShareScreen: (p) => this.canShareScreen(p.rights),
       view: () => this.view(),
+      send: (socketId, event, payload) => this.#outbox.send(socketId, event, payload),
+      announce: (p) => this.#broadcast('participant.updated', participantView(p)),
     };
   }
 
@@ -221,6 +229,8 @@ export class LiveSession {
       if (this.#removed.has(actor.participantId)) {
         throw new PreauError('forbidden', 'removed from this session');
       }
+      await this.floor.load();
+      await this.polls.load();
       const at = this.#now();
       const existing = this.#participants.get(actor.participantId);
       let resumed = false;
@@ -258,6 +268,7 @@ export class LiveSession {
     if (this.#locked && !moderator) throw new PreauError('session_locked');
     const starting = this.#state.phase === 'scheduled';
     if (starting && !moderator) throw new PreauError('conflict', 'the session has not started');
+    this.floor.checkArrival(actor);
     const p: Participant = {
       id: actor.participantId,
       name: actor.name,
@@ -611,6 +622,17 @@ export class LiveSession {
       producers: this.media?.producers() ?? [],
       activeSpeaker: this.media?.activeSpeaker ?? null,
       routerRtpCapabilities,
+      ...this.#floorSnapshot(actor),
+    };
+  }
+
+  /** Polls, floor settings and (moderators) the waiting queue, as this participant sees them. */
+  #floorSnapshot(actor: Actor): Pick<SessionSnapshot, 'polls' | 'floor' | 'waiting'> {
+    const me = { id: actor.participantId, moderator: isModerator(actor.rights) };
+    return {
+      polls: this.polls.stateFor(me),
+      floor: this.floor.viewFor(me.id, me.moderator),
+      ...(me.moderator ? { waiting: this.floor.waitingList() } : {}),
     };
   }
 }

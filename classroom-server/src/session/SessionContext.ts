@@ -60,4 +60,8 @@ export interface SessionContext {
   setPolicy(policy: { locked?: boolean; studentScreenShare?: boolean }): void;
   canShareScreen(p: Participant): boolean;
   view(): SessionView;
+  /** Sends an event to one socket (someone waiting, or one participant). */
+  send<E extends ServerEventName>(socketId: string, event: E, payload: ServerEvent<E>): void;
+  /** Tells everyone a participant changed (their moderator flag, after a co-teacher change). */
+  announce(p: Participant): void;
 }

@@ -7,6 +7,7 @@ import type { Schema } from '../db/schema';
 import { collapseDoc, rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
+import { erasePollAnswersOf } from '../polls/polls';
 import { eraseSpaceFilesOf } from '../spaceContent/files';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
@@ -138,6 +139,8 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
     }
   }
   const chatMessagesErased = await eraseChatMessagesOf(db, person, now);
+  // Named poll answers keep their count but lose who gave them and their text.
+  const pollAnswersErased = await erasePollAnswersOf(db, person, now);
   const files = await eraseSpaceFilesOf(db, person);
   for (const f of files) await deps.objects.delete(f.objectKey);
   await applyPendingRedactions(deps);
@@ -176,6 +179,7 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
           erased,
           documents: rewritten.length,
           chatMessages: chatMessagesErased,
+          pollAnswers: pollAnswersErased,
           files: files.length,
           kept: kept.map((k) => ({ ...k })),
         },

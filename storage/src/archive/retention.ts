@@ -32,6 +32,7 @@ import { expireChatMessages } from '../classroom/chat';
 import type { Schema } from '../db/schema';
 import { expireDocHistories } from '../docs/history';
 import type { ObjectStore } from '../objects/ObjectStore';
+import { expirePolls } from '../polls/polls';
 import { expireSpaceFiles } from '../spaceContent/files';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
@@ -145,6 +146,10 @@ export interface SweepReport {
     files: number;
     /** Expired files kept by a hold. */
     heldFiles: number;
+    /** Live polls removed with their answers (under `poll.answered`). */
+    polls?: number;
+    /** Expired polls kept by a hold. */
+    heldPolls?: number;
   };
 }
 
@@ -268,7 +273,13 @@ async function sweepLiveTables(
     cutoffOf: cutoffOf('file.added'),
   });
   for (const f of files.removed) await objects.delete(f.objectKey);
+  const polls = await expirePolls(db, {
+    before: before('poll.answered'),
+    cutoffOf: cutoffOf('poll.answered'),
+  });
   return {
+    polls: polls.removed,
+    heldPolls: polls.held,
     documents: docs.rewritten,
     heldDocuments: docs.held,
     chatMessages: chat.erased,

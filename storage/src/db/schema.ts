@@ -3,6 +3,7 @@ import type { ArchiveTables } from '../archive/tables';
 import type { ClassroomTables } from '../classroom/tables';
 import type { DocsTables } from '../docs/tables';
 import type { IdentityTables } from '../identity/tables';
+import type { PollsTables } from '../polls/tables';
 import type { SpaceContentTables } from '../spaceContent/tables';
 import type { SpacesTables } from '../spaces/tables';
 
@@ -34,5 +35,6 @@ export type Schema = TraceTables &
   SpacesTables &
   SpaceContentTables &
   ClassroomTables &
+  PollsTables &
   DocsTables &
   ArchiveTables;
