@@ -19,8 +19,8 @@ import type { Kysely } from 'kysely';
 import { Server } from 'socket.io';
 import { SocketCredentials } from './credentials';
 import { chatHandlers } from './handlers/chat.handlers';
-import { floorHandlers } from './handlers/floor.handlers';
 import { type AnyHandler, runHandler, type SocketContext } from './handlers/defineHandler';
+import { floorHandlers } from './handlers/floor.handlers';
 import { handsHandlers } from './handlers/hands.handlers';
 import { mediaHandlers } from './handlers/media.handlers';
 import { moderationHandlers } from './handlers/moderation.handlers';
@@ -173,7 +173,10 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         name: claims.name,
         // A co-teacher holds the moderators' rights in this session only, as long as it lasts.
         get rights() {
-          return registry.loadedNow(sessionId)?.floor.rightsOf(claims.sub, claims.rights) ?? claims.rights;
+          return (
+            registry.loadedNow(sessionId)?.floor.rightsOf(claims.sub, claims.rights) ??
+            claims.rights
+          );
         },
         socketId: socket.id,
       },

@@ -28,6 +28,9 @@ describe('every socket event refuses malformed payloads with a typed error and c
       SELECT 'trace' AS t, count(*)::int AS n FROM trace_outbox
       UNION ALL SELECT 'chat', count(*)::int FROM live_chat_message
       UNION ALL SELECT 'attendance', count(*)::int FROM live_attendance
+      UNION ALL SELECT 'polls', count(*)::int FROM live_poll
+      UNION ALL SELECT 'answers', count(*)::int FROM live_poll_answer
+      UNION ALL SELECT 'floor', count(*)::int FROM live_session_floor
       UNION ALL SELECT 'sessions', count(*)::int FROM live_session WHERE phase <> 'ended'`.execute(
       h.database.db,
     );
@@ -36,7 +39,14 @@ describe('every socket event refuses malformed payloads with a typed error and c
 
   beforeAll(async () => {
     h = await startHarness({
-      rateRules: { session: wide, chat: wide, hands: wide, moderation: wide, media: wide },
+      rateRules: {
+        session: wide,
+        chat: wide,
+        hands: wide,
+        moderation: wide,
+        media: wide,
+        read: wide,
+      },
     });
     sessionId = await h.startSession('3eF', 'teacher1');
     teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'));

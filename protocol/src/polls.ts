@@ -173,7 +173,10 @@ export const FloorClientEventSchemas = {
   /** Turns the waiting room on or off (turning it off admits everyone waiting). */
   'moderation.waitingRoom': { request: z.object({ enabled: z.boolean() }).strict(), response: Ok },
   /** Admits one person waiting, or everyone waiting when no one is named. */
-  'waiting.admit': { request: z.object({ participantId: PersonId.optional() }).strict(), response: Ok },
+  'waiting.admit': {
+    request: z.object({ participantId: PersonId.optional() }).strict(),
+    response: Ok,
+  },
   /** Turns away one person waiting; they are told. */
   'waiting.deny': { request: z.object({ participantId: PersonId }).strict(), response: Ok },
 } as const;

@@ -10,8 +10,8 @@ import {
 import { saveSessionFloor, sessionFloor } from '@preau/storage';
 import type { SessionHands } from '../hands/SessionHands';
 import type { Participant } from '../session/LiveSession';
-import type { SessionContext } from '../session/SessionContext';
 import { socketOf } from '../session/participantMachine';
+import type { SessionContext } from '../session/SessionContext';
 import { type Actor, isModerator } from '../session/types';
 
 interface Waiting {

@@ -22,8 +22,8 @@ import {
 } from '@preau/storage';
 import { newId } from '../session/ids';
 import type { Participant } from '../session/LiveSession';
-import type { SessionContext } from '../session/SessionContext';
 import { socketOf } from '../session/participantMachine';
+import type { SessionContext } from '../session/SessionContext';
 import type { Actor } from '../session/types';
 import { AnsweredSet } from './AnsweredSet';
 
@@ -110,7 +110,11 @@ export class SessionPolls {
         throw new PreauError('conflict', 'too many polls in this session');
       }
       const options =
-        req.kind === 'yes_no' ? [...YES_NO_OPTIONS] : req.kind === 'text' ? [] : (req.options ?? []);
+        req.kind === 'yes_no'
+          ? [...YES_NO_OPTIONS]
+          : req.kind === 'text'
+            ? []
+            : (req.options ?? []);
       const at = s.now();
       const stored: StoredPoll = {
         id: newId('poll'),

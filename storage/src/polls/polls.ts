@@ -63,7 +63,11 @@ export async function closePoll(tx: Executor, id: string, at: Date): Promise<boo
 }
 
 /** Closes a session's polls left open (its process stopped while they ran); returns their ids. */
-export async function closeOpenPollsOf(tx: Executor, sessionId: string, at: Date): Promise<string[]> {
+export async function closeOpenPollsOf(
+  tx: Executor,
+  sessionId: string,
+  at: Date,
+): Promise<string[]> {
   const rows = await tx
     .updateTable('live_poll')
     .set({ closed_at: at })
@@ -151,7 +155,11 @@ export async function answersOfPoll(db: Executor, pollId: string): Promise<Store
  * free text. Returns how many.
  */
 export async function erasePollAnswersOf(db: Executor, person: string, at: Date): Promise<number> {
-  const held = holdCoversAct(sql.ref('p.space_id'), sql.ref('a.person_id'), sql.ref('a.answered_at'));
+  const held = holdCoversAct(
+    sql.ref('p.space_id'),
+    sql.ref('a.person_id'),
+    sql.ref('a.answered_at'),
+  );
   const result = await sql`
     UPDATE live_poll_answer AS a
     SET person_id = NULL, person_name = NULL,
