@@ -201,25 +201,3 @@ export const PollServerEventSchemas = {
 
 /** The actor recorded for an anonymous answer: never a person's id. */
 export const ANONYMOUS_ACTOR = 'anonymous';
-
-/** A poll's results as CSV lines (cells), for the export: header first. */
-export function pollCsvRows(poll: PollView, results: PollResults): string[][] {
-  if (poll.kind === 'text') {
-    if (results.named) {
-      return [['Participant', 'Réponse'], ...results.named.map((a) => [a.name, a.text ?? ''])];
-    }
-    return [['Réponse'], ...results.texts.map((t) => [t])];
-  }
-  const rows: string[][] = [
-    ['Option', 'Réponses'],
-    ...poll.options.map((o, i) => [o, String(results.counts[i] ?? 0)]),
-    ['Participants ayant répondu', String(results.respondents)],
-  ];
-  if (results.named) {
-    rows.push([], ['Participant', 'Choix']);
-    for (const a of results.named) {
-      rows.push([a.name, a.choices.map((c) => poll.options[c] ?? '').join(' | ')]);
-    }
-  }
-  return rows;
-}

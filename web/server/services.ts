@@ -25,6 +25,7 @@ import { HomeService } from './app/home';
 import { InvitationsService } from './app/invitations';
 import { LiveService } from './app/live';
 import { Notifier } from './app/notifier';
+import { PollsService } from './app/polls';
 import { PrivacyService } from './app/privacy';
 import { ReportsService } from './app/reports';
 import { SpacesService } from './app/spaces';
@@ -70,6 +71,8 @@ export interface Services {
   live: LiveService;
   /** A signed-in person's home page: their spaces, open sessions, invitations. */
   home: HomeService;
+  /** Polls of live sessions: results and their CSV export, for moderators. */
+  polls: PollsService;
   /** Which engine serves each concern, for the start banner and health checks. */
   engines: {
     database: 'pglite' | 'postgresql';
@@ -166,6 +169,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'guests' }),
     });
     const chat = new ChatService({ db: database.db, access });
+    const polls = new PollsService({ db: database.db, access });
     const home = new HomeService({ db: database.db, spaces, invitations, live, chat });
     const files = new FilesService({
       db: database.db,
@@ -196,6 +200,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       documents,
       live,
       home,
+      polls,
       database,
       objects,
       fanout,

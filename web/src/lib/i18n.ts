@@ -5,6 +5,7 @@ import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
+import { polls } from './i18n/messages/polls';
 import { spaceContent } from './i18n/messages/spaceContent';
 import { spacePages } from './i18n/messages/spacePages';
 
@@ -24,6 +25,7 @@ const fr = {
   ...spaceContent.fr,
   ...spacePages.fr,
   ...apiReference.fr,
+  ...polls.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -40,6 +42,7 @@ const catalogues: Record<Locale, Messages> = {
     ...spaceContent.en,
     ...spacePages.en,
     ...apiReference.en,
+    ...polls.en,
   },
 };
 

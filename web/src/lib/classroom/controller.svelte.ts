@@ -13,6 +13,7 @@ import type {
 } from '@preau/protocol';
 import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
+import { ClassTools } from './polls/classTools.svelte';
 
 /** One of our own sources as the page shows it. */
 export interface LocalSource {
@@ -50,6 +51,9 @@ export class LiveRoomController {
   mediaReady = $state(false);
   lastError = $state<string | null>(null);
 
+  /** Polls and the finer teacher controls (co-teachers, chat, waiting room). */
+  readonly tools: ClassTools;
+
   readonly #conn: LiveConnection;
   readonly #media: MediaSession;
   #routerCaps: RtpCapabilities | null = null;
@@ -66,10 +70,9 @@ export class LiveRoomController {
         this.refused = refusal;
         if (refusal.code === 'session_ended') this.out = 'ended';
       },
-      onConnected: () => {
-        this.#join().catch((err: unknown) => this.#fail('join', err));
-      },
+      onConnected: () => this.#joinOrWait(),
     });
+    this.tools = new ClassTools(this.#conn, () => this.#joinOrWait());
     this.#media = new MediaSession(this.#conn, {
       onTrack: (producerId, track) => {
         if (track) this.tracks[producerId] = track;
@@ -202,8 +205,16 @@ export class LiveRoomController {
 
   // -- the server's side --------------------------------------------------------
 
+  /** Joins; a waiting room keeps the page on its waiting screen until a teacher admits us. */
+  #joinOrWait() {
+    this.#join().catch((err: unknown) => {
+      if (!this.tools.joinRefused(err)) this.#fail('join', err);
+    });
+  }
+
   async #join() {
     const snapshot = await this.#conn.request('session.join', {});
+    this.tools.fromSnapshot(snapshot);
     this.session = snapshot.session;
     this.me = snapshot.me;
     this.participants = snapshot.participants;
@@ -265,6 +276,8 @@ export class LiveRoomController {
       this.participants = this.participants.map((x) =>
         x.participantId === p.participantId ? p : x,
       );
+      // Made co-teacher, or no longer: our own controls follow.
+      if (this.me && p.participantId === this.me.participantId) this.me.moderator = p.moderator;
     });
     c.on('participant.left', ({ participantId }) => {
       this.participants = this.participants.filter((x) => x.participantId !== participantId);
