@@ -1,5 +1,5 @@
 import { classSpaceId, type PollResults, type PollView, type ServerEvent } from '@preau/protocol';
-import { readOutbox } from '@preau/storage';
+import { answersOfPoll, erasePollAnswersOf, expirePolls, readOutbox } from '@preau/storage';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -217,5 +217,41 @@ describe('polls in a live session', () => {
     });
     const published = await call(teacher, 'poll.publish', { pollId: yesNo.pollId });
     expect(published.counts).toEqual([1, 0]);
+  });
+
+  it('follows an erasure (named answers lose who gave them and their text, keep their count) and retention', async () => {
+    const poll = await call(teacher, 'poll.create', {
+      kind: 'text',
+      question: 'Votre prénom préféré ?',
+      anonymous: false,
+    });
+    await call(ana, 'poll.answer', { pollId: poll.pollId, text: 'Ana' });
+    await call(ben, 'poll.answer', { pollId: poll.pollId, text: 'Benoît' });
+    await call(teacher, 'poll.close', { pollId: poll.pollId });
+    expect(await erasePollAnswersOf(h.database.db, 'ana', new Date())).toBeGreaterThan(0);
+    const answers = await answersOfPoll(h.database.db, poll.pollId);
+    expect(answers.map((a) => [a.personId, a.text])).toEqual([
+      [null, ''],
+      ['ben', 'Benoît'],
+    ]);
+    const everything = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM live_poll_answer WHERE person_id = 'ana'`.execute(
+      h.database.db,
+    );
+    expect(Number(everything.rows[0]?.n)).toBe(0);
+
+    // Retention: polls past their space's cutoff go with their answers.
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM live_poll`.execute(
+      h.database.db,
+    );
+    const swept = await expirePolls(h.database.db, {
+      before: new Date(Date.now() + 60_000),
+      cutoffOf: async () => new Date(Date.now() + 60_000),
+    });
+    expect(swept.removed).toBe(Number(before.rows[0]?.n));
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM live_poll_answer`.execute(
+      h.database.db,
+    );
+    expect(Number(left.rows[0]?.n)).toBe(0);
   });
 });
