@@ -99,6 +99,24 @@ export function readable(r: RecordView, t: T): Readable {
       const person = str(p.targetName) ?? str(p.target);
       return { summary: person ? t('archive.content.target', { action, person }) : action };
     }
+    case 'poll.created':
+      return {
+        summary: t('archive.content.poll', {
+          kind: maybe(t, `polls.kind.${String(p.kind)}`, String(p.kind ?? '')),
+          anonymous: p.anonymous === true ? t('polls.anonymousBadge') : t('polls.namedBadge'),
+        }),
+        quote: str(p.question) ?? '',
+      };
+    case 'poll.answered': {
+      const choices = Array.isArray(p.choices) ? p.choices.map((c) => Number(c) + 1) : [];
+      return {
+        summary:
+          choices.length > 0
+            ? t('archive.content.pollChoices', { choices: choices.join(', ') })
+            : '',
+        quote: str(p.text),
+      };
+    }
     case 'membership.changed': {
       if (str(p.class))
         return { summary: t('archive.content.classAdded', { class: str(p.class)! }) };
