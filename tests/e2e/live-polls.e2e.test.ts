@@ -86,6 +86,10 @@ describe('polls, the waiting room and a muted chat in the live class', () => {
     // On a phone, by touch.
     await phone.getByRole('radio', { name: 'Rennes' }).check();
     await expectAccessible(phone);
+    // Nothing runs off the side of a phone's screen.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await phone.getByRole('button', { name: 'Répondre' }).click();
     await expect.poll(() => phone.getByText('Réponse envoyée, merci.').count()).toBe(1);
 
