@@ -149,6 +149,8 @@ describe('retention sweep over the live tables (document history, live-class cha
       heldChatMessages: 2,
       files: 1,
       heldFiles: 1,
+      polls: 0,
+      heldPolls: 0,
     });
 
     // Outside holds: the expired versions are one version; the draft only they showed is gone.
@@ -209,6 +211,8 @@ describe('retention sweep over the live tables (document history, live-class cha
       heldChatMessages: 2,
       files: 0,
       heldFiles: 1,
+      polls: 0,
+      heldPolls: 0,
     });
   });
 });

@@ -147,9 +147,9 @@ export interface SweepReport {
     /** Expired files kept by a hold. */
     heldFiles: number;
     /** Live polls removed with their answers (under `poll.answered`). */
-    polls?: number;
+    polls: number;
     /** Expired polls kept by a hold. */
-    heldPolls?: number;
+    heldPolls: number;
   };
 }
 
