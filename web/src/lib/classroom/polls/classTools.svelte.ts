@@ -130,6 +130,8 @@ export class ClassTools {
     });
     c.on('waiting.denied', () => {
       this.door = 'denied';
+      // Turned away: no reconnection would put us back in the queue behind the teacher's back.
+      this.#conn.close();
     });
   }
 }
