@@ -153,6 +153,23 @@ describe('polls, the waiting room and a muted chat in the live class', () => {
       .toContain('Message refusé : l’enseignant a coupé votre discussion.');
   });
 
+  it('makes a student co-teacher, with the teacher’s controls and results, then takes it back', async () => {
+    await teacher.getByRole('button', { name: `Faire co-enseignant : ${LEA_NAME}` }).click();
+    await expect
+      .poll(() => lea.getByRole('heading', { name: 'Animation de la classe' }).count())
+      .toBe(1);
+    // Who answered what, as the teacher sees it.
+    await expect.poll(() => lea.getByText('Qui a répondu quoi').count()).toBe(1);
+    await expectAccessible(lea);
+    await teacher
+      .getByRole('button', { name: `Retirer le rôle de co-enseignant : ${LEA_NAME}` })
+      .click();
+    await expect
+      .poll(() => lea.getByRole('heading', { name: 'Animation de la classe' }).count())
+      .toBe(0);
+    expect(await lea.getByText('Qui a répondu quoi').count()).toBe(0);
+  });
+
   it('keeps a late student in the waiting room until the teacher admits them', async () => {
     await teacher.getByLabel('Salle d’attente (les élèves attendent d’être admis)').check();
     const late = await open(LATE);

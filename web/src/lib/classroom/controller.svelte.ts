@@ -277,7 +277,16 @@ export class LiveRoomController {
         x.participantId === p.participantId ? p : x,
       );
       // Made co-teacher, or no longer: our own controls follow.
-      if (this.me && p.participantId === this.me.participantId) this.me.moderator = p.moderator;
+      if (
+        this.me &&
+        p.participantId === this.me.participantId &&
+        this.me.moderator !== p.moderator
+      ) {
+        this.me.moderator = p.moderator;
+        if (p.moderator)
+          this.tools.becameModerator().catch((err: unknown) => this.#fail('polls', err));
+        else this.tools.lostModerator();
+      }
     });
     c.on('participant.left', ({ participantId }) => {
       this.participants = this.participants.filter((x) => x.participantId !== participantId);

@@ -51,6 +51,31 @@ export class ClassTools {
     return false;
   }
 
+  /** Made co-teacher: fetch the live results moderators see. */
+  async becameModerator() {
+    for (const { poll } of this.polls) {
+      const results = await this.#conn.request('poll.results', { pollId: poll.pollId });
+      this.#patch(poll.pollId, { results });
+    }
+  }
+
+  /** No longer co-teacher: keep only what the class sees. */
+  lostModerator() {
+    this.polls = this.polls.map((p) => ({
+      ...p,
+      results:
+        p.poll.published && p.results
+          ? {
+              pollId: p.results.pollId,
+              respondents: p.results.respondents,
+              counts: p.results.counts,
+              texts: p.results.texts,
+            }
+          : null,
+    }));
+    this.waiting = [];
+  }
+
   /** The open poll, if any. */
   get open(): PollState | undefined {
     return this.polls.find((p) => p.poll.state === 'open');
