@@ -83,6 +83,7 @@ const MATRIX: Record<string, Row> = {
   'GET /api/live/sessions/[sessionId]/attendance': [
     401, 404, 404, 404, 404, 404, 404, 404, 404, 404,
   ],
+  'GET /api/live/polls/[pollId]': [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
   'GET /api/me/data': signedIn(200),
   'GET /api/me/erasure': signedIn(200),
   'POST /api/me/erasure': signedIn(400),
