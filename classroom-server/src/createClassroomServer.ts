@@ -18,6 +18,7 @@ import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server } from 'socket.io';
 import { SocketCredentials } from './credentials';
+import { breakoutHandlers } from './handlers/breakouts.handlers';
 import { chatHandlers } from './handlers/chat.handlers';
 import { type AnyHandler, runHandler, type SocketContext } from './handlers/defineHandler';
 import { floorHandlers } from './handlers/floor.handlers';
@@ -85,6 +86,7 @@ const HANDLERS: readonly AnyHandler[] = [
   ...mediaHandlers,
   ...pollsHandlers,
   ...floorHandlers,
+  ...breakoutHandlers,
 ];
 
 /**

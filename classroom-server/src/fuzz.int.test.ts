@@ -31,9 +31,9 @@ describe('every socket event refuses malformed payloads with a typed error and c
       UNION ALL SELECT 'polls', count(*)::int FROM live_poll
       UNION ALL SELECT 'answers', count(*)::int FROM live_poll_answer
       UNION ALL SELECT 'floor', count(*)::int FROM live_session_floor
-      UNION ALL SELECT 'sessions', count(*)::int FROM live_session WHERE phase <> 'ended'`.execute(
-      h.database.db,
-    );
+      UNION ALL SELECT 'sessions', count(*)::int FROM live_session WHERE phase <> 'ended'
+      UNION ALL SELECT 'docs', count(*)::int FROM doc
+      UNION ALL SELECT 'splits', count(*)::int FROM breakout_split`.execute(h.database.db);
     return Object.fromEntries(counts.rows.map((r) => [r.t, Number(r.n)]));
   };
 

@@ -2,6 +2,7 @@
 // browser and classroom-server, and the HTTP bodies of /api/live. Types are
 // derived from the schemas; both sides import them from here.
 import { z } from 'zod';
+import { BreakoutClientEvents, BreakoutServerEvents } from './breakouts';
 import { ERROR_CODES, type ErrorBody, type Result } from './errors';
 import { Id, PersonId, SpaceId } from './ids';
 import {
@@ -302,6 +303,7 @@ export const ClientEventSchemas = {
   },
   ...PollClientEventSchemas,
   ...FloorClientEventSchemas,
+  ...BreakoutClientEvents,
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 /** Names of client → server events. */
@@ -342,6 +344,7 @@ export const ServerEventSchemas = {
   /** Sent just before the server disconnects this participant. */
   'session.kicked': z.object({ reason: LeaveReason }),
   ...PollServerEventSchemas,
+  ...BreakoutServerEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Names of server → client events. */

@@ -1,5 +1,6 @@
 export * from './archive';
 export * from './archiveReading';
+export * from './breakouts';
 export * from './classroom';
 export * from './docs';
 export * from './errors';

@@ -1,4 +1,5 @@
 export * from './archive/index';
+export * from './breakouts/index';
 export * from './classroom/index';
 export * from './db/Database';
 export * from './db/migrate';

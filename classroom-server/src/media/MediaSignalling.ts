@@ -29,6 +29,8 @@ export interface MediaContext {
     exceptSocket?: string,
   ): void;
   send<E extends ServerEventName>(socketId: string, event: E, payload: ServerEvent<E>): void;
+  /** Whether `viewer` may receive `owner`'s media now (breakout rooms); everyone when absent. */
+  sees?(viewer: string, owner: string): boolean;
 }
 
 const KIND_OF: Record<MediaSource, 'audio' | 'video'> = {
@@ -144,6 +146,10 @@ export class MediaSignalling {
 
   consume(actor: Actor, req: ClientRequest<'media.consume'>) {
     const p = this.#ctx.participant(actor);
+    const owner = this.#media.producer(req.producerId)?.participantId;
+    if (owner && this.#ctx.sees && !this.#ctx.sees(p.id, owner)) {
+      throw new PreauError('forbidden', 'not in the same room');
+    }
     return this.#media.consume(p.id, req.transportId, req.producerId);
   }
 
@@ -205,6 +211,24 @@ export class MediaSignalling {
     if (this.#activeSpeaker === participantId) {
       this.#activeSpeaker = null;
       this.#ctx.broadcast('speaker.active', { participantId: null });
+    }
+  }
+
+  /**
+   * Closes every consumer whose viewer may no longer receive its producer
+   * (they are now in different breakout rooms), and tells the viewer.
+   */
+  async enforceVisibility(sees: (viewer: string, owner: string) => boolean) {
+    for (const c of this.#media.consumers()) {
+      const owner = this.#media.producer(c.producerId)?.participantId;
+      if (!owner || sees(c.participantId, owner)) continue;
+      try {
+        await this.#media.consumerCall(c.participantId, c.consumerId, 'closeConsumer');
+      } catch (err) {
+        this.#ctx.log.warn({ err, participantId: c.participantId }, 'closing a consumer failed');
+      }
+      const socket = this.#ctx.socketOf(c.participantId);
+      if (socket) this.#ctx.send(socket, 'consumer.closed', { consumerId: c.consumerId });
     }
   }
 

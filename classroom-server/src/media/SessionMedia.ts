@@ -71,6 +71,17 @@ export class SessionMedia {
     return this.producers().filter((p) => p.participantId === participantId);
   }
 
+  /** Every consumer of the session: whose it is and which producer it receives. */
+  consumers(): Array<{ participantId: string; consumerId: string; producerId: string }> {
+    return [...this.#peers].flatMap(([participantId, peer]) =>
+      [...peer.consumers].map(([consumerId, producerId]) => ({
+        participantId,
+        consumerId,
+        producerId,
+      })),
+    );
+  }
+
   /** Remembers what a participant's browser can decode. */
   setCapabilities(participantId: string, rtpCapabilities: RtpCapabilities) {
     this.#peer(participantId).rtpCapabilities = rtpCapabilities;

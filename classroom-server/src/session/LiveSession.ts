@@ -25,6 +25,7 @@ import {
   type StoredSession,
 } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
+import { SessionBreakouts } from '../breakouts/SessionBreakouts';
 import { SessionChat } from '../chat/SessionChat';
 import { SessionHands } from '../hands/SessionHands';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -90,6 +91,7 @@ export class LiveSession {
   readonly moderation: SessionModeration;
   readonly floor: SessionFloor;
   readonly polls: SessionPolls;
+  readonly breakouts: SessionBreakouts;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
   readonly #outbox: SessionOutbox;
@@ -133,6 +135,7 @@ export class LiveSession {
           },
           broadcast: (event, payload, except) => this.#broadcast(event, payload, except),
           send: (socketId, event, payload) => this.#outbox.send(socketId, event, payload),
+          sees: (viewer, owner) => this.breakouts.sees(viewer, owner),
         })
       : null;
     const context = this.#context();
@@ -143,6 +146,14 @@ export class LiveSession {
     this.polls = new SessionPolls(context);
     for (const id of deps.removed ?? []) this.#removed.add(id);
     for (const stay of deps.returning ?? []) this.#awaitReturn(stay);
+    this.breakouts = new SessionBreakouts(context, {
+      log: deps.log,
+      send: (participantId, event, payload) => {
+        const p = this.#participants.get(participantId);
+        const socket = p ? socketOf(p.state) : null;
+        if (socket) this.#outbox.send(socket, event, payload);
+      },
+    });
     this.#armEmptyTimer();
   }
 
@@ -419,6 +430,7 @@ export class LiveSession {
     await this.#write(async (tx) => {
       // Already ended elsewhere (a teacher started another session): its traces are written.
       if (!(await markSessionEnded(tx, this.id, at))) return;
+      await this.breakouts.endedIn(tx, by, at);
       for (const p of present) {
         await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'ended' }, at);
       }
@@ -493,6 +505,7 @@ export class LiveSession {
 
   async #dispose() {
     this.#closed = true;
+    this.breakouts.dispose();
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
     this.#graceTimers.clear();
     this.#disarmEmptyTimer();

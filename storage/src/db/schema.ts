@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ArchiveTables } from '../archive/tables';
+import type { BreakoutsTables } from '../breakouts/tables';
 import type { ClassroomTables } from '../classroom/tables';
 import type { DocsTables } from '../docs/tables';
 import type { IdentityTables } from '../identity/tables';
@@ -37,4 +38,5 @@ export type Schema = TraceTables &
   ClassroomTables &
   PollsTables &
   DocsTables &
-  ArchiveTables;
+  ArchiveTables &
+  BreakoutsTables;
