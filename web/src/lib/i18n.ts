@@ -1,5 +1,6 @@
 import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
+import { breakouts } from './i18n/messages/breakouts';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
@@ -26,6 +27,7 @@ const fr = {
   ...spacePages.fr,
   ...apiReference.fr,
   ...polls.fr,
+  ...breakouts.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -43,6 +45,7 @@ const catalogues: Record<Locale, Messages> = {
     ...spacePages.en,
     ...apiReference.en,
     ...polls.en,
+    ...breakouts.en,
   },
 };
 

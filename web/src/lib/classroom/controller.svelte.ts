@@ -11,6 +11,7 @@ import type {
   SessionSnapshot,
   SessionView,
 } from '@preau/protocol';
+import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
 import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
 import { ClassTools } from './polls/classTools.svelte';
@@ -56,6 +57,8 @@ export class LiveRoomController {
 
   readonly #conn: LiveConnection;
   readonly #media: MediaSession;
+  /** Breakout rooms: which room we are in decides whose media we receive. */
+  readonly breakouts: BreakoutsController;
   #routerCaps: RtpCapabilities | null = null;
   #started = false;
 
@@ -88,6 +91,10 @@ export class LiveRoomController {
           this.#media.rebuild(this.#routerCaps).catch((err: unknown) => this.#fail('media', err));
         }
       },
+    });
+    this.breakouts = new BreakoutsController(this.#conn, {
+      me: () => this.me?.participantId ?? '',
+      onMove: () => this.#followRoom(),
     });
     this.#listen();
   }
@@ -153,6 +160,7 @@ export class LiveRoomController {
   view(producerId: string, visible: boolean, spatialLayer: number) {
     const producer = this.producers.find((p) => p.producerId === producerId);
     if (!producer || producer.participantId === this.me?.participantId) return;
+    if (!this.breakouts.sees(producer.participantId)) return;
     this.#media.want(producerId, { kind: producer.kind, visible, spatialLayer });
   }
 
@@ -222,6 +230,8 @@ export class LiveRoomController {
     this.chat = snapshot.chat;
     this.producers = snapshot.producers;
     this.activeSpeaker = snapshot.activeSpeaker;
+    // The room we are in decides what we may receive: known before any subscription.
+    await this.breakouts.load();
     const caps = snapshot.routerRtpCapabilities;
     if (!caps) return;
     if (!this.#started) {
@@ -243,8 +253,21 @@ export class LiveRoomController {
     for (const p of this.producers) this.#wantAudio(p);
   }
 
+  /** After a move between rooms: drop what is now out of our room, hear who is in it. */
+  #followRoom() {
+    for (const p of this.producers) {
+      if (p.participantId === this.me?.participantId) continue;
+      if (!this.breakouts.sees(p.participantId)) this.#media.want(p.producerId, null);
+      else this.#wantAudio(p);
+    }
+  }
+
   #wantAudio(p: ProducerView) {
-    if (p.kind === 'audio' && p.participantId !== this.me?.participantId) {
+    if (
+      p.kind === 'audio' &&
+      p.participantId !== this.me?.participantId &&
+      this.breakouts.sees(p.participantId)
+    ) {
       this.#media.want(p.producerId, { kind: 'audio', visible: true, spatialLayer: 0 });
     }
   }
