@@ -144,13 +144,19 @@ export class MediaSignalling {
     return {};
   }
 
-  consume(actor: Actor, req: ClientRequest<'media.consume'>) {
+  async consume(actor: Actor, req: ClientRequest<'media.consume'>) {
     const p = this.#ctx.participant(actor);
     const owner = this.#media.producer(req.producerId)?.participantId;
     if (owner && this.#ctx.sees && !this.#ctx.sees(p.id, owner)) {
       throw new PreauError('forbidden', 'not in the same room');
     }
-    return this.#media.consume(p.id, req.transportId, req.producerId);
+    const info = await this.#media.consume(p.id, req.transportId, req.producerId);
+    if (owner && this.#ctx.sees && !this.#ctx.sees(p.id, owner)) {
+      // The rooms changed while the SFU was answering: this consumer may not stay.
+      await this.#media.consumerCall(p.id, info.id, 'closeConsumer');
+      throw new PreauError('forbidden', 'not in the same room');
+    }
+    return info;
   }
 
   async consumerCall(

@@ -112,7 +112,8 @@ export class BreakoutsController {
     const after = this.room;
     if (chat) this.chat = chat;
     else if (after !== before) this.chat = [];
-    if (after !== before || chat) this.#onMove();
+    // Anyone moving changes whom we may receive, not only our own move.
+    this.#onMove();
     // Entering a room by a visit: what was said there comes with the state.
     if (after !== before && after !== 0 && !chat) {
       this.#conn
