@@ -273,3 +273,34 @@ describe('breakout rooms with a real SFU', () => {
     expect(last).toMatchObject({ kind: 'breakout.closed', payload: { reason: 'ended' } });
   });
 });
+
+describe('the breakout timer', () => {
+  let h: Harness;
+  afterAll(() => h?.close());
+
+  it('calls everyone back by itself when it runs out, after an extension', async () => {
+    // A timer minute of 300 ms: one minute plus one of extension is over in about 600 ms.
+    h = await startHarness({ timeouts: { breakoutMinuteMs: 300 } });
+    const sessionId = await h.startSession('6eD', 'prof');
+    const prof = await h.join(sessionId, person('prof', '6eD', 'teacher'));
+    const pupils = [
+      await h.join(sessionId, person('ines', '6eD', 'student')),
+      await h.join(sessionId, person('jules', '6eD', 'student')),
+    ];
+    const seen = pupils.map((s) => recorder(s));
+    const opened = await call(prof, 'breakout.open', { mode: 'random', rooms: 2, minutes: 1 });
+    const { endsAt } = await call(prof, 'breakout.extend', { minutes: 1 });
+    expect(Date.parse(endsAt) - Date.parse(opened.endsAt)).toBe(300);
+    for (const s of seen) {
+      await expect
+        .poll(() => s.of('breakout.updated').at(-1), { timeout: 5000 })
+        .toEqual({ state: null, closed: 'timeout' });
+    }
+    const closed = await sql<{ actor: string; payload: Record<string, unknown> }>`
+      SELECT actor, payload FROM trace_outbox
+      WHERE space_id = 'class_6eD' AND kind = 'breakout.closed'`.execute(h.database.db);
+    expect(closed.rows).toMatchObject([{ actor: 'system', payload: { reason: 'timeout' } }]);
+    expect(Number(closed.rows[0]!.payload.durationMs)).toBeGreaterThanOrEqual(550);
+    expect((await call(pupils[0]!, 'breakout.state', {})).state).toBeNull();
+  });
+});

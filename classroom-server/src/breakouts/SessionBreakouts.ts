@@ -48,6 +48,8 @@ type Phase =
 /** What breakouts need besides their session. */
 export interface BreakoutDeps {
   log: Logger;
+  /** One minute of the timer (shorter in tests). */
+  minuteMs: number;
   /** Sends to one participant's socket, if they have one now. */
   send<E extends ServerEventName>(participantId: string, event: E, payload: ServerEvent<E>): void;
 }
@@ -156,7 +158,7 @@ export class SessionBreakouts {
         if (req.mode !== 'choose') await this.#saveSplit(tx, split, teacher.id, at);
         return { split, docs };
       });
-      const endsAt = new Date(at.getTime() + req.minutes * 60_000);
+      const endsAt = new Date(at.getTime() + req.minutes * this.#deps.minuteMs);
       this.#phase = {
         kind: 'open',
         id,
@@ -210,7 +212,7 @@ export class SessionBreakouts {
     return s.run(async () => {
       const teacher = s.requireModerator(actor);
       const phase = this.#open();
-      const endsAt = new Date(phase.endsAt.getTime() + minutes * 60_000);
+      const endsAt = new Date(phase.endsAt.getTime() + minutes * this.#deps.minuteMs);
       await s.write((tx) =>
         s.trace(tx, teacher.id, 'breakout.extended', phase.id, {
           session: s.id,

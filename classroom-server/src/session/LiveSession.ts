@@ -148,6 +148,7 @@ export class LiveSession {
     for (const stay of deps.returning ?? []) this.#awaitReturn(stay);
     this.breakouts = new SessionBreakouts(context, {
       log: deps.log,
+      minuteMs: deps.timeouts.breakoutMinuteMs,
       send: (participantId, event, payload) => {
         const p = this.#participants.get(participantId);
         const socket = p ? socketOf(p.state) : null;

@@ -39,6 +39,8 @@ export interface SessionTimeouts {
   tokenGraceMs: number;
   /** How often sessions no process holds are checked for having sat empty past `emptySessionMs`. */
   idleSweepMs: number;
+  /** How long one minute of a breakout timer lasts (tests shorten it to see the automatic recall). */
+  breakoutMinuteMs: number;
 }
 
 /** Defaults: a phone changing networks comes back well within 20 s; an empty room is over after 15 min. */
@@ -47,6 +49,7 @@ export const DEFAULT_TIMEOUTS: SessionTimeouts = {
   emptySessionMs: 15 * 60_000,
   tokenGraceMs: 30_000,
   idleSweepMs: 60_000,
+  breakoutMinuteMs: 60_000,
 };
 
 /** Whether the rights make a moderator (a teacher of the class). */
