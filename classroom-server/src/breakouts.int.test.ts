@@ -2,7 +2,7 @@ import type { BreakoutChatMessage, BreakoutState, RtpCapabilities } from '@preau
 import { silentLogger } from '@preau/protocol/server';
 import { createSfu, type Sfu } from '@preau/sfu';
 import { opusParameters } from '@preau/sfu/testing';
-import { appendDocUpdate, createDoc, listDocs, readDocParts } from '@preau/storage';
+import { appendDocUpdate, createDoc, listDocs, peopleOf, readDocParts } from '@preau/storage';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -258,6 +258,13 @@ describe('breakout rooms with a real SFU', () => {
         'breakout.extended',
         'breakout.closed',
       ]),
+    );
+    // The archive finds each student in the split and in their own moves.
+    const assigned = (await traces()).filter((t) => t.kind === 'breakout.assigned');
+    const chose = assigned.find((t) => t.payload.person === 'ana' && t.payload.room === 3);
+    expect(chose && peopleOf({ actor: 'ana', payload: chose.payload })).toEqual(['ana']);
+    expect(peopleOf({ actor: 'prof', payload: assigned[0]!.payload }).sort()).toEqual(
+      ['prof', ...students].sort(),
     );
     const roomChat = await sql<{ payload: Record<string, unknown> }>`
       SELECT payload FROM trace_outbox WHERE space_id = ${SPACE} AND kind = 'chat.message'`.execute(

@@ -115,6 +115,9 @@ describe('breakout rooms in a live class, in Chromium with fake media', () => {
 
   it('splits at random: each student receives only their room’s media', async () => {
     const panel = teacher.page.locator('section.breakouts');
+    // Folded until asked for; opened from the keyboard.
+    await panel.getByText('Préparer des salles de groupe').focus();
+    await teacher.page.keyboard.press('Enter');
     await panel.getByRole('button', { name: 'Ouvrir les salles' }).click();
     await expect.poll(() => panel.getByRole('timer').count()).toBe(1);
     for (const s of students) await expect.poll(() => roomOf(s)).toBeGreaterThan(0);
@@ -133,6 +136,23 @@ describe('breakout rooms in a live class, in Chromium with fake media', () => {
       .toBe(1);
     await expectAccessible(teacher.page);
     await expectAccessible(student);
+    // Reloaded in English, a student comes back into the same room, the panel in English.
+    const cleo = students[2]!;
+    const before = await roomOf(cleo);
+    await cleo.context.addCookies([{ name: 'lang', value: 'en', url: preau.url }]);
+    await cleo.page.reload();
+    await expect
+      .poll(() => cleo.page.getByRole('timer').textContent())
+      .toMatch(/Time left: \d+:\d\d/);
+    expect(await cleo.page.getByRole('heading', { name: 'Breakout rooms' }).count()).toBe(1);
+    expect(await roomOf(cleo)).toBe(before);
+    await cleo.page.getByRole('button', { name: 'Turn microphone on' }).click();
+    await expectAccessible(cleo.page);
+    await cleo.context.addCookies([{ name: 'lang', value: 'fr', url: preau.url }]);
+    await cleo.page.reload();
+    await expect.poll(() => cleo.page.getByRole('timer').count()).toBe(1);
+    await cleo.page.getByRole('button', { name: 'Activer le micro' }).click();
+    await expectRooms([...rooms.values(), [teacher]]);
     await teacher.page
       .locator('section.breakouts')
       .getByRole('button', { name: 'Rappeler tout le monde' })

@@ -154,7 +154,12 @@ export class SessionBreakouts {
           docs: docs.flatMap((d) => [d.pad.id, d.board.id]),
           ...(req.template ? { template: req.template } : {}),
         });
-        await s.trace(tx, teacher.id, 'breakout.assigned', id, { session: s.id, rooms: split });
+        // `members` (flat) is what the archive indexes people by; `rooms` keeps who was where.
+        await s.trace(tx, teacher.id, 'breakout.assigned', id, {
+          session: s.id,
+          rooms: split,
+          members: split.flat(),
+        });
         if (req.mode !== 'choose') await this.#saveSplit(tx, split, teacher.id, at);
         return { split, docs };
       });
@@ -343,7 +348,13 @@ export class SessionBreakouts {
       by,
       'breakout.closed',
       phase.id,
-      { session: this.#s.id, reason, rooms, durationMs: at.getTime() - phase.openedAt.getTime() },
+      {
+        session: this.#s.id,
+        reason,
+        rooms,
+        members: rooms.flat(),
+        durationMs: at.getTime() - phase.openedAt.getTime(),
+      },
       at,
     );
   }
@@ -358,7 +369,7 @@ export class SessionBreakouts {
     await s.write((tx) =>
       s.trace(tx, by, 'breakout.assigned', phase.id, {
         session: s.id,
-        participant: participantId,
+        person: participantId,
         room,
       }),
     );
