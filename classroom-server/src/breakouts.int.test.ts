@@ -1,8 +1,20 @@
-import type { BreakoutChatMessage, BreakoutState, RtpCapabilities } from '@preau/protocol';
+import {
+  type BreakoutChatMessage,
+  type BreakoutState,
+  PERSON_ERASED_CHANNEL,
+  type RtpCapabilities,
+} from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { createSfu, type Sfu } from '@preau/sfu';
 import { opusParameters } from '@preau/sfu/testing';
-import { appendDocUpdate, createDoc, listDocs, peopleOf, readDocParts } from '@preau/storage';
+import {
+  appendDocUpdate,
+  createDoc,
+  listDocs,
+  MemoryFanout,
+  peopleOf,
+  readDocParts,
+} from '@preau/storage';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -309,5 +321,35 @@ describe('the breakout timer', () => {
     expect(closed.rows).toMatchObject([{ actor: 'system', payload: { reason: 'timeout' } }]);
     expect(Number(closed.rows[0]!.payload.durationMs)).toBeGreaterThanOrEqual(550);
     expect((await call(pupils[0]!, 'breakout.state', {})).state).toBeNull();
+  });
+});
+
+describe('an erasure reaches breakout rooms', () => {
+  const fanout = new MemoryFanout();
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+    await fanout.close();
+  });
+
+  it('drops the person’s room messages from the room’s memory', async () => {
+    h = await startHarness({ fanout });
+    await h.classroom.ready;
+    const sessionId = await h.startSession('4eB', 'prof');
+    const prof = await h.join(sessionId, person('prof', '4eB', 'teacher'));
+    const leo = await h.join(sessionId, person('leo', '4eB', 'student'));
+    const mia = await h.join(sessionId, person('mia', '4eB', 'student'));
+    await call(prof, 'breakout.open', {
+      mode: 'manual',
+      rooms: 2,
+      minutes: 10,
+      assignments: { leo: 1, mia: 1 },
+    });
+    await call(leo, 'breakout.chat.send', { text: 'mon numéro : 06 12 34 56 78' });
+    const kept = await call(mia, 'breakout.chat.send', { text: 'Ne le partage pas.' });
+    await fanout.publish(PERSON_ERASED_CHANNEL, JSON.stringify({ person: 'leo' }));
+    await expect
+      .poll(async () => (await call(mia, 'breakout.state', {})).chat.map((m) => m.messageId))
+      .toEqual([kept.messageId]);
   });
 });

@@ -230,6 +230,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     if (!notice.success) return log.warn('unreadable erasure notice');
     for (const session of registry.all()) {
       background(log, 'erasure', session.chat.forgetAuthor(notice.data.person));
+      background(log, 'erasure', session.breakouts.forgetAuthor(notice.data.person));
     }
   });
 

@@ -310,6 +310,20 @@ export class SessionBreakouts {
     });
   }
 
+  /** After an erasure: the person's room messages leave this session's memory. */
+  forgetAuthor(participantId: string): Promise<number> {
+    return this.#s.run(async () => {
+      let count = 0;
+      if (this.#phase.kind === 'closed') return count;
+      for (const room of this.#phase.rooms) {
+        const kept = room.chat.filter((m) => m.participantId !== participantId);
+        count += room.chat.length - kept.length;
+        room.chat = kept;
+      }
+      return count;
+    });
+  }
+
   /** The session is ending: the rooms close in its transaction (inside the session's queue). */
   async endedIn(tx: Transaction<Schema>, by: string, at: Date): Promise<void> {
     const phase = this.#phase;
