@@ -275,6 +275,7 @@ export const SfuCall = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pauseConsumer'), ...peer, consumerId: Id }),
   z.object({ type: z.literal('resumeConsumer'), ...peer, consumerId: Id }),
   z.object({ type: z.literal('closeConsumer'), ...peer, consumerId: Id }),
+  z.object({ type: z.literal('requestKeyFrame'), ...peer, consumerId: Id }),
   z.object({ type: z.literal('setPreferredLayers'), ...peer, consumerId: Id, ...Layers.shape }),
   z.object({
     type: z.literal('setConsumerPriority'),
@@ -315,6 +316,7 @@ export const SfuCallResult = {
   pauseConsumer: Empty,
   resumeConsumer: Empty,
   closeConsumer: Empty,
+  requestKeyFrame: Empty,
   setPreferredLayers: Empty,
   setConsumerPriority: Empty,
   closePeer: Empty,

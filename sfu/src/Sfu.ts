@@ -165,6 +165,12 @@ export class Sfu implements SfuApi {
     return {};
   }
 
+  async requestKeyFrame(p: P<'requestKeyFrame'>): R<'requestKeyFrame'> {
+    const consumer = (await this.#peer(p)).consumer(p.consumerId);
+    await mediasoupCall('keyframe', () => consumer.requestKeyFrame());
+    return {};
+  }
+
   async setPreferredLayers(p: P<'setPreferredLayers'>): R<'setPreferredLayers'> {
     const consumer = (await this.#peer(p)).consumer(p.consumerId);
     const layers = { spatialLayer: p.spatialLayer, temporalLayer: p.temporalLayer };

@@ -48,6 +48,8 @@ export interface SfuApi {
   resumeConsumer: Call<'resumeConsumer'>;
   /** Closes one consumer; unknown ids are a no-op. */
   closeConsumer: Call<'closeConsumer'>;
+  /** Asks the producer of a video consumer for a keyframe (a recorder starting to decode). */
+  requestKeyFrame: Call<'requestKeyFrame'>;
   /** The highest simulcast layers a viewer wants (by tile size); bandwidth may lower them. */
   setPreferredLayers: Call<'setPreferredLayers'>;
   /** A consumer's share of the viewer's bandwidth (1–255; the active speaker higher). */

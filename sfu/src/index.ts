@@ -5,6 +5,12 @@ import { Sfu } from './Sfu';
 export { defaultSfuOptions, readSfuConfig, type SfuConfig, type SfuOptions } from './config';
 export { MEDIA_CODECS } from './Room';
 export { Sfu } from './Sfu';
+export { probeDurationMs } from './recording/ffmpeg';
+export {
+  type RecorderOptions,
+  type RecordingFile,
+  RoomRecorder,
+} from './recording/RoomRecorder';
 export type { SfuApi } from './SfuApi';
 
 /**

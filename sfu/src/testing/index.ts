@@ -2,3 +2,4 @@
 export * from './plain';
 export * from './process';
 export * from './rtp';
+export * from './ffmpegSource';

@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@preau/protocol/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSfu, type Sfu } from '../index';
+import { type FfmpegSource, ffmpegSourcePeer } from '../testing/ffmpegSource';
+import { runTool } from './ffmpeg';
+import { RoomRecorder } from './RoomRecorder';
+
+// A real mediasoup worker fed with real RTP (ffmpeg's test pattern and tone)
+// recorded by ffmpeg through PlainTransports; ffprobe reads the result.
+let sfu: Sfu;
+let dir: string;
+const sources: FfmpegSource[] = [];
+
+beforeAll(async () => {
+  sfu = await createSfu({ workers: 1, log: silentLogger() });
+  dir = await mkdtemp(join(tmpdir(), 'preau-rec-'));
+});
+
+afterAll(async () => {
+  for (const s of sources) await s.stop();
+  await sfu?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function streamsOf(path: string) {
+  const out = await runTool('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type,codec_name,width,height:format=duration',
+    '-of',
+    'json',
+    path,
+  ]);
+  return JSON.parse(out) as {
+    streams: Array<{ codec_type: string; codec_name: string; width?: number }>;
+    format: { duration: string };
+  };
+}
+
+describe('recording a room', () => {
+  it('records about 10 s of a peer into one file with one audio and one video stream', async () => {
+    const roomId = 'rec-room-1';
+    await sfu.createRoom({ roomId });
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const recorder = await RoomRecorder.start({
+      sfu,
+      roomId,
+      dir: join(dir, 'one'),
+      log: silentLogger(),
+      preferPeerId: 'teacher',
+    });
+    await new Promise((r) => setTimeout(r, 10_000));
+    const file = await recorder.stop();
+    const probe = await streamsOf(file.path);
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    expect(probe.streams.find((s) => s.codec_type === 'video')?.codec_name).toBe('vp8');
+    expect(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('opus');
+    const seconds = Number(probe.format.duration);
+    expect(seconds).toBeGreaterThan(8);
+    expect(seconds).toBeLessThan(12.5);
+    expect(file.segments).toBe(1);
+    expect(file.size).toBeGreaterThan(50_000);
+    // The recorder's peer is gone from the room: only the source's producers remain.
+    expect((await sfu.listProducers({ roomId })).length).toBe(2);
+    for (const s of sources.splice(0)) await s.stop();
+  }, 60_000);
+
+  it('starts a new segment when a peer joins and joins the segments into one file', async () => {
+    const roomId = 'rec-room-2';
+    await sfu.createRoom({ roomId });
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const recorder = await RoomRecorder.start({
+      sfu,
+      roomId,
+      dir: join(dir, 'two'),
+      log: silentLogger(),
+      preferPeerId: 'teacher',
+    });
+    await new Promise((r) => setTimeout(r, 4_000));
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'student' }, { frequency: 660 }));
+    await new Promise((r) => setTimeout(r, 9_000));
+    expect(recorder.segments).toBe(2);
+    const file = await recorder.stop();
+    expect(file.segments).toBe(2);
+    const probe = await streamsOf(file.path);
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    expect(Number(probe.format.duration)).toBeGreaterThan(7);
+  }, 60_000);
+});
