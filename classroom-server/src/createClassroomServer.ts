@@ -30,6 +30,8 @@ import { RateLimiter, type RateRule } from './handlers/RateLimiter';
 import { sessionHandlers } from './handlers/session.handlers';
 import { limitUnknownEvents } from './handlers/unknownEvents';
 import { authenticate, refusal } from './handshake';
+import { recordingHandlers } from './recording/recording.handlers';
+import type { RecordingDeps } from './recording/SessionRecording';
 import { startIdleSweep } from './session/IdleSessions';
 import { SessionRegistry } from './session/SessionRegistry';
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from './session/types';
@@ -43,6 +45,8 @@ export interface ClassroomServerDeps {
   verifier: CapabilityVerifier;
   /** The SFU (in process or remote); null serves sessions without media. */
   sfu: SfuApi | null;
+  /** Object storage and ffmpeg for recordings; without it sessions do not record. */
+  recording?: RecordingDeps;
   log: Logger;
   /** Where the directory announces membership changes; they reach live sessions at once. */
   fanout?: Fanout;
@@ -87,6 +91,7 @@ const HANDLERS: readonly AnyHandler[] = [
   ...pollsHandlers,
   ...floorHandlers,
   ...breakoutHandlers,
+  ...recordingHandlers,
 ];
 
 /**
@@ -124,6 +129,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   const registry = new SessionRegistry({
     db: deps.db,
     sfu: deps.sfu,
+    ...(deps.recording ? { recording: deps.recording } : {}),
     log,
     timeouts,
     outboxFor: (sessionId, space) => {

@@ -143,6 +143,8 @@ export const DEFAULT_RETENTION_DAYS: Partial<Record<TraceKind, number>> = {
   'invitation.withdrawn': 1095,
   'file.added': 730,
   'file.deleted': 730,
+  'recording.started': 365,
+  'recording.stopped': 365,
   'guest.created': 1095,
   'report.filed': 1095,
   'archive.redacted': 36500,

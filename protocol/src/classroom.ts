@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BreakoutClientEvents, BreakoutServerEvents } from './breakouts';
 import { ERROR_CODES, type ErrorBody, type Result } from './errors';
 import { Id, PersonId, SpaceId } from './ids';
+import { RecordingClientEvents, RecordingServerEvents, RecordingState } from './recording';
 import {
   FloorClientEventSchemas,
   FloorView,
@@ -83,6 +84,8 @@ export const SessionView = z.object({
   studentScreenShare: z.boolean(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  /** The recording in progress, if any (absent from servers that do not record). */
+  recording: RecordingState.nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
@@ -213,6 +216,7 @@ const ConsumerRef = z.object({ consumerId: Id }).strict();
  * of the `data` its ack carries.
  */
 export const ClientEventSchemas = {
+  ...RecordingClientEvents,
   'session.join': { request: Empty, response: SessionSnapshot },
   'session.leave': { request: Empty, response: Ok },
   /**
@@ -322,6 +326,7 @@ export type ClientResponse<E extends ClientEventName> = z.infer<
 
 /** The server → client event map: each event's payload schema. */
 export const ServerEventSchemas = {
+  ...RecordingServerEvents,
   'session.updated': SessionView,
   'session.ended': z.object({ endedAt: z.string() }),
   'participant.joined': ParticipantView,

@@ -39,6 +39,8 @@ export const TraceKind = z.enum([
   'invitation.withdrawn',
   'file.added',
   'file.deleted',
+  'recording.started',
+  'recording.stopped',
   'guest.created',
   'report.filed',
   'archive.redacted',

@@ -4,13 +4,13 @@ import { Sfu } from './Sfu';
 
 export { defaultSfuOptions, readSfuConfig, type SfuConfig, type SfuOptions } from './config';
 export { MEDIA_CODECS } from './Room';
-export { Sfu } from './Sfu';
 export { probeDurationMs } from './recording/ffmpeg';
 export {
   type RecorderOptions,
   type RecordingFile,
   RoomRecorder,
 } from './recording/RoomRecorder';
+export { Sfu } from './Sfu';
 export type { SfuApi } from './SfuApi';
 
 /**

@@ -32,6 +32,7 @@ import { MediaSignalling } from '../media/MediaSignalling';
 import { SessionFloor } from '../moderation/SessionFloor';
 import { SessionModeration } from '../moderation/SessionModeration';
 import { SessionPolls } from '../polls/SessionPolls';
+import { type RecordingDeps, SessionRecording } from '../recording/SessionRecording';
 import { nextParticipantState, type ParticipantState, socketOf } from './participantMachine';
 import { SerialQueue } from './SerialQueue';
 import type { SessionContext } from './SessionContext';
@@ -66,6 +67,8 @@ export interface LiveSessionDeps {
   returning?: Array<{ personId: string; name: string; joinedAt: Date }>;
   db: Kysely<Schema>;
   sfu: SfuApi | null;
+  /** Object storage and ffmpeg for recordings; without it the session does not record. */
+  recording?: RecordingDeps;
   outbox: SessionOutbox;
   log: Logger;
   timeouts: SessionTimeouts;
@@ -92,6 +95,7 @@ export class LiveSession {
   readonly floor: SessionFloor;
   readonly polls: SessionPolls;
   readonly breakouts: SessionBreakouts;
+  readonly recording: SessionRecording;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
   readonly #outbox: SessionOutbox;
@@ -155,6 +159,7 @@ export class LiveSession {
         if (socket) this.#outbox.send(socket, event, payload);
       },
     });
+    this.recording = new SessionRecording(context, deps.sfu, deps.recording, deps.log);
     this.#armEmptyTimer();
   }
 
@@ -204,6 +209,7 @@ export class LiveSession {
       studentScreenShare: this.#studentScreenShare,
       startedAt: s.phase === 'scheduled' ? null : (s.startedAt?.toISOString() ?? null),
       endedAt: s.phase === 'ended' ? s.endedAt.toISOString() : null,
+      recording: this.recording?.state ?? null,
     };
   }
 
@@ -510,6 +516,8 @@ export class LiveSession {
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
     this.#graceTimers.clear();
     this.#disarmEmptyTimer();
+    // Saved before the media room closes under the recorder.
+    await this.recording.close();
     await this.media?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing media'));
     this.#onClosed(this);
   }

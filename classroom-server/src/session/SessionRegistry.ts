@@ -10,6 +10,7 @@ import {
   type Schema,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
+import type { RecordingDeps } from '../recording/SessionRecording';
 import { LiveSession } from './LiveSession';
 import type { SessionOutbox, SessionTimeouts } from './types';
 
@@ -17,6 +18,8 @@ import type { SessionOutbox, SessionTimeouts } from './types';
 export interface SessionRegistryDeps {
   db: Kysely<Schema>;
   sfu: SfuApi | null;
+  /** Object storage and ffmpeg for recordings; without it sessions do not record. */
+  recording?: RecordingDeps;
   log: Logger;
   timeouts: SessionTimeouts;
   /** The outbox of a session (its space: the space's chat hears the session's chat too). */
@@ -123,6 +126,7 @@ export class SessionRegistry {
       returning,
       db,
       sfu: this.#deps.sfu,
+      ...(this.#deps.recording ? { recording: this.#deps.recording } : {}),
       outbox: this.#deps.outboxFor(sessionId, stored.space),
       log: log.child({ sessionId, spaceId: stored.space }),
       timeouts: this.#deps.timeouts,

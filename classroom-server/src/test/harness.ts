@@ -23,6 +23,7 @@ import { type Database, type Fanout, openDatabase, startLiveSession } from '@pre
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
 import type { RateRule } from '../handlers/RateLimiter';
+import type { RecordingDeps } from '../recording/SessionRecording';
 import { newId } from '../session/LiveSession';
 import type { SessionTimeouts } from '../session/types';
 
@@ -71,6 +72,7 @@ export async function startHarness(
     timeouts?: Partial<SessionTimeouts>;
     fanout?: Fanout;
     rateRules?: Partial<Record<string, RateRule>>;
+    recording?: RecordingDeps;
   } = {},
 ): Promise<Harness> {
   const log = silentLogger();
@@ -90,6 +92,7 @@ export async function startHarness(
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
     ...(opts.rateRules ? { rateRules: opts.rateRules } : {}),
+    ...(opts.recording ? { recording: opts.recording } : {}),
   });
   await classroom.ready;
   const server: Server = createServer();

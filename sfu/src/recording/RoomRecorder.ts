@@ -228,7 +228,10 @@ export class RoomRecorder {
       void ffmpeg.exited.then(({ code }) => {
         if (ffmpeg.stopping || this.#segment !== segment) return;
         this.#fail(
-          new PreauError('unavailable', `ffmpeg stopped while recording (${code}): ${ffmpeg.errors}`),
+          new PreauError(
+            'unavailable',
+            `ffmpeg stopped while recording (${code}): ${ffmpeg.errors}`,
+          ),
         );
       });
       await delay(OPEN_DELAY_MS);
@@ -264,12 +267,12 @@ export class RoomRecorder {
     if ((code !== 0 && code !== 255) || segment.ffmpeg.errors) {
       this.#o.log.warn({ code, errors: segment.ffmpeg.errors }, 'recording segment ended badly');
     }
-    await this.#o.sfu.closePeer({ roomId: this.#o.roomId, peerId: segment.peerId }).catch(
-      (err: unknown) => {
+    await this.#o.sfu
+      .closePeer({ roomId: this.#o.roomId, peerId: segment.peerId })
+      .catch((err: unknown) => {
         // The room may be gone already (session ended): nothing left to close.
         this.#o.log.debug({ err }, 'recorder peer already closed');
-      },
-    );
+      });
   }
 
   #fail(err: unknown): void {

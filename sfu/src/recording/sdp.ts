@@ -14,13 +14,7 @@ export interface RecordedStream {
  * all sent to `ip`. RTCP comes on the RTP port (mediasoup's rtcp-mux).
  */
 export function recordingSdp(ip: string, streams: readonly RecordedStream[]): string {
-  const lines = [
-    'v=0',
-    `o=- 0 0 IN IP4 ${ip}`,
-    's=Preau recording',
-    `c=IN IP4 ${ip}`,
-    't=0 0',
-  ];
+  const lines = ['v=0', `o=- 0 0 IN IP4 ${ip}`, 's=Preau recording', `c=IN IP4 ${ip}`, 't=0 0'];
   for (const s of streams) {
     const codec = s.consumer.rtpParameters.codecs[0];
     if (!codec) throw new Error('a recorded consumer has no codec');

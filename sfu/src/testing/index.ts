@@ -1,5 +1,6 @@
 // Synthetic media for tests and benchmarks (never used by the SFU itself).
+
+export * from './ffmpegSource';
 export * from './plain';
 export * from './process';
 export * from './rtp';
-export * from './ffmpegSource';

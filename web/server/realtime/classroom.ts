@@ -29,6 +29,8 @@ export async function mountClassroom(server: Server, services: Services): Promis
     db: services.database.db,
     verifier: services.tokens.verifier('preau:classroom'),
     sfu,
+    // Recordings are files of their space, in the same object storage.
+    recording: { objects: services.objects },
     log,
     fanout: services.fanout,
     timeouts: services.config.sessionTimeouts,

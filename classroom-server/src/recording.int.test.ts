@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { classSpaceId, type SessionView } from '@preau/protocol';
+import { silentLogger } from '@preau/protocol/server';
+import { createSfu, probeDurationMs, type Sfu } from '@preau/sfu';
+import { type FfmpegSource, ffmpegSourcePeer } from '@preau/sfu/testing';
+import {
+  ArchiveDesk,
+  Archiver,
+  directoryNames,
+  loadArchiveSigner,
+  savedRecordings,
+  verifyBundle,
+} from '@preau/storage';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestS3 } from '../../tests/support/s3';
+import { call, type Harness, person, recorder, request, startHarness } from './test/harness';
+
+const run = promisify(execFile);
+
+// The whole path of a recording: a teacher starts it over the live socket,
+// the server records real RTP (ffmpeg's test pattern and tone sent into a
+// real mediasoup worker) for ~10 s, stops, stores the file in S3 with its
+// hash traced, and the file travels in an evidence bundle with that hash.
+describe('recording a live session', () => {
+  let sfu: Sfu;
+  let h: Harness;
+  let s3: Awaited<ReturnType<typeof startTestS3>>;
+  let source: FfmpegSource | undefined;
+  let dir: string;
+
+  beforeAll(async () => {
+    sfu = await createSfu({ workers: 1, log: silentLogger() });
+    s3 = await startTestS3();
+    dir = await mkdtemp(join(tmpdir(), 'preau-rec-it-'));
+    h = await startHarness({ sfu, recording: { objects: s3.store, dir } });
+  });
+  afterAll(async () => {
+    await source?.stop();
+    await h?.close();
+    await sfu?.close();
+    await s3?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records ~10 s into one stored file, announced to all, traced with its hash and exported', async () => {
+    const sessionId = await h.startSession('4eR', 'prof');
+    const space = classSpaceId('4eR');
+    const teacher = await h.join(sessionId, person('prof', '4eR', 'teacher'));
+    const student = await h.join(sessionId, person('lina', '4eR', 'student'));
+    const seen = recorder(student);
+    // The teacher's camera and microphone, as RTP into the session's SFU room.
+    source = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'prof' });
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const refused = await request(student, 'recording.start', {});
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('forbidden');
+    const { recordingId } = await call(teacher, 'recording.start', {});
+    expect((await request(teacher, 'recording.start', {})).ok).toBe(false);
+    await expect
+      .poll(() => seen.of<SessionView>('session.updated').at(-1)?.recording?.recordingId)
+      .toBe(recordingId);
+
+    await new Promise((r) => setTimeout(r, 10_000));
+    await call(teacher, 'recording.stop', {});
+    expect(seen.of<SessionView>('session.updated').at(-1)?.recording).toBeNull();
+
+    const [saved] = await savedRecordings(h.database.db, space);
+    expect(saved?.id).toBe(recordingId);
+    const bytes = await s3.store.get(saved!.objectKey);
+    expect(bytes).not.toBeNull();
+    const sha256 = createHash('sha256').update(bytes!).digest('hex');
+    expect(saved!.sha256).toBe(sha256);
+    const file = join(dir, 'check.webm');
+    await writeFile(file, bytes!);
+    const seconds = (await probeDurationMs(file)) / 1000;
+    expect(seconds).toBeGreaterThan(8);
+    expect(seconds).toBeLessThan(13);
+    expect(saved!.durationMs).toBeGreaterThan(8000);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+    expect(stdout.trim().split('\n').sort()).toEqual(['audio', 'video']);
+
+    // Traces: started, the file with its hash, stopped, in the space's log.
+    const traces = await h.database.db
+      .selectFrom('trace_outbox')
+      .select(['kind', 'subject', 'payload'])
+      .where('space_id', '=', space)
+      .where('kind', 'in', ['recording.started', 'recording.stopped', 'file.added'])
+      .orderBy('seq')
+      .execute();
+    expect(traces.map((t) => t.kind)).toEqual([
+      'recording.started',
+      'file.added',
+      'recording.stopped',
+    ]);
+    expect((traces[1]!.payload as { sha256: string }).sha256).toBe(sha256);
+
+    // The evidence bundle carries the file, its hash in the signed manifest.
+    const db = h.database.db;
+    const archiver = new Archiver({
+      db,
+      objects: s3.store,
+      signer: await loadArchiveSigner(db),
+      log: silentLogger(),
+      segmentMax: 50,
+    });
+    try {
+      await archiver.drain();
+      const desk = new ArchiveDesk({
+        db,
+        objects: s3.store,
+        signer: () => loadArchiveSigner(db),
+        names: directoryNames(db),
+        drain: () => archiver.drain(),
+      });
+      const archivist = { id: 'arch1', role: 'archivist' as const };
+      const kase = await desk.openCase(archivist, {
+        reference: 'PV-ENREG',
+        legalBasis: 'Réquisition',
+        authority: 'Parquet',
+        description: '',
+      });
+      await desk.placeHold(archivist, kase.id, {
+        space,
+        person: undefined,
+        from: undefined,
+        until: undefined,
+      });
+      const { bytes: zip } = await desk.export(archivist, kase.id, []);
+      expect(verifyBundle(zip).ok).toBe(true);
+      const entries = unzipSync(zip);
+      const path = `files/${space}/${saved!.fileId}/`;
+      const inBundle = Object.keys(entries).find((p) => p.startsWith(path));
+      expect(inBundle).toBeDefined();
+      const manifest = JSON.parse(new TextDecoder().decode(entries['MANIFEST.json'])) as {
+        files: Array<{ path: string; sha256: string }>;
+      };
+      expect(manifest.files.find((f) => f.path === inBundle)?.sha256).toBe(sha256);
+    } finally {
+      await archiver.close();
+    }
+  }, 120_000);
+});
