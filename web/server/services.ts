@@ -27,6 +27,7 @@ import { LiveService } from './app/live';
 import { Notifier } from './app/notifier';
 import { PollsService } from './app/polls';
 import { PrivacyService } from './app/privacy';
+import { RecordingsService } from './app/recordings';
 import { ReportsService } from './app/reports';
 import { SpacesService } from './app/spaces';
 import type { ServerConfig } from './config';
@@ -61,6 +62,8 @@ export interface Services {
   guests: GuestsService;
   /** Spaces' chats beyond the realtime server: unread counts. */
   chat: ChatService;
+  /** Recordings of live sessions: in progress, listed, played. */
+  recordings: RecordingsService;
   /** Files shared in spaces. */
   files: FilesService;
   /** Reports to the school's staff. */
@@ -177,6 +180,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       objects,
       log: log.child({ module: 'files' }),
     });
+    const recordings = new RecordingsService({ db: database.db, access, objects });
     const reports = new ReportsService({
       db: database.db,
       access,
@@ -196,6 +200,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       guests,
       chat,
       files,
+      recordings,
       reports,
       documents,
       live,

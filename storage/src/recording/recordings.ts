@@ -160,3 +160,20 @@ export async function savedRecording(
     .executeTakeFirst();
   return row ? toSaved(row as SavedRow) : null;
 }
+
+/** The recording in progress in a space's open session, if any (told before joining). */
+export async function activeRecordingOfSpace(
+  db: Executor,
+  spaceId: string,
+): Promise<RecordingRecord | null> {
+  const row = await db
+    .selectFrom('live_recording as r')
+    .innerJoin('live_session as s', 's.id', 'r.session_id')
+    .selectAll('r')
+    .where('r.space_id', '=', spaceId)
+    .where('r.stopped_at', 'is', null)
+    .where('s.phase', '!=', 'ended')
+    .orderBy('r.started_at', 'desc')
+    .executeTakeFirst();
+  return row ? toRecord(row) : null;
+}

@@ -7,6 +7,7 @@ import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
 import { polls } from './i18n/messages/polls';
+import { recording } from './i18n/messages/recording';
 import { spaceContent } from './i18n/messages/spaceContent';
 import { spacePages } from './i18n/messages/spacePages';
 
@@ -28,6 +29,7 @@ const fr = {
   ...apiReference.fr,
   ...polls.fr,
   ...breakouts.fr,
+  ...recording.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -46,6 +48,7 @@ const catalogues: Record<Locale, Messages> = {
     ...apiReference.en,
     ...polls.en,
     ...breakouts.en,
+    ...recording.en,
   },
 };
 

@@ -51,6 +51,8 @@ export class LiveRoomController {
   local = $state<Partial<Record<MediaSource, LocalSource>>>({});
   mediaReady = $state(false);
   lastError = $state<string | null>(null);
+  /** Why the recording stopped by itself (error code), until the next start. */
+  recordingFailed = $state<string | null>(null);
 
   /** Polls and the finer teacher controls (co-teachers, chat, waiting room). */
   readonly tools: ClassTools;
@@ -192,6 +194,15 @@ export class LiveRoomController {
   setStudentScreenShare = (allowed: boolean) => this.#act('moderation.screenShare', { allowed });
   setLocked = (locked: boolean) => this.#act('moderation.lock', { locked });
 
+  /** Starts recording the session (moderators). */
+  async startRecording() {
+    this.recordingFailed = null;
+    await this.#act('recording.start', {});
+  }
+
+  /** Stops the recording; resolves once the server saved it. */
+  stopRecording = () => this.#act('recording.stop', {});
+
   async end() {
     await this.#act('session.end', {});
     this.out = 'ended';
@@ -280,6 +291,9 @@ export class LiveRoomController {
         this.me.canShareScreen =
           this.me.rights.includes('present') && (this.me.moderator || s.studentScreenShare);
       }
+    });
+    c.on('recording.failed', ({ code }) => {
+      this.recordingFailed = code;
     });
     c.on('session.ended', () => {
       this.out = 'ended';

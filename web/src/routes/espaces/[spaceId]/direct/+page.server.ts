@@ -8,7 +8,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (!locals.user) redirect(303, `/auth/login?retour=${encodeURIComponent(url.pathname)}`);
   try {
-    return await locals.services.live.overview(locals.user, params.spaceId);
+    const [overview, recordings] = await Promise.all([
+      locals.services.live.overview(locals.user, params.spaceId),
+      locals.services.recordings.overview(locals.user, params.spaceId),
+    ]);
+    return { ...overview, ...recordings };
   } catch (err) {
     pageError(err);
   }
