@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 /** The picture drawn when nobody sends one (small: it is black). */
 export const BLACK = { size: '640x360', fps: 5 } as const;
+/** When ffmpeg is interrupted if it did not stop on "q". */
+const INTERRUPT_AFTER_MS = 2_000;
 /** How long ffmpeg may take to finish its file once asked to stop. */
 const STOP_TIMEOUT_MS = 8_000;
 /** How much of ffmpeg's error output is kept to explain a failure. */
@@ -142,8 +144,13 @@ export class FfmpegProcess {
       this.#stopping = true;
       if (this.#child.exitCode === null && this.#child.signalCode === null) {
         this.#child.stdin?.end('q');
-        const timer = setTimeout(() => this.#child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        void this.exited.then(() => clearTimeout(timer));
+        // Still probing its input, ffmpeg does not read "q" yet; SIGINT also finishes the file.
+        const interrupt = setTimeout(() => this.#child.kill('SIGINT'), INTERRUPT_AFTER_MS);
+        const kill = setTimeout(() => this.#child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        void this.exited.then(() => {
+          clearTimeout(interrupt);
+          clearTimeout(kill);
+        });
       }
     }
     return this.exited;

@@ -17,11 +17,18 @@ export interface FfmpegSource {
   stop(): Promise<void>;
 }
 
-/** Starts a peer that sends a `size` test pattern at `fps` and a `frequency` Hz tone. */
+/** Starts a peer that sends a `size` test pattern at `fps` and a `frequency` Hz tone (or `file`). */
 export async function ffmpegSourcePeer(
   sfu: SfuApi,
   at: { roomId: string; peerId: string },
-  options: { size?: string; fps?: number; frequency?: number; ssrcBase?: number } = {},
+  options: {
+    size?: string;
+    fps?: number;
+    frequency?: number;
+    ssrcBase?: number;
+    /** A WebM file (VP8 and Opus) to send in a loop instead of encoding test sources live. */
+    file?: string;
+  } = {},
 ): Promise<FfmpegSource> {
   const base = options.ssrcBase ?? 5_000_000 + Math.floor(Math.random() * 1_000_000);
   const audioSsrc = base;
@@ -43,32 +50,7 @@ export async function ffmpegSourcePeer(
     rtpParameters: vp8Parameters([videoSsrc]),
   });
   const fps = options.fps ?? 15;
-  const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=${options.size ?? '320x240'}:rate=${fps}`,
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=${options.frequency ?? 440}:sample_rate=48000`,
-    '-map',
-    '0:v',
-    '-c:v',
-    'libvpx',
-    '-deadline',
-    'realtime',
-    '-cpu-used',
-    '8',
-    '-b:v',
-    '300k',
-    '-g',
-    String(fps),
+  const video = [
     '-payload_type',
     String(VP8_PT),
     '-ssrc',
@@ -76,14 +58,8 @@ export async function ffmpegSourcePeer(
     '-f',
     'rtp',
     `rtp://${camera.ip}:${camera.port}?pkt_size=1200`,
-    '-map',
-    '1:a',
-    '-c:a',
-    'libopus',
-    '-ac',
-    '2',
-    '-b:a',
-    '48k',
+  ];
+  const audio = [
     '-payload_type',
     String(OPUS_PT),
     '-ssrc',
@@ -92,6 +68,65 @@ export async function ffmpegSourcePeer(
     'rtp',
     `rtp://${mic.ip}:${mic.port}?pkt_size=1200`,
   ];
+  const args = options.file
+    ? // A file already encoded (VP8 and Opus), sent in a loop without re-encoding: cheap.
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        options.file,
+        '-map',
+        '0:v:0',
+        '-c:v',
+        'copy',
+        ...video,
+        '-map',
+        '0:a:0',
+        '-c:a',
+        'copy',
+        ...audio,
+      ]
+    : [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${options.size ?? '320x240'}:rate=${fps}`,
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=${options.frequency ?? 440}:sample_rate=48000`,
+        '-map',
+        '0:v',
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '300k',
+        '-g',
+        String(fps),
+        ...video,
+        '-map',
+        '1:a',
+        '-c:a',
+        'libopus',
+        '-ac',
+        '2',
+        '-b:a',
+        '48k',
+        ...audio,
+      ];
   const child: ChildProcess = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
@@ -103,4 +138,51 @@ export async function ffmpegSourcePeer(
       await exited;
     },
   };
+}
+
+/**
+ * Encodes `seconds` of a test pattern and a tone into a WebM file (VP8 with a
+ * keyframe every second, Opus), for sources that send it without encoding.
+ */
+export async function testSourceFile(
+  path: string,
+  options: { size?: string; fps?: number; seconds?: number; bitrate?: string } = {},
+): Promise<void> {
+  const fps = options.fps ?? 25;
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${options.size ?? '640x360'}:rate=${fps}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(options.seconds ?? 20),
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    options.bitrate ?? '600k',
+    '-g',
+    String(fps),
+    '-c:a',
+    'libopus',
+    '-ac',
+    '2',
+    '-b:a',
+    '48k',
+    '-y',
+    path,
+  ];
+  const child = spawn('ffmpeg', args, { stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`ffmpeg could not write the test source file (${code})`);
 }
