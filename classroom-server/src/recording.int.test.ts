@@ -7,11 +7,12 @@ import { promisify } from 'node:util';
 import { classSpaceId, type SessionView } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { createSfu, probeDurationMs, type Sfu } from '@preau/sfu';
-import { type FfmpegSource, ffmpegSourcePeer } from '@preau/sfu/testing';
+import { type FfmpegSource, ffmpegSourcePeer, testSourceFile } from '@preau/sfu/testing';
 import {
   ArchiveDesk,
   Archiver,
   directoryNames,
+  eraseSpaceFilesOf,
   loadArchiveSigner,
   savedRecordings,
   verifyBundle,
@@ -26,7 +27,8 @@ const run = promisify(execFile);
 // The whole path of a recording: a teacher starts it over the live socket,
 // the server records real RTP (ffmpeg's test pattern and tone sent into a
 // real mediasoup worker) for ~10 s, stops, stores the file in S3 with its
-// hash traced, and the file travels in an evidence bundle with that hash.
+// hash traced, and the file travels in an evidence bundle with that hash;
+// erasure of the teacher who recorded removes it, unless a hold covers it.
 describe('recording a live session', () => {
   let sfu: Sfu;
   let h: Harness;
@@ -39,6 +41,8 @@ describe('recording a live session', () => {
     s3 = await startTestS3();
     dir = await mkdtemp(join(tmpdir(), 'preau-rec-it-'));
     h = await startHarness({ sfu, recording: { objects: s3.store, dir } });
+    // Encoded once and sent in a loop: the machine's CPU goes to the recording.
+    await testSourceFile(join(dir, 'source.webm'), { size: '320x240', fps: 15, seconds: 5 });
   });
   afterAll(async () => {
     await source?.stop();
@@ -55,7 +59,11 @@ describe('recording a live session', () => {
     const student = await h.join(sessionId, person('lina', '4eR', 'student'));
     const seen = recorder(student);
     // The teacher's camera and microphone, as RTP into the session's SFU room.
-    source = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'prof' });
+    source = await ffmpegSourcePeer(
+      sfu,
+      { roomId: sessionId, peerId: 'prof' },
+      { file: join(dir, 'source.webm') },
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
     const refused = await request(student, 'recording.start', {});
@@ -133,7 +141,7 @@ describe('recording a live session', () => {
         authority: 'Parquet',
         description: '',
       });
-      await desk.placeHold(archivist, kase.id, {
+      const hold = await desk.placeHold(archivist, kase.id, {
         space,
         person: undefined,
         from: undefined,
@@ -149,6 +157,17 @@ describe('recording a live session', () => {
         files: Array<{ path: string; sha256: string }>;
       };
       expect(manifest.files.find((f) => f.path === inBundle)?.sha256).toBe(sha256);
+
+      // Erasure: a student's leaves the recording; the recorder's removes it, but not under a hold.
+      expect(await eraseSpaceFilesOf(db, 'lina')).toEqual([]);
+      expect(await eraseSpaceFilesOf(db, 'prof')).toEqual([]);
+      expect((await savedRecordings(db, space)).length).toBe(1);
+      await desk.liftHold(archivist, kase.id, hold.id, 'affaire classée');
+      const erased = await eraseSpaceFilesOf(db, 'prof');
+      expect(erased.map((f) => f.id)).toEqual([saved!.fileId]);
+      expect(await savedRecordings(db, space)).toEqual([]);
+      const left = await db.selectFrom('live_recording').selectAll().execute();
+      expect(left).toEqual([]);
     } finally {
       await archiver.close();
     }

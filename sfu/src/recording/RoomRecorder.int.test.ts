@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSfu, type Sfu } from '../index';
-import { type FfmpegSource, ffmpegSourcePeer } from '../testing/ffmpegSource';
+import { type FfmpegSource, ffmpegSourcePeer, testSourceFile } from '../testing/ffmpegSource';
 import { runTool } from './ffmpeg';
 import { RoomRecorder } from './RoomRecorder';
 
@@ -17,6 +17,8 @@ const sources: FfmpegSource[] = [];
 beforeAll(async () => {
   sfu = await createSfu({ workers: 1, log: silentLogger() });
   dir = await mkdtemp(join(tmpdir(), 'preau-rec-'));
+  // Encoded once and sent in a loop: the machine's CPU goes to the recording.
+  await testSourceFile(join(dir, 'source.webm'), { size: '320x240', fps: 15, seconds: 5 });
 });
 
 afterAll(async () => {
@@ -24,6 +26,8 @@ afterAll(async () => {
   await sfu?.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+const source = () => join(dir, 'source.webm');
 
 async function streamsOf(path: string) {
   const out = await runTool('ffprobe', [
@@ -45,7 +49,7 @@ describe('recording a room', () => {
   it('records about 10 s of a peer into one file with one audio and one video stream', async () => {
     const roomId = 'rec-room-1';
     await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }));
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
     await new Promise((r) => setTimeout(r, 1000));
     const recorder = await RoomRecorder.start({
       sfu,
@@ -73,7 +77,7 @@ describe('recording a room', () => {
   it('starts a new segment when a peer joins and joins the segments into one file', async () => {
     const roomId = 'rec-room-2';
     await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }));
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
     await new Promise((r) => setTimeout(r, 1000));
     const recorder = await RoomRecorder.start({
       sfu,
@@ -83,7 +87,7 @@ describe('recording a room', () => {
       preferPeerId: 'teacher',
     });
     await new Promise((r) => setTimeout(r, 4_000));
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'student' }, { frequency: 660 }));
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'student' }, { file: source() }));
     await new Promise((r) => setTimeout(r, 9_000));
     expect(recorder.segments).toBe(2);
     const file = await recorder.stop();

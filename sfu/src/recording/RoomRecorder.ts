@@ -293,7 +293,7 @@ export class RoomRecorder {
         () => 0,
       );
       const ms = size > 0 ? await probeDurationMs(file, this.#o.ffprobe).catch(() => 0) : 0;
-      this.#o.log.info({ file, size, ms }, 'recording segment written');
+      this.#o.log.debug({ file, size, ms }, 'recording segment written');
       if (ms > 0) usable.push(file);
     }
     if (usable.length === 0) throw new PreauError('unavailable', 'nothing was recorded');
