@@ -172,4 +172,26 @@ describe('recording a live session', () => {
       await archiver.close();
     }
   }, 120_000);
+
+  it('saves a recording still running when the teacher ends the session', async () => {
+    const sessionId = await h.startSession('4eS', 'prof');
+    const space = classSpaceId('4eS');
+    const teacher = await h.join(sessionId, person('prof', '4eS', 'teacher'));
+    await source?.stop();
+    source = await ffmpegSourcePeer(
+      sfu,
+      { roomId: sessionId, peerId: 'prof' },
+      { file: join(dir, 'source.webm') },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const { recordingId } = await call(teacher, 'recording.start', {});
+    await new Promise((r) => setTimeout(r, 5_000));
+    await call(teacher, 'session.end', {});
+    await expect
+      .poll(async () => (await savedRecordings(h.database.db, space))[0]?.id)
+      .toBe(recordingId);
+    const [saved] = await savedRecordings(h.database.db, space);
+    expect(saved!.durationMs).toBeGreaterThan(2_000);
+    expect(saved!.stoppedAt).not.toBeNull();
+  }, 60_000);
 });

@@ -53,10 +53,10 @@ describe('recording a live class', () => {
 
     await pupil.goto(room);
     await connected(pupil);
-    expect(await pupil.getByRole('button', { name: 'Enregistrer' }).count()).toBe(0);
+    expect(await pupil.getByRole('button', { name: 'Démarrer l’enregistrement' }).count()).toBe(0);
 
     teacher.once('dialog', (d) => d.accept());
-    await teacher.getByRole('button', { name: 'Enregistrer' }).click();
+    await teacher.getByRole('button', { name: 'Démarrer l’enregistrement' }).click();
     await teacher.getByRole('button', { name: 'Arrêter l’enregistrement' }).waitFor();
     // The student sees it and their screen reader is told.
     await expect

@@ -7,7 +7,7 @@ export const recording = catalogue(
     'recording.on.since': 'Enregistrement en cours depuis {time}',
     'recording.announce.started': 'Le cours est maintenant enregistré.',
     'recording.announce.stopped': 'L’enregistrement du cours est arrêté.',
-    'recording.start': 'Enregistrer',
+    'recording.start': 'Démarrer l’enregistrement',
     'recording.stop': 'Arrêter l’enregistrement',
     'recording.saving': 'Enregistrement en cours de sauvegarde…',
     'recording.saved':
@@ -31,7 +31,7 @@ export const recording = catalogue(
     'recording.on.since': 'Recording since {time}',
     'recording.announce.started': 'The class is now being recorded.',
     'recording.announce.stopped': 'The class recording has stopped.',
-    'recording.start': 'Record',
+    'recording.start': 'Start recording',
     'recording.stop': 'Stop recording',
     'recording.saving': 'Saving the recording…',
     'recording.saved': 'The recording is saved: it is in the list of recordings.',
