@@ -28,8 +28,10 @@ describe('recording a live class', () => {
     await signIn(page, preau.url, login);
     return page;
   }
+  /** The machine may be slow: what a person would wait for, not a timing. */
+  const WAIT = { timeout: 20_000 };
   const connected = (page: Page) =>
-    expect.poll(() => page.getByRole('status').first().textContent()).toContain('Connecté');
+    expect.poll(() => page.getByRole('status').first().textContent(), WAIT).toContain('Connecté');
 
   beforeAll(async () => {
     [preau, browser] = await Promise.all([startTestPreau(), launchChromium({ media: true })]);
@@ -60,22 +62,22 @@ describe('recording a live class', () => {
     await teacher.getByRole('button', { name: 'Arrêter l’enregistrement' }).waitFor();
     // The student sees it and their screen reader is told.
     await expect
-      .poll(() => pupil.getByTestId('recording-bar').textContent())
+      .poll(() => pupil.getByTestId('recording-bar').textContent(), WAIT)
       .toContain('Enregistrement en cours');
     await expect
-      .poll(() => pupil.getByTestId('recording-announce').textContent())
+      .poll(() => pupil.getByTestId('recording-announce').textContent(), WAIT)
       .toContain('Le cours est maintenant enregistré.');
 
     // Someone coming to the class is told before entering.
     await pupil.goto(liveTab);
     await expect
-      .poll(() => pupil.getByTestId('recording-prejoin').textContent())
+      .poll(() => pupil.getByTestId('recording-prejoin').textContent(), WAIT)
       .toContain('en cours d’enregistrement');
     await expectAccessible(pupil);
     await pupil.getByRole('link', { name: /Rejoindre/ }).click();
     await connected(pupil);
     await expect
-      .poll(() => pupil.getByTestId('recording-bar').textContent())
+      .poll(() => pupil.getByTestId('recording-bar').textContent(), WAIT)
       .toContain('Enregistrement en cours');
 
     await teacher.waitForTimeout(8_000);
@@ -84,7 +86,7 @@ describe('recording a live class', () => {
       .poll(() => teacher.getByTestId('recording-bar').textContent(), { timeout: 30_000 })
       .toContain('sauvegardé');
     await expect
-      .poll(() => pupil.getByTestId('recording-announce').textContent())
+      .poll(() => pupil.getByTestId('recording-announce').textContent(), WAIT)
       .toContain('arrêté');
     expect(await pupil.getByTestId('recording-bar').textContent()).not.toContain(
       'Enregistrement en cours',
