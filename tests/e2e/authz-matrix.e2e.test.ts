@@ -102,6 +102,10 @@ const MATRIX: Record<string, Row> = {
   // An unknown file: members learn it does not exist, others are refused first.
   'GET /api/spaces/[spaceId]/files/[fileId]': [401, 404, 404, 403, 403, 403, 403, 403, 403, 403],
   'DELETE /api/spaces/[spaceId]/files/[fileId]': [401, 404, 404, 403, 403, 403, 403, 403, 403, 403],
+  'GET /api/spaces/[spaceId]/recordings': classReaders,
+  'GET /api/spaces/[spaceId]/recordings/[recordingId]': [
+    401, 404, 404, 403, 403, 403, 403, 403, 403, 403,
+  ],
   'POST /api/spaces/[spaceId]/guests': signedIn(400),
   // A class's membership comes from the directory: nobody invites into it.
   'GET /api/spaces/[spaceId]/invitations': signedIn(403),
