@@ -30,6 +30,8 @@ interface Current {
   recorder: RoomRecorder;
   dir: string;
   limit: NodeJS.Timeout;
+  /** The error code that stopped it by itself, if one did (kept in its trace). */
+  failure: string | null;
 }
 
 /**
@@ -128,9 +130,14 @@ export class SessionRecording {
           ),
         RECORDING_LIMITS.maxDurationMs,
       );
-      this.#current = { state, recorder, dir, limit };
+      this.#current = { state, recorder, dir, limit, failure: recorder.failure?.code ?? null };
       this.#starting = false;
       s.broadcast('session.updated', s.view());
+      // ffmpeg may have failed before the recording was set up: it ends at once.
+      if (recorder.failure)
+        background(this.#log, 'saving a failed recording', () =>
+          this.#finish(state.recordingId, p.id),
+        );
       return { recordingId: state.recordingId };
     });
   }
@@ -164,20 +171,21 @@ export class SessionRecording {
     this.#s.broadcast('session.updated', this.#s.view());
     try {
       const file = await current.recorder.stop().catch(async (err: unknown) => {
-        await this.#record(current.state, by, null);
+        await this.#record(current, by, null);
         throw err;
       });
-      await this.#store(current.state, by, file);
+      await this.#store(current, by, file);
     } finally {
       await rm(current.dir, { recursive: true, force: true });
     }
   }
 
   async #store(
-    state: RecordingState,
+    current: Current,
     by: string,
     file: { path: string; durationMs: number },
   ): Promise<void> {
+    const { state } = current;
     const objects = this.#deps!.objects;
     const s = this.#s;
     const body = await readFile(file.path);
@@ -198,7 +206,7 @@ export class SessionRecording {
     };
     await objects.put(key, body, record.mimeType);
     try {
-      await this.#record(state, by, { ...record, durationMs: file.durationMs });
+      await this.#record(current, by, { ...record, durationMs: file.durationMs });
     } catch (err) {
       await objects.delete(key).catch((e: unknown) => {
         this.#log.warn({ err: e, key }, 'orphan recording object left');
@@ -213,10 +221,11 @@ export class SessionRecording {
 
   /** The recording's end, its file (if any) and their traces, in one transaction. */
   async #record(
-    state: RecordingState,
+    current: Current,
     by: string,
     file: (Parameters<typeof insertSpaceFile>[1] & { durationMs: number }) | null,
   ): Promise<void> {
+    const { state } = current;
     const s = this.#s;
     const at = s.now();
     await s.write(async (tx) => {
@@ -249,6 +258,8 @@ export class SessionRecording {
           sha256: file?.sha256 ?? null,
           size: file?.size ?? 0,
           durationMs: file?.durationMs ?? 0,
+          // Why it stopped by itself (ffmpeg's failure), null when the teacher or the end stopped it.
+          failure: current.failure,
         },
         at,
       );
@@ -258,8 +269,12 @@ export class SessionRecording {
   #failed(recordingId: string, err: PreauError): void {
     this.#log.error({ err, recordingId }, 'recording stopped by a failure');
     this.#s.broadcast('recording.failed', { recordingId, code: err.code });
+    const current = this.#current;
+    // Not set up yet: start() sees the recorder's failure and ends it.
+    if (current?.state.recordingId !== recordingId) return;
+    current.failure = err.code;
     background(this.#log, 'saving a failed recording', () =>
-      this.#finish(recordingId, this.#current?.state.by ?? 'system'),
+      this.#finish(recordingId, current.state.by),
     );
   }
 }

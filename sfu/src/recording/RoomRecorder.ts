@@ -79,6 +79,7 @@ export class RoomRecorder {
   #unsubscribe: () => void = () => {};
   #queue: Promise<unknown> = Promise.resolve();
   #state: 'recording' | 'stopping' | 'stopped' | 'failed' = 'recording';
+  #failure: PreauError | null = null;
 
   private constructor(options: RecorderOptions) {
     this.#o = options;
@@ -105,6 +106,11 @@ export class RoomRecorder {
   /** The ffmpeg process of the current segment (benchmarks measure it). */
   get ffmpegPid(): number | undefined {
     return this.#segment?.ffmpeg.pid;
+  }
+
+  /** What stopped the recorder by itself, if anything did (it may happen before start() resolves). */
+  get failure(): PreauError | null {
+    return this.#failure;
   }
 
   /** How many segments were opened so far (one more each time the streams changed). */
@@ -279,6 +285,7 @@ export class RoomRecorder {
     if (this.#state !== 'recording') return;
     this.#state = 'failed';
     const error = asRecordingError(err);
+    this.#failure = error;
     this.#o.log.error({ err: error }, 'recording failed');
     this.#halt();
     this.#o.onFailure?.(error);
