@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { BreakoutClientEvents, BreakoutServerEvents } from './breakouts';
 import { ERROR_CODES, type ErrorBody, type Result } from './errors';
 import { Id, PersonId, SpaceId } from './ids';
-import { RecordingClientEvents, RecordingServerEvents, RecordingState } from './recording';
 import {
   FloorClientEventSchemas,
   FloorView,
@@ -14,6 +13,7 @@ import {
   PollState,
   WaitingView,
 } from './polls';
+import { RecordingClientEvents, RecordingServerEvents, RecordingState } from './recording';
 import {
   ConsumerInfo,
   DtlsParameters,
