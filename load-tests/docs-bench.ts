@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HocuspocusProvider } from '@hocuspocus/provider';
-import { DOC_YJS, DOCS_WS_PATH } from '@preau/protocol';
+import { DOCS_WS_PATH } from '@preau/protocol';
+import { padFragment, padXml } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, type Database, openDatabase } from '@preau/storage';
 import { sql } from 'kysely';
@@ -298,7 +299,7 @@ async function typingRun(
 /** Stores a pad's history of `count` one-keystroke updates directly (no server). */
 async function seedHistory(database: Database, docId: string, count: number) {
   const writer = new Y.Doc();
-  const frag = writer.getXmlFragment(DOC_YJS.padFragment);
+  const frag = padFragment(writer);
   const p = new Y.XmlElement('paragraph');
   const t = new Y.XmlText();
   p.insert(0, [t]);
@@ -333,7 +334,7 @@ async function timeToSync(port: number, docId: string, token: string) {
   const editor = preauEditor(port, docId, token);
   await editor.synced;
   const ms = performance.now() - t0;
-  const length = editor.doc.getXmlFragment(DOC_YJS.padFragment).toString().length;
+  const length = padXml(editor.doc).length;
   editor.close();
   return { ms, length };
 }

@@ -8,12 +8,11 @@ import {
   type onLoadDocumentPayload,
 } from '@hocuspocus/server';
 import { authorColor } from '@preau/protocol';
+import { applyUpdate, clientsOfUpdate, mergeParts } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import { type DocsExecutor, knownDocClients, readDocParts, storeDocSnapshot } from '@preau/storage';
-import * as Y from 'yjs';
 import type { DocsContext } from './access';
 import { GatedSocket } from './GatedSocket';
-import { clientsOfUpdate, mergeParts } from './model/parts';
 import { UpdateWriter } from './UpdateWriter';
 
 /** Actor of changes made by the server itself (none today; named so the log says so). */
@@ -89,7 +88,7 @@ export class DocPersistence implements Extension {
    */
   async applyRewrite(document: Document, rewrite: LoadedRewrite): Promise<void> {
     const name = document.name;
-    if (rewrite.deletion.byteLength > 0) Y.applyUpdate(document, rewrite.deletion, REWRITTEN);
+    if (rewrite.deletion.byteLength > 0) applyUpdate(document, rewrite.deletion, REWRITTEN);
     this.#snapshotSeq.set(name, Math.max(rewrite.seq, this.#snapshotSeq.get(name) ?? 0));
     const known = await knownDocClients(this.deps.db, name);
     // Client ids met since the read are kept: their first update may still be committing.
@@ -140,14 +139,14 @@ export class DocPersistence implements Extension {
     updates: Uint8Array[],
   ) {
     try {
-      Y.applyUpdate(document, merged, LOADED);
+      applyUpdate(document, merged, LOADED);
     } catch (err) {
       // One unreadable update must not make the whole document unreadable:
       // apply the parts one by one and report the ones that fail.
       this.deps.log.error({ err, docId: name }, 'merged load failed; loading update by update');
       for (const part of snapshot ? [snapshot, ...updates] : updates) {
         try {
-          Y.applyUpdate(document, part, LOADED);
+          applyUpdate(document, part, LOADED);
         } catch (partErr) {
           this.deps.log.error({ err: partErr, docId: name }, 'stored update could not be applied');
         }

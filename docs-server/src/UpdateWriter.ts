@@ -1,3 +1,4 @@
+import { mergeUpdates } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
   type AppendResult,
@@ -5,7 +6,6 @@ import {
   type DocsExecutor,
   type NewDocUpdate,
 } from '@preau/storage';
-import * as Y from 'yjs';
 
 type Stored = Extract<AppendResult, { ok: true }>;
 
@@ -40,7 +40,7 @@ function coalesce(batch: Pending[]): Array<{ entry: NewDocUpdate; waiting: Pendi
       entry: {
         docId: first.docId,
         author: first.author,
-        body: Y.mergeUpdates(entries.map((e) => e.body)),
+        body: mergeUpdates(entries.map((e) => e.body)),
         newClients: [...new Set(entries.flatMap((e) => e.newClients ?? []))],
       },
       waiting,

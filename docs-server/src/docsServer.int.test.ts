@@ -1,9 +1,9 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { CLOSE_CODES, DOC_LIMITS } from '@preau/protocol';
+import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import { archiveDoc, readDocParts, readOutbox } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { docFromState, mergeParts } from './model/parts';
 import {
   connect,
   type DocsHarness,

@@ -1,4 +1,3 @@
 export * from './access';
 export * from './createDocsServer';
 export * from './DocPersistence';
-export * from './model/index';

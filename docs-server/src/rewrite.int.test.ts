@@ -1,4 +1,5 @@
 import { DOC_REWRITE_CHANNEL, type DocRewriteNotice } from '@preau/protocol';
+import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import {
   docClientAuthors,
   type Fanout,
@@ -11,7 +12,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startRedis, type TestRedis } from '../../tests/support/redis';
-import { docFromState, mergeParts } from './model/parts';
 import { connect, type DocsHarness, saved, startDocsHarness } from './testing/harness';
 
 const SPACE = 'class_erasure';

@@ -1,8 +1,11 @@
-import { docFromState, mergeParts } from '@preau/docs-server/model';
-import { DOC_YJS } from '@preau/protocol';
+import {
+  boardElementValues,
+  boardFilesMap,
+  docFromState,
+  mergeParts,
+} from '@preau/protocol/docs-model';
 import { readDocParts } from '@preau/storage';
 import type { Page } from 'playwright-core';
-import type * as Y from 'yjs';
 import type { RunningPreau } from '../../web/server/app';
 
 /**
@@ -78,12 +81,10 @@ export async function storedElements(preau: RunningPreau, docId: string) {
     ),
   );
   return {
-    elements: doc
-      .getArray<Y.Map<unknown>>(DOC_YJS.boardElements)
-      .toArray()
-      .map((m) => m.get('el') as { type: string; isDeleted?: boolean })
+    elements: boardElementValues(doc)
+      .map((el) => el as { type: string; isDeleted?: boolean })
       .filter((el) => !el.isDeleted),
-    files: doc.getMap<Record<string, unknown>>(DOC_YJS.boardFiles).toJSON(),
+    files: boardFilesMap(doc).toJSON() as Record<string, Record<string, unknown>>,
   };
 }
 

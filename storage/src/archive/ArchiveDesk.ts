@@ -15,6 +15,7 @@ import type {
   SpaceLabel,
 } from '@preau/protocol';
 import { PreauError } from '@preau/protocol';
+import type { DocRenderers } from '@preau/protocol/docs-model';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
@@ -23,7 +24,6 @@ import { queryAudit } from './auditQuery';
 import { closeCase, getCase, liftHold, listCases, listHolds, openCase, placeHold } from './cases';
 import { findPersons, findSpaces, personLabels, spaceLabels } from './directoryFind';
 import { describeDocUpdates } from './docChanges';
-import type { DocRenderers } from './documents';
 import { downloadExport, exportCase, listExports } from './exportCase';
 import type { ArchiveSigner } from './keys';
 import type { NameResolver } from './names';

@@ -1,10 +1,10 @@
 import type { ArchiveLine, ErasureReport } from '@preau/protocol';
+import { clientsOf, collapseDoc } from '@preau/protocol/docs-model';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import * as Y from 'yjs';
 import { eraseChatMessagesOf } from '../classroom/chat';
 import type { Schema } from '../db/schema';
-import { collapseDoc, rewriteDocHistory } from '../docs/history';
+import { rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { erasePollAnswersOf } from '../polls/polls';
@@ -47,12 +47,6 @@ export interface ErasureDeps {
    * so live copies of it (open in a docs server) drop the text too.
    */
   onDocRewritten?: (rewrite: DocRewrite) => Promise<void>;
-}
-
-/** The Yjs client ids an update introduces (whose items it creates). */
-export function clientsOf(update: Uint8Array): Set<number> {
-  const { structs } = Y.decodeUpdate(update);
-  return new Set(structs.map((s) => s.id.client));
 }
 
 /**

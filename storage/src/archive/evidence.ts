@@ -1,6 +1,7 @@
 import type { ArchiveLine } from '@preau/protocol';
+import { type DocRenderers, rebuildDoc } from '@preau/protocol/docs-model';
 import { fromBase64 } from './canonical';
-import { type DocRenderers, padPage, rebuildDoc } from './documents';
+import { padPage } from './documents';
 
 /** A record in a case's scope, as derived files see it. */
 export type ScopedLine = ArchiveLine & { inScope: boolean };

@@ -5,6 +5,7 @@ import {
   type HoldView,
   PreauError,
 } from '@preau/protocol';
+import { type DocRenderers, plainRenderers } from '@preau/protocol/docs-model';
 import { zipSync } from 'fflate';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
@@ -13,7 +14,6 @@ import { type Auditor, appendAudit, readAudit } from './audit';
 import { BUNDLE, type BundleManifest } from './bundle';
 import { canonicalJson, sha256Hex } from './canonical';
 import { getCase, holdsInForce, listHolds } from './cases';
-import { type DocRenderers, plainRenderers } from './documents';
 import {
   chatTranscript,
   type DerivedFile,

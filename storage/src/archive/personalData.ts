@@ -1,11 +1,12 @@
 import type { ArchiveLine } from '@preau/protocol';
+import { type DocRenderers, plainRenderers, rebuildDoc } from '@preau/protocol/docs-model';
 import { zipSync } from 'fflate';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { ownInvitations, ownReports, ownSpaces } from '../spaces/ownData';
 import { canonicalJson, fromBase64 } from './canonical';
-import { type DocRenderers, padPage, plainRenderers, rebuildDoc } from './documents';
+import { padPage } from './documents';
 import { auditOwnDownload } from './erasure';
 import type { NameResolver } from './names';
 import { SegmentReader } from './search';

@@ -8,7 +8,6 @@ import { ArchiveDesk } from './ArchiveDesk';
 import { Archiver } from './Archiver';
 import { type Auditor, readAudit } from './audit';
 import { findPersons, findSpaces, spaceLabels } from './directoryFind';
-import { boardChange, textChange } from './docChanges';
 import { loadArchiveSigner } from './keys';
 import { directoryNames } from './names';
 import { SampleActivity } from './sampleActivity';
@@ -147,29 +146,6 @@ describe('reading the archive: names, spaces and document changes resolved at re
     expect((await readAudit(database.db)).at(-1)).toMatchObject({
       action: 'read',
       details: { namesResolved: ['pLea'] },
-    });
-  });
-
-  it('says what changed between two texts and two boards', () => {
-    expect(textChange('Le chat dort.', 'Le petit chat dort.')).toMatchObject({
-      inserted: 6,
-      insertedText: 'petit ',
-      deleted: 0,
-    });
-    expect(textChange('abcdef', 'abef')).toMatchObject({ deleted: 2, deletedText: 'cd' });
-    const before = new Map([
-      ['a', { id: 'a', type: 'rectangle' }],
-      ['b', { id: 'b', type: 'text', text: 'Tour' }],
-    ]);
-    const after = new Map([
-      ['b', { id: 'b', type: 'text', text: 'Tour nord' }],
-      ['c', { id: 'c', type: 'ellipse' }],
-    ]);
-    expect(boardChange(before, after)).toEqual({
-      added: 1,
-      changed: 1,
-      removed: 1,
-      elements: ['text: Tour nord', 'ellipse', 'rectangle'],
     });
   });
 

@@ -1,6 +1,14 @@
-import { DOC_YJS } from '@preau/protocol';
+import {
+  appendParagraph,
+  applyUpdate,
+  boardElementsArray,
+  captureUpdate,
+  catchUp,
+  type Doc,
+  emptyDoc,
+  pushBoardElement,
+} from '@preau/protocol/docs-model';
 import type { Kysely, Transaction } from 'kysely';
-import * as Y from 'yjs';
 import type { Schema } from '../db/schema';
 import { recordTrace } from '../trace/recordTrace';
 
@@ -11,8 +19,8 @@ import { recordTrace } from '../trace/recordTrace';
  * and benchmarks of the archive.
  */
 export class SampleActivity {
-  readonly pad = new Y.Doc();
-  readonly board = new Y.Doc();
+  readonly pad = emptyDoc();
+  readonly board = emptyDoc();
   #clock: number;
 
   constructor(
@@ -68,37 +76,32 @@ export class SampleActivity {
   }
 
   /** Each person edits from their own replica (their own Yjs client id), as in a browser. */
-  #replicas = new Map<string, Y.Doc>();
+  #replicas = new Map<string, Doc>();
 
-  #replica(shared: Y.Doc, actor: string, name: string): Y.Doc {
+  #replica(shared: Doc, actor: string, name: string): Doc {
     const key = `${name}:${actor}`;
     let doc = this.#replicas.get(key);
     if (!doc) {
-      doc = new Y.Doc();
+      doc = emptyDoc();
       this.#replicas.set(key, doc);
     }
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(shared, Y.encodeStateVector(doc)));
+    catchUp(doc, shared);
     return doc;
   }
 
   /** Appends a paragraph to the pad as `actor`, recorded as one doc.update. */
   async type(actor: string, text: string, padId = 'pad_1') {
     const mine = this.#replica(this.pad, actor, 'pad');
-    const update = captureUpdate(mine, () => {
-      const p = new Y.XmlElement('paragraph');
-      p.insert(0, [new Y.XmlText(text)]);
-      mine.getXmlFragment(DOC_YJS.padFragment).push([p]);
-    });
-    Y.applyUpdate(this.pad, update);
+    const update = captureUpdate(mine, (doc) => appendParagraph(doc, text));
+    applyUpdate(this.pad, update);
     return this.#docUpdate(actor, padId, update);
   }
 
   /** Draws a labelled text on the board as `actor`. */
   async draw(actor: string, label: string, boardId = 'board_1') {
     const mine = this.#replica(this.board, actor, 'board');
-    const elements = mine.getArray<Y.Map<unknown>>(DOC_YJS.boardElements);
-    const n = elements.length;
-    const update = captureUpdate(mine, () => {
+    const n = boardElementsArray(mine).length;
+    const update = captureUpdate(mine, (doc) => {
       const el = {
         id: `el${n}`,
         type: 'text',
@@ -110,9 +113,9 @@ export class SampleActivity {
         fontSize: 20,
         strokeColor: '#1e1e1e',
       };
-      elements.push([new Y.Map<unknown>(Object.entries({ pos: `a${n}`, el }))]);
+      pushBoardElement(doc, `a${n}`, el);
     });
-    Y.applyUpdate(this.board, update);
+    applyUpdate(this.board, update);
     return this.#docUpdate(actor, boardId, update);
   }
 
@@ -171,17 +174,4 @@ export class SampleActivity {
       payload: { reason: 'left' },
     });
   }
-}
-
-/** The update a change makes to a document. */
-function captureUpdate(doc: Y.Doc, change: () => void): Uint8Array {
-  let captured: Uint8Array | undefined;
-  const listen = (u: Uint8Array) => {
-    captured = u;
-  };
-  doc.on('update', listen);
-  doc.transact(change);
-  doc.off('update', listen);
-  if (!captured) throw new Error('the change made no update');
-  return captured;
 }

@@ -1,5 +1,5 @@
+import { collapseDoc } from '@preau/protocol/docs-model';
 import { type Kysely, sql } from 'kysely';
-import * as Y from 'yjs';
 import { holdCoversAct } from '../archive/liveHolds';
 import type { Schema } from '../db/schema';
 import { recordTrace } from '../trace/recordTrace';
@@ -14,45 +14,6 @@ const ATTEMPTS = 5;
 
 /** Why a document's stored history is rewritten. */
 export type HistoryRewriteReason = 'erasure' | 'retention';
-
-/**
- * A document's state from some parts, re-encoded garbage-collected: deleted
- * content survives only as lengths, so no deleted character is left in it.
- * Items of `eraseClients` are deleted first; `deletion` is the Yjs update
- * that deletes them (a delete set: ids, no content), for live copies, and
- * `erased` says whether any of their content was there at all.
- */
-export function collapseDoc(
-  bodies: readonly Uint8Array[],
-  eraseClients: ReadonlySet<number> = new Set(),
-): { deletion: Uint8Array; state: Uint8Array; erased: boolean } {
-  const full = new Y.Doc({ gc: false });
-  const collected = new Y.Doc({ gc: true });
-  try {
-    for (const body of bodies) Y.applyUpdate(full, body);
-    let erased = false;
-    let deletion: Uint8Array = new Uint8Array();
-    const capture = (u: Uint8Array) => {
-      deletion = u;
-    };
-    full.on('update', capture);
-    full.transact((tr) => {
-      for (const client of eraseClients) {
-        for (const struct of full.store.clients.get(client) ?? []) {
-          if (!(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) continue;
-          erased = true;
-          if (!struct.deleted) struct.delete(tr);
-        }
-      }
-    });
-    full.off('update', capture);
-    Y.applyUpdate(collected, Y.encodeStateAsUpdate(full));
-    return { deletion, state: Y.encodeStateAsUpdate(collected), erased };
-  } finally {
-    full.destroy();
-    collected.destroy();
-  }
-}
 
 /** A history rewritten: its new base and what live copies of the document must apply. */
 export interface RewrittenHistory {

@@ -1,5 +1,15 @@
-import { DOC_YJS } from '@preau/protocol';
-import * as Y from 'yjs';
+import {
+  appendParagraph,
+  applyUpdate,
+  captureUpdate,
+  catchUp,
+  type Doc,
+  emptyDoc,
+  padXml,
+  rebuildDoc,
+  removeBlockHolding,
+  stringsOfUpdate,
+} from '@preau/protocol/docs-model';
 import type { DocsExecutor } from './documents';
 import { appendDocUpdate, readDocParts } from './updates';
 
@@ -9,8 +19,8 @@ import { appendDocUpdate, readDocParts } from './updates';
  * server stores it (appendDocUpdate, with authorship). For tests.
  */
 export class SampleDoc {
-  readonly #replicas = new Map<string, Y.Doc>();
-  readonly #shared = new Y.Doc();
+  readonly #replicas = new Map<string, Doc>();
+  readonly #shared = emptyDoc();
 
   constructor(
     readonly db: DocsExecutor,
@@ -19,15 +29,7 @@ export class SampleDoc {
 
   /** Appends a paragraph as `person`; returns the stored update's sequence number. */
   type(person: string, text: string, at?: Date): Promise<number> {
-    return this.#change(
-      person,
-      (doc) => {
-        const p = new Y.XmlElement('paragraph');
-        p.insert(0, [new Y.XmlText(text)]);
-        doc.getXmlFragment(DOC_YJS.padFragment).push([p]);
-      },
-      at,
-    );
+    return this.#change(person, (doc) => appendParagraph(doc, text), at);
   }
 
   /** Deletes, as `person`, the paragraph holding `text` (its content becomes a tombstone). */
@@ -35,10 +37,7 @@ export class SampleDoc {
     return this.#change(
       person,
       (doc) => {
-        const fragment = doc.getXmlFragment(DOC_YJS.padFragment);
-        const index = fragment.toArray().findIndex((node) => node.toString().includes(text));
-        if (index < 0) throw new Error(`no paragraph holds "${text}"`);
-        fragment.delete(index, 1);
+        if (!removeBlockHolding(doc, text)) throw new Error(`no paragraph holds "${text}"`);
       },
       at,
     );
@@ -49,18 +48,11 @@ export class SampleDoc {
     return this.#replica(person).clientID;
   }
 
-  async #change(person: string, change: (doc: Y.Doc) => void, at?: Date): Promise<number> {
+  async #change(person: string, change: (doc: Doc) => void, at?: Date): Promise<number> {
     const fresh = !this.#replicas.has(person);
     const doc = this.#replica(person);
-    let update: Uint8Array | undefined;
-    const capture = (u: Uint8Array) => {
-      update = u;
-    };
-    doc.on('update', capture);
-    doc.transact(() => change(doc));
-    doc.off('update', capture);
-    if (!update) throw new Error('the change made no update');
-    Y.applyUpdate(this.#shared, update);
+    const update = captureUpdate(doc, change);
+    applyUpdate(this.#shared, update);
     const stored = await appendDocUpdate(this.db, {
       docId: this.docId,
       author: person,
@@ -71,13 +63,13 @@ export class SampleDoc {
     return stored.seq;
   }
 
-  #replica(person: string): Y.Doc {
+  #replica(person: string): Doc {
     let doc = this.#replicas.get(person);
     if (!doc) {
-      doc = new Y.Doc();
+      doc = emptyDoc();
       this.#replicas.set(person, doc);
     }
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(this.#shared, Y.encodeStateVector(doc)));
+    catchUp(doc, this.#shared);
     return doc;
   }
 }
@@ -89,10 +81,11 @@ export async function storedPadText(
   uptoSeq?: number,
 ): Promise<string> {
   const parts = await readDocParts(db, docId, uptoSeq);
-  const doc = new Y.Doc();
-  if (parts.snapshot) Y.applyUpdate(doc, parts.snapshot.state);
-  for (const u of parts.updates) Y.applyUpdate(doc, u.body);
-  const text = doc.getXmlFragment(DOC_YJS.padFragment).toString();
+  const doc = rebuildDoc([
+    ...(parts.snapshot ? [parts.snapshot.state] : []),
+    ...parts.updates.map((u) => u.body),
+  ]);
+  const text = padXml(doc);
   doc.destroy();
   return text;
 }
@@ -135,10 +128,7 @@ export async function storedDocStrings(db: DocsExecutor, docId: string): Promise
     .execute();
   const out: string[] = [];
   for (const bytes of [...updates.map((u) => u.body), ...snapshots.map((s) => s.state)]) {
-    for (const struct of Y.decodeUpdate(new Uint8Array(bytes)).structs) {
-      const content = struct instanceof Y.Item ? struct.content : null;
-      if (content instanceof Y.ContentString) out.push(content.str);
-    }
+    out.push(...stringsOfUpdate(new Uint8Array(bytes)));
   }
   return out.join('');
 }

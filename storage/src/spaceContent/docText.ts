@@ -1,6 +1,4 @@
-import { DOC_YJS } from '@preau/protocol';
-import * as Y from 'yjs';
-import { rebuildDoc } from '../archive/documents';
+import { boardTexts, padBlocks, rebuildDoc } from '@preau/protocol/docs-model';
 import { type DocsExecutor, findDoc } from '../docs/documents';
 import { readDocParts } from '../docs/updates';
 
@@ -22,33 +20,11 @@ export async function docPlainText(
     ...(parts.snapshot ? [parts.snapshot.state] : []),
     ...parts.updates.map((u) => u.body),
   ]);
-  const lines =
-    doc.kind === 'pad'
-      ? ydoc
-          .getXmlFragment(DOC_YJS.padFragment)
-          .toArray()
-          .map((node) => textOf(node))
-      : ydoc
-          .getArray<unknown>(DOC_YJS.boardElements)
-          .toArray()
-          .map((el) => {
-            const value = (el instanceof Y.Map ? (el.get('el') ?? el.toJSON()) : el) as Record<
-              string,
-              unknown
-            > | null;
-            return value && value.type === 'text' && typeof value.text === 'string'
-              ? value.text
-              : '';
-          });
+  const lines = doc.kind === 'pad' ? padBlocks(ydoc) : boardTexts(ydoc);
+  ydoc.destroy();
   const text = lines
     .filter((l) => l.trim() !== '')
     .join('\n')
     .slice(0, MAX_CHARS);
   return { space: doc.space, title: doc.title, kind: doc.kind, text };
-}
-
-function textOf(node: unknown): string {
-  if (node instanceof Y.XmlText) return node.toString().replace(/<[^>]*>/g, '');
-  if (node instanceof Y.XmlElement) return node.toArray().map(textOf).join(' ');
-  return '';
 }

@@ -1,4 +1,3 @@
-import { renderBoardSvg, renderPadHtml } from '@preau/docs-server/model';
 import {
   type ArchiveSearch,
   type AuditQuery,
@@ -15,13 +14,13 @@ import {
   type SpaceLabel,
   TraceKind,
 } from '@preau/protocol';
+import { type DocRenderers, fullRenderers } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
   ArchiveDesk,
   Archiver,
   type Auditor,
   archivePublicKeys,
-  type DocRenderers,
   directoryNames,
   keyFingerprint,
   listSchools,
@@ -38,11 +37,8 @@ import {
 import type { Kysely } from 'kysely';
 import { type Caller, requirePlatformRole } from './roles';
 
-/** Documents in bundles and downloads are drawn by the document engine's own renderers. */
-export const RENDERERS: DocRenderers = {
-  pad: (doc) => renderPadHtml(doc),
-  board: (doc) => renderBoardSvg(doc),
-};
+/** Documents in bundles and downloads are drawn by the document model's full renderers. */
+export const RENDERERS: DocRenderers = fullRenderers;
 
 /** What a name chooser's field gave: an id chosen, or the typed text and what it matches. */
 export interface Picked {

@@ -1,4 +1,3 @@
-import { docFromState, mergeParts, renderBoardSvg, renderPadHtml } from '@preau/docs-server/model';
 import {
   authorColor,
   type CreateDocInput,
@@ -16,6 +15,13 @@ import {
   type SessionUser,
   type UpdateDocInput,
 } from '@preau/protocol';
+import {
+  docFromState,
+  docImageUrl,
+  mergeParts,
+  renderBoardSvg,
+  renderPadHtml,
+} from '@preau/protocol/docs-model';
 import {
   addDocFile,
   archiveDoc,
@@ -178,7 +184,7 @@ export class DocumentsService {
       size: body.byteLength,
       uploadedBy: user.id,
     });
-    return { id, url: `/api/docs/${doc.id}/files/${id}`, mimeType: type, size: body.byteLength };
+    return { id, url: docImageUrl(doc.id, id), mimeType: type, size: body.byteLength };
   }
 
   /** An image of a document and its bytes, for those who may read the document. */

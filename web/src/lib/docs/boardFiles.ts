@@ -1,4 +1,5 @@
-import { DOC_YJS, type DocFile } from '@preau/protocol';
+import type { DocFile } from '@preau/protocol';
+import { type BoardFileRef, boardFilesMap } from '@preau/protocol/docs-model';
 import * as Y from 'yjs';
 import { blobToDataUrl, callUpload, dataUrlToBlob } from '#lib/docs/upload';
 
@@ -13,14 +14,6 @@ interface LocalAsset {
   created: number;
 }
 
-/** An image as the shared board keeps it: a reference to object storage. */
-interface SharedFileRef {
-  id: string;
-  mimeType: string;
-  url: string;
-  created: number;
-}
-
 /**
  * Keeps board images out of the Yjs document. y-excalidraw binds images to a
  * map of data: URLs; here that map lives in a local, unshared Y.Doc. When
@@ -31,7 +24,7 @@ interface SharedFileRef {
 export class BoardFiles {
   readonly localDoc = new Y.Doc();
   readonly assets = this.localDoc.getMap<LocalAsset>('assets');
-  readonly #shared: Y.Map<SharedFileRef>;
+  readonly #shared: Y.Map<BoardFileRef>;
   readonly #pulling = new Set<string>();
   readonly #cleanups: Array<() => void> = [];
 
@@ -41,7 +34,7 @@ export class BoardFiles {
     private readonly onError: (err: unknown) => void,
     private readonly canUpload: boolean,
   ) {
-    this.#shared = shared.getMap<SharedFileRef>(DOC_YJS.boardFiles);
+    this.#shared = boardFilesMap(shared);
     const onLocal = (event: Y.YMapEvent<LocalAsset>, txn: Y.Transaction) => {
       if (txn.origin === FROM_SHARED || !this.canUpload) return;
       for (const key of event.keysChanged) {
@@ -49,7 +42,7 @@ export class BoardFiles {
         if (asset && !this.#shared.has(key)) void this.#push(asset).catch(this.onError);
       }
     };
-    const onShared = (event: Y.YMapEvent<SharedFileRef>) => {
+    const onShared = (event: Y.YMapEvent<BoardFileRef>) => {
       for (const key of event.keysChanged) this.#pull(key);
     };
     this.assets.observe(onLocal);
@@ -92,7 +85,12 @@ export class BoardFiles {
       if (!res.ok) throw new Error(`image ${key}: ${res.status}`);
       const dataURL = await blobToDataUrl(await res.blob());
       this.localDoc.transact(() => {
-        this.assets.set(key, { id: key, mimeType: ref.mimeType, dataURL, created: ref.created });
+        this.assets.set(key, {
+          id: key,
+          mimeType: ref.mimeType,
+          dataURL,
+          created: ref.created ?? Date.now(),
+        });
       }, FROM_SHARED);
     })()
       .catch(this.onError)

@@ -1,6 +1,7 @@
-import { DOC_YJS } from '@preau/protocol';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { DOC_YJS } from '../docs';
+import { boardChange, textChange } from './changes';
 import { clientsOfUpdate, docFromState, mergeParts } from './parts';
 import { renderBoardSvg } from './renderBoardSvg';
 import { renderPadHtml } from './renderPadHtml';
@@ -164,5 +165,30 @@ describe('parts', () => {
     const rebuilt = docFromState(mergeParts(snap, updates.slice(2)));
     expect(padText(rebuilt)).toBe('abc');
     expect(clientsOfUpdate(updates[0]!)).toEqual([doc.clientID]);
+  });
+});
+
+describe('changes', () => {
+  it('says what changed between two texts and two boards', () => {
+    expect(textChange('Le chat dort.', 'Le petit chat dort.')).toMatchObject({
+      inserted: 6,
+      insertedText: 'petit ',
+      deleted: 0,
+    });
+    expect(textChange('abcdef', 'abef')).toMatchObject({ deleted: 2, deletedText: 'cd' });
+    const before = new Map([
+      ['a', { id: 'a', type: 'rectangle' }],
+      ['b', { id: 'b', type: 'text', text: 'Tour' }],
+    ]);
+    const after = new Map([
+      ['b', { id: 'b', type: 'text', text: 'Tour nord' }],
+      ['c', { id: 'c', type: 'ellipse' }],
+    ]);
+    expect(boardChange(before, after)).toEqual({
+      added: 1,
+      changed: 1,
+      removed: 1,
+      elements: ['text: Tour nord', 'ellipse', 'rectangle'],
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { DOC_YJS } from '@preau/protocol';
 import * as Y from 'yjs';
+import { type BoardFileRef, boardElementsArray, boardFilesMap } from './board';
 import { escapeXml, safeColor, safeUrl } from './escape';
 import type { AuthorOf } from './parts';
 
@@ -9,13 +9,6 @@ export interface RenderBoardOptions {
   authorOf?: AuthorOf;
   /** Address of an image file by its id (default: the `url` stored with the file). */
   fileHref?: (fileId: string, stored: BoardFileRef | undefined) => string | null;
-}
-
-/** What a board keeps about an image: a reference to object storage, never the bytes. */
-export interface BoardFileRef {
-  id: string;
-  mimeType: string;
-  url: string;
 }
 
 /** The subset of an Excalidraw element the renderer reads. */
@@ -56,7 +49,7 @@ export interface BoardEntry {
 
 /** The live elements of a board in drawing order (Excalidraw's fractional `pos`). */
 export function boardEntries(doc: Y.Doc): BoardEntry[] {
-  const elements = doc.getArray<Y.Map<unknown>>(DOC_YJS.boardElements);
+  const elements = boardElementsArray(doc);
   const entries: BoardEntry[] = [];
   for (const item of elements.toArray()) {
     if (!(item instanceof Y.Map)) continue;
@@ -84,7 +77,7 @@ const FONTS: Record<number, string> = {
  * (no hand-drawn roughness). Pure and browser-safe; everything is escaped.
  */
 export function renderBoardSvg(doc: Y.Doc, options: RenderBoardOptions = {}): string {
-  const files = doc.getMap<BoardFileRef>(DOC_YJS.boardFiles);
+  const files = boardFilesMap(doc);
   const entries = boardEntries(doc);
   const box = bounds(entries.map((e) => e.el));
   const pad = 20;

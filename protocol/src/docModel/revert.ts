@@ -1,14 +1,14 @@
-import { DOC_YJS, type DocKind } from '@preau/protocol';
 import * as Y from 'yjs';
+import type { DocKind } from '../docs';
+import { boardElementsArray, boardFilesMap } from './board';
+import { padFragment } from './pad';
 
 /** The shared types a document of each kind edits (what a restore puts back). */
 export function docRoots(
   doc: Y.Doc,
   kind: DocKind,
 ): ConstructorParameters<typeof Y.UndoManager>[0] {
-  return kind === 'pad'
-    ? [doc.getXmlFragment(DOC_YJS.padFragment)]
-    : [doc.getArray(DOC_YJS.boardElements), doc.getMap(DOC_YJS.boardFiles)];
+  return kind === 'pad' ? [padFragment(doc)] : [boardElementsArray(doc), boardFilesMap(doc)];
 }
 
 const REVERT = Symbol('revert');

@@ -1,6 +1,6 @@
-import { DOC_YJS } from '@preau/protocol';
 import * as Y from 'yjs';
 import { escapeXml, safeUrl } from './escape';
+import { padFragment } from './pad';
 import type { AuthorOf } from './parts';
 
 /** Options of the pad renderer. */
@@ -45,7 +45,7 @@ const MARKS: ReadonlyArray<[string, (attrs: Attrs) => [string, string]]> = [
  * every text and attribute is escaped and only safe addresses are kept.
  */
 export function renderPadHtml(doc: Y.Doc, options: RenderPadOptions = {}): string {
-  const fragment = doc.getXmlFragment(DOC_YJS.padFragment);
+  const fragment = padFragment(doc);
   return fragment
     .toArray()
     .map((node) => renderNode(node, options))
