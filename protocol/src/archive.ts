@@ -116,6 +116,7 @@ export const DEFAULT_RETENTION_DAYS: Partial<Record<TraceKind, number>> = {
   'doc.renamed': 730,
   'doc.archived': 730,
   'doc.restored': 730,
+  'doc.file.added': 730,
   'chat.message': 730,
   'chat.edited': 730,
   'chat.deleted': 730,
@@ -295,6 +296,18 @@ export const ExportRequest = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequest>;
 
+/**
+ * An act still waiting in the trace outbox (not yet sealed in a segment):
+ * named by an export that could not include it, counted by a search.
+ */
+export const PendingAct = z.object({
+  space: z.string(),
+  seq: z.number().int().positive(),
+  kind: z.string(),
+  at: z.string(),
+});
+export type PendingAct = z.infer<typeof PendingAct>;
+
 /** An export as listed. */
 export const ExportView = z.object({
   id: Id,
@@ -302,6 +315,8 @@ export const ExportView = z.object({
   sha256: Sha256Hex,
   size: z.number().int(),
   records: z.number().int(),
+  /** Acts in scope still waiting in the outbox when it was made (0: the bundle is whole). */
+  pending: z.number().int().nonnegative(),
   createdBy: z.string(),
   createdAt: z.string(),
 });

@@ -12,6 +12,7 @@ export const TraceKind = z.enum([
   'doc.archived',
   'doc.restored',
   'doc.rewritten',
+  'doc.file.added',
   'chat.message',
   'chat.edited',
   'chat.deleted',

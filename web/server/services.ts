@@ -155,7 +155,12 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'directory' }),
     });
     const privacy = new PrivacyService({ db: database.db, objects, fanout, log });
-    const documents = new DocumentsService({ db: database.db, access, objects });
+    const documents = new DocumentsService({
+      db: database.db,
+      access,
+      objects,
+      log: log.child({ module: 'documents' }),
+    });
     const live = new LiveService({
       db: database.db,
       access,

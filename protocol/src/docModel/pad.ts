@@ -75,3 +75,11 @@ export function padImageSources(doc: Y.Doc): string[] {
   for (const node of padFragment(doc).toArray()) walk(node);
   return out;
 }
+
+/** Appends an image node (Tiptap's `image`, block-level) showing `src` to a pad. */
+export function appendImage(doc: Y.Doc, src: string, alt = ''): void {
+  const image = new Y.XmlElement('image');
+  image.setAttribute('src', src);
+  image.setAttribute('alt', alt);
+  padFragment(doc).push([image]);
+}

@@ -27,6 +27,7 @@ import { describeDocUpdates } from './docChanges';
 import { downloadExport, exportCase, listExports } from './exportCase';
 import type { ArchiveSigner } from './keys';
 import type { NameResolver } from './names';
+import { pendingMatching } from './pending';
 import {
   cursorOf,
   findIndexHit,
@@ -59,12 +60,15 @@ export class ArchiveDesk {
    * Searches records, made readable: people and spaces named from the
    * directory now, and what each document update changed. The query is
    * audited with the people whose names were shown (not the content).
+   * `pending` counts the acts matching it that are still waiting in the
+   * trace outbox (recorded, not yet archived, so not among the records).
    */
   async search(
     who: Auditor,
     query: ArchiveSearch,
-  ): Promise<{ records: RecordView[]; next: string | null }> {
+  ): Promise<{ records: RecordView[]; next: string | null; pending: number }> {
     const hits = await searchIndex(this.deps.db, query);
+    const pending = await pendingMatching(this.deps.db, query);
     const records = await this.#readable(hits);
     await appendAudit(this.deps.db, who, {
       action: 'search',
@@ -79,7 +83,11 @@ export class ArchiveDesk {
       },
     });
     const last = hits.at(-1);
-    return { records, next: last && hits.length === query.limit ? cursorOf(last) : null };
+    return {
+      records,
+      next: last && hits.length === query.limit ? cursorOf(last) : null,
+      pending,
+    };
   }
 
   /** Reads one record in full, made readable as in a search; audited with the names shown. */

@@ -1,3 +1,4 @@
+import { PendingAct } from '@preau/protocol';
 import { z } from 'zod';
 
 /** Fixed names inside an evidence bundle (segments, documents and transcripts have folders). */
@@ -27,5 +28,10 @@ export const BundleManifest = z.object({
   caseReference: z.string(),
   createdAt: z.string(),
   files: z.array(BundleFile),
+  /**
+   * Acts in the case's scope still waiting in the trace outbox when the
+   * bundle was made, so not in it (absent or empty: the bundle is whole).
+   */
+  pending: z.array(PendingAct).optional(),
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;

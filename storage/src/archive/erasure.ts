@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { eraseChatMessagesOf } from '../classroom/chat';
 import type { Schema } from '../db/schema';
+import { eraseDocFilesOf } from '../docs/files';
 import { rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
@@ -135,7 +136,8 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
   const chatMessagesErased = await eraseChatMessagesOf(db, person, now);
   // Named poll answers keep their count but lose who gave them and their text.
   const pollAnswersErased = await erasePollAnswersOf(db, person, now);
-  const files = await eraseSpaceFilesOf(db, person);
+  // Shared files and the images placed in pads and boards: rows, then bytes.
+  const files = [...(await eraseSpaceFilesOf(db, person)), ...(await eraseDocFilesOf(db, person))];
   for (const f of files) await deps.objects.delete(f.objectKey);
   await applyPendingRedactions(deps);
   await deps.drain?.();

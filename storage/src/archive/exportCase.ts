@@ -5,10 +5,11 @@ import {
   type HoldView,
   PreauError,
 } from '@preau/protocol';
-import { type DocRenderers, plainRenderers } from '@preau/protocol/docs-model';
+import { type DocRenderers, docImageUrl, plainRenderers } from '@preau/protocol/docs-model';
 import { zipSync } from 'fflate';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
+import { docFilesOfSpace } from '../docs/files';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { type Auditor, appendAudit, readAudit } from './audit';
 import { BUNDLE, type BundleManifest } from './bundle';
@@ -24,13 +25,16 @@ import {
 import { newArchiveId } from './ids';
 import { type ArchiveSigner, archivePublicKeys } from './keys';
 import {
+  bundleDocImagePath,
   bundleManifestPath,
   bundleSegmentPath,
   exportKey,
   manifestKey,
+  parseBundleDocImagePath,
   segmentKey,
 } from './layout';
 import type { NameResolver } from './names';
+import { pendingInHolds } from './pending';
 import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
 
 /** What an export needs. */
@@ -125,6 +129,9 @@ export async function exportCase(
     );
   }
   await deps.drain?.();
+  // What the drain could not archive (a dead process's claim not yet run
+  // out, a failing archive) is not in the bundle: the bundle says so.
+  const pending = await pendingInHolds(db, holds);
   const exportedAt = new Date();
   const spaces = await spacesInScope(db, holds);
   const until = (space: string) => {
@@ -207,7 +214,9 @@ export async function exportCase(
   const names = await deps.names([...people]);
   const derived: DerivedFile[] = [];
   for (const [space, lines] of linesBySpace) {
-    derived.push(...rebuildDocuments(space, lines, moments, deps.renderers ?? plainRenderers));
+    const images = await docImagesOf(deps, space, lines);
+    const documents = rebuildDocuments(space, lines, moments, deps.renderers ?? plainRenderers);
+    derived.push(...linkImages(documents, images), ...images);
     const transcript = chatTranscript(space, lines, names);
     if (transcript) derived.push(transcript);
     derived.push(...(await sharedFilesOf(deps, space, lines)));
@@ -259,6 +268,9 @@ export async function exportCase(
         recordsInScope: inScope,
         records: allLines.length,
       },
+      // Whole when no act in scope was still waiting to be archived.
+      whole: pending.length === 0,
+      pending,
       exportedAt: exportedAt.toISOString(),
       exportedBy: { id: who.id, name: exporterName, role: who.role },
     }),
@@ -275,6 +287,7 @@ export async function exportCase(
     caseReference: kase.reference,
     createdAt: exportedAt.toISOString(),
     files: listed,
+    ...(pending.length > 0 ? { pending } : {}),
   };
   const manifestBytes = new TextEncoder().encode(canonicalJson(manifest));
   files.set(BUNDLE.manifest, manifestBytes);
@@ -304,6 +317,7 @@ export async function exportCase(
       sha256,
       size: zip.byteLength,
       records: allLines.length,
+      pending: pending.length,
       created_by: who.id,
       created_at: exportedAt,
     })
@@ -351,6 +365,61 @@ async function sharedFilesOf(
   return files;
 }
 
+/**
+ * The images placed in a space's pads and boards whose `doc.file.added`
+ * records are in scope, as bundle entries under
+ * `documents/<space>/<docId>/images/<fileId>.<ext>`: their bytes from object
+ * storage, hashed in the signed manifest; the verifier also checks each
+ * against the SHA-256 its trace record carries. An image erased or swept by
+ * retention is gone; its trace stays.
+ */
+async function docImagesOf(
+  deps: ExportDeps,
+  space: string,
+  lines: readonly ScopedLine[],
+): Promise<DerivedFile[]> {
+  const ids = [
+    ...new Set(
+      lines.flatMap((l) =>
+        l.inScope && l.kind === 'doc.file.added' && l.content?.subject ? [l.content.subject] : [],
+      ),
+    ),
+  ];
+  const out: DerivedFile[] = [];
+  for (const file of await docFilesOfSpace(deps.db, space, ids)) {
+    const bytes = await deps.objects.get(file.objectKey);
+    if (bytes)
+      out.push({ path: bundleDocImagePath(space, file.docId, file.id, file.mimeType), bytes });
+  }
+  return out;
+}
+
+/**
+ * Rebuilt documents show their images from the bundle itself: each address
+ * Préau served an image at becomes the relative path of its copy beside the
+ * rendering (`images/<fileId>.<ext>`), so the page or drawing opens offline.
+ */
+function linkImages(documents: DerivedFile[], images: readonly DerivedFile[]): DerivedFile[] {
+  if (images.length === 0) return documents;
+  const decoder = new TextDecoder();
+  return documents.map((d) => {
+    let text = decoder.decode(d.bytes);
+    let changed = false;
+    for (const image of images) {
+      const where = parseBundleDocImagePath(image.path);
+      if (!where || !d.path.startsWith(`documents/${where.space}/${where.docId}/`)) continue;
+      const url = docImageUrl(where.docId, where.fileId);
+      if (!text.includes(url)) continue;
+      text = text.replaceAll(
+        url,
+        image.path.slice(`documents/${where.space}/${where.docId}/`.length),
+      );
+      changed = true;
+    }
+    return changed ? { path: d.path, bytes: new TextEncoder().encode(text) } : d;
+  });
+}
+
 /** An export row as listed. */
 export function exportView(r: {
   id: string;
@@ -358,6 +427,7 @@ export function exportView(r: {
   sha256: string;
   size: number | string;
   records: number;
+  pending?: number;
   created_by: string;
   created_at: Date;
 }): ExportView {
@@ -367,6 +437,7 @@ export function exportView(r: {
     sha256: r.sha256,
     size: Number(r.size),
     records: r.records,
+    pending: r.pending ?? 0,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),
   };

@@ -14,6 +14,7 @@ export * from './exportCase';
 export * from './keys';
 export * from './layout';
 export * from './names';
+export * from './pending';
 export * from './personalData';
 export * from './records';
 export * from './redaction';

@@ -57,3 +57,28 @@ export function bundleSegmentPath(space: string, first: number, last: number): s
 export function bundleManifestPath(space: string, first: number, last: number): string {
   return `segments/${space}/${pad(first)}-${pad(last)}.manifest.json`;
 }
+
+const IMAGE_EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/** Where an image of a pad or a board goes inside a bundle: beside the document's renderings. */
+export function bundleDocImagePath(
+  space: string,
+  docId: string,
+  fileId: string,
+  mimeType: string,
+): string {
+  return `documents/${space}/${docId}/images/${fileId}.${IMAGE_EXTENSIONS[mimeType] ?? 'bin'}`;
+}
+
+/** The document and file ids of a bundle path made by `bundleDocImagePath`, or null. */
+export function parseBundleDocImagePath(
+  path: string,
+): { space: string; docId: string; fileId: string } | null {
+  const m = /^documents\/([^/]+)\/([^/]+)\/images\/([^/.]+)\.[a-z]+$/.exec(path);
+  return m ? { space: m[1]!, docId: m[2]!, fileId: m[3]! } : null;
+}

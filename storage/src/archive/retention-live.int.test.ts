@@ -5,6 +5,7 @@ import { insertChatMessage } from '../classroom/chat';
 import { insertSession } from '../classroom/liveSessions';
 import { type Database, openDatabase } from '../db/Database';
 import { createDoc } from '../docs/documents';
+import { addDocFile, docFileKey, findDocFile } from '../docs/files';
 import { SampleDoc, storedDocBytes, storedPadText } from '../docs/sampleDoc';
 import { historySpan } from '../docs/updates';
 import { insertSpaceFile, spaceFileKey } from '../spaceContent/files';
@@ -25,6 +26,7 @@ describe('retention sweep over the live tables (document history, live-class cha
   let database: Database;
   let s3: Awaited<ReturnType<typeof startTestS3>>;
   const docIds = new Map<string, string>();
+  const albums = new Map<string, string>();
 
   const chatTexts = async (space: string) =>
     (
@@ -105,6 +107,37 @@ describe('retention sweep over the live tables (document history, live-class cha
         });
       }
     }
+    // Images of a pad: one still shown, one shown then removed, both uploaded
+    // long ago; one uploaded yesterday and not shown (yet).
+    for (const space of [FREE, HELD, LONG]) {
+      const { id } = await createDoc(db, { space, kind: 'pad', title: 'Album', actor: 'pBob' });
+      albums.set(space, id);
+      const album = new SampleDoc(db, id);
+      const at = (ms: number) => new Date(THREE_YEARS_AGO.getTime() + ms);
+      for (const [name, when] of [
+        ['img_shown', at(0)],
+        ['img_gone', at(0)],
+        ['img_new', YESTERDAY],
+      ] as const) {
+        await s3.store.put(
+          docFileKey(id, `${name}_${space}`),
+          new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+          'image/png',
+        );
+        await addDocFile(db, {
+          id: `${name}_${space}`,
+          docId: id,
+          mimeType: 'image/png',
+          size: 4,
+          uploadedBy: 'pBob',
+          sha256: '0'.repeat(64),
+          at: when,
+        });
+      }
+      await album.image('pBob', `/api/docs/${id}/files/img_shown_${space}`, at(1000));
+      await album.image('pBob', `/api/docs/${id}/files/img_gone_${space}`, at(2000));
+      await album.remove('pBob', `img_gone_${space}`, at(3000));
+    }
     const admin = { id: 'admin1', role: 'admin' as const };
     await setRetention(db, admin, { scope: '0350002B', kind: 'file.added', days: 3650 });
     await setRetention(db, admin, { scope: '0350002B', kind: 'doc.update', days: 3650 });
@@ -143,15 +176,30 @@ describe('retention sweep over the live tables (document history, live-class cha
       });
     const report = await sweep();
     expect(report.live).toEqual({
-      documents: 1,
-      heldDocuments: 1,
+      documents: 2,
+      heldDocuments: 2,
       chatMessages: 2,
       heldChatMessages: 2,
       files: 1,
       heldFiles: 1,
       polls: 0,
       heldPolls: 0,
+      docImages: 1,
+      heldDocImages: 1,
     });
+    // An image no version since the cutoff shows is gone, row and bytes; the
+    // one the pad still shows stays, as does a recent one; a hold keeps all.
+    const image = async (space: string, name: string) => {
+      const docId = albums.get(space)!;
+      const row = await findDocFile(db, docId, `${name}_${space}`);
+      const bytes = await s3.store.get(docFileKey(docId, `${name}_${space}`));
+      return [row !== null, bytes !== null];
+    };
+    expect(await image(FREE, 'img_gone')).toEqual([false, false]);
+    expect(await image(FREE, 'img_shown')).toEqual([true, true]);
+    expect(await image(FREE, 'img_new')).toEqual([true, true]);
+    expect(await image(HELD, 'img_gone')).toEqual([true, true]);
+    expect(await image(LONG, 'img_gone')).toEqual([true, true]);
 
     // Outside holds: the expired versions are one version; the draft only they showed is gone.
     const free = docIds.get(FREE)!;
@@ -201,18 +249,20 @@ describe('retention sweep over the live tables (document history, live-class cha
     }
     const audit = (await readAudit(db)).filter((e) => e.action === 'retention.sweep');
     expect(audit.at(-1)?.details).toMatchObject({
-      live: { documents: 1, chatMessages: 2, heldDocuments: 1, heldChatMessages: 2, files: 1 },
+      live: { documents: 2, chatMessages: 2, heldDocuments: 2, heldChatMessages: 2, files: 1 },
     });
     // A second sweep finds nothing new to merge or blank; the hold still keeps its part.
     expect((await sweep()).live).toEqual({
       documents: 0,
-      heldDocuments: 1,
+      heldDocuments: 2,
       chatMessages: 0,
       heldChatMessages: 2,
       files: 0,
       heldFiles: 1,
       polls: 0,
       heldPolls: 0,
+      docImages: 0,
+      heldDocImages: 1,
     });
   });
 });

@@ -30,6 +30,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { expireChatMessages } from '../classroom/chat';
 import type { Schema } from '../db/schema';
+import { expireDocFiles } from '../docs/fileRetention';
 import { expireDocHistories } from '../docs/history';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { expirePolls } from '../polls/polls';
@@ -150,6 +151,10 @@ export interface SweepReport {
     polls: number;
     /** Expired polls kept by a hold. */
     heldPolls: number;
+    /** Images of pads and boards removed with their bytes (no longer shown, past the document's retention). */
+    docImages: number;
+    /** Such images kept by a hold. */
+    heldDocImages: number;
   };
 }
 
@@ -277,6 +282,12 @@ async function sweepLiveTables(
     before: before('poll.answered'),
     cutoffOf: cutoffOf('poll.answered'),
   });
+  // Images of pads and boards follow their document's history (`doc.update`).
+  const images = await expireDocFiles(db, {
+    before: before('doc.update'),
+    cutoffOf: cutoffOf('doc.update'),
+  });
+  for (const f of images.removed) await objects.delete(f.objectKey);
   return {
     polls: polls.removed,
     heldPolls: polls.held,
@@ -286,6 +297,8 @@ async function sweepLiveTables(
     heldChatMessages: chat.held,
     files: files.removed.length,
     heldFiles: files.held,
+    docImages: images.removed.length,
+    heldDocImages: images.held,
   };
 }
 

@@ -91,6 +91,8 @@ export interface ArchiveTables {
     records: number;
     created_by: string;
     created_at: Timestamp;
+    /** Migration 0502: acts in scope still in the trace outbox when the bundle was made. */
+    pending: Generated<number>;
   };
   archive_audit: {
     seq: BigInt;

@@ -44,8 +44,14 @@ function main(argv: string[]): number {
     `Préau evidence bundle ${file}`,
     `  case ${report.caseReference ?? '?'} · export ${report.exportId ?? '?'} · created ${report.createdAt ?? '?'}`,
     `  signed by key ${report.kid ?? '?'}${report.fingerprint ? `, fingerprint ${report.fingerprint}` : ''}`,
-    `  ${report.files} files · ${report.segments} segments · ${report.records} records (${report.deleted} deleted) · ${report.custodyEntries} custody entries`,
+    `  ${report.files} files · ${report.segments} segments · ${report.records} records (${report.deleted} deleted) · ${report.custodyEntries} custody entries · ${report.images} document images`,
   ];
+  if (report.pending > 0) {
+    out.push(
+      `  INCOMPLETE: ${report.pending} act(s) in scope were still waiting to be archived when it was made`,
+      '  (named in MANIFEST.json, "pending"); export the case again to include them.',
+    );
+  }
   switch (report.verdict) {
     case 'verified':
       out.push(

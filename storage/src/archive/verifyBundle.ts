@@ -11,6 +11,7 @@ import { checkAuditEntries } from './audit';
 import { BUNDLE, BundleManifest } from './bundle';
 import { sha256Hex } from './canonical';
 import { keyFingerprint, verifySignature } from './keys';
+import { parseBundleDocImagePath } from './layout';
 import { type CheckedSegment, checkContinuity, type Problem, verifySegment } from './verifySegment';
 
 /** What verifying a bundle found. */
@@ -35,6 +36,13 @@ export interface BundleReport {
   records: number;
   deleted: number;
   custodyEntries: number;
+  /** Images of pads and boards checked against the SHA-256 their trace records carry. */
+  images: number;
+  /**
+   * Acts in scope the bundle states were still waiting to be archived when
+   * it was made (not in it): the bundle is then consistent but not whole.
+   */
+  pending: number;
   problems: Problem[];
 }
 
@@ -80,6 +88,8 @@ export function verifyBundle(
     records: 0,
     deleted: 0,
     custodyEntries: 0,
+    images: 0,
+    pending: 0,
     problems: [],
   };
   const problems = report.problems;
@@ -107,6 +117,7 @@ export function verifyBundle(
     exportId: manifest.exportId,
     createdAt: manifest.createdAt,
     kid: signature?.kid ?? null,
+    pending: manifest.pending?.length ?? 0,
   });
   const signingKey = signature && keys.find((k) => k.kid === signature.kid);
   report.fingerprint = signingKey ? keyFingerprint(signingKey) : null;
@@ -191,9 +202,45 @@ export function verifyBundle(
     }
   }
   problems.push(...checkContinuity(checked, { fromGenesis: true, genesis: GENESIS_HASH }));
+  report.images = checkDocImages(manifest, entries, checked, problems);
   report.ok = problems.length === 0;
   report.verdict = !report.ok ? 'failed' : opts.trustedKeys ? 'verified' : 'unverified-signer';
   return report;
+}
+
+/**
+ * Each image of a pad or a board in the bundle against the SHA-256 that its
+ * `doc.file.added` record (sealed in a segment) carries: the manifest proves
+ * the bytes are the ones exported, this proves they are the ones uploaded.
+ */
+function checkDocImages(
+  manifest: BundleManifest,
+  entries: Record<string, Uint8Array>,
+  checked: readonly CheckedSegment[],
+  problems: Problem[],
+): number {
+  const traced = new Map<string, string>();
+  for (const segment of checked) {
+    for (const line of segment.lines) {
+      const sha = line.content?.payload.sha256;
+      if (line.kind === 'doc.file.added' && line.content?.subject && typeof sha === 'string')
+        traced.set(`${line.space}/${line.content.subject}`, sha);
+    }
+  }
+  let images = 0;
+  for (const file of manifest.files) {
+    const image = parseBundleDocImagePath(file.path);
+    const bytes = entries[file.path];
+    if (!image || !bytes) continue;
+    images += 1;
+    const sha = traced.get(`${image.space}/${image.fileId}`);
+    if (!sha) {
+      problems.push({ file: file.path, reason: 'no doc.file.added record names this image' });
+    } else if (sha256Hex(bytes) !== sha) {
+      problems.push({ file: file.path, reason: 'SHA-256 differs from the one traced at upload' });
+    }
+  }
+  return images;
 }
 
 /** The first broken place, in words: file, then record and line when one is to blame. */

@@ -1,4 +1,5 @@
 export * from './documents';
+export * from './fileRetention';
 export * from './files';
 export * from './history';
 export * from './sampleDoc';

@@ -1,4 +1,5 @@
 import {
+  appendImage,
   appendParagraph,
   applyUpdate,
   captureUpdate,
@@ -30,6 +31,11 @@ export class SampleDoc {
   /** Appends a paragraph as `person`; returns the stored update's sequence number. */
   type(person: string, text: string, at?: Date): Promise<number> {
     return this.#change(person, (doc) => appendParagraph(doc, text), at);
+  }
+
+  /** Appends an image showing `src`, as `person`; returns the stored update's sequence number. */
+  image(person: string, src: string, at?: Date): Promise<number> {
+    return this.#change(person, (doc) => appendImage(doc, src), at);
   }
 
   /** Deletes, as `person`, the paragraph holding `text` (its content becomes a tombstone). */

@@ -42,6 +42,8 @@ export interface DocsTables {
     size: number;
     uploaded_by: string;
     uploaded_at: Generated<Date>;
+    /** Migration 0502: SHA-256 of the bytes (hex); null for images stored before it. */
+    sha256: string | null;
   };
   /** Migration 0301: rewrites of a document's stored history (erasure, retention). */
   doc_history_rewrite: {

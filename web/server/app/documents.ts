@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   authorColor,
   type CreateDocInput,
@@ -22,6 +23,7 @@ import {
   renderBoardSvg,
   renderPadHtml,
 } from '@preau/protocol/docs-model';
+import type { Logger } from '@preau/protocol/server';
 import {
   addDocFile,
   archiveDoc,
@@ -37,6 +39,7 @@ import {
   type ObjectStore,
   readDocParts,
   recordDocRestored,
+  recordTrace,
   renameDoc,
   type Schema,
   seqAt,
@@ -87,11 +90,18 @@ export class DocumentsService {
   readonly #db: Kysely<Schema>;
   readonly #access: SpaceAccess;
   readonly #objects: ObjectStore;
+  readonly #log: Logger | undefined;
 
-  constructor(deps: { db: Kysely<Schema>; access: SpaceAccess; objects: ObjectStore }) {
+  constructor(deps: {
+    db: Kysely<Schema>;
+    access: SpaceAccess;
+    objects: ObjectStore;
+    log?: Logger;
+  }) {
     this.#db = deps.db;
     this.#access = deps.access;
     this.#objects = deps.objects;
+    this.#log = deps.log;
   }
 
   /** A document and what this person may do with it; `need` is the permission asked for. */
@@ -176,14 +186,42 @@ export class DocumentsService {
     if (!looksLike(type, body))
       throw new PreauError('bad_request', 'the bytes are not that image type');
     const id = `f${crypto.randomUUID().replaceAll('-', '')}`;
-    await this.#objects.put(docFileKey(doc.id, id), body, type);
-    await addDocFile(this.#db, {
-      id,
-      docId: doc.id,
-      mimeType: type,
-      size: body.byteLength,
-      uploadedBy: user.id,
-    });
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const key = docFileKey(doc.id, id);
+    // Bytes first, then the row and its trace (with the hash) in one transaction.
+    await this.#objects.put(key, body, type);
+    try {
+      await this.#db.transaction().execute(async (tx) => {
+        const file = await addDocFile(tx, {
+          id,
+          docId: doc.id,
+          mimeType: type,
+          size: body.byteLength,
+          uploadedBy: user.id,
+          sha256,
+        });
+        await recordTrace(tx, {
+          actor: user.id,
+          kind: 'doc.file.added',
+          space: doc.space,
+          subject: id,
+          at: file.uploadedAt,
+          payload: {
+            doc: doc.id,
+            docKind: doc.kind,
+            mimeType: type,
+            size: body.byteLength,
+            sha256,
+          },
+        });
+      });
+    } catch (err) {
+      // The row did not commit: the object would be an orphan.
+      await this.#objects.delete(key).catch((e: unknown) => {
+        this.#log?.warn({ err: e, key }, 'orphan image object left');
+      });
+      throw err;
+    }
     return { id, url: docImageUrl(doc.id, id), mimeType: type, size: body.byteLength };
   }
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { classSpaceId, type SessionUser, StartSessionRequest } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import {
   type Database,
+  findDocFile,
   getSession,
   MemoryFanout,
   MemoryObjectStore,
@@ -196,5 +198,37 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
     // Staff see the group, never its content.
     const cpe = await user('cpe.girard');
     expect(await code(documents.list(cpe, group.id))).toBe('forbidden');
+  });
+
+  it('traces an image placed in a pad with the SHA-256 of its bytes, with the row', async () => {
+    const lea = await user('eleve.lea.bernard');
+    const mate = await studentOf(`${COLLEGE}_3eA`, 6);
+    const group = await groupOf(lea, mate, 'Album photo');
+    const pad = await documents.create(mate, { space: group.id, kind: 'pad', title: 'Sortie' });
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const image = await documents.addImage(mate, pad.id, 'image/png', bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const trace = await database.db
+      .selectFrom('trace_outbox')
+      .select(['kind', 'actor', 'subject', 'payload'])
+      .where('space_id', '=', group.id)
+      .where('kind', '=', 'doc.file.added')
+      .executeTakeFirstOrThrow();
+    const payload = typeof trace.payload === 'string' ? JSON.parse(trace.payload) : trace.payload;
+    expect(trace).toMatchObject({ actor: mate.id, subject: image.id });
+    expect(payload).toMatchObject({ doc: pad.id, docKind: 'pad', size: 11, sha256 });
+    expect(await findDocFile(database.db, pad.id, image.id)).toMatchObject({ sha256 });
+    expect((await documents.image(lea, pad.id, image.id)).body).toEqual(bytes);
+    // Refused uploads leave neither a row nor a trace.
+    expect(await code(documents.addImage(mate, pad.id, 'image/png', new Uint8Array([1, 2])))).toBe(
+      'bad_request',
+    );
+    const traced = await database.db
+      .selectFrom('trace_outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('space_id', '=', group.id)
+      .where('kind', '=', 'doc.file.added')
+      .executeTakeFirstOrThrow();
+    expect(Number(traced.n)).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
 import { breakouts } from './i18n/messages/breakouts';
+import { archiveWhole } from './i18n/messages/archiveWhole';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
@@ -23,6 +24,7 @@ const fr = {
   ...classroom.fr,
   ...docs.fr,
   ...archive.fr,
+  ...archiveWhole.fr,
   ...groups.fr,
   ...spaceContent.fr,
   ...spacePages.fr,
@@ -42,6 +44,7 @@ const catalogues: Record<Locale, Messages> = {
     ...classroom.en,
     ...docs.en,
     ...archive.en,
+    ...archiveWhole.en,
     ...groups.en,
     ...spaceContent.en,
     ...spacePages.en,

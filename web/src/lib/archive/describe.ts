@@ -155,6 +155,14 @@ export function readable(r: RecordView, t: T): Readable {
       const name = str(p.name) ?? str(p.fileName) ?? str(p.title) ?? r.subject ?? '';
       return { summary: t('archive.content.file', { name }) };
     }
+    case 'doc.file.added': {
+      // An image placed in a pad or a board: its type and the start of its hash.
+      const sha = str(p.sha256);
+      const name = [str(p.mimeType), sha ? `SHA-256 ${sha.slice(0, 12)}…` : null]
+        .filter(Boolean)
+        .join(' · ');
+      return { summary: t('archive.content.file', { name: name || (r.subject ?? '') }) };
+    }
     case 'guest.created':
       return {
         summary: t('archive.content.guest', {

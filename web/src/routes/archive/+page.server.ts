@@ -31,6 +31,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     pending: { space, person: who },
     unknownPerson: person !== null && !person.known,
     records: null as RecordView[] | null,
+    /** Acts matching the search still waiting in the trace outbox (not among the records). */
+    waiting: 0,
     next: null as string | null,
     error: null as string | null,
   };
@@ -48,7 +50,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (!parsed.success) return { ...base, error: 'bad_request' };
   try {
     const found = await archive.search(user, parsed.data);
-    return { ...base, records: found.records, next: found.next };
+    return { ...base, records: found.records, next: found.next, waiting: found.pending };
   } catch (err) {
     return { ...base, error: codeOf(locals, err) };
   }

@@ -92,7 +92,7 @@ export const actions: Actions = {
     }
     try {
       const { view } = await locals.services.archive.export(user, params.id, moments);
-      return { action: 'export', done: true, records: view.records };
+      return { action: 'export', done: true, records: view.records, pending: view.pending };
     } catch (err) {
       const code = codeOf(locals, err);
       return fail(status(code), { action: 'export', error: code });
