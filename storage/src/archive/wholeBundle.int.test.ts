@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ArchiveSearch } from '@preau/protocol';
 import {
   boardFilesMap,
   captureUpdate,
@@ -220,11 +221,10 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
     expect(report.pending).toBe(1);
     expect((await listExports(db, caseId))[0]).toMatchObject({ id: first.view.id, pending: 1 });
     // The archive search says the same.
-    const found = await desk.search(archivist, {
-      space: SPACE,
-      kind: 'chat.message',
-      limit: 100,
-    } as never);
+    const found = await desk.search(
+      archivist,
+      ArchiveSearch.parse({ space: SPACE, kind: 'chat.message' }),
+    );
     expect(found.pending).toBe(1);
     expect(found.records.map((r) => r.subject)).not.toContain('m_after_crash');
 
@@ -243,7 +243,7 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
       BundleManifest.parse(JSON.parse(new TextDecoder().decode(again[BUNDLE.manifest]))).pending,
     ).toBeUndefined();
     expect(verifyBundle(second.bytes).pending).toBe(0);
-    expect((await desk.search(archivist, { space: SPACE, limit: 100 } as never)).pending).toBe(0);
+    expect((await desk.search(archivist, ArchiveSearch.parse({ space: SPACE }))).pending).toBe(0);
   });
 
   it('erases a person’s images with them (row and bytes), except under a hold', async () => {

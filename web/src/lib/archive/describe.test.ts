@@ -154,6 +154,9 @@ describe('the archive in words', () => {
       'actif → suspendu',
     );
     expect(say('file.added', { name: 'carte.pdf', size: 1200 })).toBe('fichier « carte.pdf »');
+    expect(say('doc.file.added', { mimeType: 'image/png', sha256: 'ab'.repeat(32) })).toBe(
+      'fichier « image/png · SHA-256 abababababab… »',
+    );
     expect(say('report.filed', { targetKind: 'message', reason: 'insulte' })).toBe(
       'signalement (message) : insulte',
     );
