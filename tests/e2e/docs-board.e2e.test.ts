@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
+import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
@@ -116,6 +118,30 @@ describe('boards in Chromium', () => {
     // The pupil's board fetched the image from Préau.
     const served = await pupil.evaluate(async (url) => (await fetch(url)).status, ref.url);
     expect(served).toBe(200);
+    // Traced with the SHA-256 of the bytes kept in object storage.
+    const fileId = ref.url.split('/').at(-1)!;
+    const { db } = preau.services.database;
+    const row = await db
+      .selectFrom('doc_file')
+      .select(['object_key', 'sha256'])
+      .where('id', '=', fileId)
+      .executeTakeFirstOrThrow();
+    const stored = await preau.services.objects.get(row.object_key);
+    expect(row.sha256).toBe(createHash('sha256').update(stored!).digest('hex'));
+    const trace = await db
+      .selectFrom('trace_outbox')
+      .select('payload')
+      .where('kind', '=', 'doc.file.added')
+      .where('subject', '=', fileId)
+      .unionAll(
+        db
+          .selectFrom('archive_record')
+          .select(sql<unknown>`NULL`.as('payload'))
+          .where('kind', '=', 'doc.file.added')
+          .where('subject', '=', fileId),
+      )
+      .execute();
+    expect(trace).toHaveLength(1);
 
     const png = teacher.waitForEvent('download');
     await teacher.getByRole('button', { name: 'Exporter en PNG' }).click();
