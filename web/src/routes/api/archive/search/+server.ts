@@ -23,6 +23,13 @@ export const _api = describeRoute({
     response: z.object({
       records: z.array(RecordView),
       next: z.string().nullable().describe('`after` for the next page, or null'),
+      pending: z
+        .number()
+        .int()
+        .nonnegative()
+        .describe(
+          'acts matching the search recorded but still waiting to be archived (not in records)',
+        ),
     }),
     errors: ['forbidden'],
   },
