@@ -1,7 +1,7 @@
 import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
-import { breakouts } from './i18n/messages/breakouts';
 import { archiveWhole } from './i18n/messages/archiveWhole';
+import { breakouts } from './i18n/messages/breakouts';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
