@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
 
@@ -76,7 +76,7 @@ describe('closing a case, in Chromium against the whole of Préau', () => {
     await signIn(page, preau.url, 'archiviste', `/archive/cases/${caseId}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/0777');
     // Typed before the page's scripts start, a field would be reset by them: wait for them.
-    await page.waitForLoadState('networkidle');
+    await scriptsRunning(page);
     expect(await page.getByText('La clôture lève les 1 conservation(s) active(s)').count()).toBe(1);
     // The decision date defaults to today; the outcome is required, and so is the confirmation.
     expect(await page.getByLabel('Date de la décision').inputValue()).toMatch(

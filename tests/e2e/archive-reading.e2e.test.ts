@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { personId, recordLesson } from '../support/archive';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -20,7 +20,7 @@ const overflow = (page: Page) =>
 /** Types into a name chooser as a person would, and waits for the list to offer `option`. */
 async function typeAndWait(page: Page, field: string, text: string, option: RegExp) {
   // The list needs the page's scripts; what is typed before they start would be lost.
-  await page.waitForLoadState('networkidle');
+  await scriptsRunning(page);
   const box = page.getByRole('combobox', { name: field });
   await box.fill('');
   await box.pressSequentially(text, { delay: 30 });
@@ -228,13 +228,13 @@ describe('reading the archive by name, in Chromium against the whole of Préau',
   it('names the archivist who opened a case, and places a hold chosen by name', async () => {
     const page = await phone.newPage();
     await page.goto(`${preau.url}/archive/cases`);
-    await page.waitForLoadState('networkidle');
+    await scriptsRunning(page);
     await page.getByLabel('Référence').fill('PV 2026/1010');
     await page.getByLabel('Autorité requérante').fill('Parquet de Rennes');
     await page.getByLabel('Fondement juridique').fill('Réquisition, art. 60-1 CPP');
     await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/1010');
-    await page.waitForLoadState('networkidle');
+    await scriptsRunning(page);
     expect(await page.getByText(/^Ouvert le .* par Anne Lambert$/).count()).toBe(1);
     const crumbs = page.getByRole('navigation', { name: 'Fil d’Ariane' });
     expect(await crumbs.getByRole('link').allTextContents()).toEqual([

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -20,7 +20,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Types in a name chooser once the page's scripts run, then picks the option named. */
 async function choose(page: Page, field: string, text: string, option: RegExp) {
-  await page.waitForLoadState('networkidle');
+  await scriptsRunning(page);
   const box = page.getByRole('combobox', { name: field });
   await box.pressSequentially(text, { delay: 30 });
   await expect.poll(() => page.getByRole('option', { name: option }).count()).toBe(1);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { personId, recordLesson } from '../support/archive';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -73,7 +73,7 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
       })
       .toBe(0);
     // The person is chosen by name in the list, as the archivist types it (once the scripts run).
-    await page.waitForLoadState('networkidle');
+    await scriptsRunning(page);
     const person = page.getByRole('combobox', { name: 'Personne' });
     await person.pressSequentially('lea bernard', { delay: 30 });
     await expect.poll(() => page.getByRole('option', { name: /Léa Bernard/ }).count()).toBe(1);
@@ -112,7 +112,7 @@ describe('the archive area, in Chromium against the whole of Préau', () => {
     await page.getByLabel('Fondement juridique').fill('Réquisition, art. 60-1 CPP');
     await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dossier PV 2026/0999');
-    await page.waitForLoadState('networkidle');
+    await scriptsRunning(page);
     const space = page.getByRole('combobox', { name: 'Espace (classe, groupe ou projet)' });
     await space.pressSequentially('3e A', { delay: 30 });
     await page.getByRole('option', { name: /3e A/ }).click();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt package `chromium`); Préau never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,4 +27,12 @@ export async function launchChromium(opts: { media?: boolean } = {}): Promise<Br
         : []),
     ],
   });
+}
+
+/**
+ * Waits until the page's scripts run (the root layout marks `<html>` once
+ * mounted): what is typed before would be lost when the page hydrates.
+ */
+export async function scriptsRunning(page: Page): Promise<void> {
+  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
 }
