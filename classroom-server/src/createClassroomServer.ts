@@ -30,6 +30,7 @@ import { RateLimiter, type RateRule } from './handlers/RateLimiter';
 import { sessionHandlers } from './handlers/session.handlers';
 import { limitUnknownEvents } from './handlers/unknownEvents';
 import { authenticate, refusal } from './handshake';
+import { presentationHandlers } from './presentation/presentation.handlers';
 import { recordingHandlers } from './recording/recording.handlers';
 import type { RecordingDeps } from './recording/SessionRecording';
 import { startIdleSweep } from './session/IdleSessions';
@@ -92,6 +93,7 @@ const HANDLERS: readonly AnyHandler[] = [
   ...floorHandlers,
   ...breakoutHandlers,
   ...recordingHandlers,
+  ...presentationHandlers,
 ];
 
 /**

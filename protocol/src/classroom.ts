@@ -13,6 +13,11 @@ import {
   PollState,
   WaitingView,
 } from './polls';
+import {
+  PresentationClientEvents,
+  PresentationServerEvents,
+  PresentationView,
+} from './presentation';
 import { RecordingClientEvents, RecordingServerEvents, RecordingState } from './recording';
 import {
   ConsumerInfo,
@@ -158,6 +163,8 @@ export const SessionSnapshot = z.object({
   floor: FloorView.optional(),
   /** Moderators: who is waiting to be admitted. */
   waiting: z.array(WaitingView).optional(),
+  /** The PDF being presented, if any, on the page everyone sees. */
+  presentation: PresentationView.nullable().optional(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshot>;
 
@@ -308,6 +315,7 @@ export const ClientEventSchemas = {
   ...PollClientEventSchemas,
   ...FloorClientEventSchemas,
   ...BreakoutClientEvents,
+  ...PresentationClientEvents,
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 /** Names of client → server events. */
@@ -350,6 +358,7 @@ export const ServerEventSchemas = {
   'session.kicked': z.object({ reason: LeaveReason }),
   ...PollServerEventSchemas,
   ...BreakoutServerEvents,
+  ...PresentationServerEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Names of server → client events. */

@@ -8,6 +8,7 @@ export * from './groups';
 export * from './identity';
 export * from './ids';
 export * from './polls';
+export * from './presentation';
 export * from './recording';
 export * from './sfu';
 export * from './spaceChat';

@@ -12,6 +12,7 @@ export * from './objects/MemoryObjectStore';
 export * from './objects/ObjectStore';
 export * from './objects/S3ObjectStore';
 export * from './polls/index';
+export * from './presentation/index';
 export * from './recording/recordings';
 export * from './spaceContent/index';
 export * from './spaces/index';

@@ -32,6 +32,7 @@ import { MediaSignalling } from '../media/MediaSignalling';
 import { SessionFloor } from '../moderation/SessionFloor';
 import { SessionModeration } from '../moderation/SessionModeration';
 import { SessionPolls } from '../polls/SessionPolls';
+import { SessionPresentation } from '../presentation/SessionPresentation';
 import { type RecordingDeps, SessionRecording } from '../recording/SessionRecording';
 import { nextParticipantState, type ParticipantState, socketOf } from './participantMachine';
 import { SerialQueue } from './SerialQueue';
@@ -96,6 +97,7 @@ export class LiveSession {
   readonly polls: SessionPolls;
   readonly breakouts: SessionBreakouts;
   readonly recording: SessionRecording;
+  readonly presentation: SessionPresentation;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
   readonly #outbox: SessionOutbox;
@@ -148,6 +150,7 @@ export class LiveSession {
     this.chat = new SessionChat(context, deps.chat, (p) => this.floor.assertMayChat(p));
     this.moderation = new SessionModeration(context);
     this.polls = new SessionPolls(context);
+    this.presentation = new SessionPresentation(context);
     for (const id of deps.removed ?? []) this.#removed.add(id);
     for (const stay of deps.returning ?? []) this.#awaitReturn(stay);
     this.breakouts = new SessionBreakouts(context, {
@@ -249,6 +252,7 @@ export class LiveSession {
       }
       await this.floor.load();
       await this.polls.load();
+      await this.presentation.load();
       const at = this.#now();
       const existing = this.#participants.get(actor.participantId);
       let resumed = false;
@@ -438,6 +442,7 @@ export class LiveSession {
       // Already ended elsewhere (a teacher started another session): its traces are written.
       if (!(await markSessionEnded(tx, this.id, at))) return;
       await this.breakouts.endedIn(tx, by, at);
+      await this.presentation.endedIn(tx, by, at);
       for (const p of present) {
         await this.#trace(tx, p.id, 'session.left', this.id, { reason: 'ended' }, at);
       }
@@ -649,10 +654,13 @@ export class LiveSession {
   }
 
   /** Polls, floor settings and (moderators) the waiting queue, as this participant sees them. */
-  #floorSnapshot(actor: Actor): Pick<SessionSnapshot, 'polls' | 'floor' | 'waiting'> {
+  #floorSnapshot(
+    actor: Actor,
+  ): Pick<SessionSnapshot, 'polls' | 'floor' | 'waiting' | 'presentation'> {
     const me = { id: actor.participantId, moderator: isModerator(actor.rights) };
     return {
       polls: this.polls.stateFor(me),
+      presentation: this.presentation.view(),
       floor: this.floor.viewFor(me.id, me.moderator),
       ...(me.moderator ? { waiting: this.floor.waitingList() } : {}),
     };

@@ -9,6 +9,7 @@ import { rewriteDocHistory } from '../docs/history';
 import { docClientAuthors } from '../docs/updates';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { erasePollAnswersOf } from '../polls/polls';
+import { eraseMarksOf } from '../presentation/presentation';
 import { eraseSpaceFilesOf } from '../spaceContent/files';
 import { recordTrace } from '../trace/recordTrace';
 import { type Auditor, appendAudit } from './audit';
@@ -136,6 +137,8 @@ export async function erasePerson(deps: ErasureDeps, person: string): Promise<Er
   const chatMessagesErased = await eraseChatMessagesOf(db, person, now);
   // Named poll answers keep their count but lose who gave them and their text.
   const pollAnswersErased = await erasePollAnswersOf(db, person, now);
+  // Marks drawn on presented PDFs (their traces went with the others above).
+  await eraseMarksOf(db, person);
   // Shared files and the images placed in pads and boards: rows, then bytes.
   const files = [...(await eraseSpaceFilesOf(db, person)), ...(await eraseDocFilesOf(db, person))];
   for (const f of files) await deps.objects.delete(f.objectKey);

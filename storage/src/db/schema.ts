@@ -5,6 +5,7 @@ import type { ClassroomTables } from '../classroom/tables';
 import type { DocsTables } from '../docs/tables';
 import type { IdentityTables } from '../identity/tables';
 import type { PollsTables } from '../polls/tables';
+import type { PresentationTables } from '../presentation/tables';
 import type { RecordingTables } from '../recording/tables';
 import type { SpaceContentTables } from '../spaceContent/tables';
 import type { SpacesTables } from '../spaces/tables';
@@ -41,4 +42,5 @@ export type Schema = TraceTables &
   DocsTables &
   ArchiveTables &
   BreakoutsTables &
-  RecordingTables;
+  RecordingTables &
+  PresentationTables;
