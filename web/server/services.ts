@@ -27,6 +27,7 @@ import { LiveService } from './app/live';
 import { Notifier } from './app/notifier';
 import { PollsService } from './app/polls';
 import { PrivacyService } from './app/privacy';
+import { PresentationsService } from './app/presentations';
 import { RecordingsService } from './app/recordings';
 import { ReportsService } from './app/reports';
 import { SpacesService } from './app/spaces';
@@ -64,6 +65,8 @@ export interface Services {
   chat: ChatService;
   /** Recordings of live sessions: in progress, listed, played. */
   recordings: RecordingsService;
+  /** PDFs presented in live sessions: their marks, outside the session. */
+  presentations: PresentationsService;
   /** Files shared in spaces. */
   files: FilesService;
   /** Reports to the school's staff. */
@@ -186,6 +189,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'files' }),
     });
     const recordings = new RecordingsService({ db: database.db, access, objects });
+    const presentations = new PresentationsService({ db: database.db, access });
     const reports = new ReportsService({
       db: database.db,
       access,
@@ -206,6 +210,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       chat,
       files,
       recordings,
+      presentations,
       reports,
       documents,
       live,

@@ -8,6 +8,7 @@ import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
 import { polls } from './i18n/messages/polls';
+import { presentation } from './i18n/messages/presentation';
 import { recording } from './i18n/messages/recording';
 import { spaceContent } from './i18n/messages/spaceContent';
 import { spacePages } from './i18n/messages/spacePages';
@@ -32,6 +33,7 @@ const fr = {
   ...polls.fr,
   ...breakouts.fr,
   ...recording.fr,
+  ...presentation.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -52,6 +54,7 @@ const catalogues: Record<Locale, Messages> = {
     ...polls.en,
     ...breakouts.en,
     ...recording.en,
+    ...presentation.en,
   },
 };
 

@@ -15,6 +15,7 @@ import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
 import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
 import { ClassTools } from './polls/classTools.svelte';
+import { PresentationController } from './presentation/PresentationController.svelte';
 
 /** One of our own sources as the page shows it. */
 export interface LocalSource {
@@ -61,6 +62,8 @@ export class LiveRoomController {
   readonly #media: MediaSession;
   /** Breakout rooms: which room we are in decides whose media we receive. */
   readonly breakouts: BreakoutsController;
+  /** The PDF presented to everyone, its page and marks. */
+  readonly presentation: PresentationController;
   #routerCaps: RtpCapabilities | null = null;
   #started = false;
 
@@ -98,6 +101,10 @@ export class LiveRoomController {
       me: () => this.me?.participantId ?? '',
       onMove: () => this.#followRoom(),
     });
+    this.presentation = new PresentationController(this.#conn, () => ({
+      id: this.me?.participantId ?? '',
+      moderator: this.me?.moderator ?? false,
+    }));
     this.#listen();
   }
 
@@ -234,6 +241,7 @@ export class LiveRoomController {
   async #join() {
     const snapshot = await this.#conn.request('session.join', {});
     this.tools.fromSnapshot(snapshot);
+    this.presentation.fromSnapshot(snapshot);
     this.session = snapshot.session;
     this.me = snapshot.me;
     this.participants = snapshot.participants;
