@@ -102,6 +102,9 @@ const MATRIX: Record<string, Row> = {
   // An unknown file: members learn it does not exist, others are refused first.
   'GET /api/spaces/[spaceId]/files/[fileId]': [401, 404, 404, 403, 403, 403, 403, 403, 403, 403],
   'DELETE /api/spaces/[spaceId]/files/[fileId]': [401, 404, 404, 403, 403, 403, 403, 403, 403, 403],
+  'GET /api/spaces/[spaceId]/files/[fileId]/annotations': [
+    401, 404, 404, 403, 403, 403, 403, 403, 403, 403,
+  ],
   'GET /api/spaces/[spaceId]/recordings': classReaders,
   'GET /api/spaces/[spaceId]/recordings/[recordingId]': [
     401, 404, 404, 403, 403, 403, 403, 403, 403, 403,
