@@ -28,7 +28,10 @@ export const StrokeMark = z
   .object({
     kind: z.literal('stroke'),
     colour: MarkColour,
-    points: z.array(z.tuple([Fraction, Fraction])).min(1).max(PRESENTATION_LIMITS.strokePoints),
+    points: z
+      .array(z.tuple([Fraction, Fraction]))
+      .min(1)
+      .max(PRESENTATION_LIMITS.strokePoints),
   })
   .strict();
 

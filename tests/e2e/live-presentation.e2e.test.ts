@@ -97,7 +97,9 @@ describe('presenting a PDF in the live class', () => {
     return page;
   };
   const connected = (page: Page) =>
-    expect.poll(() => page.getByRole('status').first().textContent(), WAIT).toMatch(/Connecté|Connected/);
+    expect
+      .poll(() => page.getByRole('status').first().textContent(), WAIT)
+      .toMatch(/Connecté|Connected/);
   /** The page pdf.js drew in this browser. */
   const rendered = (page: Page) =>
     page.locator('canvas[data-rendered-page]').getAttribute('data-rendered-page');
@@ -139,7 +141,10 @@ describe('presenting a PDF in the live class', () => {
     await teacher.getByRole('button', { name: 'Déposer et présenter' }).click();
     for (const page of [teacher, lea, phone]) {
       await expect
-        .poll(() => page.getByRole('heading', { name: 'Présentation : cours-fractions.pdf' }).count(), WAIT)
+        .poll(
+          () => page.getByRole('heading', { name: 'Présentation : cours-fractions.pdf' }).count(),
+          WAIT,
+        )
         .toBe(1);
       await expect.poll(() => rendered(page), WAIT).toBe('1');
     }
@@ -165,6 +170,7 @@ describe('presenting a PDF in the live class', () => {
   it('draws a stroke and types a note that everyone sees on page 3, kept for a late joiner and a reload', async () => {
     await teacher.getByRole('button', { name: 'Crayon' }).click();
     const svg = teacher.locator('svg.marks');
+    await svg.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     const box = (await svg.boundingBox())!;
     await teacher.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
     await teacher.mouse.down();
@@ -184,33 +190,48 @@ describe('presenting a PDF in the live class', () => {
     await lea.reload();
     await connected(lea);
     for (const page of [teacher, lea, phone, late]) {
-      await expect.poll(() => page.locator('svg.marks path.stroke[data-mark]').count(), WAIT).toBe(1);
+      await expect
+        .poll(() => page.locator('svg.marks path.stroke[data-mark]').count(), WAIT)
+        .toBe(1);
       await expect
         .poll(() => page.locator('svg.marks text.note').textContent(), WAIT)
         .toBe('Simplifier la fraction');
       await expect.poll(() => rendered(page), WAIT).toBe('3');
     }
     expect(
-      await lea.getByRole('list', { name: 'Notes de cette page' }).getByText('Simplifier la fraction').count(),
+      await lea
+        .getByRole('list', { name: 'Notes de cette page' })
+        .getByText('Simplifier la fraction')
+        .count(),
     ).toBe(1);
     await expectAccessible(teacher);
     await expectAccessible(phone);
     // Nothing runs off the side of a phone's screen.
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await late.context().close();
   });
 
   it('hands the pages to a student, who turns to page 4 for everyone; then takes them back', async () => {
     await teacher.getByLabel('Qui tourne les pages').selectOption({ label: LEA.name });
     await expect
-      .poll(() => lea.getByText('L’enseignant vous a donné la main', { exact: false }).count(), WAIT)
+      .poll(
+        () => lea.getByText('L’enseignant vous a donné la main', { exact: false }).count(),
+        WAIT,
+      )
       .toBe(1);
     await lea.getByRole('button', { name: 'Page suivante' }).click();
-    for (const page of [teacher, lea, phone]) await expect.poll(() => rendered(page), WAIT).toBe('4');
+    for (const page of [teacher, lea, phone])
+      await expect.poll(() => rendered(page), WAIT).toBe('4');
     // Page 4 has its own marks: none.
     expect(await phone.locator('svg.marks path.stroke[data-mark]').count()).toBe(0);
-    await teacher.getByLabel('Qui tourne les pages').selectOption({ label: 'Les enseignants seulement' });
-    await expect.poll(() => lea.getByRole('button', { name: 'Page suivante' }).count(), WAIT).toBe(0);
+    await teacher
+      .getByLabel('Qui tourne les pages')
+      .selectOption({ label: 'Les enseignants seulement' });
+    await expect
+      .poll(() => lea.getByRole('button', { name: 'Page suivante' }).count(), WAIT)
+      .toBe(0);
   });
 
   it('reads in English for an English reader', async () => {
@@ -218,7 +239,9 @@ describe('presenting a PDF in the live class', () => {
     await en.goto(room);
     await connected(en);
     await expect.poll(() => en.getByText('Page 4 of 5').count(), WAIT).toBeGreaterThan(0);
-    expect(await en.getByRole('heading', { name: 'Presentation: cours-fractions.pdf' }).count()).toBe(1);
+    expect(
+      await en.getByRole('heading', { name: 'Presentation: cours-fractions.pdf' }).count(),
+    ).toBe(1);
     await expectAccessible(en);
     await en.context().close();
   });
@@ -230,7 +253,9 @@ describe('presenting a PDF in the live class', () => {
     await teacher.goto(`${preau.url}/espaces/${space}/fichiers`);
     expect(await teacher.getByText('cours-fractions.pdf').count()).toBeGreaterThan(0);
     const files = await teacher.evaluate(async (s) => {
-      const res = await fetch(`/api/spaces/${s}/files`, { headers: { accept: 'application/json' } });
+      const res = await fetch(`/api/spaces/${s}/files`, {
+        headers: { accept: 'application/json' },
+      });
       return (await res.json()) as { data: Array<{ name: string; sha256: string }> };
     }, space);
     const stored = files.data.find((f) => f.name === 'cours-fractions.pdf')!;
@@ -240,13 +265,17 @@ describe('presenting a PDF in the live class', () => {
     await teacher
       .getByRole('link', { name: 'Voir « cours-fractions.pdf » avec ses annotations' })
       .click();
-    await expect.poll(() => teacher.getByText('Pages annotées : 3', { exact: false }).count(), WAIT).toBe(1);
+    await expect
+      .poll(() => teacher.getByText('Pages annotées : 3', { exact: false }).count(), WAIT)
+      .toBe(1);
     await expect.poll(() => rendered(teacher), WAIT).toBe('1');
     await teacher.getByRole('button', { name: 'Page suivante' }).click();
     await teacher.getByRole('button', { name: 'Page suivante' }).click();
     await expect.poll(() => rendered(teacher), WAIT).toBe('3');
     expect(await teacher.locator('svg.marks path.stroke[data-mark]').count()).toBe(1);
-    expect(await teacher.locator('svg.marks text.note').textContent()).toBe('Simplifier la fraction');
+    expect(await teacher.locator('svg.marks text.note').textContent()).toBe(
+      'Simplifier la fraction',
+    );
     await expectAccessible(teacher);
 
     const traces = await readOutbox(preau.services.database.db, space);

@@ -201,7 +201,13 @@ export class SessionPresentation {
           p.id,
           'presentation.marked',
           mark.fileId,
-          { session: s.id, presentation: c.stored.id, mark: mark.id, page: mark.page, shape: req.shape },
+          {
+            session: s.id,
+            presentation: c.stored.id,
+            mark: mark.id,
+            page: mark.page,
+            shape: req.shape,
+          },
           at,
         );
       });

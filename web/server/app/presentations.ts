@@ -1,9 +1,4 @@
-import {
-  type FileAnnotations,
-  MarkShape,
-  PreauError,
-  type SessionUser,
-} from '@preau/protocol';
+import { type FileAnnotations, MarkShape, PreauError, type SessionUser } from '@preau/protocol';
 import { findSpaceFile, marksOfFile, type Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import type { SpaceAccess } from './access';
@@ -29,7 +24,7 @@ export class PresentationsService {
   async annotations(user: User, spaceId: string, fileId: string): Promise<FileAnnotations> {
     await this.#access.require(user, spaceId, 'read');
     const file = await findSpaceFile(this.#db, spaceId, fileId);
-    if (!file || file.mimeType !== 'application/pdf') throw new PreauError('not_found', 'no such PDF');
+    if (file?.mimeType !== 'application/pdf') throw new PreauError('not_found', 'no such PDF');
     const marks = await marksOfFile(this.#db, fileId);
     return {
       fileId,

@@ -3,8 +3,9 @@ import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
 /**
  * pdf.js, loaded in the browser only and once: its worker is served by
  * Préau itself (a file of the build, so the CSP's `worker-src 'self'`
- * allows it), and it runs without eval (the CSP forbids it) nor
- * WebAssembly (which would need `wasm-unsafe-eval`).
+ * allows it). pdf.js 6 compiles no code at run time (no eval, which the
+ * CSP forbids), and WebAssembly is turned off (it would need
+ * `wasm-unsafe-eval`; pdf.js then decodes in JavaScript).
  */
 let loading: Promise<typeof import('pdfjs-dist')> | null = null;
 
@@ -32,7 +33,6 @@ export async function openPdf(url: string): Promise<PDFDocumentProxy> {
   const lib = await pdfjs();
   return lib.getDocument({
     url,
-    isEvalSupported: false,
     useWasm: false,
     // Fonts come from the PDF or the system: nothing is fetched from elsewhere.
     useSystemFonts: true,

@@ -10,14 +10,16 @@ export const presentation = catalogue(
     'presentation.upload': 'Déposer un PDF',
     'presentation.uploadAndPresent': 'Déposer et présenter',
     'presentation.busy': 'Ouverture du PDF…',
-    'presentation.notPdf': 'Ce fichier n’est pas un PDF : il a été gardé dans les fichiers de la classe.',
+    'presentation.notPdf':
+      'Ce fichier n’est pas un PDF : il a été gardé dans les fichiers de la classe.',
     'presentation.failed': 'L’action sur la présentation n’a pas abouti ({code}).',
     'presentation.pdfFailed': 'Le PDF n’a pas pu être affiché.',
     'presentation.title': 'Présentation : {name}',
     'presentation.pageOf': 'Page {page} sur {pages} de « {name} »',
     'presentation.pageOfShort': 'Page {page} sur {pages}',
     'presentation.controlledBy': '{name} tourne les pages',
-    'presentation.youControl': 'L’enseignant vous a donné la main : vous pouvez tourner les pages et annoter.',
+    'presentation.youControl':
+      'L’enseignant vous a donné la main : vous pouvez tourner les pages et annoter.',
     'presentation.pagesLabel': 'Pages',
     'presentation.previous': 'Page précédente',
     'presentation.next': 'Page suivante',
@@ -60,7 +62,8 @@ export const presentation = catalogue(
     'presentation.pageOf': 'Page {page} of {pages} of “{name}”',
     'presentation.pageOfShort': 'Page {page} of {pages}',
     'presentation.controlledBy': '{name} turns the pages',
-    'presentation.youControl': 'The teacher handed you control: you can turn the pages and annotate.',
+    'presentation.youControl':
+      'The teacher handed you control: you can turn the pages and annotate.',
     'presentation.pagesLabel': 'Pages',
     'presentation.previous': 'Previous page',
     'presentation.next': 'Next page',

@@ -6,11 +6,7 @@ import type { RequestHandler } from './$types';
 /** `GET /api/spaces/[spaceId]/files/[fileId]/annotations`: the marks drawn on a presented PDF. */
 export const GET: RequestHandler = api(
   async ({ params, locals }): Promise<FileAnnotations> =>
-    locals.services.presentations.annotations(
-      requireUser(locals),
-      params.spaceId,
-      params.fileId,
-    ),
+    locals.services.presentations.annotations(requireUser(locals), params.spaceId, params.fileId),
 );
 
 export const _api = describeRoute({
