@@ -17,6 +17,7 @@ import {
   insertPoll,
   insertPollAnswer,
   pollsOfSession,
+  pollViewOf,
   publishPoll,
   type StoredPoll,
 } from '@preau/storage';
@@ -83,7 +84,7 @@ export class SessionPolls {
       return loaded;
     });
     for (const { poll, answers } of stored) {
-      const live = newLivePoll(viewOf(poll));
+      const live = newLivePoll(pollViewOf(poll));
       for (const a of answers) tally(live, a.choices, a.text, a.personId, a.personName);
       this.#polls.set(poll.id, live);
     }
@@ -146,7 +147,7 @@ export class SessionPolls {
           at,
         );
       });
-      const live = newLivePoll(viewOf(stored));
+      const live = newLivePoll(pollViewOf(stored));
       this.#polls.set(stored.id, live);
       s.broadcast('poll.updated', live.view);
       this.#sendResults(live);
@@ -272,20 +273,6 @@ export class SessionPolls {
       if (socket) this.#s.send(socket, 'poll.results', results);
     }
   }
-}
-
-function viewOf(p: StoredPoll): PollView {
-  return {
-    pollId: p.id,
-    kind: p.kind,
-    question: p.question,
-    options: p.options,
-    anonymous: p.anonymous,
-    state: p.closedAt ? 'closed' : 'open',
-    published: p.publishedAt !== null,
-    createdAt: p.createdAt.toISOString(),
-    closedAt: p.closedAt?.toISOString() ?? null,
-  };
 }
 
 function newLivePoll(view: PollView): LivePoll {

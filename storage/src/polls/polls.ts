@@ -1,3 +1,4 @@
+import type { PollView } from '@preau/protocol';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { holdCoversAct } from '../archive/liveHolds';
 import type { Schema } from '../db/schema';
@@ -17,6 +18,21 @@ export interface StoredPoll {
   createdAt: Date;
   closedAt: Date | null;
   publishedAt: Date | null;
+}
+
+/** A stored poll as the wire shows it (to the room and to the results' readers). */
+export function pollViewOf(p: StoredPoll): PollView {
+  return {
+    pollId: p.id,
+    kind: p.kind,
+    question: p.question,
+    options: p.options,
+    anonymous: p.anonymous,
+    state: p.closedAt ? 'closed' : 'open',
+    published: p.publishedAt !== null,
+    createdAt: p.createdAt.toISOString(),
+    closedAt: p.closedAt?.toISOString() ?? null,
+  };
 }
 
 /** An answer as stored: `personId` is null for an anonymous poll (and after an erasure). */

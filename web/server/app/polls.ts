@@ -3,6 +3,7 @@ import {
   answersOfPoll,
   findPoll,
   getSession,
+  pollViewOf,
   type Schema,
   type StoredPoll,
   type StoredPollAnswer,
@@ -43,7 +44,7 @@ export class PollsService {
     const session = await getSession(this.#db, poll.sessionId);
     if (!session) throw new PreauError('not_found', 'no such session');
     return {
-      poll: viewOf(poll),
+      poll: pollViewOf(poll),
       results: resultsOf(poll, await answersOfPoll(this.#db, poll.id)),
       session: {
         sessionId: session.id,
@@ -53,20 +54,6 @@ export class PollsService {
       },
     };
   }
-}
-
-function viewOf(p: StoredPoll): PollView {
-  return {
-    pollId: p.id,
-    kind: p.kind,
-    question: p.question,
-    options: p.options,
-    anonymous: p.anonymous,
-    state: p.closedAt ? 'closed' : 'open',
-    published: p.publishedAt !== null,
-    createdAt: p.createdAt.toISOString(),
-    closedAt: p.closedAt?.toISOString() ?? null,
-  };
 }
 
 /** Counts, texts and (named polls) each person's answer; an erased answer counts without a name. */

@@ -1,55 +1,41 @@
 import {
   type BringableClass,
   type CreateSpaceRequest,
-  type Invitation,
-  type Invitee,
-  MEMBERSHIP_CHANNEL,
-  type MembershipChange,
   type MySpace,
   type Notification,
   type OverseenSpace,
   PreauError,
   type SchoolSettings,
-  type SessionUser,
   type SpaceMemberView,
   type SpaceRole,
   type SpaceState,
 } from '@preau/protocol';
 import type { Logger } from '@preau/protocol/server';
 import {
-  activeGroupCount,
   addSpaceClass,
-  type CandidateFilter,
-  candidatesInSchools,
   classesOfPerson,
-  classmatesOf,
   classTaughtBy,
-  closeInvitation,
   deleteMember,
   displayName,
   type Fanout,
   groupIdsOfProject,
-  insertInvitation,
   insertSpace,
   memberRole,
   memberRows,
   newSpaceId,
-  pendingInvitations,
   putMember,
   putSchoolSettings,
   recordTrace,
   type Schema,
   schoolSettings,
   schoolsOfPersons,
-  searchWords,
   setSpaceState,
   spaceClasses,
   spaceIdsOfPerson,
   spaceIdsOfSchools,
-  studentsTaughtBy,
   summaryOf,
 } from '@preau/storage';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { SpaceAccess, SpaceGrant } from './access';
 import { type Announcements, byName, MembershipActs, type User } from './membership';
 
