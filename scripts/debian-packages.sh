@@ -6,11 +6,12 @@
 #        (needed once, while the worker is not yet in the cache), and ffmpeg,
 #        which records live classes from the SFU.
 # test:  the above, plus Chromium for end-to-end tests and PostgreSQL and
-#        Redis for the contract and scale-out tests.
+#        Redis for the contract and scale-out tests, and HAProxy, the load
+#        balancer of the local cluster.
 PREAU_START_PACKAGES=(g++ pkg-config meson ninja-build patch
   libssl-dev libuv1-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
   ffmpeg)
-PREAU_TEST_PACKAGES=("${PREAU_START_PACKAGES[@]}" chromium postgresql redis-server fonts-dejavu-core)
+PREAU_TEST_PACKAGES=("${PREAU_START_PACKAGES[@]}" chromium postgresql redis-server haproxy fonts-dejavu-core)
 
 # ensure_debian_packages PACKAGE...: installs the missing ones (quietly, log in
 # $PREAU_LOG_DIR when set) or names them and fails.
