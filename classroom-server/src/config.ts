@@ -40,7 +40,14 @@ export function readClassroomConfig(source: Record<string, string | undefined> =
       // Must equal web's TOKEN_ISSUER.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
       // The Redis web publishes membership changes on; unset, none reach this process.
+      // Set, this node also shares live sessions with every classroom node on the same Redis.
       REDIS_URL: env.url('redis', 'rediss').optional(),
+      // Across nodes: how long a session's owner lease lives unrenewed (a dead node's sessions move after it).
+      LIVE_LEASE_MS: env.int(3000),
+      // Across nodes: how long a node waits for the owner's answer to a forwarded event.
+      LIVE_FORWARD_TIMEOUT_MS: env.int(5000),
+      // Across nodes: this node's name (unique per process); unset, host, pid and a random part.
+      CLASSROOM_NODE_ID: z.string().min(1).max(100).optional(),
       // Web's public keys, served by the web app.
       JWKS_URL: env.url('http', 'https').default('http://127.0.0.1:3000/.well-known/jwks.json'),
       // A standalone SFU (ws://host:port); unset runs one in this process.

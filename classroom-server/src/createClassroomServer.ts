@@ -16,7 +16,8 @@ import { background, type CapabilityVerifier, type Logger } from '@preau/protoco
 import type { SfuApi } from '@preau/sfu';
 import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import { type LiveClusterSettings, startLiveCluster } from './cluster/cluster';
 import { SocketCredentials } from './credentials';
 import { breakoutHandlers } from './handlers/breakouts.handlers';
 import { chatHandlers } from './handlers/chat.handlers';
@@ -54,6 +55,8 @@ export interface ClassroomServerDeps {
   timeouts?: Partial<SessionTimeouts>;
   rateRules?: Partial<Record<string, RateRule>>;
   path?: string;
+  /** Several classroom nodes over one Redis; unset, this process holds every session alone. */
+  cluster?: LiveClusterSettings;
 }
 
 /** A running classroom server. */
@@ -106,7 +109,12 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   const path = deps.path ?? CLASSROOM_SOCKET_PATH;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const rules = { ...DEFAULT_RATE_RULES, ...deps.rateRules } as Record<string, RateRule>;
+  // Across nodes: socket.io's adapter on Redis, session leases and forwarding.
+  const cluster = deps.cluster
+    ? startLiveCluster(deps.cluster, { db: deps.db, log, handlers: HANDLERS })
+    : null;
   const io: ClassroomIo = new Server({
+    ...(cluster ? { adapter: cluster.adapter as ServerOptions['adapter'] } : {}),
     path,
     serveClient: false,
     maxHttpBufferSize: CLASSROOM_LIMITS.frameBytes,
@@ -134,9 +142,12 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     ...(deps.recording ? { recording: deps.recording } : {}),
     log,
     timeouts,
+    ...(cluster ? { onClosed: (sessionId: string) => cluster.live.sessionClosed(sessionId) } : {}),
     outboxFor: (sessionId, space) => {
       // A live session's chat is its space's chat: those reading it outside the session see it too.
-      const outbox = socketOutbox(io, sessionId);
+      const outbox = cluster
+        ? cluster.outbox(socketOutbox(io, sessionId))
+        : socketOutbox(io, sessionId);
       return {
         ...outbox,
         broadcast: (event, payload, exceptSocket) => {
@@ -147,8 +158,11 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     },
   });
 
+  const live = cluster?.live.attach(io, registry) ?? null;
+
   io.use((socket, next) => {
-    authenticate(socket.handshake.auth, deps.verifier, registry).then(
+    // Across nodes, only the session's owner loads it; the others read it from the database.
+    authenticate(socket.handshake.auth, deps.verifier, live ?? registry).then(
       (data) => {
         socket.data = data;
         next();
@@ -194,14 +208,21 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       registry,
       session: null,
     };
+    live?.track(ctx);
     const limiter = new RateLimiter(rules);
     const known = new Set<string>(HANDLERS.map((h) => h.event));
     for (const handler of HANDLERS) {
+      // A token is renewed where its socket is; every other event runs where the session runs.
+      const here = !live || handler.event === 'session.renew';
       socket.on(handler.event, (async (...args: unknown[]) => {
         const ack = args.at(-1);
         if (typeof ack !== 'function') return;
         const payload = args.length > 1 ? args[0] : undefined;
-        ack(await runHandler(handler as never, ctx, limiter, payload, log));
+        ack(
+          here
+            ? await runHandler(handler as never, ctx, limiter, payload, log)
+            : await live.dispatch(handler, ctx, limiter, payload),
+        );
       }) as never);
     }
     limitUnknownEvents(socket, known, limiter, () =>
@@ -209,15 +230,16 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     );
     socket.on('disconnect', (reason) => {
       credentials.dispose();
-      // Someone waiting to be admitted leaves the queue.
-      registry.loadedNow(sessionId)?.floor.socketClosed(socket.id);
-      const session = ctx.session;
-      if (!session) return;
-      background(
-        log,
-        'socket closed',
-        session.socketClosed(socket.id, claims.sub, reason === 'client namespace disconnect'),
-      );
+      const deliberate = reason === 'client namespace disconnect';
+      const here = () => {
+        // Someone waiting to be admitted leaves the queue.
+        registry.loadedNow(sessionId)?.floor.socketClosed(socket.id);
+        const session = ctx.session;
+        if (!session) return;
+        background(log, 'socket closed', session.socketClosed(socket.id, claims.sub, deliberate));
+      };
+      if (live) live.socketClosed(ctx, deliberate, here);
+      else here();
     });
   });
 
@@ -258,7 +280,9 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     io,
     registry,
     path,
-    ready: Promise.all([membership, erasures, ended, spaceChat.ready]).then(() => undefined),
+    ready: Promise.all([membership, erasures, ended, spaceChat.ready, live?.start()]).then(
+      () => undefined,
+    ),
     attach(server) {
       const before = new Set(server.listeners('upgrade'));
       io.attach(server);
@@ -278,9 +302,14 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         if (ended) await (await ended)();
         await spaceChat.close();
         await registry.close();
+        await live?.close();
         io.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.
         await io.of('/').adapter.close();
+        if (cluster) {
+          await io.of(SPACE_CHAT_NAMESPACE).adapter.close();
+          await cluster.close();
+        }
         io.engine?.close();
       })();
       return closing;

@@ -25,7 +25,7 @@ export interface SocketData {
 export async function authenticate(
   auth: unknown,
   verifier: CapabilityVerifier,
-  registry: SessionRegistry,
+  registry: Pick<SessionRegistry, 'open'> | { open(sessionId: string): Promise<{ space: string }> },
 ): Promise<SocketData> {
   const token = (auth as { token?: unknown } | null)?.token;
   if (typeof token !== 'string' || token === '') {

@@ -35,6 +35,17 @@ runService({
       log,
       timeouts: readSessionTimeouts(),
       ...(fanout ? { fanout } : {}),
+      // With a shared Redis, live sessions span every classroom node.
+      ...(config.REDIS_URL
+        ? {
+            cluster: {
+              redisUrl: config.REDIS_URL,
+              leaseMs: config.LIVE_LEASE_MS,
+              forwardTimeoutMs: config.LIVE_FORWARD_TIMEOUT_MS,
+              ...(config.CLASSROOM_NODE_ID ? { node: config.CLASSROOM_NODE_ID } : {}),
+            },
+          }
+        : {}),
     });
     await classroom.ready;
     const server = createServer((_req, res) => {

@@ -29,7 +29,7 @@ export interface SocketContext {
   readonly sessionId: string;
   readonly registry: SessionRegistry;
   /** The socket's token and when it lapses. */
-  readonly credentials: SocketCredentials;
+  readonly credentials: Pick<SocketCredentials, 'expiresAt' | 'renew'>;
   /** Drops the connection so the client comes back at once with a fresh token. */
   reconnect(): void;
   /** Set once `session.join` succeeded on this socket. */
@@ -79,7 +79,7 @@ export function joined(ctx: SocketContext): LiveSession {
 export async function runHandler<E extends ClientEventName>(
   handler: Handler<E>,
   ctx: SocketContext,
-  limiter: RateLimiter,
+  limiter: Pick<RateLimiter, 'take'>,
   payload: unknown,
   log: Logger,
 ): Promise<Result<ClientResponse<E>>> {
@@ -95,15 +95,12 @@ export async function runEventHandler<
   schemas: M,
   handler: EventHandler<M, E, C>,
   ctx: C,
-  limiter: RateLimiter,
+  limiter: Pick<RateLimiter, 'take'>,
   payload: unknown,
   log: Logger,
 ): Promise<Result<ResponseOf<M, E>>> {
   try {
-    if (payloadBytes(payload) > (handler.maxBytes ?? CLASSROOM_LIMITS.eventBytes)) {
-      throw new PreauError('too_large', 'payload too large');
-    }
-    if (!limiter.take(handler.rate)) throw new PreauError('rate_limited', 'slow down');
+    edgeChecks(handler, limiter, payload);
     if (!ctx.actor.rights.includes(handler.right)) {
       throw new PreauError('forbidden', `needs the ${handler.right} right`);
     }
@@ -116,6 +113,24 @@ export async function runEventHandler<
     return { ok: false, error: toErrorBody(err) };
   }
 }
+
+/**
+ * The checks a socket's own node makes before an event goes anywhere: size,
+ * then rate. Throws a PreauError. (Rights and schema follow where it runs.)
+ */
+export function edgeChecks(
+  handler: { rate: RateGroup; maxBytes?: number },
+  limiter: Pick<RateLimiter, 'take'>,
+  payload: unknown,
+): void {
+  if (payloadBytes(payload) > (handler.maxBytes ?? CLASSROOM_LIMITS.eventBytes)) {
+    throw new PreauError('too_large', 'payload too large');
+  }
+  if (!limiter.take(handler.rate)) throw new PreauError('rate_limited', 'slow down');
+}
+
+/** A limiter that lets everything through: the socket's own node limited it already. */
+export const ALREADY_LIMITED: Pick<RateLimiter, 'take'> = { take: () => true };
 
 function payloadBytes(payload: unknown): number {
   if (payload === undefined) return 0;

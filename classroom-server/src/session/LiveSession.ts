@@ -515,6 +515,20 @@ export class LiveSession {
     });
   }
 
+  /**
+   * Stops the session in this process without writing anything: another
+   * process owns it now (this one lost its lease) and carries its stays on.
+   * Idempotent.
+   */
+  abandon(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#run(async () => {
+      if (this.#closed) return;
+      this.#participants.clear();
+      await this.#dispose();
+    });
+  }
+
   async #dispose() {
     this.#closed = true;
     this.breakouts.dispose();

@@ -24,6 +24,8 @@ export interface SessionRegistryDeps {
   timeouts: SessionTimeouts;
   /** The outbox of a session (its space: the space's chat hears the session's chat too). */
   outboxFor(sessionId: string, space: string): SessionOutbox;
+  /** Told once a loaded session closed here (over, unloaded or abandoned). */
+  onClosed?(sessionId: string): void;
 }
 
 /**
@@ -134,6 +136,7 @@ export class SessionRegistry {
         if (this.#sessions.get(sessionId) === loaded) this.#sessions.delete(sessionId);
         if (this.#loaded.get(sessionId) === s) this.#loaded.delete(sessionId);
         log.info({ sessionId: s.id }, 'session closed');
+        this.#deps.onClosed?.(s.id);
       },
     });
     const loaded = Promise.resolve(session);
