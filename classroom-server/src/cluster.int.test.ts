@@ -13,6 +13,7 @@ import { generateSigningKey, mintCapability, silentLogger } from '@preau/protoco
 import { opusParameters } from '@preau/sfu/testing';
 import {
   type Database,
+  listAttendance,
   listHands,
   openDatabase,
   readOutbox,
@@ -303,6 +304,49 @@ describe('one live session across two classroom nodes sharing Redis', () => {
     );
     expect((await request(bob.socket, 'chat.send', { text: 'de retour' })).ok).toBe(true);
     expect((await heard).text).toBe('de retour');
+
+    // A node drained (SIGTERM, as a rolling update does): its session moves to a new node, nobody is put out.
+    const node3 = {
+      process: await startService('classroom-server/src/main.ts', env, started),
+      url: '',
+      alive: true,
+    };
+    processes.push(node3.process);
+    node3.url = `http://127.0.0.1:${String(node3.process.ready.port)}`;
+    nodes.push(node3);
+    const joinsBeforeDrain = [teacher, alice, bob].map((c) => c.joins.length);
+    node2.alive = false;
+    const drainedAt = Date.now();
+    const gone = new Promise((resolve) => node2.process.child.once('exit', resolve));
+    node2.process.child.kill('SIGTERM');
+    await expect
+      .poll(() => [teacher, alice, bob].map((c, i) => c.joins.length > joinsBeforeDrain[i]!), {
+        timeout: 20_000,
+        interval: 50,
+      })
+      .toEqual([true, true, true]);
+    const drainedWithin =
+      Math.max(...[teacher, alice, bob].map((c) => c.joins.at(-1)!.at)) - drainedAt;
+    console.info(`every participant back ${drainedWithin} ms after their node was drained`);
+    expect(drainedWithin).toBeLessThan(5000);
+    await gone;
+    for (const c of [teacher, alice, bob]) {
+      expect(c.events.of('session.kicked')).toEqual([]);
+      const snapshot = c.joins.at(-1)!.snapshot;
+      expect(snapshot.resumed).toBe(true);
+      expect(snapshot.session).toMatchObject({ sessionId, phase: 'live', locked: true });
+      expect(snapshot.chat.map((m) => m.text)).toContain('de retour');
+    }
+    // Nobody's stay was closed by the moves.
+    const stays = await listAttendance(db, sessionId);
+    for (const who of ['prof', 'alice', 'bob']) {
+      expect(stays.filter((s) => s.personId === who).map((s) => s.leftAt)).toEqual([null]);
+    }
+    const heardAgain = new Promise<ChatMessage>((resolve) =>
+      alice.socket.once('chat.message', resolve),
+    );
+    expect((await request(teacher.socket, 'chat.send', { text: 'toujours là' })).ok).toBe(true);
+    expect((await heardAgain).text).toBe('toujours là');
     expect((await request(teacher.socket, 'session.end', {})).ok).toBe(true);
     expect(await listHands(db, sessionId)).toEqual([]);
   });

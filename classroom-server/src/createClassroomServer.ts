@@ -273,7 +273,14 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       background(log, 'outside end', session.endedElsewhere(new Date(notice.data.endedAt)));
     }
   });
-  const stopSweep = startIdleSweep({ db: deps.db, registry, log, fanout: deps.fanout, timeouts });
+  const stopSweep = startIdleSweep({
+    db: deps.db,
+    registry,
+    log,
+    fanout: deps.fanout,
+    timeouts,
+    ...(live ? { runsElsewhere: (id: string) => live.runsAnywhere(id) } : {}),
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -301,9 +308,12 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
         if (erasures) await (await erasures)();
         if (ended) await (await ended)();
         await spaceChat.close();
+        // Across nodes, sessions go on elsewhere rather than close.
+        await live?.handOver();
         await registry.close();
         await live?.close();
-        io.disconnectSockets(true);
+        // This node's sockets only (with an adapter, `io.disconnectSockets` reaches every node).
+        io.local.disconnectSockets(true);
         // Not io.close(): it would also close the HTTP server, which belongs to the caller.
         await io.of('/').adapter.close();
         if (cluster) {

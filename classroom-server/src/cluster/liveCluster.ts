@@ -108,6 +108,8 @@ export class LiveCluster {
   readonly #loading = new Map<string, Promise<unknown>>();
   #watcher: NodeJS.Timeout | undefined;
   #watching = false;
+  /** Handing over before stopping: this node takes no session any more. */
+  #stopping = false;
 
   constructor(deps: LiveClusterDeps) {
     this.#deps = deps;
@@ -157,6 +159,11 @@ export class LiveCluster {
       );
     }, every);
     this.#watcher.unref();
+  }
+
+  /** Whether some node runs the session now. */
+  async runsAnywhere(sessionId: string): Promise<boolean> {
+    return (await this.leases.owner(sessionId)) !== null;
   }
 
   /** Follows a socket of this node. */
@@ -285,6 +292,23 @@ export class LiveCluster {
     background(this.#log, 'releasing a session lease', this.leases.release(sessionId));
   }
 
+  /**
+   * Before this node stops: the sessions it runs stop here unrecorded (their
+   * stays go on) and their leases are released, so that another node takes
+   * each over at once from the database; its sockets reconnect, through the
+   * balancer, to another node. Nobody is put out of a session.
+   */
+  async handOver(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#watcher);
+    for (const sessionId of [...this.#loading.keys()]) {
+      await this.#sessions.loadedNow(sessionId)?.abandon();
+    }
+    await this.leases.close();
+    for (const socketId of [...this.#local.keys()]) this.#closeTransport(socketId);
+    this.#local.clear();
+  }
+
   /** Stops watching and listening; the leases still held are released (the registry closed first). */
   async close(): Promise<void> {
     clearInterval(this.#watcher);
@@ -316,6 +340,7 @@ export class LiveCluster {
   }
 
   async #takeOver(sessionId: string): Promise<Lease | null> {
+    if (this.#stopping) throw new PreauError('unavailable', 'this node is stopping');
     const lease = await this.leases.claim(sessionId);
     if (!lease) return null;
     // What a former owner held comes back from the database (stays, hands, chat, who was removed).

@@ -13,6 +13,8 @@ export interface IdleSweepDeps {
   log: Logger;
   fanout?: Fanout | undefined;
   timeouts: Pick<SessionTimeouts, 'emptySessionMs' | 'idleSweepMs'>;
+  /** Across nodes: whether another node runs the session (its room has its own timer). */
+  runsElsewhere?: (sessionId: string) => Promise<boolean>;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function sweepIdleSessions(deps: IdleSweepDeps): Promise<string[]> 
   const ended: string[] = [];
   for (const session of idle) {
     if (deps.registry.held(session.id)) continue;
+    if (await deps.runsElsewhere?.(session.id)) continue;
     const done = await endLiveSession(deps.db, {
       id: session.id,
       by: SYSTEM_ACTOR,

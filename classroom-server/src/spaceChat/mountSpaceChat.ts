@@ -142,7 +142,8 @@ export function mountSpaceChat(
     const change = MembershipChange.safeParse(safeJson(message));
     if (!change.success) return log.warn('unreadable membership change');
     if (change.data.change !== 'removed') return;
-    const room = nsp.to(personRoom(change.data.space, change.data.person));
+    // Every node hears the fan-out: each acts on its own sockets only.
+    const room = nsp.local.to(personRoom(change.data.space, change.data.person));
     room.emit('chat.closed', { reason: 'removed' });
     room.disconnectSockets(true);
   });
@@ -151,7 +152,7 @@ export function mountSpaceChat(
   const erasures = deps.fanout?.subscribe(PERSON_ERASED_CHANNEL, (message) => {
     const notice = PersonErasedNotice.safeParse(safeJson(message));
     if (!notice.success) return log.warn('unreadable erasure notice');
-    nsp.emit('chat.authorErased', { participantId: notice.data.person });
+    nsp.local.emit('chat.authorErased', { participantId: notice.data.person });
   });
 
   return {
