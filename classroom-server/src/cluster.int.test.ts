@@ -20,7 +20,7 @@ import {
   startLiveSession,
 } from '@preau/storage';
 import { io as connectClient } from 'socket.io-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
 import { startRedis, type TestRedis } from '../../tests/support/redis';
 import { type ServiceProcess, startService } from '../../tests/support/service';
@@ -54,13 +54,42 @@ function sendWithin(
   );
 }
 
-describe('one live session across two classroom nodes sharing Redis', () => {
+/** A classroom node process, and whether the balancer still sends clients to it. */
+interface Node {
+  process: ServiceProcess;
+  url: string;
+  alive: boolean;
+}
+
+describe('one live session across classroom nodes sharing Redis', () => {
   let pg: TestPostgres | undefined;
   let redis: TestRedis | undefined;
   let database: Database | undefined;
   let jwks: Server | undefined;
+  let key: Awaited<ReturnType<typeof generateSigningKey>>;
+  let env: Record<string, string>;
   const processes: ServiceProcess[] = [];
   const sockets: ClassroomSocket[] = [];
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    database = await openDatabase({ url: pg.url }, silentLogger());
+    key = await generateSigningKey('nodes');
+    // Web's JWKS, as standalone classroom servers fetch it.
+    jwks = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => jwks!.listen(0, '127.0.0.1', resolve));
+    env = {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      TOKEN_ISSUER: ISSUER,
+      JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`,
+      SFU_WORKERS: '1',
+    };
+  }, 240_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
     for (const p of processes) await p.stop();
@@ -70,85 +99,76 @@ describe('one live session across two classroom nodes sharing Redis', () => {
     await redis?.stop();
   });
 
-  it('serves roster, chat, hands, moderation and media across nodes, and survives the owner node’s death', {
-    timeout: 300_000,
-  }, async () => {
-    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-    database = await openDatabase({ url: pg.url }, silentLogger());
-    const { db } = database;
-    const sessionId = (
-      await startLiveSession(db, {
+  const started = (e: Record<string, unknown>) => e.msg === 'classroom server started';
+  const startNode = async (): Promise<Node> => {
+    const p = await startService('classroom-server/src/main.ts', env, started);
+    processes.push(p);
+    return { process: p, url: `http://127.0.0.1:${String(p.ready.port)}`, alive: true };
+  };
+  const startSession = async (classId: string) =>
+    (
+      await startLiveSession(database!.db, {
         id: newId('ls'),
-        space: SPACE,
-        classId: CLASS,
+        space: `class_${classId}`,
+        classId,
         title: 'Cours',
         createdBy: 'prof',
       })
     ).session.id;
 
-    const key = await generateSigningKey('nodes');
-    jwks = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: [key.publicJwk] }));
+  /** A participant's page connected first to `home`; the balancer sends its reconnections to a live node. */
+  const connect = (
+    nodes: Node[],
+    sessionId: string,
+    claims: CapabilityClaims,
+    home: Node,
+  ): Promise<Client> => {
+    const joins: Client['joins'] = [];
+    const socket: ClassroomSocket = connectClient(home.url, {
+      path: CLASSROOM_SOCKET_PATH,
+      transports: ['websocket'],
+      // The live page's settings (web/src/lib/classroom/connection.ts).
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 1500,
+      randomizationFactor: 0.3,
+      forceNew: true,
+      // Each (re)connection carries a fresh token, as the page fetches one.
+      auth: (cb) => {
+        void mintCapability(
+          key,
+          { issuer: ISSUER, audience: 'preau:classroom', ttlSeconds: 300 },
+          claims,
+        ).then((token) => cb({ token, session: sessionId, protocol: PROTOCOL_VERSION }));
+      },
     });
-    await new Promise<void>((resolve) => jwks!.listen(0, '127.0.0.1', resolve));
-    const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
-    const env = {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      TOKEN_ISSUER: ISSUER,
-      JWKS_URL: jwksUrl,
-      SFU_WORKERS: '1',
-    };
-    const started = (e: Record<string, unknown>) => e.msg === 'classroom server started';
-    const nodes = await Promise.all(
-      [1, 2].map(async () => {
-        const p = await startService('classroom-server/src/main.ts', env, started);
-        processes.push(p);
-        return { process: p, url: `http://127.0.0.1:${String(p.ready.port)}`, alive: true };
-      }),
-    );
-    const [node1, node2] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    socket.io.on('reconnect_attempt', () => {
+      const manager = socket.io as unknown as { uri: string };
+      if (!nodes.some((n) => n.alive && n.url === manager.uri)) {
+        manager.uri = nodes.find((n) => n.alive)!.url;
+      }
+    });
+    sockets.push(socket);
+    const events = recorder(socket);
+    return new Promise((resolve, reject) => {
+      socket.on('connect', () => {
+        request(socket, 'session.join', {}).then((r) => {
+          if (!r.ok) return reject(new Error(`join: ${r.error.code} ${r.error.message ?? ''}`));
+          joins.push({ at: Date.now(), snapshot: r.data });
+          if (joins.length === 1) resolve({ socket, joins, events });
+        }, reject);
+      });
+    });
+  };
 
-    const client = (claims: CapabilityClaims, home: (typeof nodes)[0]): Promise<Client> => {
-      const joins: Client['joins'] = [];
-      const socket: ClassroomSocket = connectClient(home.url, {
-        path: CLASSROOM_SOCKET_PATH,
-        transports: ['websocket'],
-        // The live page's settings (web/src/lib/classroom/connection.ts).
-        reconnectionDelay: 250,
-        reconnectionDelayMax: 1500,
-        randomizationFactor: 0.3,
-        forceNew: true,
-        auth: (cb) => {
-          void mintCapability(
-            key,
-            { issuer: ISSUER, audience: 'preau:classroom', ttlSeconds: 300 },
-            claims,
-          ).then((token) => cb({ token, session: sessionId, protocol: PROTOCOL_VERSION }));
-        },
-      });
-      // The balancer sends a reconnection to a node that is up.
-      socket.io.on('reconnect_attempt', () => {
-        const manager = socket.io as unknown as { uri: string };
-        if (!nodes.some((n) => n.alive && n.url === manager.uri)) {
-          manager.uri = nodes.find((n) => n.alive)!.url;
-        }
-      });
-      sockets.push(socket);
-      const events = recorder(socket);
-      return new Promise((resolve, reject) => {
-        socket.on('connect', () => {
-          request(socket, 'session.join', {}).then((r) => {
-            if (!r.ok) return reject(new Error(`join: ${r.error.code} ${r.error.message ?? ''}`));
-            joins.push({ at: Date.now(), snapshot: r.data });
-            if (joins.length === 1) resolve({ socket, joins, events });
-          }, reject);
-        });
-      });
-    };
+  it('serves roster, chat, hands, moderation and media across nodes, and survives the owner node’s death', {
+    timeout: 300_000,
+  }, async () => {
+    const db = database!.db;
+    const sessionId = await startSession(CLASS);
+    const nodes = await Promise.all([startNode(), startNode()]);
+    const [node1, node2] = nodes as [Node, Node];
+    const client = (claims: CapabilityClaims, home: Node) =>
+      connect(nodes, sessionId, claims, home);
 
     // The teacher on node 1 (which takes the session), the students on node 2.
     const teacher = await client(person('prof', CLASS, 'teacher'), node1);
@@ -306,14 +326,7 @@ describe('one live session across two classroom nodes sharing Redis', () => {
     expect((await heard).text).toBe('de retour');
 
     // A node drained (SIGTERM, as a rolling update does): its session moves to a new node, nobody is put out.
-    const node3 = {
-      process: await startService('classroom-server/src/main.ts', env, started),
-      url: '',
-      alive: true,
-    };
-    processes.push(node3.process);
-    node3.url = `http://127.0.0.1:${String(node3.process.ready.port)}`;
-    nodes.push(node3);
+    nodes.push(await startNode());
     const joinsBeforeDrain = [teacher, alice, bob].map((c) => c.joins.length);
     node2.alive = false;
     const drainedAt = Date.now();
@@ -349,5 +362,47 @@ describe('one live session across two classroom nodes sharing Redis', () => {
     expect((await heardAgain).text).toBe('toujours là');
     expect((await request(teacher.socket, 'session.end', {})).ok).toBe(true);
     expect(await listHands(db, sessionId)).toEqual([]);
+  });
+
+  it('counts the sockets of a dead node that only held sockets as dropped; they come back to the owner', {
+    timeout: 300_000,
+  }, async () => {
+    const sessionId = await startSession('5eN');
+    const nodes = await Promise.all([startNode(), startNode()]);
+    const [owner, edge] = nodes as [Node, Node];
+    const teacher = await connect(nodes, sessionId, person('prof', '5eN', 'teacher'), owner);
+    const alice = await connect(nodes, sessionId, person('alice', '5eN', 'student'), edge);
+    const bob = await connect(nodes, sessionId, person('bob', '5eN', 'student'), edge);
+    const said = await call(alice.socket, 'chat.send', { text: 'avant' });
+    await call(bob.socket, 'hand.raise', {});
+    // Bob's page goes away with the node (it will not reconnect); Alice's comes back through the balancer.
+    bob.socket.io.reconnection(false);
+    edge.alive = false;
+    const killedAt = Date.now();
+    await edge.process.crash();
+    await expect.poll(() => alice.joins.length, { timeout: 20_000, interval: 50 }).toBe(2);
+    const backWithin = alice.joins[1]!.at - killedAt;
+    console.info(`a student of the killed node back ${backWithin} ms later`);
+    expect(backWithin).toBeLessThan(5000);
+    const snapshot = alice.joins[1]!.snapshot;
+    expect(snapshot.resumed).toBe(true);
+    expect(snapshot.chat.map((m) => m.messageId)).toContain(said.messageId);
+    // The owner saw Bob's connection drop: he is reconnecting (his place and hand kept for the grace).
+    await expect
+      .poll(
+        () =>
+          teacher.events
+            .of<ParticipantView>('participant.updated')
+            .filter((p) => p.participantId === 'bob')
+            .at(-1)?.presence,
+        { timeout: 10_000 },
+      )
+      .toBe('reconnecting');
+    expect(snapshot.hands.map((h) => h.participantId)).toEqual(['bob']);
+    // The session never moved: the teacher did not reconnect.
+    expect(teacher.joins).toHaveLength(1);
+    const heard = new Promise<ChatMessage>((resolve) => alice.socket.once('chat.message', resolve));
+    await call(teacher.socket, 'chat.send', { text: 'après' });
+    expect((await heard).text).toBe('après');
   });
 });
