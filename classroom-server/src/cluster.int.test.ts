@@ -240,6 +240,11 @@ describe('one live session across classroom nodes sharing Redis', () => {
       .poll(() => alice.events.of('moderation.applied'))
       .toEqual([{ action: 'mute', by: 'prof' }]);
     expect((await request(bob.socket, 'moderation.lock', { locked: true })).ok).toBe(false);
+    // A student of node 2 removed from node 1 is told why and put out.
+    const carol = await client(person('carol', CLASS, 'student'), node2);
+    await call(teacher.socket, 'moderation.remove', { participantId: 'carol' });
+    await expect.poll(() => carol.socket.connected).toBe(false);
+    expect(carol.events.of('session.kicked')).toEqual([{ reason: 'removed' }]);
     await call(teacher.socket, 'moderation.lock', { locked: true });
     await expect
       .poll(() => alice.events.of<{ locked: boolean }>('session.updated').at(-1)?.locked)
@@ -311,7 +316,13 @@ describe('one live session across classroom nodes sharing Redis', () => {
     const acts = traces
       .filter((t) => t.kind === 'session.moderation')
       .map((t) => (t.payload as { action: string }).action);
-    expect(acts).toEqual(expect.arrayContaining(['mute', 'lock']));
+    expect(acts).toEqual(expect.arrayContaining(['mute', 'lock', 'remove']));
+    // The removed student stays out under the new owner.
+    const refused = await client(person('carol', CLASS, 'student'), node2).then(
+      () => 'joined',
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/^join: forbidden/);
     expect((await listHands(db, sessionId)).map((h) => h.personId)).toEqual(['alice']);
 
     // Media comes back through the new owner.

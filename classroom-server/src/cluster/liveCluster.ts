@@ -177,7 +177,7 @@ export class LiveCluster {
    */
   async open(sessionId: string): Promise<{ space: string }> {
     const lease = await this.#resolve(sessionId);
-    if (lease && lease.node === this.node) return this.#sessions.open(sessionId);
+    if (lease && this.#mine(sessionId, lease)) return this.#sessions.open(sessionId);
     const stored = await getSession(this.#deps.db, sessionId);
     if (!stored) throw new PreauError('not_found', 'no such session');
     if (stored.phase === 'ended') throw new PreauError('session_ended');
@@ -211,7 +211,7 @@ export class LiveCluster {
             this.reconnect(ctx.actor.socketId);
             throw new PreauError('unavailable', 'the session moved to another node; reconnecting');
           }
-          if (lease.node === this.node) {
+          if (this.#mine(ctx.sessionId, lease)) {
             if (socket) socket.lease = lease;
             return await runHandler(handler, ctx, ALREADY_LIMITED, payload, this.#log);
           }
@@ -318,6 +318,11 @@ export class LiveCluster {
   }
 
   // ---------------------------------------------------------------------------
+
+  /** Whether this node holds that lease (a lease naming this node's name but another epoch is a former life's). */
+  #mine(sessionId: string, lease: Lease): boolean {
+    return lease.node === this.node && this.leases.held(sessionId)?.epoch === lease.epoch;
+  }
 
   /** The session's owner, claimed here if nobody owns it; null when another node just claimed it. */
   async #resolve(sessionId: string): Promise<Lease | null> {
