@@ -122,6 +122,16 @@ export class DocPersistence implements Extension {
     if (!this.#pending.get(documentName)?.size) this.#knownClients.delete(documentName);
   }
 
+  /**
+   * Resolves once every store of the document begun so far has settled:
+   * true when all of them were stored (another node may then be told).
+   */
+  async stored(name: string): Promise<boolean> {
+    const set = this.#pending.get(name);
+    if (!set) return true;
+    return (await Promise.all([...set])).every((ok) => ok !== false);
+  }
+
   /** Waits for every store and compaction under way (shutdown, tests). */
   async drainAll(): Promise<void> {
     await this.writer.drain();
@@ -186,12 +196,14 @@ export class DocPersistence implements Extension {
         this.stats.stored += 1;
         const since = seq - (this.#snapshotSeq.get(name) ?? 0);
         if (since >= this.deps.compactEvery) this.#compact(name);
+        return true;
       },
       (err: unknown) => {
         this.stats.failed += 1;
         for (const c of fresh) known.delete(c);
         this.deps.log.error({ err, docId: name }, 'storing an update failed; closing the document');
         this.#dropDocument(document);
+        return false;
       },
     );
     this.#track(name, tracked);

@@ -15,8 +15,12 @@ export function readDocsConfig(source: Record<string, string | undefined> = proc
       DATA_DIR: z.string().default(join(process.cwd(), '.preau-data')),
       // PostgreSQL shared with web (the normal case when running apart).
       DATABASE_URL: env.url('postgres', 'postgresql').optional(),
-      // Redis shared with web: erasures reach documents this node has open.
+      // Redis shared with web and the other docs nodes: erasures reach documents
+      // this node has open, and a document open on several nodes stays one.
       REDIS_URL: env.url('redis', 'rediss').optional(),
+      // With REDIS_URL: how often open documents catch up with the database
+      // (what a lost Redis message did not bring); one small query per tick.
+      DOCS_CATCH_UP_MS: env.int(1000),
       // Tokens are minted by web with this issuer.
       TOKEN_ISSUER: z.string().min(1).default('preau'),
       // Web's public keys: its /.well-known/jwks.json, or the key set inline (JSON).

@@ -14,9 +14,11 @@ import { background, type CapabilityVerifier, type Logger } from '@preau/protoco
 import type { DocsExecutor, Fanout } from '@preau/storage';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
+import { DatabaseCatchUp } from './DatabaseCatchUp';
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
 import { GatedSocket } from './GatedSocket';
 import { ConnectionLimits } from './limits';
+import { NodeRelay } from './NodeRelay';
 import { AUTH_TYPE, documentName, messageType, permissionDenied } from './wire';
 
 /** How many tokenless sockets are kept open to be told "permission denied" (beyond: HTTP 401). */
@@ -45,6 +47,12 @@ export interface DocsServerDeps {
    * DOC_REWRITE_CHANNEL, and a document loaded here drops the erased text.
    */
   fanout?: Fanout;
+  /**
+   * Several docs nodes: documents loaded on more than one node stay one
+   * document through Redis (NodeRelay), and loaded documents catch up with
+   * the database every `catchUpMs` (DatabaseCatchUp, default 1000 ms).
+   */
+  crossNode?: { redisUrl: string; catchUpMs?: number };
 }
 
 /** A running docs server: an upgrade handler to mount on any HTTP server. */
@@ -55,7 +63,9 @@ export interface DocsServer {
   readonly ready: Promise<void>;
   /** Authorises and accepts a WebSocket upgrade on `path/<docId>?token=…`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  stats(): { documents: number; connections: number } & PersistenceStats;
+  /** The Redis relay between docs nodes (with `crossNode`). */
+  readonly relay: NodeRelay | undefined;
+  stats(): { documents: number; connections: number; recovered: number } & PersistenceStats;
   /** Closes every connection (clients reconnect elsewhere) and waits for pending stores. */
   close(): Promise<void>;
 }
@@ -70,10 +80,25 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     log,
     compactEvery: deps.compactEvery ?? 500,
   });
+  const catchUp = deps.crossNode
+    ? new DatabaseCatchUp({ db: deps.db, log, intervalMs: deps.crossNode.catchUpMs ?? 1000 })
+    : undefined;
+  const relay = deps.crossNode
+    ? new NodeRelay({
+        url: deps.crossNode.redisUrl,
+        log,
+        stored: (docId) => persistence.stored(docId),
+      })
+    : undefined;
   const hocuspocus = new Hocuspocus<DocsContext>({
     name: 'preau-docs',
     quiet: true,
-    extensions: [persistence, ...(deps.extensions ?? [])],
+    extensions: [
+      persistence,
+      ...(catchUp ? [catchUp] : []),
+      ...(relay ? [relay] : []),
+      ...(deps.extensions ?? []),
+    ],
     async onAuthenticate({ token, documentName, context, connectionConfig }) {
       // The upgrade already authorised this socket for one document; the
       // provider's own token must agree with it.
@@ -173,6 +198,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
   return {
     path,
     hocuspocus,
+    relay,
     ready: rewrites ? rewrites.then(() => undefined) : Promise.resolve(),
     handleUpgrade(req, socket, head) {
       socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
@@ -205,6 +231,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     stats: () => ({
       documents: hocuspocus.getDocumentsCount(),
       connections: hocuspocus.getConnectionsCount(),
+      recovered: catchUp?.stats.recovered ?? 0,
       ...persistence.stats,
     }),
     close() {
@@ -213,6 +240,9 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
         await unsubscribe?.();
         for (const ws of sockets) ws.close(CLOSE_CODES.serverShutdown, 'server_shutdown');
         await persistence.drainAll();
+        catchUp?.close();
+        // After the drain: replies waiting for those stores have been published.
+        await relay?.onDestroy();
         for (const ws of sockets) ws.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       })();

@@ -27,6 +27,9 @@ runService({
     const docs = createDocsServer({
       db: database.db,
       ...(fanout ? { fanout } : {}),
+      ...(config.REDIS_URL
+        ? { crossNode: { redisUrl: config.REDIS_URL, catchUpMs: config.DOCS_CATCH_UP_MS } }
+        : {}),
       log,
       verify: createCapabilityVerifier({
         issuer: config.TOKEN_ISSUER,

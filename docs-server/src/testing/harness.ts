@@ -45,7 +45,7 @@ export interface DocsHarness {
 /** Starts a docs server in this process on an in-memory PGlite (or the given database). */
 export async function startDocsHarness(
   opts: { database?: Database } & Partial<
-    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout'>
+    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout' | 'crossNode'>
   > = {},
 ): Promise<DocsHarness> {
   const database = opts.database ?? (await openDatabase({ memory: true }, silentLogger()));
@@ -62,6 +62,7 @@ export async function startDocsHarness(
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.compactEvery ? { compactEvery: opts.compactEvery } : {}),
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
+    ...(opts.crossNode ? { crossNode: opts.crossNode } : {}),
   });
   await docs.ready;
   const server: Server = createServer((_req, res) => res.writeHead(404).end());

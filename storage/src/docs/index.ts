@@ -1,3 +1,4 @@
+export * from './catchUp';
 export * from './documents';
 export * from './fileRetention';
 export * from './files';

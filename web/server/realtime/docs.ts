@@ -7,7 +7,8 @@ import type { MountedRealtime } from './index';
  * Mounts the docs server on the one port: WebSocket upgrades on
  * `/docs-ws/<docId>?token=…` go to Hocuspocus, authorised with web's own
  * capability tokens (audience 'preau:docs'), documents stored in web's
- * database; erasures reach loaded documents through the fan-out.
+ * database; erasures reach loaded documents through the fan-out, and with
+ * REDIS_URL a document open on several nodes stays one (see NodeRelay).
  */
 export async function mountDocs(_server: Server, services: Services): Promise<MountedRealtime> {
   const docs = createDocsServer({
@@ -15,6 +16,8 @@ export async function mountDocs(_server: Server, services: Services): Promise<Mo
     log: services.log,
     verify: services.tokens.verifier('preau:docs'),
     fanout: services.fanout,
+    // With a shared Redis, documents also stay one across web nodes.
+    ...(services.config.REDIS_URL ? { crossNode: { redisUrl: services.config.REDIS_URL } } : {}),
   });
   await docs.ready;
   return {
