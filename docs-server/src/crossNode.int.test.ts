@@ -43,7 +43,7 @@ describe('documents across two docs nodes', () => {
     pg = await startPostgres();
     // Each node has its own pool, as on two machines (opened one after the other: migrations).
     for (let i = 0; i < 2; i++) databases.push(await openDatabase({ url: pg.url }, silentLogger()));
-    const crossNode = { redisUrl: redis.url, catchUpMs: 500 };
+    const crossNode = { redisUrl: redis.url };
     a = await startDocsHarness({ database: databases[0]!, crossNode });
     b = await startDocsHarness({ database: databases[1]!, crossNode });
   }, 180_000);
@@ -159,5 +159,37 @@ describe('documents across two docs nodes', () => {
     expect(s.traces).toBe(3);
     expect(s.doc.getText('t').toString()).toBe('un deux trois');
     leave(alice, bob);
+  });
+
+  it('an editor moving to the other node does not get its stored change stored again there', async () => {
+    const docId = await a.newDoc(SPACE, 'pad');
+    const alice = await client(a, docId, 'alice');
+    const bob = await client(b, docId, 'bob');
+    alice.document.getText('t').insert(0, 'un');
+    await expect.poll(() => bob.document.getText('t').toString()).toBe('un');
+    // Node A stores alice's change and node B never hears of it (as when A
+    // dies between its commit and its relay)...
+    const relay = b.docs.relay!;
+    await relay.sub.unsubscribe(docChannel(docId));
+    alice.document.getText('t').insert(2, ' deux');
+    await saved(alice);
+    await relay.sub.subscribe(docChannel(docId));
+    // ...then alice's page reconnects through node B and sends it again: B
+    // catches up with the database before reading her messages.
+    const page = alice.document;
+    leave(alice);
+    const moved = connect(
+      b.wsUrl,
+      docId,
+      await b.mint({ sub: 'alice', space: SPACE, doc: docId }),
+      page,
+    );
+    clients.add(moved);
+    await saved(moved);
+    await expect.poll(() => bob.document.getText('t').toString()).toBe('un deux');
+    const s = await stored(docId);
+    expect(s.authors).toEqual(['alice', 'alice']);
+    expect(s.traces).toBe(2);
+    leave(moved, bob);
   });
 });
