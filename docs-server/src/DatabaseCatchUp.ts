@@ -24,6 +24,9 @@ const FROM_DATABASE: RedisTransactionOrigin & { readonly database: true } = {
   database: true,
 };
 
+/** Documents checked per query (a node may hold thousands; the query stays small). */
+const SWEEP_CHUNK = 1000;
+
 /** Counters the tests and health checks read. */
 export interface CatchUpStats {
   /** Database reads that brought a loaded document something it lacked. */
@@ -109,12 +112,15 @@ export class DatabaseCatchUp implements Extension {
     const documents = this.#instance?.documents;
     if (!documents) return;
     const names = [...this.#seen.keys()].filter((name) => documents.has(name));
-    const latest = await docLastSeqs(this.deps.db, names);
-    for (const name of names) {
-      const document = documents.get(name);
-      const seen = this.#seen.get(name);
-      if (!document || seen === undefined) continue;
-      if ((latest.get(name) ?? 0) > seen) await this.catchUp(document);
+    for (let i = 0; i < names.length; i += SWEEP_CHUNK) {
+      const chunk = names.slice(i, i + SWEEP_CHUNK);
+      const latest = await docLastSeqs(this.deps.db, chunk);
+      for (const name of chunk) {
+        const document = documents.get(name);
+        const seen = this.#seen.get(name);
+        if (!document || seen === undefined) continue;
+        if ((latest.get(name) ?? 0) > seen) await this.catchUp(document);
+      }
     }
   }
 
