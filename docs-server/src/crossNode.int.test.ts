@@ -22,6 +22,9 @@ describe('documents across two docs nodes', () => {
   const databases: Database[] = [];
   let a: DocsHarness;
   let b: DocsHarness;
+  // Two more nodes that never read the database back: what reaches them came through Redis.
+  let relayOnlyA: DocsHarness;
+  let relayOnlyB: DocsHarness;
   const clients = new Set<HocuspocusProvider>();
 
   /** A client of one node; destroyed after the test whatever happens. */
@@ -42,10 +45,13 @@ describe('documents across two docs nodes', () => {
     redis = await startRedis();
     pg = await startPostgres();
     // Each node has its own pool, as on two machines (opened one after the other: migrations).
-    for (let i = 0; i < 2; i++) databases.push(await openDatabase({ url: pg.url }, silentLogger()));
+    for (let i = 0; i < 4; i++) databases.push(await openDatabase({ url: pg.url }, silentLogger()));
     const crossNode = { redisUrl: redis.url };
     a = await startDocsHarness({ database: databases[0]!, crossNode });
     b = await startDocsHarness({ database: databases[1]!, crossNode });
+    const never = { redisUrl: redis.url, catchUpMs: 3_600_000 };
+    relayOnlyA = await startDocsHarness({ database: databases[2]!, crossNode: never });
+    relayOnlyB = await startDocsHarness({ database: databases[3]!, crossNode: never });
   }, 180_000);
 
   afterAll(async () => {
@@ -53,6 +59,8 @@ describe('documents across two docs nodes', () => {
       ...[...clients].map((p) => async () => p.destroy()),
       async () => a?.close(),
       async () => b?.close(),
+      async () => relayOnlyA?.close(),
+      async () => relayOnlyB?.close(),
       ...databases.map((d) => () => d.close()),
       async () => pg?.stop(),
       async () => redis?.stop(),
@@ -77,6 +85,8 @@ describe('documents across two docs nodes', () => {
   }
 
   it('two editors of one pad on two nodes converge; carets cross; each update is stored and traced once', async () => {
+    const a = relayOnlyA;
+    const b = relayOnlyB;
     const docId = await a.newDoc(SPACE, 'pad');
     const alice = await client(a, docId, 'alice');
     const bob = await client(b, docId, 'bob');
@@ -97,10 +107,13 @@ describe('documents across two docs nodes', () => {
     expect(s.authors).toEqual(['alice', 'bob']);
     expect(s.traces).toBe(2);
     expect(s.doc.getText('t').toString()).toBe('Bonjour à tous');
+    expect(a.docs.stats().recovered + b.docs.stats().recovered).toBe(0);
     leave(alice, bob);
   });
 
   it('one board edited from two nodes; pointers cross; a reader after both left sees it all', async () => {
+    const a = relayOnlyA;
+    const b = relayOnlyB;
     const docId = await a.newDoc(SPACE, 'board');
     const alice = await client(a, docId, 'alice');
     const bob = await client(b, docId, 'bob');
