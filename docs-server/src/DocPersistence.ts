@@ -44,8 +44,10 @@ export interface PersistenceStats {
  * a transaction produced, with its author and time, in the same transaction
  * as its trace record. The connection's acknowledgement waits for the commit
  * (see GatedSocket), so nothing acknowledged is lost if the process dies.
- * Loads documents from their latest snapshot plus the updates after it, and
- * compacts a new snapshot every `compactEvery` updates.
+ * Loads documents from their latest snapshot plus the updates after it
+ * (reads only), and compacts a new snapshot every `compactEvery` stored
+ * updates, in the background of the writes. Nothing is kept for a document
+ * once it is unloaded and its last stores are done.
  */
 export class DocPersistence implements Extension {
   readonly extensionName = 'preau-doc-persistence';
@@ -57,6 +59,7 @@ export class DocPersistence implements Extension {
   readonly #knownClients = new Map<string, Set<number>>();
   readonly #snapshotSeq = new Map<string, number>();
   readonly #compacting = new Map<string, Promise<void>>();
+  readonly #loaded = new Set<string>();
 
   readonly writer: UpdateWriter;
 
@@ -67,16 +70,33 @@ export class DocPersistence implements Extension {
   async onLoadDocument({ documentName, document }: onLoadDocumentPayload<DocsContext>) {
     // A document unloaded a moment ago may still be storing its last updates.
     await this.#drain(documentName);
-    const parts = await readDocParts(this.deps.db, documentName);
-    const updates = parts.updates.map((u) => u.body);
-    const state = mergeParts(parts.snapshot?.state ?? null, updates);
-    this.#applyLoaded(document, documentName, state, parts.snapshot?.state ?? null, updates);
-    this.#knownClients.set(documentName, await knownDocClients(this.deps.db, documentName));
+    const started = performance.now();
+    // Opening reads and never writes: the snapshot the writes keep compacted
+    // (one row) and the short tail of updates after it, applied as they are.
+    const [parts, known] = await Promise.all([
+      readDocParts(this.deps.db, documentName),
+      knownDocClients(this.deps.db, documentName),
+    ]);
+    const read = performance.now();
+    this.#applyLoaded(
+      document,
+      documentName,
+      parts.snapshot?.state ?? null,
+      parts.updates.map((u) => u.body),
+    );
+    this.#loaded.add(documentName);
+    this.#knownClients.set(documentName, known);
     this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? parts.base);
-    const last = parts.updates.at(-1);
-    if (last && parts.updates.length >= this.deps.compactEvery) {
-      this.#compact(documentName, { state, seq: last.seq, generation: parts.generation });
-    }
+    this.deps.log.debug(
+      {
+        docId: documentName,
+        readMs: Math.round(read - started),
+        applyMs: Math.round(performance.now() - read),
+        snapshotBytes: parts.snapshot?.state.byteLength ?? 0,
+        tail: parts.updates.length,
+      },
+      'document loaded',
+    );
   }
 
   /**
@@ -118,8 +138,20 @@ export class DocPersistence implements Extension {
     }
   }
 
+  /** Nothing is kept for a document nobody has open, once its last stores are done. */
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload) {
-    if (!this.#pending.get(documentName)?.size) this.#knownClients.delete(documentName);
+    this.#loaded.delete(documentName);
+    this.#forgetIfIdle(documentName);
+  }
+
+  /** What this extension holds per document (tests and the memory figures). */
+  held(): { loaded: number; known: number; snapshotSeqs: number; pending: number } {
+    return {
+      loaded: this.#loaded.size,
+      known: this.#knownClients.size,
+      snapshotSeqs: this.#snapshotSeq.size,
+      pending: this.#pending.size + this.#compacting.size,
+    };
   }
 
   /**
@@ -141,20 +173,26 @@ export class DocPersistence implements Extension {
     ]);
   }
 
+  /**
+   * Applies the stored parts in one transaction (one parse each, no merge
+   * beforehand). One unreadable part must not make the whole document
+   * unreadable: on failure the parts are applied one by one and the ones
+   * that fail are reported.
+   */
   #applyLoaded(
     document: Document,
     name: string,
-    merged: Uint8Array,
     snapshot: Uint8Array | null,
     updates: Uint8Array[],
   ) {
+    const parts = snapshot ? [snapshot, ...updates] : updates;
     try {
-      applyUpdate(document, merged, LOADED);
+      document.transact(() => {
+        for (const part of parts) applyUpdate(document, part, LOADED);
+      }, LOADED);
     } catch (err) {
-      // One unreadable update must not make the whole document unreadable:
-      // apply the parts one by one and report the ones that fail.
-      this.deps.log.error({ err, docId: name }, 'merged load failed; loading update by update');
-      for (const part of snapshot ? [snapshot, ...updates] : updates) {
+      this.deps.log.error({ err, docId: name }, 'loading in one go failed; loading part by part');
+      for (const part of parts) {
         try {
           applyUpdate(document, part, LOADED);
         } catch (partErr) {
@@ -221,33 +259,37 @@ export class DocPersistence implements Extension {
   }
 
   /**
-   * Stores a snapshot merged from the stored parts. A snapshot merged from
-   * parts read before a history rewrite is refused by the database (its
+   * Compacts a snapshot in the background, from the write path only (every
+   * `compactEvery` stored updates): the latest snapshot and the updates
+   * after it, merged, become the one row the next load reads. Opening a
+   * document never compacts (no write on open). A snapshot merged from parts
+   * read before a history rewrite is refused by the database (its
    * generation is stale), so erased text is never written back.
    */
-  #compact(name: string, given?: { state: Uint8Array; seq: number; generation: number }) {
+  #compact(name: string) {
     if (this.#compacting.has(name)) return;
     const work = (async () => {
-      let target = given;
-      if (!target) {
-        const parts = await readDocParts(this.deps.db, name);
-        const last = parts.updates.at(-1);
-        if (!last) return;
-        target = {
-          state: mergeParts(
-            parts.snapshot?.state ?? null,
-            parts.updates.map((u) => u.body),
-          ),
-          seq: last.seq,
-          generation: parts.generation,
-        };
-      }
-      const stored = await storeDocSnapshot(this.deps.db, { docId: name, ...target });
-      this.#snapshotSeq.set(name, Math.max(target.seq, this.#snapshotSeq.get(name) ?? 0));
+      const parts = await readDocParts(this.deps.db, name);
+      const last = parts.updates.at(-1);
+      if (!last) return;
+      const state = mergeParts(
+        parts.snapshot?.state ?? null,
+        parts.updates.map((u) => u.body),
+      );
+      const stored = await storeDocSnapshot(this.deps.db, {
+        docId: name,
+        seq: last.seq,
+        state,
+        generation: parts.generation,
+      });
+      this.#snapshotSeq.set(name, Math.max(last.seq, this.#snapshotSeq.get(name) ?? 0));
       if (stored) this.stats.snapshots += 1;
     })()
       .catch((err: unknown) => this.deps.log.error({ err, docId: name }, 'compaction failed'))
-      .finally(() => this.#compacting.delete(name));
+      .finally(() => {
+        this.#compacting.delete(name);
+        this.#forgetIfIdle(name);
+      });
     this.#compacting.set(name, work);
   }
 
@@ -261,8 +303,15 @@ export class DocPersistence implements Extension {
     const done = () => {
       set.delete(promise);
       if (set.size === 0) this.#pending.delete(name);
+      this.#forgetIfIdle(name);
     };
     promise.then(done, done);
+  }
+
+  #forgetIfIdle(name: string) {
+    if (this.#loaded.has(name) || this.#pending.has(name) || this.#compacting.has(name)) return;
+    this.#knownClients.delete(name);
+    this.#snapshotSeq.delete(name);
   }
 
   async #drain(name: string) {
