@@ -46,7 +46,8 @@ export type AppendResult =
 /**
  * Appends updates to their documents' histories, each with its author and
  * time and each recorded in the trace log, all in one transaction (a group
- * commit: one commit for everything that arrived meanwhile). Each document's
+ * commit: one commit for everything that arrived meanwhile), in a fixed
+ * number of statements whatever the number of documents. Each document's
  * row is locked while its counter moves, so one document's updates commit in
  * sequence order whichever node writes (a snapshot "up to seq N" never misses
  * a later commit with a lower number). Updates of archived or missing
@@ -56,6 +57,7 @@ export async function appendDocUpdates(
   db: DocsExecutor,
   entries: readonly NewDocUpdate[],
 ): Promise<AppendResult[]> {
+  if (entries.length === 0) return [];
   const write = async (tx: DocsExecutor) => {
     const results: AppendResult[] = new Array(entries.length);
     const byDoc = new Map<string, number[]>();
@@ -64,54 +66,77 @@ export async function appendDocUpdates(
       list.push(i);
       byDoc.set(entry.docId, list);
     });
-    for (const [docId, indexes] of [...byDoc].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const bumped = await sql<{ last_seq: number | string; space_id: string }>`
-        UPDATE doc SET last_seq = last_seq + ${indexes.length}, updated_at = now()
-        WHERE id = ${docId} AND archived_at IS NULL
-        RETURNING last_seq, space_id`.execute(tx);
-      const row = bumped.rows[0];
+    const docIds = [...byDoc.keys()].sort();
+    // Every document's row locked in id order (two nodes' batches cannot
+    // deadlock), then all counters moved in one statement: the statements of
+    // a batch do not grow with the number of documents it touches.
+    if (docIds.length > 1) {
+      await sql`SELECT id FROM doc WHERE id IN (${sql.join(docIds)}) ORDER BY id FOR UPDATE`.execute(
+        tx,
+      );
+    }
+    const counts = sql.join(docIds.map((id) => sql`(${id}::text, ${byDoc.get(id)!.length}::int8)`));
+    const bumped = await sql<{ id: string; last_seq: number | string; space_id: string }>`
+      UPDATE doc SET last_seq = doc.last_seq + v.n, updated_at = now()
+      FROM (VALUES ${counts}) AS v(id, n)
+      WHERE doc.id = v.id AND doc.archived_at IS NULL
+      RETURNING doc.id, doc.last_seq, doc.space_id`.execute(tx);
+    const bumpedById = new Map(bumped.rows.map((r) => [r.id, r]));
+    const refused = docIds.filter((id) => !bumpedById.has(id));
+    const existing = new Set(
+      refused.length === 0
+        ? []
+        : (await tx.selectFrom('doc').select('id').where('id', 'in', refused).execute()).map(
+            (r) => r.id,
+          ),
+    );
+    const updateRows: Array<{
+      doc_id: string;
+      seq: number;
+      author: string;
+      at: Date;
+      body: Uint8Array;
+    }> = [];
+    const clients: Array<{
+      doc_id: string;
+      client_id: number;
+      person_id: string;
+      first_seq: number;
+    }> = [];
+    for (const docId of docIds) {
+      const indexes = byDoc.get(docId)!;
+      const row = bumpedById.get(docId);
       if (!row) {
-        const exists = await tx
-          .selectFrom('doc')
-          .select('id')
-          .where('id', '=', docId)
-          .executeTakeFirst();
-        const error = exists
+        const error = existing.has(docId)
           ? new PreauError('forbidden', 'the document is archived')
           : new PreauError('not_found', 'no such document');
         for (const i of indexes) results[i] = { ok: false, error };
         continue;
       }
       const first = Number(row.last_seq) - indexes.length + 1;
-      const rows = indexes.map((i, k) => ({ i, seq: first + k, at: entries[i]!.at ?? new Date() }));
-      await tx
-        .insertInto('doc_update')
-        .values(
-          rows.map(({ i, seq, at }) => ({
+      indexes.forEach((i, k) => {
+        const entry = entries[i]!;
+        const seq = first + k;
+        const at = entry.at ?? new Date();
+        updateRows.push({ doc_id: docId, seq, author: entry.author, at, body: entry.body });
+        for (const client of entry.newClients ?? []) {
+          clients.push({
             doc_id: docId,
-            seq,
-            author: entries[i]!.author,
-            at,
-            body: entries[i]!.body,
-          })),
-        )
+            client_id: client,
+            person_id: entry.author,
+            first_seq: seq,
+          });
+        }
+        results[i] = { ok: true, seq, at, space: row.space_id };
+      });
+    }
+    if (updateRows.length > 0) await tx.insertInto('doc_update').values(updateRows).execute();
+    if (clients.length > 0) {
+      await tx
+        .insertInto('doc_client')
+        .values(clients)
+        .onConflict((oc) => oc.columns(['doc_id', 'client_id']).doNothing())
         .execute();
-      const clients = rows.flatMap(({ i, seq }) =>
-        (entries[i]!.newClients ?? []).map((client) => ({
-          doc_id: docId,
-          client_id: client,
-          person_id: entries[i]!.author,
-          first_seq: seq,
-        })),
-      );
-      if (clients.length > 0) {
-        await tx
-          .insertInto('doc_client')
-          .values(clients)
-          .onConflict((oc) => oc.columns(['doc_id', 'client_id']).doNothing())
-          .execute();
-      }
-      for (const { i, seq, at } of rows) results[i] = { ok: true, seq, at, space: row.space_id };
     }
     // Trace records last, space by space (recordTraces sorts them): every
     // writer locks document rows (in id order) before trace counters (in
