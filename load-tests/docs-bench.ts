@@ -3,12 +3,18 @@
 //  1. N pads × M simulated editors (Node Yjs clients) typing, against Préau's
 //     docs server (its own process, `docs-server/src/main.ts`, embedded PGlite:
 //     every update stored and traced before it is acknowledged) and against the
-//     reference Yjs server `@y/websocket-server` (its own process, in memory);
-//     update propagation p50/p99, server CPU and memory, and the ratios;
-//  2. the cold load of a pad whose history holds 100,000 updates.
+//     reference Yjs server `@y/websocket-server` (its own process, in memory),
+//     and against a stock Hocuspocus server with its database extension on
+//     SQLite (its own process, `reference/hocuspocus.mjs`); update propagation
+//     p50/p99, server CPU and memory, and the ratios;
+//  2. the memory of Préau's docs server per open document and per participant
+//     (resident memory before, with everyone connected, and once everyone left
+//     and the documents were unloaded).
+// The cold load of long histories is `cold-load.ts`.
 // Options (environment): PADS (10), EDITORS (5), SECONDS (20), RATE (keystrokes
-// per second per editor, 5), HISTORY (100000), POSTGRES=1 (a throwaway PostgreSQL
-// from Debian's packages instead of the embedded PGlite).
+// per second per editor, 5), POSTGRES=1 (a throwaway PostgreSQL from Debian's
+// packages instead of the embedded PGlite), PROFILE=dir (the docs server writes
+// a CPU profile there, `node --cpu-prof`).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,10 +24,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
-import { padFragment, padXml } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
-import { createDoc, type Database, openDatabase } from '@preau/storage';
-import { sql } from 'kysely';
+import { createDoc, openDatabase } from '@preau/storage';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
@@ -34,10 +38,11 @@ const PADS = Number(process.env.PADS ?? 10);
 const EDITORS = Number(process.env.EDITORS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const RATE = Number(process.env.RATE ?? 5);
-const HISTORY = Number(process.env.HISTORY ?? 100_000);
+const PROFILE = process.env.PROFILE;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const REFERENCE_MAIN = join(ROOT, 'load-tests/reference/server.mjs');
+const HOCUSPOCUS_MAIN = join(ROOT, 'load-tests/reference/hocuspocus.mjs');
 const ISSUER = 'preau-bench';
 const SPACE = 'class_bench';
 const CLK_TCK = 100;
@@ -50,7 +55,8 @@ interface Server {
 }
 
 async function startDocsServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', DOCS_MAIN], {
+  const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', DOCS_MAIN], {
     cwd: ROOT,
     env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -76,6 +82,22 @@ async function startReferenceServer(): Promise<Server> {
     child.once('exit', (code) => reject(new Error(`reference server exited (${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('running at')) resolve();
+    });
+  });
+  return { child, port };
+}
+
+async function startHocuspocus(dbFile: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [HOCUSPOCUS_MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DB_FILE: dbFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`hocuspocus exited (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('hocuspocus running at')) resolve();
     });
   });
   return { child, port };
@@ -144,11 +166,20 @@ interface Editor {
 }
 
 function preauEditor(port: number, docId: string, token: string): Editor {
+  return hocuspocusEditor(
+    `ws://127.0.0.1:${port}${DOCS_WS_PATH}/${docId}?token=${encodeURIComponent(token)}`,
+    docId,
+    token,
+  );
+}
+
+/** A Hocuspocus provider: Préau's client, and the client of the Hocuspocus reference. */
+function hocuspocusEditor(url: string, docId: string, token?: string): Editor {
   const doc = new Y.Doc();
   const provider = new HocuspocusProvider({
-    url: `ws://127.0.0.1:${port}${DOCS_WS_PATH}/${docId}?token=${encodeURIComponent(token)}`,
+    url,
     name: docId,
-    token,
+    token: token ?? null,
     document: doc,
   });
   const synced = new Promise<void>((resolve) => {
@@ -294,51 +325,6 @@ async function typingRun(
   };
 }
 
-// --- cold load of a long history ---------------------------------------------
-
-/** Stores a pad's history of `count` one-keystroke updates directly (no server). */
-async function seedHistory(database: Database, docId: string, count: number) {
-  const writer = new Y.Doc();
-  const frag = padFragment(writer);
-  const p = new Y.XmlElement('paragraph');
-  const t = new Y.XmlText();
-  p.insert(0, [t]);
-  const updates: Uint8Array[] = [];
-  writer.on('update', (u: Uint8Array) => updates.push(u));
-  frag.insert(0, [p]);
-  while (updates.length < count) {
-    if (updates.length % 40 === 39) t.insert(t.length, '\n');
-    else t.insert(Math.floor(Math.random() * (t.length + 1)), 'x');
-  }
-  const at = Date.now() - count * 200;
-  for (let i = 0; i < count; i += 2000) {
-    const rows = updates.slice(i, i + 2000).map((body, k) => ({
-      doc_id: docId,
-      seq: i + k + 1,
-      author: 'bench',
-      at: new Date(at + (i + k) * 200),
-      body,
-    }));
-    await database.db.insertInto('doc_update').values(rows).execute();
-  }
-  await sql`UPDATE doc SET last_seq = ${count} WHERE id = ${docId}`.execute(database.db);
-  await database.db
-    .insertInto('doc_client')
-    .values({ doc_id: docId, client_id: writer.clientID, person_id: 'bench', first_seq: 1 })
-    .execute();
-  return t.length;
-}
-
-async function timeToSync(port: number, docId: string, token: string) {
-  const t0 = performance.now();
-  const editor = preauEditor(port, docId, token);
-  await editor.synced;
-  const ms = performance.now() - t0;
-  const length = padXml(editor.doc).length;
-  editor.close();
-  return { ms, length };
-}
-
 // --- the run -------------------------------------------------------------------
 
 async function main() {
@@ -367,10 +353,6 @@ async function main() {
           .id,
       );
     }
-    const longPad = (
-      await createDoc(setup.db, { space: SPACE, kind: 'pad', title: 'Long', actor: 'b' })
-    ).id;
-    const seeded = await seedHistory(setup, longPad, HISTORY);
     await setup.close();
 
     console.log(
@@ -379,6 +361,7 @@ async function main() {
     );
 
     const preau = await startDocsServer(env);
+    const rssEmpty = usage(preau.child.pid!).rssMb;
     const preauEditors = await Promise.all(
       pads.map(async (docId) =>
         Promise.all(
@@ -388,9 +371,36 @@ async function main() {
         ),
       ),
     );
+    await Promise.all(preauEditors.flat().map((e) => e.synced));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rssConnected = usage(preau.child.pid!).rssMb;
     const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
     for (const e of preauEditors.flat()) e.close();
+    // Everyone left: every document must be unloaded (the health check counts them).
+    let open = -1;
+    for (let i = 0; i < 100 && open !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const health = await fetch(`http://127.0.0.1:${preau.port}/healthz`);
+      open = ((await health.json()) as { documents: number }).documents;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rssLeft = usage(preau.child.pid!).rssMb;
     await stop(preau);
+
+    const hocuspocus = await startHocuspocus(join(dir, 'hocuspocus.sqlite'));
+    const hpEditors = pads.map((docId) =>
+      Array.from({ length: EDITORS }, () =>
+        hocuspocusEditor(`ws://127.0.0.1:${hocuspocus.port}`, docId),
+      ),
+    );
+    const hpFigures = await typingRun(
+      'Hocuspocus 4.7 + extension-database (SQLite)',
+      hocuspocus,
+      hpEditors,
+      null,
+    );
+    for (const e of hpEditors.flat()) e.close();
+    await stop(hocuspocus);
 
     const reference = await startReferenceServer();
     const refEditors = pads.map((docId) =>
@@ -404,35 +414,28 @@ async function main() {
       `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
       `${f.dbCpuPercent === null ? '—' : `${f.dbCpuPercent.toFixed(0)} %`} | ` +
       `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
+    // The CPU ratio counts PostgreSQL's too: the references store nothing or little.
+    const ratio = (f: Figures, to: Figures) =>
+      `| Préau / ${to.label.split(' ')[0]} | ${(f.p50 / to.p50).toFixed(2)} | ` +
+      `${(f.p99 / to.p99).toFixed(2)} | ` +
+      `${((f.cpuPercent + (f.dbCpuPercent ?? 0)) / to.cpuPercent).toFixed(2)} | | ` +
+      `${(f.rssPeakMb / to.rssPeakMb).toFixed(2)} | | | |`;
     console.log(
       '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | RSS peak / end MB | keystrokes | deliveries | converged |',
     );
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     console.log(row(preauFigures));
+    console.log(row(hpFigures));
     console.log(row(refFigures));
+    console.log(ratio(preauFigures, refFigures));
+    console.log(ratio(preauFigures, hpFigures));
+    const participants = PADS * EDITORS;
     console.log(
-      `| Préau / reference | ${(preauFigures.p50 / refFigures.p50).toFixed(2)} | ` +
-        `${(preauFigures.p99 / refFigures.p99).toFixed(2)} | ` +
-        // The CPU ratio counts PostgreSQL's too: the reference stores nothing.
-        `${((preauFigures.cpuPercent + (preauFigures.dbCpuPercent ?? 0)) / refFigures.cpuPercent).toFixed(2)} | | ` +
-        `${(preauFigures.rssPeakMb / refFigures.rssPeakMb).toFixed(2)} | | | |`,
-    );
-
-    // Cold load: a fresh process loads the pad from its stored updates (and
-    // compacts a snapshot), then a second fresh process loads from that snapshot.
-    const token = await mint('reader', longPad);
-    const first = await startDocsServer(env);
-    const noSnapshot = await timeToSync(first.port, longPad, token);
-    // The compaction runs right after that load; give it time before stopping.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    await stop(first);
-    const second = await startDocsServer(env);
-    const withSnapshot = await timeToSync(second.port, longPad, token);
-    await stop(second);
-    console.log(`\ncold load of a pad with ${HISTORY} stored updates (${seeded} characters):`);
-    console.log(`  from the updates (first load, no snapshot yet): ${noSnapshot.ms.toFixed(0)} ms`);
-    console.log(
-      `  from the snapshot compacted at that load:        ${withSnapshot.ms.toFixed(0)} ms`,
+      `\nPréau's docs server, resident memory: ${rssEmpty.toFixed(0)} MB started, ` +
+        `${rssConnected.toFixed(0)} MB with ${PADS} documents and ${participants} participants ` +
+        `(≈ ${(((rssConnected - rssEmpty) * 1024) / participants).toFixed(0)} KB per participant, ` +
+        `their document's share included), ${rssLeft.toFixed(0)} MB once everyone left; ` +
+        `documents still open then: ${open}`,
     );
   } finally {
     await pg?.stop();
