@@ -186,11 +186,18 @@ export class DocPersistence implements Extension {
     updates: Uint8Array[],
   ) {
     const parts = snapshot ? [snapshot, ...updates] : updates;
+    // While loading, nobody listens to the document's updates (Hocuspocus
+    // relays them only once loaded, and ours is not attached yet); with a
+    // listener, Yjs would encode the whole loaded state once more for nothing.
+    const observers = (document as unknown as { _observers?: unknown })._observers;
+    const listeners = observers instanceof Map ? observers.get('update') : undefined;
+    if (listeners) (observers as Map<string, unknown>).delete('update');
     try {
       document.transact(() => {
         for (const part of parts) applyUpdate(document, part, LOADED);
       }, LOADED);
     } catch (err) {
+      if (listeners) (observers as Map<string, unknown>).set('update', listeners);
       this.deps.log.error({ err, docId: name }, 'loading in one go failed; loading part by part');
       for (const part of parts) {
         try {
@@ -199,6 +206,8 @@ export class DocPersistence implements Extension {
           this.deps.log.error({ err: partErr, docId: name }, 'stored update could not be applied');
         }
       }
+    } finally {
+      if (listeners) (observers as Map<string, unknown>).set('update', listeners);
     }
   }
 
