@@ -325,6 +325,15 @@ async function typingRun(
   };
 }
 
+/**
+ * CPU milliseconds (server, and PostgreSQL's with POSTGRES=1) per keystroke
+ * typed: on a busy machine the editors may type less than asked, and a
+ * server relaying fewer keystrokes spends less.
+ */
+function cpuPerKeystroke(f: Figures) {
+  return ((f.cpuPercent + (f.dbCpuPercent ?? 0)) * 10 * SECONDS) / Math.max(1, f.keystrokes);
+}
+
 // --- the run -------------------------------------------------------------------
 
 async function main() {
@@ -413,17 +422,19 @@ async function main() {
     const row = (f: Figures) =>
       `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
       `${f.dbCpuPercent === null ? '—' : `${f.dbCpuPercent.toFixed(0)} %`} | ` +
+      `${cpuPerKeystroke(f).toFixed(2)} | ` +
       `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
     // The CPU ratio counts PostgreSQL's too: the references store nothing or little.
     const ratio = (f: Figures, to: Figures) =>
       `| Préau / ${to.label.split(' ')[0]} | ${(f.p50 / to.p50).toFixed(2)} | ` +
       `${(f.p99 / to.p99).toFixed(2)} | ` +
       `${((f.cpuPercent + (f.dbCpuPercent ?? 0)) / to.cpuPercent).toFixed(2)} | | ` +
+      `${(cpuPerKeystroke(f) / cpuPerKeystroke(to)).toFixed(2)} | ` +
       `${(f.rssPeakMb / to.rssPeakMb).toFixed(2)} | | | |`;
     console.log(
-      '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | RSS peak / end MB | keystrokes | deliveries | converged |',
+      '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | CPU ms per keystroke | RSS peak / end MB | keystrokes | deliveries | converged |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     console.log(row(preauFigures));
     console.log(row(hpFigures));
     console.log(row(refFigures));
