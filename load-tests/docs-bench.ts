@@ -123,7 +123,7 @@ function usage(pid: number) {
 
 /**
  * CPU seconds used so far by the PostgreSQL server listening on `port` (its
- * postmaster, found by its command line, and every backend it forked), or
+ * postmaster, found by its command line, and every process under it), or
  * null when there is none: with PGlite the database runs inside the docs
  * server and is counted with it.
  */
@@ -139,7 +139,10 @@ function postgresCpu(port: number | null): number | null {
         return {
           pid: Number(pid),
           ppid: Number(fields[1]),
-          cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
+          // Its own time and that of its children gone and reaped (short-lived workers).
+          cpu:
+            (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) /
+            CLK_TCK,
           cmdline,
         };
       } catch {
@@ -151,9 +154,19 @@ function postgresCpu(port: number | null): number | null {
     (p) => p.cmdline.includes('postgres') && p.cmdline.includes(`-p ${port}`),
   );
   if (!master) return null;
-  return procs
-    .filter((p) => p.pid === master.pid || p.ppid === master.pid)
-    .reduce((a, p) => a + p.cpu, 0);
+  // Every descendant: run as root, the postmaster is a child of `runuser`,
+  // which the command line matches first, and the backends its grandchildren.
+  const tree = new Set([master.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (!tree.has(p.pid) && tree.has(p.ppid)) {
+        tree.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((p) => tree.has(p.pid)).reduce((a, p) => a + p.cpu, 0);
 }
 
 // --- clients -----------------------------------------------------------------
