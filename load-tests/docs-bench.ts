@@ -154,8 +154,7 @@ function postgresCpu(port: number | null): number | null {
     (p) => p.cmdline.includes('postgres') && p.cmdline.includes(`-p ${port}`),
   );
   if (!master) return null;
-  // Every descendant: run as root, the postmaster is a child of `runuser`,
-  // which the command line matches first, and the backends its grandchildren.
+  // Every process under the postmaster (backends, workers).
   const tree = new Set([master.pid]);
   for (let grew = true; grew; ) {
     grew = false;
