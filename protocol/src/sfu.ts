@@ -6,7 +6,7 @@ import { resultSchema } from './errors';
 import { Id } from './ids';
 
 /** Version of the SFU RPC; the server announces it and the client refuses another. */
-export const SFU_RPC_VERSION = 1 as const;
+export const SFU_RPC_VERSION = 2 as const;
 
 /** The header that authenticates an RPC connection: `<unix ms>.<hex HMAC-SHA256(secret, unix ms)>`. */
 export const SFU_AUTH_HEADER = 'x-preau-sfu-auth';
@@ -218,6 +218,38 @@ export const SfuLoad = z.object({
 });
 export type SfuLoad = z.infer<typeof SfuLoad>;
 
+/**
+ * What an SFU process reports about itself every second (over each RPC
+ * connection), for placing rooms on the least loaded node.
+ */
+export const SfuNodeLoad = z.object({
+  rooms: z.number().int().nonnegative(),
+  routers: z.number().int().nonnegative(),
+  peers: z.number().int().nonnegative(),
+  transports: z.number().int().nonnegative(),
+  producers: z.number().int().nonnegative(),
+  consumers: z.number().int().nonnegative(),
+  workers: z.number().int().nonnegative(),
+  /** CPU time of the mediasoup workers over the last interval, in cores (0–workers). */
+  cpu: z.number().nonnegative(),
+});
+export type SfuNodeLoad = z.infer<typeof SfuNodeLoad>;
+
+/** A pipe transport's end, for its peer on another SFU process to connect to. */
+export const PipeTransportInfo = z.object({ id: Id, ip: z.string(), port: z.number().int() });
+export type PipeTransportInfo = z.infer<typeof PipeTransportInfo>;
+
+/** What one end of a pipe sends for one producer, for the other end to produce it again. */
+export const PipeConsumerInfo = z.object({
+  producerId: Id,
+  peerId: Id,
+  kind: MediaKind,
+  source: MediaSource,
+  rtpParameters: RtpParameters,
+  paused: z.boolean(),
+});
+export type PipeConsumerInfo = z.infer<typeof PipeConsumerInfo>;
+
 const room = { roomId: Id };
 const peer = { roomId: Id, peerId: Id };
 
@@ -287,6 +319,19 @@ export const SfuCall = z.discriminatedUnion('type', [
   z.object({ type: z.literal('producerStats'), ...room, producerId: Id }),
   z.object({ type: z.literal('consumerStats'), ...peer, consumerId: Id }),
   z.object({ type: z.literal('load') }),
+  /** One end of a pipe between this room and the same room on another SFU process. */
+  z.object({ type: z.literal('createPipeTransport'), ...room }),
+  z.object({
+    type: z.literal('connectPipeTransport'),
+    ...room,
+    transportId: Id,
+    ip: z.string().max(64),
+    port: z.number().int().min(1).max(65535),
+  }),
+  /** Sends a producer of this room down a pipe (the other end calls pipeProduce). */
+  z.object({ type: z.literal('pipeConsume'), ...room, transportId: Id, producerId: Id }),
+  /** Receives a producer of another SFU process from a pipe, under the same id. */
+  z.object({ type: z.literal('pipeProduce'), ...room, transportId: Id, ...PipeConsumerInfo.shape }),
 ]);
 export type SfuCall = z.infer<typeof SfuCall>;
 /** The name of one call. */
@@ -323,6 +368,10 @@ export const SfuCallResult = {
   producerStats: MediaStats,
   consumerStats: MediaStats,
   load: SfuLoad,
+  createPipeTransport: PipeTransportInfo,
+  connectPipeTransport: Empty,
+  pipeConsume: PipeConsumerInfo,
+  pipeProduce: Empty,
 } as const satisfies Record<SfuCallType, z.ZodType>;
 /** The answer of one call. */
 export type SfuResult<T extends SfuCallType> = z.infer<(typeof SfuCallResult)[T]>;
@@ -381,5 +430,7 @@ export const SfuServerMessage = z.discriminatedUnion('type', [
     result: resultSchema(z.unknown()),
   }),
   z.object({ type: z.literal('event'), event: SfuEvent }),
+  /** The process's load, every second or so. */
+  z.object({ type: z.literal('load'), load: SfuNodeLoad }),
 ]);
 export type SfuServerMessage = z.infer<typeof SfuServerMessage>;

@@ -1,6 +1,15 @@
 import type { MediaSource, SfuCloseReason, TransportDirection } from '@preau/protocol';
 import type { types } from 'mediasoup';
 import { closedError, notFound } from './errors';
+import type { WorkerSlot } from './WorkerPool';
+
+/** One router of a room, on one worker. */
+export interface RoomRouter {
+  readonly slot: WorkerSlot;
+  readonly router: types.Router;
+  /** Peers whose transports live here. */
+  peers: number;
+}
 
 /** A transport of a peer, with what it is for. */
 export interface PeerTransport {
@@ -30,6 +39,8 @@ export class Peer {
   constructor(
     readonly roomId: string,
     readonly id: string,
+    /** The router (one per worker the room uses) this peer's transports live on. */
+    readonly home: RoomRouter,
   ) {}
 
   /** True once close() ran. */

@@ -2,6 +2,7 @@ import {
   PreauError,
   type SfuCallType,
   type SfuEvent,
+  type SfuNodeLoad,
   type SfuParams,
   type SfuResult,
 } from '@preau/protocol';
@@ -27,6 +28,9 @@ export class Sfu implements SfuApi {
   readonly #listeners = new Set<(event: SfuEvent) => void>();
   #pool: WorkerPool | undefined;
   #closed = false;
+  /** CPU time (ms) of each worker at the previous load report, by pid. */
+  readonly #cpuSeen = new Map<number, number>();
+  #cpuAt = Date.now();
 
   private constructor(
     private readonly options: SfuOptions,
@@ -204,16 +208,80 @@ export class Sfu implements SfuApi {
     const rooms = await this.#settledRooms();
     return {
       workers: (this.#pool?.slots ?? []).map((slot) => {
-        const mine = rooms.filter((r) => r.slot === slot);
+        const mine = rooms.filter((r) => r.uses(slot));
         return {
           pid: slot.worker.pid,
           rooms: mine.length,
-          load: mine.reduce((sum, r) => sum + r.load, 0),
+          load: mine.reduce((sum, r) => sum + r.loadOn(slot), 0),
           udpPort: slot.udpPort,
           tcpPort: slot.tcpPort,
         };
       }),
     };
+  }
+
+  async createPipeTransport(p: P<'createPipeTransport'>): R<'createPipeTransport'> {
+    return (await this.#room(p.roomId)).createPipeTransport();
+  }
+
+  async connectPipeTransport(p: P<'connectPipeTransport'>): R<'connectPipeTransport'> {
+    await (await this.#room(p.roomId)).connectPipeTransport(p.transportId, p.ip, p.port);
+    return {};
+  }
+
+  async pipeConsume(p: P<'pipeConsume'>): R<'pipeConsume'> {
+    return (await this.#room(p.roomId)).pipeConsume(p.transportId, p.producerId);
+  }
+
+  async pipeProduce({ roomId, transportId, ...info }: P<'pipeProduce'>): R<'pipeProduce'> {
+    await (await this.#room(roomId)).pipeProduce(transportId, info);
+    return {};
+  }
+
+  /**
+   * What this process reports to the classroom nodes every second: its rooms
+   * and media, its workers, and their CPU time since the previous report.
+   */
+  async nodeLoad(): Promise<SfuNodeLoad> {
+    this.#assertOpen();
+    const rooms = await this.#settledRooms();
+    const load: SfuNodeLoad = {
+      rooms: rooms.length,
+      routers: 0,
+      peers: 0,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+      workers: this.#pool?.slots.length ?? 0,
+      cpu: 0,
+    };
+    for (const room of rooms) {
+      const c = room.counts();
+      load.routers += c.routers;
+      load.peers += c.peers;
+      load.transports += c.transports;
+      load.producers += c.producers;
+      load.consumers += c.consumers;
+    }
+    load.cpu = await this.#cpu();
+    return load;
+  }
+
+  /** Workers' CPU time (user + system) since the last call, in cores. */
+  async #cpu(): Promise<number> {
+    const now = Date.now();
+    let usedMs = 0;
+    for (const slot of this.#pool?.slots ?? []) {
+      const usage = await slot.worker.getResourceUsage().catch(() => undefined);
+      if (!usage) continue;
+      const total = usage.ru_utime + usage.ru_stime;
+      const before = this.#cpuSeen.get(slot.worker.pid);
+      this.#cpuSeen.set(slot.worker.pid, total);
+      if (before !== undefined) usedMs += Math.max(0, total - before);
+    }
+    const elapsed = now - this.#cpuAt;
+    this.#cpuAt = now;
+    return elapsed > 0 ? Math.round((usedMs / elapsed) * 1000) / 1000 : 0;
   }
 
   #emit = (event: SfuEvent): void => {
@@ -244,11 +312,15 @@ export class Sfu implements SfuApi {
 
   async #placeRoom(roomId: string, wanted: () => boolean): Promise<Room> {
     const rooms = await this.#settledRooms();
-    const slot = this.#pool!.pick((s) =>
-      rooms.filter((r) => r.slot === s).reduce((sum, r) => sum + r.load, 0),
-    );
+    const loadOf = (s: WorkerSlot) => rooms.reduce((sum, r) => sum + r.loadOn(s), 0);
+    const slot = this.#pool!.pick(loadOf);
+    // A room that outgrows a router takes the least loaded worker it does not use yet.
+    const pickSlot = (used: ReadonlySet<WorkerSlot>) => {
+      const free = (this.#pool?.slots ?? []).filter((s) => !used.has(s));
+      return free.sort((a, b) => loadOf(a) - loadOf(b))[0];
+    };
     const log = this.log.child({ module: 'room', roomId });
-    const room = await Room.create(roomId, slot, this.options, this.#emit, log);
+    const room = await Room.create(roomId, slot, this.options, pickSlot, this.#emit, log);
     if (this.#closed || !wanted()) {
       room.close('closed');
       throw closedError(`room ${roomId}`);
@@ -274,7 +346,7 @@ export class Sfu implements SfuApi {
 
   #workerDied(slot: WorkerSlot) {
     void this.#settledRooms().then((rooms) => {
-      for (const room of rooms) if (room.slot === slot) room.close('workerDied');
+      for (const room of rooms) if (room.uses(slot)) room.close('workerDied');
     });
   }
 

@@ -60,6 +60,14 @@ export interface SfuApi {
   producerStats: Call<'producerStats'>;
   /** Counters of what a consumer sent to its viewer. */
   consumerStats: Call<'consumerStats'>;
+  /** One end of a pipe to the same room on another SFU process (on the room's first router). */
+  createPipeTransport: Call<'createPipeTransport'>;
+  /** Tells a pipe transport where its other end listens. */
+  connectPipeTransport: Call<'connectPipeTransport'>;
+  /** Sends a producer of this room down a pipe; the other end calls pipeProduce with the answer. */
+  pipeConsume: Call<'pipeConsume'>;
+  /** Receives a producer of another SFU process from a pipe, under the same id, for local viewers. */
+  pipeProduce: Call<'pipeProduce'>;
   /** Workers, their rooms and load. */
   load(params?: SfuParams<'load'>): Promise<SfuResult<'load'>>;
   /** Receives every event of every room; returns the unsubscribe function. */

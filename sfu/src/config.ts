@@ -17,6 +17,10 @@ export interface SfuOptions {
   rtcMaxPort: number;
   /** mediasoup worker log level. */
   workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
+  /** Peers a room puts on one router before it spreads to another worker (pipeToRouter). */
+  peersPerRouter: number;
+  /** How often the standalone process reports its load to each RPC connection (ms). */
+  loadIntervalMs: number;
 }
 
 /** Defaults: one worker per core, everything on loopback with free ports. */
@@ -29,6 +33,8 @@ export function defaultSfuOptions(): SfuOptions {
     rtcMinPort: 10000,
     rtcMaxPort: 59999,
     workerLogLevel: 'warn',
+    peersPerRouter: 50,
+    loadIntervalMs: 1000,
   };
 }
 
@@ -53,6 +59,10 @@ export function readSfuConfig(source: Record<string, string | undefined> = proce
       SFU_RTC_MAX_PORT: env.port(defaults.rtcMaxPort),
       // Workers log only what needs attention.
       SFU_WORKER_LOG_LEVEL: env.oneOf(['debug', 'warn', 'error', 'none'], defaults.workerLogLevel),
+      // A class of 30 with every camera on is about one core (1,800 consumers per core measured).
+      SFU_PEERS_PER_ROUTER: env.int(defaults.peersPerRouter),
+      // Placement needs fresh figures; once a second costs a few bytes per classroom node.
+      SFU_LOAD_INTERVAL_MS: env.int(defaults.loadIntervalMs),
       // The standalone process's RPC: loopback, port 4443 by convention of this project.
       SFU_RPC_HOST: z.string().min(1).default('127.0.0.1'),
       SFU_RPC_PORT: env.port(4443),
@@ -69,6 +79,8 @@ export function readSfuConfig(source: Record<string, string | undefined> = proce
     rtcMinPort: config.SFU_RTC_MIN_PORT,
     rtcMaxPort: config.SFU_RTC_MAX_PORT,
     workerLogLevel: config.SFU_WORKER_LOG_LEVEL as SfuOptions['workerLogLevel'],
+    peersPerRouter: config.SFU_PEERS_PER_ROUTER,
+    loadIntervalMs: config.SFU_LOAD_INTERVAL_MS,
   };
   return Object.freeze({
     options: Object.freeze(options),

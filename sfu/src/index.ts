@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '@preau/protocol/server';
+import { SfuCluster, type SfuClusterOptions } from './cluster/SfuCluster';
 import { defaultSfuOptions, type SfuOptions } from './config';
 import { Sfu } from './Sfu';
 
@@ -22,6 +23,26 @@ export async function createSfu(config: Partial<SfuOptions> & { log?: Logger } =
   const { log = createLogger('sfu'), ...options } = config;
   return Sfu.start({ ...defaultSfuOptions(), ...options }, log.child({ module: 'sfu' }));
 }
+export { readSfuClusterConfig, type SfuClusterConfig } from './cluster/config';
+export { SfuCluster, type SfuClusterOptions } from './cluster/SfuCluster';
 export { signAuth } from './rpc/auth';
-export { createSfuClient } from './rpc/client';
+export { createSfuClient, type SfuClientHooks } from './rpc/client';
 export { SFU_RPC_PATH, type SfuRpcServer, startSfuRpcServer } from './rpc/server';
+
+/**
+ * Drives several SFU processes as one SfuApi: rooms placed by load, spread
+ * over nodes with pipe transports, rebuilt elsewhere when a node dies.
+ */
+export async function createSfuCluster(
+  config: { urls: readonly string[]; secret: string } & Partial<
+    Pick<SfuClusterOptions, 'roomPeersPerNode' | 'staleMs'>
+  > & { log?: Logger },
+): Promise<SfuCluster> {
+  const { log = createLogger('sfu-cluster'), ...rest } = config;
+  return SfuCluster.start({
+    roomPeersPerNode: 200,
+    staleMs: 3000,
+    ...rest,
+    log: log.child({ module: 'sfu-cluster' }),
+  });
+}

@@ -18,6 +18,8 @@ const rpc = await startSfuRpcServer({
   host: config.rpc.host,
   port: config.rpc.port,
   log: log.child({ module: 'rpc' }),
+  loadReport: () => sfu.nodeLoad(),
+  loadIntervalMs: config.options.loadIntervalMs,
 });
 log.info({ url: rpc.url, port: rpc.port, workers: config.options.workers }, 'sfu rpc listening');
 

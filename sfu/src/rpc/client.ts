@@ -7,6 +7,7 @@ import {
   SfuCallResult,
   type SfuCallType,
   type SfuEvent,
+  type SfuNodeLoad,
   type SfuParams,
   type SfuResult,
   SfuServerMessage,
@@ -43,10 +44,21 @@ export async function createSfuClient(
   url: string,
   secret: string,
   log: Logger = createLogger('sfu-client'),
+  hooks: SfuClientHooks = {},
 ): Promise<SfuApi> {
-  const client = new SfuRpcClient(url, secret, log);
+  const client = new SfuRpcClient(url, secret, log, hooks);
   await client.connect();
   return client.api();
+}
+
+/** What a cluster of SFU nodes learns from each node's connection. */
+export interface SfuClientHooks {
+  /** The node's load report (about every second). */
+  onLoad?(load: SfuNodeLoad): void;
+  /** The connection is up (hello received). */
+  onUp?(): void;
+  /** The connection dropped (the node died, or the network failed). */
+  onDown?(): void;
 }
 
 class SfuRpcClient {
@@ -65,6 +77,7 @@ class SfuRpcClient {
     private readonly url: string,
     private readonly secret: string,
     private readonly log: Logger,
+    private readonly hooks: SfuClientHooks,
   ) {}
 
   /** The connection, opened if there is none. */
@@ -145,7 +158,10 @@ class SfuRpcClient {
         if (this.#socket && greeted) this.#socket = undefined;
         this.#failAll();
         if (!greeted) reject(new PreauError('unavailable', 'sfu rpc closed before hello'));
-        else this.#dropped();
+        else {
+          this.#hook('onDown');
+          this.#dropped();
+        }
       });
       ws.on('message', (data) => {
         const message = this.#read(data.toString());
@@ -159,7 +175,11 @@ class SfuRpcClient {
             }
             greeted = true;
             resolve(ws);
+            this.#hook('onUp');
             this.#reportLost();
+            return;
+          case 'load':
+            this.#hook('onLoad', message.load);
             return;
           case 'response':
             if (message.id === null) {
@@ -243,6 +263,17 @@ class SfuRpcClient {
   #failAll() {
     for (const id of [...this.#pending.keys()]) {
       this.#settle(id, new PreauError('unavailable', 'sfu connection lost'));
+    }
+  }
+
+  #hook<K extends keyof SfuClientHooks>(
+    name: K,
+    ...args: Parameters<NonNullable<SfuClientHooks[K]>>
+  ) {
+    try {
+      (this.hooks[name] as ((...a: typeof args) => void) | undefined)?.(...args);
+    } catch (err) {
+      this.log.error({ err, hook: name }, 'sfu client hook failed');
     }
   }
 

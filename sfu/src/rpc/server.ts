@@ -9,6 +9,7 @@ import {
   SFU_MAX_MESSAGE_BYTES,
   SFU_RPC_VERSION,
   type SfuCall,
+  type SfuNodeLoad,
   SfuRequest,
   type SfuServerMessage,
   toErrorBody,
@@ -44,6 +45,9 @@ export async function startSfuRpcServer(opts: {
   host: string;
   port: number;
   log: Logger;
+  /** The process's load, pushed to every connection every `loadIntervalMs` (and on connect). */
+  loadReport?: () => Promise<SfuNodeLoad>;
+  loadIntervalMs?: number;
 }): Promise<SfuRpcServer> {
   const { sfu, secret, log } = opts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: SFU_MAX_MESSAGE_BYTES });
@@ -72,6 +76,7 @@ export async function startSfuRpcServer(opts: {
     ws.on('close', unsubscribe);
     ws.on('error', (err) => log.warn({ err }, 'sfu rpc: connection error'));
     send({ type: 'hello', version: SFU_RPC_VERSION });
+    if (lastLoad) send({ type: 'load', load: lastLoad });
 
     ws.on('message', (data, isBinary) => {
       const request = readRequest(data.toString(), isBinary);
@@ -92,6 +97,30 @@ export async function startSfuRpcServer(opts: {
     });
   }
 
+  // One report for every connection: the figures are the process's, not the connection's.
+  let lastLoad: SfuNodeLoad | undefined;
+  let reporting = false;
+  const report = opts.loadReport;
+  const reporter = report
+    ? setInterval(() => {
+        if (reporting) return;
+        reporting = true;
+        report()
+          .then((load) => {
+            lastLoad = load;
+            const text = JSON.stringify({ type: 'load', load } satisfies SfuServerMessage);
+            for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+          })
+          .catch((err: unknown) => {
+            if (!(err instanceof PreauError)) log.error({ err }, 'sfu rpc: load report failed');
+          })
+          .finally(() => {
+            reporting = false;
+          });
+      }, opts.loadIntervalMs ?? 1000)
+    : undefined;
+  reporter?.unref();
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(opts.port, opts.host, () => resolve());
@@ -103,6 +132,7 @@ export async function startSfuRpcServer(opts: {
     url: `ws://${host}:${port}${SFU_RPC_PATH}`,
     port,
     close() {
+      clearInterval(reporter);
       closing ??= new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
