@@ -6,7 +6,14 @@ import {
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
-import { createSfu, createSfuClient, readSfuConfig, type SfuApi } from '@preau/sfu';
+import {
+  createSfu,
+  createSfuClient,
+  createSfuCluster,
+  readSfuClusterConfig,
+  readSfuConfig,
+  type SfuApi,
+} from '@preau/sfu';
 import { openDatabase, RedisFanout } from '@preau/storage';
 import { readClassroomConfig, readSessionTimeouts } from './config';
 import { createClassroomServer } from './createClassroomServer';
@@ -14,15 +21,23 @@ import { createClassroomServer } from './createClassroomServer';
 // Entry point of the classroom server as its own process (`npm start -w classroom-server`).
 runService({
   name: 'classroom',
-  readConfig: () => readClassroomConfig(),
+  readConfig: () => ({ ...readClassroomConfig(), sfuCluster: readSfuClusterConfig() }),
   start: async (config, log) => {
     const database = await openDatabase(
       config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
       log.child({ module: 'db' }),
     );
-    const sfu: SfuApi = config.SFU_URL
-      ? await createSfuClient(config.SFU_URL, config.SFU_RPC_SECRET!, log.child({ module: 'sfu' }))
-      : await createSfu({ ...readSfuConfig().options, log });
+    // Several SFU processes (SFU_URLS), one (SFU_URL), or one in this process.
+    const { urls, secret, roomPeersPerNode, staleMs } = config.sfuCluster;
+    const sfu: SfuApi = urls
+      ? await createSfuCluster({ urls, secret: secret!, roomPeersPerNode, staleMs, log })
+      : config.SFU_URL
+        ? await createSfuClient(
+            config.SFU_URL,
+            config.SFU_RPC_SECRET!,
+            log.child({ module: 'sfu' }),
+          )
+        : await createSfu({ ...readSfuConfig().options, log });
     const fanout = config.REDIS_URL ? new RedisFanout(config.REDIS_URL) : undefined;
     const classroom = createClassroomServer({
       db: database.db,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readSessionTimeouts } from '@preau/classroom-server';
 import { env, readConfig } from '@preau/protocol/server';
-import { readSfuConfig } from '@preau/sfu';
+import { readSfuClusterConfig, readSfuConfig } from '@preau/sfu';
 import { readArchiveConfig } from '@preau/storage';
 import { z } from 'zod';
 
@@ -107,6 +107,8 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
     classroom: readClassroomMountConfig(source),
     /** The in-process SFU's workers and ports (SFU_*). */
     sfu: readSfuConfig(source),
+    /** Several SFU processes driven as one (SFU_URLS), when set. */
+    sfuCluster: readSfuClusterConfig(source),
     /** When an empty live session ends by itself. */
     sessionTimeouts: readSessionTimeouts(source),
     /** The archiver's and retention sweeper's intervals (ARCHIVE_*). */

@@ -60,6 +60,8 @@ export class SfuCluster implements SfuApi {
   readonly #rooms = new Map<string, Promise<ClusterRoom>>();
   readonly #listeners = new Set<(event: SfuEvent) => void>();
   readonly #health: NodeJS.Timeout;
+  /** Lost rooms still being closed on their other nodes: a new placement waits for it. */
+  readonly #closing = new Map<string, Promise<void>>();
   #closed = false;
 
   private constructor(private readonly options: SfuClusterOptions) {
@@ -294,6 +296,7 @@ export class SfuCluster implements SfuApi {
 
   /** Finds the room on a node (another classroom node may have placed it), else places it. */
   async #placeRoom(roomId: string): Promise<ClusterRoom> {
+    await this.#closing.get(roomId);
     const found = await this.#findRoom(roomId);
     if (found) return this.#newRoom(roomId, found);
     let lastError: unknown = new PreauError('unavailable', 'no SFU node answers');
@@ -519,7 +522,11 @@ export class SfuCluster implements SfuApi {
   #lose(room: ClusterRoom, why: string, gone: SfuNode) {
     this.#rooms.delete(room.id);
     this.options.log.warn({ roomId: room.id, why }, 'media room lost; sessions rebuild');
-    background(this.options.log, 'closing a lost room', this.#closeParts(room, gone));
+    const closing = this.#closeParts(room, gone).finally(() => {
+      if (this.#closing.get(room.id) === closing) this.#closing.delete(room.id);
+    });
+    this.#closing.set(room.id, closing);
+    background(this.options.log, 'closing a lost room', closing);
     this.#emit({ type: 'roomClosed', roomId: room.id, reason: 'workerDied' });
   }
 

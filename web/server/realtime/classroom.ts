@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createClassroomServer } from '@preau/classroom-server';
-import { createSfu, createSfuClient, type SfuApi } from '@preau/sfu';
+import { createSfu, createSfuClient, createSfuCluster, type SfuApi } from '@preau/sfu';
 import type { Services } from '../services';
 import type { MountedRealtime } from './index';
 
@@ -13,7 +13,17 @@ export async function mountClassroom(server: Server, services: Services): Promis
   const log = services.log.child({ module: 'classroom' });
   const config = services.config.classroom;
   let sfu: SfuApi;
-  if (config.SFU_URL) {
+  const cluster = services.config.sfuCluster;
+  if (cluster.urls) {
+    // Several SFU processes: rooms placed by load, rebuilt elsewhere when one dies.
+    sfu = await createSfuCluster({
+      urls: cluster.urls,
+      secret: cluster.secret!,
+      roomPeersPerNode: cluster.roomPeersPerNode,
+      staleMs: cluster.staleMs,
+      log,
+    });
+  } else if (config.SFU_URL) {
     if (!config.SFU_RPC_SECRET) {
       throw new Error('invalid configuration:\n  SFU_RPC_SECRET: required when SFU_URL is set');
     }
