@@ -522,6 +522,9 @@ export class SfuCluster implements SfuApi {
   #lose(room: ClusterRoom, why: string, gone: SfuNode) {
     this.#rooms.delete(room.id);
     this.options.log.warn({ roomId: room.id, why }, 'media room lost; sessions rebuild');
+    // The node taken for dead may still be there (hung, or cut off for a while):
+    // its part is closed too, without waiting for it.
+    background(this.options.log, 'closing a lost room part', this.#closePart(room, gone));
     const closing = this.#closeParts(room, gone).finally(() => {
       if (this.#closing.get(room.id) === closing) this.#closing.delete(room.id);
     });
@@ -535,14 +538,19 @@ export class SfuCluster implements SfuApi {
     await Promise.all(
       [...room.parts.keys()].map(async (node) => {
         if (node === skip || !node.up) return;
-        try {
-          await (await node.api()).closeRoom({ roomId: room.id });
-        } catch (err) {
-          if (!(err instanceof PreauError)) throw err;
-          this.options.log.debug({ err, node: node.url }, 'closing a room part failed');
-        }
+        await this.#closePart(room, node);
       }),
     );
+  }
+
+  /** Closes one part of a room; a node that does not answer has nothing left to close. */
+  async #closePart(room: ClusterRoom, node: SfuNode) {
+    try {
+      await (await node.api()).closeRoom({ roomId: room.id });
+    } catch (err) {
+      if (!(err instanceof PreauError)) throw err;
+      this.options.log.debug({ err, node: node.url }, 'closing a room part failed');
+    }
   }
 
   /** Reports that stopped mark a node dead; nodes that are down are tried again. */
@@ -550,8 +558,9 @@ export class SfuCluster implements SfuApi {
     if (this.#closed) return;
     const now = Date.now();
     for (const node of this.#nodes) {
-      if (node.up && now - node.loadAt > this.options.staleMs) node.markDown();
-      else if (!node.up) void node.probe();
+      if (node.up && now - node.loadAt > this.options.staleMs) {
+        void node.checkStale(this.options.staleMs);
+      } else if (!node.up) void node.probe();
     }
   }
 

@@ -20,6 +20,7 @@ export class SfuNode {
   #connecting: Promise<SfuApi> | undefined;
   #up = false;
   #probing: Promise<boolean> | undefined;
+  #checking = false;
   load: SfuNodeLoad | undefined;
   loadAt = 0;
   pending = 0;
@@ -81,6 +82,34 @@ export class SfuNode {
       this.log.debug({ err, node: this.url }, 'sfu node does not answer');
       this.markDown();
       return false;
+    }
+  }
+
+  /**
+   * Reports stopped for `staleMs`: asks the node directly, and takes it for
+   * dead only if it does not answer within that time either (a busy machine
+   * may delay a report; a hung or unreachable node answers nothing).
+   */
+  async checkStale(staleMs: number): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      const api = await this.api();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer')), staleMs);
+      });
+      try {
+        await Promise.race([api.load(), late]);
+        this.loadAt = Date.now();
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (err) {
+      this.log.debug({ err, node: this.url }, 'sfu node stopped reporting and does not answer');
+      this.markDown();
+    } finally {
+      this.#checking = false;
     }
   }
 
