@@ -79,7 +79,7 @@ export class SfuNode {
       this.#markUp();
       return true;
     } catch (err) {
-      this.log.debug({ err, node: this.url }, 'sfu node does not answer');
+      this.log.debug({ err }, 'sfu node does not answer');
       this.markDown();
       return false;
     }
@@ -106,7 +106,7 @@ export class SfuNode {
         clearTimeout(timer);
       }
     } catch (err) {
-      this.log.debug({ err, node: this.url }, 'sfu node stopped reporting and does not answer');
+      this.log.debug({ err }, 'sfu node stopped reporting and does not answer');
       this.markDown();
     } finally {
       this.#checking = false;
@@ -124,7 +124,7 @@ export class SfuNode {
     if (!this.#up) return;
     this.#up = false;
     this.load = undefined;
-    this.log.warn({ node: this.url }, 'sfu node lost');
+    this.log.warn('sfu node lost');
     this.events.down(this);
   }
 
@@ -133,7 +133,7 @@ export class SfuNode {
     this.#up = true;
     this.epoch++;
     this.loadAt = Date.now();
-    this.log.info({ node: this.url }, 'sfu node up');
+    this.log.info('sfu node up');
     this.events.up(this);
   }
 
