@@ -17,7 +17,7 @@ const direct: SfuApi[] = [];
 const events: SfuEvent[] = [];
 const sockets: Array<RtpSender | RtpReceiver> = [];
 
-const processOf = (url: string) => nodes.find((n) => n.url === url)!;
+const processOf = (url: string) => nodes.find((n) => n.url === url && n.child.exitCode === null)!;
 
 beforeAll(async () => {
   nodes = await Promise.all(
@@ -171,6 +171,22 @@ describe('media across SFU processes', () => {
     console.info(`sfu failover: told after ${toldAfter} ms, media back after ${backAfter} ms`);
     expect(backAfter).toBeLessThan(5000);
     expect(cluster.nodes.find((n) => n.url === home)?.up).toBe(false);
+
+    // A supervisor starts the process again on its address: it takes rooms
+    // again, and its report of the rooms of its previous life changes nothing.
+    const restarted = await startSfuProcess({
+      SFU_RPC_PORT: new URL(home!).port,
+      SFU_RPC_SECRET: secret,
+      SFU_LOAD_INTERVAL_MS: '200',
+    });
+    nodes.push(restarted);
+    await expect
+      .poll(() => cluster.nodes.find((n) => n.url === home)?.up, { timeout: 5000 })
+      .toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(events.filter((e) => e.type === 'roomClosed' && e.roomId === roomId)).toHaveLength(1);
+    expect(await cluster.nodesOf(roomId)).toEqual([newHome]);
+    await expect.poll(() => viewer2.receiver.counts.packets).toBeGreaterThan(20);
     await cluster.closeRoom({ roomId });
   });
 });
