@@ -51,7 +51,8 @@ describe('a live session over two SFU processes', () => {
       await call(socket, 'media.setCapabilities', { rtpCapabilities: caps });
       people[sub] = socket;
     }
-  });
+    // Two SFU processes and a database on a busy machine: setting up may take minutes.
+  }, 300_000);
 
   afterAll(async () => {
     await h?.close();

@@ -33,7 +33,8 @@ beforeAll(async () => {
     log: silentLogger(),
   });
   cluster.subscribe((e) => events.push(e));
-});
+  // Three SFU processes on a busy machine: starting them may take minutes.
+}, 300_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
