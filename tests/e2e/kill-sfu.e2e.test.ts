@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
+import { framesOf, trackPeerConnections } from '../support/frames';
 import { startTestPreau } from '../support/preau';
 import { type ServiceProcess, startService } from '../support/service';
 import { signIn } from '../support/signin';
@@ -11,40 +12,6 @@ import { signIn } from '../support/signin';
 const CLASS = '3e A';
 const classId = classIdOf(DEMO_SCHOOLS.college.uai, CLASS);
 const student = demoDirectory().accounts.find((a) => a.className === CLASS)!;
-
-/** Keeps every RTCPeerConnection a page opens, so the test can read their counters. */
-function trackPeerConnections() {
-  const w = window as unknown as { __pcs: RTCPeerConnection[] };
-  w.__pcs = [];
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      w.__pcs.push(this);
-    }
-  } as typeof RTCPeerConnection;
-}
-
-/** Frames decoded of the camera a page shows for a participant (0 when none yet). */
-function framesOf(page: Page, participantId: string) {
-  return page.evaluate(async (id) => {
-    const video = document.querySelector<HTMLVideoElement>(
-      `figure[data-participant="${id}"][data-source="camera"] video`,
-    );
-    const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
-    if (!track) return 0;
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      for (const s of (await pc.getStats()).values()) {
-        const stat = s as { type: string; trackIdentifier?: string; framesDecoded?: number };
-        if (stat.type === 'inbound-rtp' && stat.trackIdentifier === track.id) {
-          return stat.framesDecoded ?? 0;
-        }
-      }
-    }
-    return 0;
-  }, participantId);
-}
 
 // The SFU as its own process, driven by the classroom server of a running
 // Préau; killed with SIGKILL while a teacher's camera reaches a student, then
