@@ -12,10 +12,16 @@
 // updates/s, convergence of every client with the database, and the catch-up's
 // `recovered` count. Only 127.0.0.1; every process started here is stopped at
 // the end, on failure and on Ctrl-C.
-// Options: `--small` (4 pads × 6 editors, 15 s), or the environment: PADS (30),
-// EDITORS (30), SECONDS (60), RATE (keystrokes/s per editor, 1).
+// With `--kill`, a fourth configuration: two docs nodes behind a TCP stand-in
+// for the balancer, node A SIGKILLed halfway; its editors come back through
+// node B. Figures: acknowledged keystrokes lost (must be 0) and the time until
+// every editor of node A is synced again.
+// Options: `--small` (4 pads × 6 editors, 15 s), `--kill`, or the environment:
+// PADS (30), EDITORS (30), SECONDS (60), RATE (keystrokes/s per editor, 1).
 
-import { HocuspocusProvider } from '@hocuspocus/provider';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
@@ -35,6 +41,7 @@ import {
 } from './support/yjsBench';
 
 const SMALL = process.argv.includes('--small');
+const KILL = process.argv.includes('--kill');
 const knob = (name: string, full: number, small: number) => {
   const value = Number(process.env[name] ?? (SMALL ? small : full));
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
@@ -76,6 +83,18 @@ interface Editor extends BenchEditor {
   /** The node it is connected to (0 or 1). */
   node: number;
   provider?: HocuspocusProvider;
+  /** Keystrokes typed, and how many of them the server had acknowledged (stored) at the last count. */
+  typed?: number;
+  acked?: number;
+}
+
+/** Counts the keystrokes the server acknowledged: all those typed when nothing is left unacknowledged. */
+function countAcks(editor: Editor) {
+  editor.typed = 0;
+  editor.acked = 0;
+  editor.provider?.on('unsyncedChanges', ({ number }: { number: number }) => {
+    if (number === 0) editor.acked = editor.typed;
+  });
 }
 
 function preauEditor(port: number, node: number, docId: string, token: string): Editor {
@@ -91,6 +110,81 @@ function preauEditor(port: number, node: number, docId: string, token: string): 
     provider.on('synced', () => resolve());
   });
   return { doc, synced, node, provider, close: () => provider.destroy() };
+}
+
+/** A provider that comes back by itself after a lost connection, as the browser's does. */
+function reconnectingEditor(port: number, node: number, docId: string, token: string): Editor {
+  const doc = new Y.Doc();
+  const socket = new HocuspocusProviderWebsocket({
+    url: `ws://127.0.0.1:${port}${DOCS_WS_PATH}/${docId}?token=${encodeURIComponent(token)}`,
+    delay: 250,
+    minDelay: 250,
+    maxDelay: 1000,
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: docId,
+    token,
+    document: doc,
+  });
+  provider.attach();
+  const synced = new Promise<void>((resolve) => {
+    if (provider.isSynced) resolve();
+    provider.on('synced', () => resolve());
+  });
+  return {
+    doc,
+    synced,
+    node,
+    provider,
+    close: () => {
+      provider.destroy();
+      socket.destroy();
+    },
+  };
+}
+
+/**
+ * A stand-in for the load balancer on a port of its own: each new connection
+ * goes to the first of `ports` that accepts it, so the clients of a dead node
+ * land on the other one.
+ */
+async function startBalancer(ports: number[]) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    const tryNode = (left: number[]) => {
+      const [port, ...rest] = left;
+      if (port === undefined) return void client.destroy();
+      const upstream = tcpConnect(port, '127.0.0.1');
+      upstream.once('error', () => {
+        upstream.destroy();
+        if (upstream.bytesRead === 0 && !client.destroyed) tryNode(rest);
+        else client.destroy();
+      });
+      upstream.once('connect', () => {
+        sockets.add(upstream);
+        upstream.on('close', () => {
+          sockets.delete(upstream);
+          client.destroy();
+        });
+        client.on('close', () => upstream.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+    };
+    tryNode(ports);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 const text = (doc: Y.Doc) => doc.getText('default').toString();
@@ -114,9 +208,13 @@ interface Figures {
   /** CPU seconds and peak RSS (MB) per server process (and database, Redis). */
   processes: Array<{ name: string; cpu: number; rssPeakMb: number }>;
   benchCpu: number;
+  /** p99 of this process's event-loop delay (ms): how late its clients read what arrived. */
+  benchLagP99: number;
   converged: number;
   convergeNote: string;
   recovered: number | null;
+  /** With a node killed: acknowledged keystrokes missing from the database, and seconds until every editor was back. */
+  kill?: { lost: number; acked: number; backSeconds: number; editors: number };
 }
 
 async function typing(
@@ -126,6 +224,7 @@ async function typing(
   trees: Tree[],
   checkConvergence: () => Promise<{ converged: number; note: string }>,
   recovered: () => Promise<number | null>,
+  midway?: () => Promise<void>,
 ): Promise<Figures> {
   const synced = Promise.all(editors.flat().map((e) => e.synced));
   const syncTimeout = new Promise<never>((_, reject) =>
@@ -155,9 +254,18 @@ async function typing(
   const cpu0 = new Map(measured.map((m) => [m.name, usage(m.pid).cpu]));
   const tree0 = new Map(trees.map((t) => [t.name, treeUsage(t.match)?.cpu ?? 0]));
   const peak = new Map<string, number>();
+  // The last reading of each process (a killed node keeps its last one).
+  const last = new Map(cpu0);
   const sample = () => {
     for (const m of measured) {
-      peak.set(m.name, Math.max(peak.get(m.name) ?? 0, usage(m.pid).rssMb));
+      let now: { cpu: number; rssMb: number };
+      try {
+        now = usage(m.pid);
+      } catch {
+        continue; // Killed on purpose: its last reading stands.
+      }
+      last.set(m.name, now.cpu);
+      peak.set(m.name, Math.max(peak.get(m.name) ?? 0, now.rssMb));
     }
     for (const t of trees) {
       peak.set(t.name, Math.max(peak.get(t.name) ?? 0, treeUsage(t.match)?.rssMb ?? 0));
@@ -166,6 +274,8 @@ async function typing(
   sample();
   const sampler = setInterval(sample, 1000);
   const bench0 = process.cpuUsage();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   let keystrokes = 0;
   const t0 = performance.now();
   const timers = editors.flatMap((pad) =>
@@ -178,6 +288,10 @@ async function typing(
           editor.doc.transact(() => {
             body.insert(Math.floor(Math.random() * (body.length + 1)), 'abcdefghij'[i % 10]!);
             stamps.set(String(i), performance.now());
+            if (editor.typed !== undefined) {
+              editor.typed += 1;
+              editor.doc.getMap<number>('typed').set(String(i), editor.typed);
+            }
           });
           keystrokes += 1;
         },
@@ -185,16 +299,23 @@ async function typing(
       );
     }),
   );
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+  if (midway) {
+    await new Promise((resolve) => setTimeout(resolve, (SECONDS * 1000) / 2));
+    await midway();
+    await new Promise((resolve) => setTimeout(resolve, (SECONDS * 1000) / 2));
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+  }
   for (const t of timers) clearInterval(t);
   const seconds = (performance.now() - t0) / 1000;
   const benchUsage = process.cpuUsage(bench0);
+  lag.disable();
   sample();
   clearInterval(sampler);
   const processes = [
     ...measured.map((m) => ({
       name: m.name,
-      cpu: usage(m.pid).cpu - cpu0.get(m.name)!,
+      cpu: last.get(m.name)! - cpu0.get(m.name)!,
       rssPeakMb: peak.get(m.name)!,
     })),
     ...trees.map((t) => ({
@@ -212,6 +333,7 @@ async function typing(
     keystrokes,
     processes,
     benchCpu: (benchUsage.user + benchUsage.system) / 1e6,
+    benchLagP99: lag.percentile(99) / 1e6,
     converged,
     convergeNote: note,
     recovered: await recovered(),
@@ -393,6 +515,90 @@ async function main() {
     await b.node.stop();
   }
 
+  // 4. (--kill) Two docs nodes, node A SIGKILLed halfway; its editors come back through B.
+  if (KILL) {
+    const pads = await newPads('node killed');
+    const cross = { REDIS_URL: redis.url };
+    const a = await startNode('docs node A (killed)', cross);
+    const b = await startNode('docs node B', cross);
+    const toA = onStop('balancer', await startBalancer([a.port, b.port]), (v) => v.close());
+    const toB = onStop('balancer', await startBalancer([b.port, a.port]), (v) => v.close());
+    const editors: Editor[][] = [];
+    for (const [p, docId] of pads.entries()) {
+      editors.push(
+        await Promise.all(
+          Array.from({ length: EDITORS }, async (_, i) => {
+            const node = (i + p) % 2;
+            const port = node === 0 ? toA.port : toB.port;
+            return reconnectingEditor(port, node, docId, await mint(`editor${i}`, docId));
+          }),
+        ),
+      );
+    }
+    for (const e of editors.flat()) countAcks(e);
+    const ofA = editors.flat().filter((e) => e.node === 0);
+    const disconnected = new Set<Editor>();
+    const back = new Map<Editor, number>();
+    let killedAt = 0;
+    for (const e of ofA) {
+      e.provider!.on('status', ({ status }: { status: string }) => {
+        if (killedAt > 0 && status === 'disconnected') disconnected.add(e);
+      });
+      e.provider!.on('synced', () => {
+        if (disconnected.has(e) && !back.has(e)) back.set(e, (performance.now() - killedAt) / 1000);
+      });
+    }
+    const figures = await typing(
+      'Préau, two docs nodes, A killed halfway',
+      editors,
+      [
+        { name: 'docs node A', pid: a.node.child.pid! },
+        { name: 'docs node B', pid: b.node.child.pid! },
+      ],
+      [postgresTree, redisTree],
+      () => convergedWithDatabase(database, pads, editors),
+      () => recoveredOf([b.port]),
+      async () => {
+        killedAt = performance.now();
+        await a.node.crash();
+        for (const e of ofA) e.node = 1;
+        console.log(`docs node A killed (SIGKILL) with ${ofA.length} editors on it`);
+      },
+    );
+    // Every keystroke acknowledged (counted when nothing was left unacknowledged) must be in the database.
+    let lost = 0;
+    let acked = 0;
+    for (const [p, docId] of pads.entries()) {
+      const parts = await readDocParts(database.db, docId);
+      const stored = docFromState(
+        mergeParts(
+          parts.snapshot?.state ?? null,
+          parts.updates.map((u) => u.body),
+        ),
+      );
+      const typed = stored.getMap<number>('typed');
+      for (const [i, e] of editors[p]!.entries()) {
+        acked += e.acked ?? 0;
+        lost += Math.max(0, (e.acked ?? 0) - (typed.get(String(i)) ?? 0));
+      }
+      stored.destroy();
+    }
+    figures.kill = {
+      lost,
+      acked,
+      backSeconds: Math.max(0, ...back.values()),
+      editors: ofA.length,
+    };
+    if (back.size < ofA.length) {
+      console.log(`${ofA.length - back.size} editors of node A never came back`);
+      figures.kill.backSeconds = Number.POSITIVE_INFINITY;
+    }
+    results.push(figures);
+    closeAll(editors);
+    await b.node.stop();
+    await a.node.stop();
+  }
+
   // 3. The reference Yjs server.
   {
     const reference = await startReferenceServer();
@@ -463,9 +669,17 @@ function report(results: Figures[]) {
     }
   }
   for (const f of results) {
+    if (f.kill) {
+      console.log(
+        `${f.label}: acknowledged keystrokes lost ${f.kill.lost} of ${f.kill.acked} (must be 0); ` +
+          `every one of the ${f.kill.editors} editors of node A synced again through node B ` +
+          `${f.kill.backSeconds.toFixed(2)} s after the kill`,
+      );
+    }
     console.log(
       `${f.label}: ${f.keystrokes} keystrokes in ${f.seconds.toFixed(1)} s; convergence: ${f.convergeNote}; ` +
-        `this benchmark process used ${f.benchCpu.toFixed(1)} CPU s (${((f.benchCpu / f.seconds) * 100).toFixed(0)} % of a core)`,
+        `this benchmark process used ${f.benchCpu.toFixed(1)} CPU s (${((f.benchCpu / f.seconds) * 100).toFixed(0)} % of a core), ` +
+        `its event loop p99 ${f.benchLagP99.toFixed(0)} ms late`,
     );
   }
 }

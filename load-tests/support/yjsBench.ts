@@ -31,6 +31,8 @@ interface Proc {
   pid: number;
   ppid: number;
   cpu: number;
+  /** CPU seconds of its children that ended (a PostgreSQL backend that closed). */
+  childrenCpu: number;
   rssMb: number;
   cmdline: string;
 }
@@ -60,6 +62,7 @@ function processes(): Proc[] {
         pid: Number(d),
         ppid: Number(fields[1]),
         cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
+        childrenCpu: (Number(fields[13]) + Number(fields[14])) / CLK_TCK,
         rssMb: proportionalMb(d) ?? (Number(fields[21]) * 4096) / 1024 / 1024,
         cmdline: readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' '),
       });
@@ -72,7 +75,8 @@ function processes(): Proc[] {
 
 /**
  * CPU seconds and summed proportional memory (PSS, else RSS) of the process whose command line passes `isRoot`
- * and of its direct children (PostgreSQL's postmaster and its backends), or
+ * and of its direct children (PostgreSQL's postmaster and its backends, those
+ * that ended included), or
  * null when no such process runs.
  */
 export function treeUsage(
@@ -83,7 +87,7 @@ export function treeUsage(
   if (!root) return null;
   const tree = all.filter((p) => p.pid === root.pid || p.ppid === root.pid);
   return {
-    cpu: tree.reduce((a, p) => a + p.cpu, 0),
+    cpu: tree.reduce((a, p) => a + p.cpu, root.childrenCpu),
     rssMb: tree.reduce((a, p) => a + p.rssMb, 0),
   };
 }
