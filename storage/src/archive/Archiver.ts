@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type ArchiveLine, GENESIS_HASH, type TraceRecord } from '@preau/protocol';
+import { type ArchiveLine, GENESIS_HASH } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema';
 import type { ObjectStore } from '../objects/ObjectStore';
-import { readOutbox } from '../trace/recordTrace';
+import { type IngestEntry, indexRecords, readOutboxForArchive } from './ingest';
 import type { ArchiveSigner } from './keys';
 import { manifestKey, parseSegmentKey, segmentKey, segmentStartPrefix } from './layout';
-import { buildManifest, encodeSegment, peopleOf, sealRecords } from './records';
+import { buildManifest, sealSegment } from './records';
 
 /** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
 export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
@@ -29,9 +29,6 @@ export interface ArchiverOptions {
   /** Called after each drain with the number of records archived (tests, metrics). */
   onDrained?: (records: number) => void;
 }
-
-/** Index rows are written in batches of this many (bound parameters stay far below the limit). */
-const INDEX_BATCH = 500;
 
 /**
  * Drains the trace outbox into hash-chained, signed segments in object
@@ -121,7 +118,7 @@ export class Archiver {
     try {
       let { lastSeq, lastHash } = head;
       for (;;) {
-        const records = await readOutbox(this.#o.db, space, lastSeq, this.#o.segmentMax);
+        const records = await readOutboxForArchive(this.#o.db, space, lastSeq, this.#o.segmentMax);
         if (records.length === 0) break;
         if (records[0]!.seq !== lastSeq + 1) {
           throw new Error(
@@ -129,8 +126,8 @@ export class Archiver {
           );
         }
         const batch = await this.#adoptOrphan(space, records);
-        const lines = sealRecords(batch, lastHash, this.#o.signer.saltFor);
-        const sha256 = await this.#writeSegment(space, lines, lastHash);
+        const { lines, bytes } = sealSegment(batch, lastHash, this.#o.signer.saltFor);
+        const sha256 = await this.#writeSegment(space, lines, bytes, lastHash);
         await this.#commit(space, batch, lines, sha256);
         this.#fault('after-commit');
         lastSeq = batch.at(-1)!.seq;
@@ -173,7 +170,7 @@ export class Archiver {
    * by a run that died before its commit: keep exactly its range, so its key
    * is rewritten rather than a second, overlapping segment created.
    */
-  async #adoptOrphan(space: string, records: TraceRecord[]): Promise<TraceRecord[]> {
+  async #adoptOrphan(space: string, records: IngestEntry[]): Promise<IngestEntry[]> {
     const keys = await this.#o.objects.list(segmentStartPrefix(space, records[0]!.seq));
     const lasts = keys.map((k) => parseSegmentKey(k)?.last ?? 0).filter((l) => l > 0);
     const orphanLast = lasts.length > 0 ? Math.max(...lasts) : undefined;
@@ -187,10 +184,14 @@ export class Archiver {
   }
 
   /** Writes the segment, then its signed manifest; returns the segment's SHA-256. */
-  async #writeSegment(space: string, lines: ArchiveLine[], prevHash: string): Promise<string> {
+  async #writeSegment(
+    space: string,
+    lines: ArchiveLine[],
+    bytes: Uint8Array,
+    prevHash: string,
+  ): Promise<string> {
     const first = lines[0]!.seq;
     const last = lines.at(-1)!.seq;
-    const bytes = encodeSegment(lines);
     const key = segmentKey(space, first, last);
     const manifest = buildManifest(lines, bytes, {
       key,
@@ -211,34 +212,17 @@ export class Archiver {
   }
 
   /** Indexes the segment's records, moves the chain head, empties the outbox: one transaction. */
-  async #commit(space: string, records: TraceRecord[], lines: ArchiveLine[], sha256: string) {
+  async #commit(space: string, records: IngestEntry[], lines: ArchiveLine[], sha256: string) {
     const first = lines[0]!;
     const last = lines.at(-1)!;
     await this.#o.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < records.length; i += INDEX_BATCH) {
-        const rows = records.slice(i, i + INDEX_BATCH).map((r, j) => ({
-          space_id: space,
-          seq: r.seq,
-          kind: r.kind,
-          actor: r.actor,
-          subject: r.subject,
-          people: peopleOf(r),
-          at: r.at,
-          segment_first: first.seq,
-          content_hash: lines[i + j]!.contentHash,
-          body_bytes: r.body?.byteLength ?? null,
-        }));
-        await tx
-          .insertInto('archive_record')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.columns(['space_id', 'seq']).doUpdateSet((eb) => ({
-              segment_first: eb.ref('excluded.segment_first'),
-              content_hash: eb.ref('excluded.content_hash'),
-            })),
-          )
-          .execute();
-      }
+      await indexRecords(
+        tx,
+        space,
+        first.seq,
+        records,
+        lines.map((l) => l.contentHash),
+      );
       await tx
         .insertInto('archive_segment')
         .values({

@@ -1,9 +1,18 @@
 import { GENESIS_HASH, type TraceRecord } from '@preau/protocol';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical';
+import { canonicalJson, hashCanonical, toBase64 } from './canonical';
 import { generateArchiveSigner } from './keys';
 import { manifestKey, parseSegmentKey, segmentKey } from './layout';
-import { buildManifest, encodeSegment, redactLine, sealRecords } from './records';
+import {
+  buildManifest,
+  encodeSegment,
+  lineHash,
+  lineHeader,
+  type OutboxEntry,
+  redactLine,
+  sealRecords,
+  sealSegment,
+} from './records';
 import { verifySegment } from './verifySegment';
 
 const signer = generateArchiveSigner();
@@ -78,6 +87,38 @@ describe('sealed segments', () => {
     expect(Buffer.from(one).equals(Buffer.from(three))).toBe(false);
   });
 
+  it('seal in one pass to exactly the bytes and lines of the generic encoding', () => {
+    const awkward: TraceRecord[] = [
+      ...records(7),
+      {
+        space: 'class_x',
+        seq: 8,
+        actor: 'p"\\q',
+        kind: 'chat.message',
+        subject: 'sujet\u2028é"\n',
+        at: new Date(Date.UTC(2026, 8, 1, 8, 0, 0, 7)),
+        payload: { z: [1, { b: null, a: 'é\u0000' }], a: -0.5, m: undefined, '': true, Z: 1e21 },
+        body: new Uint8Array(300).map((_, i) => (i * 7) % 256),
+      },
+    ];
+    const entries: OutboxEntry[] = awkward.map((r) => ({
+      space: r.space,
+      seq: r.seq,
+      kind: r.kind,
+      actor: r.actor,
+      subject: r.subject,
+      at: r.at,
+      payload: r.payload,
+      body64: r.body ? toBase64(r.body) : null,
+    }));
+    const prev = 'a'.repeat(64);
+    const generic = sealRecords(awkward, prev, signer.saltFor);
+    const fast = sealSegment(entries, prev, signer.saltFor);
+    expect(fast.lines).toEqual(generic);
+    for (const line of generic) expect(lineHash(line)).toBe(hashCanonical(lineHeader(line)));
+    expect(Buffer.from(fast.bytes).equals(Buffer.from(encodeSegment(generic)))).toBe(true);
+  });
+
   it('chain each record to the one before and verify with the signed manifest', () => {
     const { bytes, manifestBytes, lines } = seal();
     expect(lines[0]!.prev).toBe(GENESIS_HASH);
@@ -85,6 +126,22 @@ describe('sealed segments', () => {
     const result = check(bytes, manifestBytes);
     expect(result.problems).toEqual([]);
     expect(result.records).toBe(5);
+  });
+
+  it('verifies payloads whose keys look like numbers, and refuses a number with no canonical form', () => {
+    const numeric = records(3).map((r) => ({
+      ...r,
+      payload: { '10': 'a', '9': 'b', x: { '2': 1 } },
+    }));
+    const { bytes, manifestBytes } = seal(sealRecords(numeric, GENESIS_HASH, signer.saltFor));
+    expect(new TextDecoder().decode(bytes)).toContain('{"10":"a","9":"b"');
+    expect(check(bytes, manifestBytes).problems).toEqual([]);
+    const text = new TextDecoder().decode(bytes).replace('"10":"a"', '"10":1e999');
+    const result = check(new TextEncoder().encode(text), manifestBytes);
+    expect(result.problems[0]).toMatchObject({
+      seq: 1,
+      reason: expect.stringMatching(/canonical/),
+    });
   });
 
   it('names the record whose byte was flipped', () => {

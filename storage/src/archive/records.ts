@@ -8,6 +8,8 @@ import {
 } from '@preau/protocol';
 import { canonicalJson, hashCanonical, sha256Hex, toBase64 } from './canonical';
 
+const q = JSON.stringify;
+
 /** The part of a line that its hash covers. */
 export function lineHeader(line: Omit<ArchiveLine, 'hash' | 'content' | 'redaction'>) {
   return {
@@ -21,9 +23,20 @@ export function lineHeader(line: Omit<ArchiveLine, 'hash' | 'content' | 'redacti
   };
 }
 
-/** The hash of a line: SHA-256 of its header's canonical encoding. */
+/**
+ * The hash of a line: SHA-256 of its header's canonical encoding, written
+ * directly in the canonical key order (the same text `canonicalJson` gives
+ * for `lineHeader(line)`; a test holds them to it).
+ */
 export function lineHash(line: Omit<ArchiveLine, 'hash' | 'content' | 'redaction'>): string {
-  return hashCanonical(lineHeader(line));
+  return sha256Hex(
+    `{"at":${q(line.at)},"contentHash":${q(line.contentHash)},"kind":${q(line.kind)},"prev":${q(line.prev)},"seq":${finite(line.seq)},"space":${q(line.space)},"v":${finite(line.v)}}`,
+  );
+}
+
+function finite(n: number): string {
+  if (!Number.isFinite(n)) throw new TypeError('canonical JSON: non-finite number');
+  return JSON.stringify(n);
 }
 
 /** The hash of a record's content. */
@@ -66,6 +79,70 @@ export function sealRecords(
     last = line.hash;
   }
   return lines;
+}
+
+/**
+ * A record as the archiver reads it from the outbox: like a `TraceRecord`,
+ * but its body already in standard base64 (the form a line carries).
+ */
+export interface OutboxEntry {
+  space: string;
+  seq: number;
+  kind: string;
+  actor: string;
+  subject: string | null;
+  at: Date;
+  payload: Record<string, unknown>;
+  body64: string | null;
+}
+
+/**
+ * Seals consecutive records of one space and encodes them as a segment in
+ * one pass: each record's content is put in canonical form once, and the
+ * line and its hashed header are written from that text, key by key in the
+ * canonical order, instead of encoding every line again as a whole. The
+ * bytes are exactly `encodeSegment(sealRecords(…))` (a test holds them to it).
+ */
+export function sealSegment(
+  entries: readonly OutboxEntry[],
+  prev: string,
+  saltFor: (space: string, seq: number) => Uint8Array,
+): { lines: ArchiveLine[]; bytes: Uint8Array } {
+  const lines: ArchiveLine[] = new Array(entries.length);
+  const text: string[] = new Array(entries.length);
+  let last = prev;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const content: RecordContent = {
+      actor: e.actor,
+      subject: e.subject,
+      payload: e.payload,
+      body: e.body64,
+      salt: toBase64(saltFor(e.space, e.seq)),
+    };
+    // Keys in code-unit order: actor, body, payload, salt, subject.
+    const contentText = `{"actor":${q(e.actor)},"body":${e.body64 === null ? 'null' : q(e.body64)},"payload":${canonicalJson(e.payload)},"salt":${q(content.salt)},"subject":${e.subject === null ? 'null' : q(e.subject)}}`;
+    const contentHash = sha256Hex(contentText);
+    const at = e.at.toISOString();
+    // The header's keys in order (at, contentHash, kind, prev, seq, space, v): see `lineHeader`.
+    const tail = `"kind":${q(e.kind)},"prev":"${last}","seq":${e.seq},"space":${q(e.space)},"v":${ARCHIVE_FORMAT}}`;
+    const hash = sha256Hex(`{"at":"${at}","contentHash":"${contentHash}",${tail}`);
+    text[i] =
+      `{"at":"${at}","content":${contentText},"contentHash":"${contentHash}","hash":"${hash}",${tail}\n`;
+    lines[i] = {
+      v: ARCHIVE_FORMAT,
+      space: e.space,
+      seq: e.seq,
+      kind: e.kind,
+      at,
+      prev: last,
+      contentHash,
+      content,
+      hash,
+    };
+    last = hash;
+  }
+  return { lines, bytes: new TextEncoder().encode(text.join('')) };
 }
 
 /** The same line without its content: the chain still verifies through `contentHash`. */

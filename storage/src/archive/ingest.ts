@@ -1,0 +1,90 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Schema } from '../db/schema';
+import { type OutboxEntry, peopleOf } from './records';
+
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+/** An outbox record as the archiver reads it, with its body's size for the index. */
+export interface IngestEntry extends OutboxEntry {
+  bodyBytes: number | null;
+}
+
+/**
+ * A space's outbox records after `afterSeq`, in sequence order, for sealing:
+ * the database hands each body over in base64 already (the form a line
+ * carries, without the line breaks PostgreSQL puts every 76 characters), so
+ * the bytes are neither decoded from hex nor encoded again here.
+ */
+export async function readOutboxForArchive(
+  db: Executor,
+  space: string,
+  afterSeq: number,
+  limit: number,
+): Promise<IngestEntry[]> {
+  const { rows } = await sql<{
+    seq: number | string;
+    kind: string;
+    actor: string;
+    subject: string | null;
+    at: Date;
+    payload: Record<string, unknown>;
+    body64: string | null;
+    body_bytes: number | null;
+  }>`
+    SELECT seq, kind, actor, subject, at, payload,
+           translate(encode(body, 'base64'), chr(10), '') AS body64,
+           octet_length(body) AS body_bytes
+    FROM trace_outbox
+    WHERE space_id = ${space} AND seq > ${afterSeq}
+    ORDER BY seq
+    LIMIT ${limit}`.execute(db);
+  return rows.map((r) => ({
+    space,
+    seq: Number(r.seq),
+    kind: r.kind,
+    actor: r.actor,
+    subject: r.subject,
+    at: r.at,
+    payload: r.payload,
+    body64: r.body64,
+    bodyBytes: r.body_bytes === null ? null : Number(r.body_bytes),
+  }));
+}
+
+/**
+ * Indexes a segment's records in one statement whatever their number: the
+ * rows travel as one JSON document that the database expands
+ * (`jsonb_to_recordset`), instead of ten bound parameters per row compiled
+ * into a query of thousands of placeholders. A row indexed by an interrupted
+ * run is pointed at the segment rewritten now.
+ */
+export async function indexRecords(
+  tx: Executor,
+  space: string,
+  segmentFirst: number,
+  entries: readonly IngestEntry[],
+  contentHashes: readonly string[],
+): Promise<void> {
+  const rows = JSON.stringify(
+    entries.map((e, i) => ({
+      seq: e.seq,
+      kind: e.kind,
+      actor: e.actor,
+      subject: e.subject,
+      people: peopleOf(e),
+      at: e.at.toISOString(),
+      content_hash: contentHashes[i],
+      body_bytes: e.bodyBytes,
+    })),
+  );
+  await sql`
+    INSERT INTO archive_record
+      (space_id, seq, kind, actor, subject, people, at, segment_first, content_hash, body_bytes)
+    SELECT ${space}::text, r.seq, r.kind, r.actor, r.subject, r.people, r.at, ${segmentFirst}::bigint,
+           r.content_hash, r.body_bytes
+    FROM jsonb_to_recordset(${rows}::jsonb) AS r(
+      seq bigint, kind text, actor text, subject text, people text[], at timestamptz,
+      content_hash text, body_bytes integer)
+    ON CONFLICT (space_id, seq) DO UPDATE
+      SET segment_first = EXCLUDED.segment_first, content_hash = EXCLUDED.content_hash`.execute(tx);
+}
