@@ -50,8 +50,11 @@ export function rebuildDocuments(
     }
     if (!line.kind.startsWith('doc.')) continue;
     if (subject && line.inScope) touched.add(subject);
-    if (line.kind === 'doc.update' && subject)
-      updates.set(subject, [...(updates.get(subject) ?? []), line]);
+    if (line.kind === 'doc.update' && subject) {
+      const list = updates.get(subject);
+      if (list) list.push(line);
+      else updates.set(subject, [line]);
+    }
   }
   const files: DerivedFile[] = [];
   for (const docId of [...touched].sort()) {
@@ -148,7 +151,7 @@ export function recordsCsv(lines: readonly ScopedLine[], names: Map<string, stri
       const target = typeof p.target === 'string' ? p.target : '';
       const summary =
         l.kind === 'doc.update'
-          ? `${l.content?.body ? fromBase64(l.content.body).byteLength : 0} octets`
+          ? `${l.content?.body ? Buffer.byteLength(l.content.body, 'base64') : 0} octets`
           : typeof p.text === 'string'
             ? p.text
             : typeof p.action === 'string'

@@ -6,14 +6,13 @@ import {
   PreauError,
 } from '@preau/protocol';
 import { type DocRenderers, docImageUrl, plainRenderers } from '@preau/protocol/docs-model';
-import { zipSync } from 'fflate';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import { docFilesOfSpace } from '../docs/files';
 import type { ObjectStore } from '../objects/ObjectStore';
 import { type Auditor, appendAudit, readAudit } from './audit';
 import { BUNDLE, type BundleManifest } from './bundle';
-import { canonicalJson, sha256Hex } from './canonical';
+import { canonicalJson } from './canonical';
 import { getCase, holdsInForce, listHolds } from './cases';
 import {
   chatTranscript,
@@ -36,6 +35,7 @@ import {
 import type { NameResolver } from './names';
 import { pendingInHolds } from './pending';
 import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
+import { ZipWriter } from './ZipWriter';
 
 /** What an export needs. */
 export interface ExportDeps {
@@ -205,7 +205,9 @@ export async function exportCase(
       const people = peopleOfLine(line);
       return { ...line, inScope: holds.some((h) => holdCovers(h, line, people)) };
     });
-    linesBySpace.set(s.space, [...(linesBySpace.get(s.space) ?? []), ...scoped]);
+    const ofSpace = linesBySpace.get(s.space);
+    if (ofSpace) for (const line of scoped) ofSpace.push(line);
+    else linesBySpace.set(s.space, scoped);
   }
 
   const allLines = [...linesBySpace.values()].flat();
@@ -277,9 +279,15 @@ export async function exportCase(
   );
   files.set(BUNDLE.readme, new TextEncoder().encode(readme(kase.reference, exportId)));
 
-  const listed = [...files.entries()]
-    .map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.byteLength }))
+  // Segments are stored, not compressed: their bytes in the zip are the bytes
+  // that were signed, so any tool can extract them and a damaged byte stays
+  // where it is (the verifier then names the record that holds it). Each
+  // file is hashed for the manifest as it goes into the zip.
+  const zip = new ZipWriter(exportedAt);
+  const listed = [...files]
+    .map(([path, bytes]) => zip.add(path, bytes, { deflate: !path.startsWith('segments/') }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
+  files.clear();
   const manifest: BundleManifest = {
     v: 1,
     exportId,
@@ -290,24 +298,11 @@ export async function exportCase(
     ...(pending.length > 0 ? { pending } : {}),
   };
   const manifestBytes = new TextEncoder().encode(canonicalJson(manifest));
-  files.set(BUNDLE.manifest, manifestBytes);
-  files.set(BUNDLE.signature, json(deps.signer.signBytes(manifestBytes)));
-
-  // Segments are stored, not compressed: their bytes in the zip are the bytes
-  // that were signed, so any tool can extract them and a damaged byte stays
-  // where it is (the verifier then names the record that holds it).
-  const zip = zipSync(
-    Object.fromEntries(
-      [...files].map(([path, bytes]) => [
-        path,
-        [bytes, { level: path.startsWith('segments/') ? 0 : 6 }] as [Uint8Array, { level: 0 | 6 }],
-      ]),
-    ),
-    { mtime: exportedAt },
-  );
-  const sha256 = sha256Hex(zip);
+  zip.add(BUNDLE.manifest, manifestBytes, { deflate: true });
+  zip.add(BUNDLE.signature, json(deps.signer.signBytes(manifestBytes)), { deflate: true });
+  const { bytes: zipBytes, sha256 } = zip.finish();
   const key = exportKey(caseId, exportId);
-  await objects.put(key, zip, 'application/zip');
+  await objects.put(key, zipBytes, 'application/zip');
   const row = await db
     .insertInto('archive_export')
     .values({
@@ -315,7 +310,7 @@ export async function exportCase(
       case_id: caseId,
       object_key: key,
       sha256,
-      size: zip.byteLength,
+      size: zipBytes.byteLength,
       records: allLines.length,
       pending: pending.length,
       created_by: who.id,
@@ -323,7 +318,7 @@ export async function exportCase(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { view: exportView(row), bytes: zip };
+  return { view: exportView(row), bytes: zipBytes };
 }
 
 /**
