@@ -5,6 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@preau/protocol/server';
 import {
   Archiver,
+  appendDocUpdate,
+  createDoc,
+  type Database,
   directoryNames,
   exportCase,
   loadArchiveSigner,
@@ -16,14 +19,17 @@ import {
   startLocalS3,
   verifyBundle,
 } from '@preau/storage';
+import * as Y from 'yjs';
 import { startPostgres } from '../tests/support/postgres';
 
 /**
  * The archive's benchmark (a script, not a test): records archived per
- * second and per CPU second, the export of a 100,000-record case, and the
- * offline verification of that bundle.
+ * second and per CPU second, the export of a 100,000-record case, the
+ * offline verification of that bundle, and the latency of a pad's update
+ * (stored with its author and traced, as the docs server does before it
+ * acknowledges) with and without an ingest running beside it.
  *
- *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres]
+ *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
  *
  * Everything runs in this process (PGlite and the local S3 endpoint too)
  * unless --postgres starts a PostgreSQL server beside it.
@@ -48,31 +54,7 @@ async function main() {
   try {
     // Fill the outbox the way the features do: pads, boards, chat, sessions.
     let t = performance.now();
-    // A new pad and board every 1,000 records, as a class would over weeks:
-    // Yjs documents stay small, so filling costs the same at the end as at the start.
-    const start = Date.now() - (count + 2000) * 1000;
-    const students = Array.from({ length: 25 }, (_, i) => `p_bench_${i}`);
-    let activity = new SampleActivity(db, space, new Date(start));
-    let written = 0;
-    while (written < count) {
-      const part = Math.floor(written / 1000);
-      if (written % 1000 === 0) {
-        activity = new SampleActivity(db, space, new Date(start + written * 1000));
-        await activity.createDocs('p_bench_teacher', `pad_${part}`, `board_${part}`);
-        written += 2;
-      }
-      await activity.batch(db, async () => {
-        for (let n = 0; n < 500 && written < count && written % 1000 !== 0; n++, written++) {
-          const who = students[written % students.length]!;
-          const r = written % 10;
-          if (r < 5)
-            await activity.type(who, `Phrase ${written} écrite par ${who}.`, `pad_${part}`);
-          else if (r < 6) await activity.draw(who, `Forme ${written}`, `board_${part}`);
-          else if (r < 9) await activity.say(who, `Message ${written} de ${who}`, `m${written}`);
-          else await activity.join(who, 'sess_bench');
-        }
-      });
-    }
+    const activity = await fill(db, space, count);
     print(
       `  outbox filled: ${count} records in ${((performance.now() - t) / 1000).toFixed(1)} s (recordTrace, 500 per transaction)`,
     );
@@ -82,13 +64,16 @@ async function main() {
     const archiver = new Archiver({ db, objects, signer, log: silentLogger(), segmentMax: 1000 });
     t = performance.now();
     let cpu = process.cpuUsage();
-    const archived = await archiver.drain();
+    const archived = await archiver.archiveSpace(space);
     let wall = (performance.now() - t) / 1000;
     let used = process.cpuUsage(cpu);
     let cpuSeconds = (used.user + used.system) / 1e6;
     print(
       `  ingest: ${archived} records in ${wall.toFixed(2)} s = ${Math.round(archived / wall)} records/s (wall); ${Math.round(archived / cpuSeconds)} records per CPU second of this process${pg ? ' (PostgreSQL works in its own processes)' : ' (PGlite and S3 included)'}`,
     );
+
+    if (!args.includes('--no-latency'))
+      await latency(db, archiver, space, Math.min(count, 20_000), print);
     await archiver.close();
 
     // Export a case holding the whole space (every record in scope).
@@ -122,10 +107,13 @@ async function main() {
 
     // Verify offline, as `./preau verify` does (no database, no S3).
     t = performance.now();
+    cpu = process.cpuUsage();
     const report = verifyBundle(bytes);
     wall = (performance.now() - t) / 1000;
+    used = process.cpuUsage(cpu);
+    cpuSeconds = (used.user + used.system) / 1e6;
     print(
-      `  verify: ${report.records} records, ${report.segments} segments, ${report.files} files, ok=${report.ok}, in ${wall.toFixed(2)} s = ${Math.round(report.records / wall)} records/s`,
+      `  verify: ${report.records} records, ${report.segments} segments, ${report.files} files, ok=${report.ok}, in ${wall.toFixed(2)} s = ${Math.round(report.records / wall)} records/s (${cpuSeconds.toFixed(2)} CPU s = ${Math.round(report.records / cpuSeconds)} records per CPU second)`,
     );
   } finally {
     await database.close();
@@ -133,6 +121,98 @@ async function main() {
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Fills a space's outbox with `count` records of a class's activity; returns the last writer. */
+async function fill(db: Database['db'], space: string, count: number): Promise<SampleActivity> {
+  // A new pad and board every 1,000 records, as a class would over weeks:
+  // Yjs documents stay small, so filling costs the same at the end as at the start.
+  const start = Date.now() - (count + 2000) * 1000;
+  const students = Array.from({ length: 25 }, (_, i) => `p_bench_${i}`);
+  let activity = new SampleActivity(db, space, new Date(start));
+  let written = 0;
+  while (written < count) {
+    const part = Math.floor(written / 1000);
+    if (written % 1000 === 0) {
+      activity = new SampleActivity(db, space, new Date(start + written * 1000));
+      await activity.createDocs('p_bench_teacher', `pad_${part}`, `board_${part}`);
+      written += 2;
+    }
+    await activity.batch(db, async () => {
+      for (let n = 0; n < 500 && written < count && written % 1000 !== 0; n++, written++) {
+        const who = students[written % students.length]!;
+        const r = written % 10;
+        if (r < 5) await activity.type(who, `Phrase ${written} écrite par ${who}.`, `pad_${part}`);
+        else if (r < 6) await activity.draw(who, `Forme ${written}`, `board_${part}`);
+        else if (r < 9) await activity.say(who, `Message ${written} de ${who}`, `m${written}`);
+        else await activity.join(who, 'sess_bench');
+      }
+    });
+  }
+  return activity;
+}
+
+/**
+ * A pad's update round trip (one letter typed at a random place, stored with
+ * its author and traced in one transaction, as the docs server does before
+ * it acknowledges), every 25 ms: first with nothing else running, then while
+ * the archiver ingests `count` records of another space. Run after the
+ * measured ingest, so that the probe's own work is not counted in it.
+ */
+async function latency(
+  db: Database['db'],
+  archiver: Archiver,
+  space: string,
+  count: number,
+  print: (line: string) => void,
+) {
+  const busy = `${space}_busy`;
+  await fill(db, busy, count);
+  const pad = await createDoc(db, {
+    space: `${space}_probe`,
+    kind: 'pad',
+    title: 'Sonde',
+    actor: 'p_probe',
+  });
+  const doc = new Y.Doc();
+  const text = doc.getText('probe');
+  let update: Uint8Array | undefined;
+  doc.on('update', (u: Uint8Array) => {
+    update = u;
+  });
+  const probe = async (stop: { done: boolean }) => {
+    const times: number[] = [];
+    while (!stop.done) {
+      text.insert(Math.floor(Math.random() * (text.length + 1)), 'a');
+      const t = performance.now();
+      await appendDocUpdate(db, { docId: pad.id, author: 'p_probe', body: update! });
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return times;
+  };
+  const idle = { done: false };
+  const quiet = probe(idle);
+  await new Promise((r) => setTimeout(r, 5000));
+  idle.done = true;
+  const without = await quiet;
+  const running = { done: false };
+  const during = probe(running);
+  const t = performance.now();
+  const archived = await archiver.archiveSpace(busy);
+  const wall = (performance.now() - t) / 1000;
+  running.done = true;
+  const withIngest = await during;
+  const line = (label: string, times: number[]) => {
+    const sorted = [...times].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    return `${label}: p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, max ${at(1).toFixed(1)} ms (${times.length} updates)`;
+  };
+  print(`  pad update round trip (store + trace, one transaction, every 25 ms):`);
+  print(`    ${line('without ingest', without)}`);
+  print(
+    `    ${line(`during an ingest of ${archived} records (${wall.toFixed(1)} s)`, withIngest)}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -5,13 +5,13 @@ import {
   GENESIS_HASH,
   Signature,
 } from '@preau/protocol';
-import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { checkAuditEntries } from './audit';
 import { BUNDLE, BundleManifest } from './bundle';
 import { sha256Hex } from './canonical';
 import { keyFingerprint, verifySignature } from './keys';
 import { parseBundleDocImagePath } from './layout';
+import { unzipEntries } from './unzip';
 import { type CheckedSegment, checkContinuity, type Problem, verifySegment } from './verifySegment';
 
 /** What verifying a bundle found. */
@@ -95,7 +95,7 @@ export function verifyBundle(
   const problems = report.problems;
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(zip);
+    entries = unzipEntries(zip);
   } catch {
     problems.push({ file: '(bundle)', reason: 'not a readable zip file' });
     return report;
