@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type ArchiveLine, GENESIS_HASH } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -8,6 +9,9 @@ import { type IngestEntry, indexRecords, readOutboxForArchive } from './ingest';
 import type { ArchiveSigner } from './keys';
 import { manifestKey, parseSegmentKey, segmentKey, segmentStartPrefix } from './layout';
 import { buildManifest, sealSegment } from './records';
+
+/** Records sealed between two turns of the event loop. */
+const SEAL_SLICE = 250;
 
 /** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
 export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
@@ -125,8 +129,12 @@ export class Archiver {
             `outbox of ${space} starts at ${records[0]!.seq}, expected ${lastSeq + 1}`,
           );
         }
-        const batch = await this.#adoptOrphan(space, records);
-        const { lines, bytes } = sealSegment(batch, lastHash, this.#o.signer.saltFor);
+        // Only the first segment of a claim can find one left by an interrupted
+        // run: within a claim, each segment is written after the one before
+        // committed under this lease, and a commit after another archiver
+        // took the space over fails (see #commit).
+        const batch = archived === 0 ? await this.#adoptOrphan(space, records) : records;
+        const { lines, bytes } = await this.#seal(batch, lastHash);
         const sha256 = await this.#writeSegment(space, lines, bytes, lastHash);
         await this.#commit(space, batch, lines, sha256);
         this.#fault('after-commit');
@@ -138,6 +146,26 @@ export class Archiver {
       await this.#release(space);
     }
     return archived;
+  }
+
+  /**
+   * Seals a segment's records a slice at a time, giving the event loop back
+   * between slices: the archiver shares its process with live editing, which
+   * must not wait behind a thousand records sealed in one go.
+   */
+  async #seal(batch: IngestEntry[], prev: string) {
+    const lines: ArchiveLine[] = [];
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < batch.length; i += SEAL_SLICE) {
+      if (i > 0) await nextTurn();
+      const part = sealSegment(batch.slice(i, i + SEAL_SLICE), prev, this.#o.signer.saltFor);
+      for (const line of part.lines) lines.push(line);
+      parts.push(part.bytes);
+      prev = part.lines.at(-1)!.hash;
+    }
+    if (parts.length === 1) return { lines, bytes: parts[0]! };
+    const whole = Buffer.concat(parts);
+    return { lines, bytes: new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength) };
   }
 
   /** Claims the space for this archiver and reads its chain head. */
