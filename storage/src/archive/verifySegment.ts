@@ -110,9 +110,10 @@ export function verifySegment(opts: {
     }
     // The usual line is checked by hand; anything else (a deleted content,
     // an unknown member, a doubtful field) goes through the schema.
-    const plain = isPlainLine(value, known);
+    const read = value;
+    const plain = isPlainLine(read, known);
     let line: ArchiveLine;
-    if (plain) line = value;
+    if (plain) line = read;
     else {
       const parsed = ArchiveLineSchema.safeParse(value);
       if (!parsed.success) {
