@@ -1,4 +1,4 @@
-import { GENESIS_HASH, type TraceRecord } from '@preau/protocol';
+import { ArchiveLine, GENESIS_HASH, type TraceRecord } from '@preau/protocol';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, hashCanonical, toBase64 } from './canonical';
 import { generateArchiveSigner } from './keys';
@@ -13,7 +13,7 @@ import {
   sealRecords,
   sealSegment,
 } from './records';
-import { verifySegment } from './verifySegment';
+import { isIsoInstant, verifySegment } from './verifySegment';
 
 const signer = generateArchiveSigner();
 
@@ -200,5 +200,35 @@ describe('sealed segments', () => {
       seq: 3,
       reason: expect.stringMatching(/signed deletion/),
     });
+  });
+});
+
+describe('dates checked without the schema', () => {
+  it('accepts only what the schema accepts', () => {
+    const schema = ArchiveLine.shape.at;
+    const samples = [
+      '2026-09-01T08:00:00.000Z',
+      '2024-02-29T23:59:59.999Z',
+      '2000-02-29T00:00:00.000Z',
+      '0000-02-29T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-01-01T08:00:00Z',
+      '2026-01-01T08:00:00.000+02:00',
+      '+012026-01-01T08:00:00.000Z',
+      '2026-01-01 08:00:00.000Z',
+    ];
+    for (const at of samples) {
+      if (isIsoInstant(at)) expect(schema.safeParse(at).success, at).toBe(true);
+    }
+    expect(samples.filter(isIsoInstant)).toEqual(samples.slice(0, 4));
   });
 });

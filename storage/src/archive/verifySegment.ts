@@ -44,6 +44,8 @@ export function verifySegment(opts: {
   bytes: Uint8Array;
   manifestBytes: Uint8Array;
   keys: readonly ArchivePublicKey[];
+  /** Which well-formed lines to return in `lines` (all by default). */
+  keep?: (line: ArchiveLine) => boolean;
 }): SegmentCheck {
   const problems: Problem[] = [];
   const check: SegmentCheck = {
@@ -91,7 +93,7 @@ export function verifySegment(opts: {
   }
 
   const lineProblems: Problem[] = [];
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(opts.bytes);
+  const text = utf8Text(opts.bytes);
   const rawLines = text.split('\n');
   if (rawLines.at(-1) === '') rawLines.pop();
   let prev = manifest.prevHash;
@@ -122,7 +124,7 @@ export function verifySegment(opts: {
       }
       line = parsed.data;
     }
-    check.lines.push(line);
+    if (!opts.keep || opts.keep(line)) check.lines.push(line);
     const form = canonicalForm(value, raw);
     if (form === null) fail('record altered (not in canonical form)');
     else if (line.seq !== expectedSeq) fail(`out of sequence (found ${line.seq})`);
@@ -218,6 +220,15 @@ export function checkContinuity(
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The text of UTF-8 bytes as `TextDecoder` reads it (a leading byte order
+ * mark dropped, malformed bytes replaced), by the engine's faster decoder.
+ */
+function utf8Text(bytes: Uint8Array): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bom);
+}
 const CONTENT_KEYS = 5;
 const LINE_KEYS = 9;
 
@@ -241,7 +252,7 @@ function isPlainLine(value: unknown, known: Map<string, boolean>): value is Arch
     !isHex(contentHash) ||
     !isHex(hash) ||
     !passes(known, 'space', space) ||
-    !passes(known, 'at', at) ||
+    !(isIsoInstant(at) || passes(known, 'at', at)) ||
     !isObject(content) ||
     Object.keys(content).length !== CONTENT_KEYS
   )
@@ -272,6 +283,19 @@ function passes(known: Map<string, boolean>, field: keyof typeof FIELDS, value: 
     if (field !== 'at') known.set(key, ok);
   }
   return ok;
+}
+
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * A date as sealing writes it (`Date#toISOString`, years 0000 to 9999): the
+ * engine reads it back to the very same text only when it names a real
+ * instant (no 30 February, no hour 24), which the schema's date-time accepts.
+ */
+export function isIsoInstant(value: unknown): boolean {
+  if (typeof value !== 'string' || !INSTANT.test(value)) return false;
+  const date = new Date(value);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
