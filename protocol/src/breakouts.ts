@@ -3,7 +3,7 @@
 // a while; then everyone comes back. Spread into the live-session event maps
 // of classroom.ts (this file must not import classroom.ts: it imports this).
 import { z } from 'zod';
-import { Id, PersonId } from './ids';
+import { ClientMessageId, Id, PersonId } from './ids';
 
 /** Ceilings of breakouts, shared so the browser can check before sending. */
 export const BREAKOUT_LIMITS = {
@@ -133,8 +133,14 @@ export const BreakoutClientEvents = {
   'breakout.visit': { request: z.object({ room: RoomNumber.nullable() }).strict(), response: Ok },
   /** Calls everyone back to the main room. */
   'breakout.close': { request: Empty, response: Ok },
+  /** `clientId` makes a resend idempotent while the room's chat remembers it. */
   'breakout.chat.send': {
-    request: z.object({ text: z.string().trim().min(1).max(BREAKOUT_LIMITS.chatChars) }).strict(),
+    request: z
+      .object({
+        text: z.string().trim().min(1).max(BREAKOUT_LIMITS.chatChars),
+        clientId: ClientMessageId.optional(),
+      })
+      .strict(),
     response: BreakoutChatMessage,
   },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { BreakoutClientEvents, BreakoutServerEvents } from './breakouts';
 import { ERROR_CODES, type ErrorBody, type Result } from './errors';
-import { Id, PersonId, SpaceId } from './ids';
+import { ClientMessageId, Id, PersonId, SpaceId } from './ids';
 import {
   FloorClientEventSchemas,
   FloorView,
@@ -235,8 +235,17 @@ export const ClientEventSchemas = {
     request: z.object({ token: z.string().min(1).max(4096) }).strict(),
     response: z.object({ expiresAt: z.string() }),
   },
+  /**
+   * `clientId`, given by the page, makes a resend idempotent: the same id
+   * again answers with the message already stored (optional for old pages).
+   */
   'chat.send': {
-    request: z.object({ text: z.string().trim().min(1).max(CLASSROOM_LIMITS.chatChars) }).strict(),
+    request: z
+      .object({
+        text: z.string().trim().min(1).max(CLASSROOM_LIMITS.chatChars),
+        clientId: ClientMessageId.optional(),
+      })
+      .strict(),
     response: ChatMessage,
   },
   /** Its author corrects a message; the first text stays in the trace archive. */

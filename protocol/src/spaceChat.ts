@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { CLASSROOM_LIMITS } from './classroom';
 import type { ErrorBody, Result } from './errors';
-import { Id, PersonId, SpaceId } from './ids';
+import { ClientMessageId, Id, PersonId, SpaceId } from './ids';
 
 /** The socket.io namespace of spaces' chats, on CLASSROOM_SOCKET_PATH. */
 export const SPACE_CHAT_NAMESPACE = '/space-chat';
@@ -57,8 +57,11 @@ export const SpaceChatClientEvents = {
       readAt: z.string().nullable(),
     }),
   },
+  /** `clientId` makes a resend idempotent (see the live class's `chat.send`). */
   'chat.send': {
-    request: z.object({ text: Text, mentions: Mentions }).strict(),
+    request: z
+      .object({ text: Text, mentions: Mentions, clientId: ClientMessageId.optional() })
+      .strict(),
     response: SpaceChatMessage,
   },
   /** Its author corrects a message; the first text stays in the trace archive. */

@@ -28,6 +28,12 @@ interface Room {
   readonly pad: BreakoutDocRef | null;
   readonly board: BreakoutDocRef | null;
   chat: BreakoutChatMessage[];
+  /**
+   * Messages by `participant id + client id`, so a resend after a lost ack
+   * is answered with the message already sent (room chat is not stored,
+   * only traced: this memory lasts as long as the room, on this node).
+   */
+  readonly sent: Map<string, BreakoutChatMessage>;
 }
 
 /** Lifecycle of a session's breakouts: closed, or open with its rooms and timer. */
@@ -177,6 +183,7 @@ export class SessionBreakouts {
           pad: docs[i]?.pad ?? null,
           board: docs[i]?.board ?? null,
           chat: [],
+          sent: new Map(),
         })),
         timer: this.#arm(endsAt),
       };
@@ -279,13 +286,16 @@ export class SessionBreakouts {
   }
 
   /** Sends a message to the chat of the room one is in. */
-  sendChat(actor: Actor, text: string): Promise<BreakoutChatMessage> {
+  sendChat(actor: Actor, text: string, clientId?: string): Promise<BreakoutChatMessage> {
     const s = this.#s;
     return s.run(async () => {
       const p = s.requireLive(actor);
       const phase = this.#open();
       const room = this.#room(this.roomOf(p.id));
       if (!room) throw new PreauError('conflict', 'not in a breakout room');
+      const key = clientId ? `${p.id} ${clientId}` : null;
+      const already = key ? room.sent.get(key) : undefined;
+      if (already) return already;
       const message: BreakoutChatMessage = {
         messageId: newId('m'),
         room: room.room,
@@ -303,6 +313,7 @@ export class SessionBreakouts {
         }),
       );
       room.chat = [...room.chat, message].slice(-BREAKOUT_LIMITS.chatHistory);
+      if (key) room.sent.set(key, message);
       for (const id of this.#inRoom(phase, room.room)) {
         if (id !== p.id) this.#deps.send(id, 'breakout.chat', message);
       }
@@ -319,6 +330,8 @@ export class SessionBreakouts {
         const kept = room.chat.filter((m) => m.participantId !== participantId);
         count += room.chat.length - kept.length;
         room.chat = kept;
+        for (const [key, m] of room.sent)
+          if (m.participantId === participantId) room.sent.delete(key);
       }
       return count;
     });

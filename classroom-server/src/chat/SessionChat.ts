@@ -1,5 +1,10 @@
 import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
-import { editChatMessage, insertChatMessage, markChatMessageDeleted } from '@preau/storage';
+import {
+  editChatMessage,
+  markChatMessageDeleted,
+  type StoredChatMessage,
+  storeChatMessageOnce,
+} from '@preau/storage';
 import { newId } from '../session/ids';
 import type { Participant } from '../session/LiveSession';
 import type { SessionContext } from '../session/SessionContext';
@@ -32,35 +37,58 @@ export class SessionChat {
     return this.#log.list();
   }
 
-  /** Sends a message to everyone; the sender gets it in the ack. */
-  send(actor: Actor, text: string): Promise<ChatMessage> {
+  /**
+   * Sends a message to everyone; the sender gets it in the ack. Sent again
+   * with the same `clientId` (its ack was lost), it is answered with the
+   * message already stored, and nothing is written, traced or broadcast.
+   */
+  send(actor: Actor, text: string, clientId?: string): Promise<ChatMessage> {
     const s = this.#s;
     return s.run(async () => {
       const p = s.requireLive(actor);
       this.#mayWrite(p);
-      const message: ChatMessage = {
-        messageId: newId('m'),
-        participantId: p.id,
-        name: p.name,
-        text,
-        sentAt: s.now().toISOString(),
-      };
-      await s.write(async (tx) => {
-        await insertChatMessage(tx, {
-          id: message.messageId,
+      const sentAt = s.now();
+      const { message: stored, fresh } = await s.write(async (tx) => {
+        const once = await storeChatMessageOnce(tx, {
+          id: newId('m'),
           spaceId: s.space,
           sessionId: s.id,
           authorId: p.id,
           authorName: p.name,
           text,
-          sentAt: new Date(message.sentAt),
+          sentAt,
+          clientId: clientId ?? null,
         });
-        await s.trace(tx, p.id, 'chat.message', message.messageId, { session: s.id, text });
+        if (once.fresh)
+          await s.trace(tx, p.id, 'chat.message', once.message.id, { session: s.id, text });
+        return once;
       });
+      if (!fresh) return this.#already(stored);
+      const message: ChatMessage = {
+        messageId: stored.id,
+        participantId: p.id,
+        name: p.name,
+        text,
+        sentAt: sentAt.toISOString(),
+      };
       this.#log.add(message);
       s.broadcast('chat.message', message, actor.socketId);
       return message;
     });
+  }
+
+  /** The answer to a resend: the message as stored, if it belongs to this session. */
+  #already(stored: StoredChatMessage): ChatMessage {
+    if (stored.sessionId !== this.#s.id)
+      throw new PreauError('conflict', 'this client id names a message of another chat');
+    const message: ChatMessage = {
+      messageId: stored.id,
+      participantId: stored.authorId,
+      name: stored.authorName,
+      text: stored.text,
+      sentAt: stored.sentAt.toISOString(),
+    };
+    return stored.editedAt ? { ...message, editedAt: stored.editedAt.toISOString() } : message;
   }
 
   /**

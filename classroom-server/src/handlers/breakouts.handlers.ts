@@ -73,6 +73,6 @@ export const breakoutHandlers = [
     event: 'breakout.chat.send',
     right: 'write',
     rate: 'chat',
-    handle: (ctx, { text }) => joined(ctx).breakouts.sendChat(ctx.actor, text),
+    handle: (ctx, { text, clientId }) => joined(ctx).breakouts.sendChat(ctx.actor, text, clientId),
   }),
 ];

@@ -6,7 +6,7 @@ export const chatHandlers = [
     event: 'chat.send',
     right: 'write',
     rate: 'chat',
-    handle: (ctx, { text }) => joined(ctx).chat.send(ctx.actor, text),
+    handle: (ctx, { text, clientId }) => joined(ctx).chat.send(ctx.actor, text, clientId),
   }),
   defineHandler({
     event: 'chat.edit',

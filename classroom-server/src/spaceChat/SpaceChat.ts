@@ -11,7 +11,6 @@ import {
   editChatMessage,
   type Fanout,
   findSpaceMessage,
-  insertChatMessage,
   markChatMessageDeleted,
   markSpaceChatRead,
   memberRows,
@@ -21,6 +20,7 @@ import {
   spaceChatReadAt,
   spaceFacts,
   spaceMessages,
+  storeChatMessageOnce,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { newId } from '../session/ids';
@@ -108,36 +108,49 @@ export class SpaceChat {
     };
   }
 
-  /** Sends a message to everyone in the space's chat; mentioned members are notified. */
+  /**
+   * Sends a message to everyone in the space's chat; mentioned members are
+   * notified. Sent again with the same `clientId` (its ack was lost), it is
+   * answered with the message already stored, and nothing is written,
+   * traced, broadcast or notified.
+   */
   async send(
     actor: ChatActor,
     text: string,
     mentions: readonly string[],
+    clientId?: string,
   ): Promise<SpaceChatMessage> {
     const spaceName = await this.#requireWritable(actor);
     const named = await this.#members(actor.space, mentions);
-    const stored: StoredChatMessage = {
-      id: newId('m'),
-      spaceId: actor.space,
-      sessionId: null,
-      authorId: actor.participantId,
-      authorName: actor.name,
-      text,
-      sentAt: this.#now(),
-      editedAt: null,
-      mentions: named,
-    };
-    await this.#db.transaction().execute(async (tx) => {
-      await insertChatMessage(tx, stored);
-      await recordTrace(tx, {
-        actor: actor.participantId,
-        kind: 'chat.message',
-        space: actor.space,
-        subject: stored.id,
-        at: stored.sentAt,
-        payload: { text, mentions: named },
+    const { message: stored, fresh } = await this.#db.transaction().execute(async (tx) => {
+      const once = await storeChatMessageOnce(tx, {
+        id: newId('m'),
+        spaceId: actor.space,
+        sessionId: null,
+        authorId: actor.participantId,
+        authorName: actor.name,
+        text,
+        sentAt: this.#now(),
+        editedAt: null,
+        mentions: named,
+        clientId: clientId ?? null,
       });
+      if (once.fresh)
+        await recordTrace(tx, {
+          actor: actor.participantId,
+          kind: 'chat.message',
+          space: actor.space,
+          subject: once.message.id,
+          at: once.message.sentAt,
+          payload: { text, mentions: named },
+        });
+      return once;
     });
+    if (!fresh) {
+      if (stored.sessionId !== null)
+        throw new PreauError('conflict', 'this client id names a message of a live class');
+      return toWire(stored);
+    }
     const message = toWire(stored);
     this.#outbox.toSpace(actor.space, 'chat.message', message, actor.socketId);
     this.#mention(actor, spaceName, message, named);

@@ -31,7 +31,8 @@ export const spaceChatHandlers = [
     event: 'chat.send',
     right: 'write',
     rate: 'chat',
-    handle: (ctx, { text, mentions }) => ctx.chat.send(ctx.actor, text, mentions),
+    handle: (ctx, { text, mentions, clientId }) =>
+      ctx.chat.send(ctx.actor, text, mentions, clientId),
   }),
   defineHandler({
     event: 'chat.edit',

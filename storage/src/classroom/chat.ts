@@ -19,6 +19,8 @@ export interface StoredChatMessage {
   editedAt?: Date | null;
   /** People it mentions (person ids). */
   mentions?: string[];
+  /** The id the page gave it before sending (null: an old page). */
+  clientId?: string | null;
 }
 
 /** Stores a chat message. */
@@ -30,6 +32,7 @@ export async function insertChatMessage(tx: Executor, message: StoredChatMessage
       session_id: message.sessionId,
       space_id: message.spaceId,
       mentions: JSON.stringify(message.mentions ?? []),
+      client_id: message.clientId ?? null,
       author_id: message.authorId,
       author_name: message.authorName,
       text: message.text,
@@ -38,6 +41,70 @@ export async function insertChatMessage(tx: Executor, message: StoredChatMessage
       deleted_by: null,
     })
     .execute();
+}
+
+/** The message an author already sent in a space with this client id, or null. */
+export async function findChatMessageByClientId(
+  db: Executor,
+  opts: { spaceId: string; authorId: string; clientId: string },
+): Promise<StoredChatMessage | null> {
+  const row = await db
+    .selectFrom('live_chat_message')
+    .selectAll()
+    .where('space_id', '=', opts.spaceId)
+    .where('author_id', '=', opts.authorId)
+    .where('client_id', '=', opts.clientId)
+    .executeTakeFirst();
+  return row ? toStored(row) : null;
+}
+
+/**
+ * Stores a message unless its author already sent one with the same client
+ * id in the space (a resend after a lost acknowledgement, or two sends racing):
+ * then nothing is written and the stored message is handed back, with
+ * `fresh: false`. A message without a client id is always stored.
+ */
+export async function storeChatMessageOnce(
+  tx: Executor,
+  message: StoredChatMessage,
+): Promise<{ message: StoredChatMessage; fresh: boolean }> {
+  const clientId = message.clientId;
+  if (!clientId) {
+    await insertChatMessage(tx, message);
+    return { message, fresh: true };
+  }
+  const key = { spaceId: message.spaceId, authorId: message.authorId, clientId };
+  const known = await findChatMessageByClientId(tx, key);
+  if (known) return { message: known, fresh: false };
+  // A concurrent send with the same id: the unique index makes one insert
+  // win; the other waits for it to commit, inserts nothing, and reads it.
+  const inserted = await tx
+    .insertInto('live_chat_message')
+    .values({
+      id: message.id,
+      session_id: message.sessionId,
+      space_id: message.spaceId,
+      mentions: JSON.stringify(message.mentions ?? []),
+      client_id: clientId,
+      author_id: message.authorId,
+      author_name: message.authorName,
+      text: message.text,
+      sent_at: message.sentAt,
+      deleted_at: null,
+      deleted_by: null,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['author_id', 'space_id', 'client_id'])
+        .where('client_id', 'is not', null)
+        .doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { message, fresh: true };
+  const winner = await findChatMessageByClientId(tx, key);
+  if (!winner) throw new Error('chat message neither inserted nor found by its client id');
+  return { message: winner, fresh: false };
 }
 
 /** Which chat a message is looked for in: a live session's, or a space's (any session or none). */
@@ -112,6 +179,7 @@ export function toStored(r: {
   text: string;
   sent_at: Date | string;
   edited_at: Date | string | null;
+  client_id?: string | null;
 }): StoredChatMessage {
   return {
     id: r.id,
@@ -123,6 +191,7 @@ export function toStored(r: {
     text: r.text,
     sentAt: new Date(r.sent_at),
     editedAt: r.edited_at ? new Date(r.edited_at) : null,
+    clientId: r.client_id ?? null,
   };
 }
 
@@ -160,6 +229,8 @@ function blanked(reason: ChatErasureReason, at: Date) {
     text: '',
     author_id: '',
     author_name: '',
+    // Blank authors must not collide on the unique (author, space, client id).
+    client_id: null,
     erased_at: at,
     erased_reason: reason,
     deleted_at: sql<Date>`COALESCE(live_chat_message.deleted_at, ${at})`,

@@ -46,6 +46,8 @@ export interface ClassroomTables {
     sent_at: Timestamp;
     deleted_at: NullableTimestamp;
     deleted_by: string | null;
+    /** Migration 0780: the id the page gave it, unique per author and space (null: an old page). */
+    client_id: ColumnType<string | null, string | null | undefined, string | null>;
     /** Migration 0202: when its author last corrected it. */
     edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
     /** Migration 0201: when and why the text was blanked (erasure, retention). */
