@@ -140,20 +140,28 @@ describe('a work group’s chat and files in Chromium', () => {
     await matePage.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('says when a message could not be sent offline, keeps its text, and sends it once back', async () => {
+  it('keeps a message written offline as “envoi…”, sends it once back, and stores it once', async () => {
     const composer = matePage.getByLabel('Votre message');
     await matePage.context().setOffline(true);
     await composer.fill('Écrit hors ligne');
     await composer.press('Enter');
-    await expect
-      .poll(() => matePage.getByRole('alert').textContent())
-      .toContain('Message non envoyé (pas de connexion)');
-    expect(await composer.inputValue()).toBe('Écrit hors ligne');
+    // Never lost: shown with its text as being sent, the composer free for the next one.
+    const waiting = matePage.locator('.outbox li', { hasText: 'Écrit hors ligne' });
+    await expect.poll(() => waiting.textContent()).toContain('envoi…');
+    expect(await composer.inputValue()).toBe('');
     await matePage.context().setOffline(false);
     await connected(matePage);
-    await composer.press('Enter');
     await expect.poll(() => texts(leaPage)).toContain('Écrit hors ligne');
-    await expect.poll(() => composer.inputValue()).toBe('');
+    await expect.poll(() => matePage.locator('.outbox li').count()).toBe(0);
+    await expect
+      .poll(async () => (await texts(matePage)).filter((x) => x === 'Écrit hors ligne'))
+      .toHaveLength(1);
+    // Stored once: a reload reads it once.
+    await leaPage.reload();
+    await connected(leaPage);
+    await expect
+      .poll(async () => (await texts(leaPage)).filter((x) => x === 'Écrit hors ligne'))
+      .toHaveLength(1);
   });
 
   it('a reported message reaches the CPE’s inbox with its text, who marks it handled', async () => {

@@ -2,6 +2,7 @@ import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
 import { archiveWhole } from './i18n/messages/archiveWhole';
 import { breakouts } from './i18n/messages/breakouts';
+import { chatOutbox } from './i18n/messages/chatOutbox';
 import { classroom } from './i18n/messages/classroom';
 import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
@@ -34,6 +35,7 @@ const fr = {
   ...breakouts.fr,
   ...recording.fr,
   ...presentation.fr,
+  ...chatOutbox.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -55,6 +57,7 @@ const catalogues: Record<Locale, Messages> = {
     ...breakouts.en,
     ...recording.en,
     ...presentation.en,
+    ...chatOutbox.en,
   },
 };
 

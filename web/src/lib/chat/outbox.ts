@@ -26,7 +26,7 @@ interface Coded {
 }
 
 /** Codes meaning "no answer": the message may or may not be stored; send it again later. */
-const TRANSIENT = new Set(['timeout', 'unavailable']);
+const TRANSIENT = new Set(['timeout', 'unavailable', 'offline']);
 
 export interface OutboxOptions<M> {
   /** Sends one message with its id; resolves with the server's ack data, throws a coded error. */

@@ -11,6 +11,7 @@ import type {
   SessionSnapshot,
   SessionView,
 } from '@preau/protocol';
+import { ChatOutbox, type OutboxEntry } from '../chat/outbox';
 import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
 import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
@@ -40,6 +41,8 @@ export class LiveRoomController {
   participants = $state<ParticipantView[]>([]);
   hands = $state<HandView[]>([]);
   chat = $state<ChatMessage[]>([]);
+  /** Our messages not acknowledged yet ("sending…"), or refused (with a retry). */
+  outbox = $state<readonly OutboxEntry[]>([]);
   producers = $state<ProducerView[]>([]);
   activeSpeaker = $state<string | null>(null);
   connection = $state<ConnectionState>('connecting');
@@ -66,6 +69,16 @@ export class LiveRoomController {
   readonly presentation: PresentationController;
   #routerCaps: RtpCapabilities | null = null;
   #started = false;
+  /** Joined on the current socket: only then may chat messages go (and go again). */
+  #joined = false;
+  readonly #chatOutbox = new ChatOutbox<ChatMessage>({
+    deliver: (clientId, text) => this.#conn.request('chat.send', { text, clientId }),
+    onAck: (message) => this.#addChat(message),
+    onChange: (entries) => {
+      this.outbox = entries;
+    },
+    ready: () => this.#joined && this.#conn.connected,
+  });
 
   constructor(opts: RoomOptions) {
     this.#conn = new LiveConnection({
@@ -73,6 +86,7 @@ export class LiveRoomController {
       fetchToken: opts.fetchToken,
       onState: (state) => {
         this.connection = state;
+        if (state !== 'connected') this.#joined = false;
       },
       onRefused: (refusal) => {
         this.refused = refusal;
@@ -100,6 +114,7 @@ export class LiveRoomController {
     this.breakouts = new BreakoutsController(this.#conn, {
       me: () => this.me?.participantId ?? '',
       onMove: () => this.#followRoom(),
+      joined: () => this.#joined,
     });
     this.presentation = new PresentationController(this.#conn, () => ({
       id: this.me?.participantId ?? '',
@@ -124,6 +139,8 @@ export class LiveRoomController {
 
   /** Tears everything down (the page goes away). */
   destroy() {
+    this.#chatOutbox.close();
+    this.breakouts.dispose();
     this.#media.close();
     this.#conn.close();
   }
@@ -180,10 +197,16 @@ export class LiveRoomController {
 
   // -- chat, hands, teacher controls ------------------------------------------
 
+  /**
+   * Queues a message: shown as "sending…" until acknowledged, sent again with
+   * the same id after a reconnection (stored once), never dropped silently.
+   */
   async sendChat(text: string) {
-    const message = await this.#conn.request('chat.send', { text });
-    this.#addChat(message);
+    this.#chatOutbox.send(text);
   }
+
+  retryChat = (clientId: string) => this.#chatOutbox.retry(clientId);
+  discardChat = (clientId: string) => this.#chatOutbox.discard(clientId);
 
   /** Corrects one of our own messages; the server answers with the new version. */
   async editChat(messageId: string, text: string) {
@@ -247,6 +270,9 @@ export class LiveRoomController {
     this.participants = snapshot.participants;
     this.hands = snapshot.hands;
     this.chat = snapshot.chat;
+    // Joined again: what we wrote without an answer goes again, in order, with its ids.
+    this.#joined = true;
+    void this.#chatOutbox.resume();
     this.producers = snapshot.producers;
     this.activeSpeaker = snapshot.activeSpeaker;
     // The room we are in decides what we may receive: known before any subscription.

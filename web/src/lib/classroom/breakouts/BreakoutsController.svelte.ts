@@ -7,6 +7,7 @@ import {
   type OpenBreakoutsRequest,
   type ServerEvent,
 } from '@preau/protocol';
+import { ChatOutbox, type OutboxEntry } from '../../chat/outbox';
 import { type LiveConnection, LiveRequestError } from '../connection';
 
 /** A teacher's message to every room, as shown. */
@@ -26,15 +27,29 @@ export class BreakoutsController {
   /** Why the rooms last closed (shown once everyone is back), if they did. */
   closed = $state<BreakoutCloseReason | null>(null);
   lastError = $state<string | null>(null);
+  /** Our room messages not acknowledged yet ("sending…"), or refused (with a retry). */
+  outbox = $state<readonly OutboxEntry[]>([]);
 
   readonly #conn: LiveConnection;
   readonly #me: () => string;
   readonly #onMove: () => void;
+  readonly #chatOutbox: ChatOutbox<BreakoutChatMessage>;
 
-  constructor(conn: LiveConnection, opts: { me: () => string; onMove: () => void }) {
+  constructor(
+    conn: LiveConnection,
+    opts: { me: () => string; onMove: () => void; joined: () => boolean },
+  ) {
     this.#conn = conn;
     this.#me = opts.me;
     this.#onMove = opts.onMove;
+    this.#chatOutbox = new ChatOutbox({
+      deliver: (clientId, text) => conn.request('breakout.chat.send', { text, clientId }),
+      onAck: (message) => this.#addChat(message),
+      onChange: (entries) => {
+        this.outbox = entries;
+      },
+      ready: () => opts.joined() && conn.connected,
+    });
     conn.on('breakout.updated', ({ state, closed }) => this.#apply(state, closed ?? null));
     conn.on('breakout.chat', (m) => this.#addChat(m));
     conn.on('breakout.message', (m) => {
@@ -62,6 +77,8 @@ export class BreakoutsController {
     const answer = await this.#conn.request('breakout.state', {});
     this.lastSplit = answer.lastSplit;
     this.#apply(answer.state, null, answer.chat);
+    // Back in the room: what we wrote without an answer goes again, with its ids.
+    void this.#chatOutbox.resume();
   }
 
   async open(req: OpenBreakoutsRequest) {
@@ -85,8 +102,17 @@ export class BreakoutsController {
     if (rooms) this.lastSplit = { rooms };
   }
 
+  /** Queues a room message: "sending…" until acknowledged, sent again with its id after a reconnection. */
   async sendChat(text: string) {
-    this.#addChat(await this.#conn.request('breakout.chat.send', { text }));
+    this.#chatOutbox.send(text);
+  }
+
+  retryChat = (clientId: string) => this.#chatOutbox.retry(clientId);
+  discardChat = (clientId: string) => this.#chatOutbox.discard(clientId);
+
+  /** Stops sending (the page goes away). */
+  dispose() {
+    this.#chatOutbox.close();
   }
 
   async #act(work: () => Promise<unknown>) {
