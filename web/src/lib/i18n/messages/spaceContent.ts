@@ -22,7 +22,6 @@ export const spaceContent = catalogue(
     'spaceChat.composer.help':
       'Entrée pour envoyer, Maj + Entrée pour aller à la ligne, @ pour mentionner un membre.',
     'spaceChat.send': 'Envoyer',
-    'spaceChat.sending': 'Envoi…',
     'spaceChat.failed':
       'Message non envoyé ({reason}). Votre texte est conservé : réessayez quand la connexion est revenue.',
     'spaceChat.failed.offline': 'pas de connexion',
@@ -123,7 +122,6 @@ export const spaceContent = catalogue(
     'spaceChat.composer.help':
       'Enter to send, Shift + Enter for a new line, @ to mention a member.',
     'spaceChat.send': 'Send',
-    'spaceChat.sending': 'Sending…',
     'spaceChat.failed':
       'Message not sent ({reason}). Your text is kept: try again once the connection is back.',
     'spaceChat.failed.offline': 'no connection',
