@@ -8,6 +8,7 @@ import { core } from './i18n/messages/core';
 import { docs } from './i18n/messages/docs';
 import { groups } from './i18n/messages/groups';
 import { identity } from './i18n/messages/identity';
+import { offline } from './i18n/messages/offline';
 import { polls } from './i18n/messages/polls';
 import { presentation } from './i18n/messages/presentation';
 import { recording } from './i18n/messages/recording';
@@ -36,6 +37,7 @@ const fr = {
   ...recording.fr,
   ...presentation.fr,
   ...chatOutbox.fr,
+  ...offline.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -58,6 +60,7 @@ const catalogues: Record<Locale, Messages> = {
     ...recording.en,
     ...presentation.en,
     ...chatOutbox.en,
+    ...offline.en,
   },
 };
 

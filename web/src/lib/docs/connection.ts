@@ -2,6 +2,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import { DOCS_WS_PATH, type SaveState, type TokenResponse } from '@preau/protocol';
 import * as Y from 'yjs';
 import { callApi } from '#lib/api';
+import { LocalCopy } from '#lib/docs/localCopy';
 
 /** Keeps a fresh capability token for one document (tokens live five minutes). */
 class DocToken {
@@ -74,13 +75,17 @@ export interface DocConnection {
   ydoc: Y.Doc;
   provider: HocuspocusProvider;
   /**
-   * Settles once the stored document has arrived (the first sync). An editor
-   * binds only after it: bound earlier, its empty starting state could be
-   * written over the stored document.
+   * Settles once the document may be shown and edited: when the stored
+   * document has arrived (the first sync), or, opened without the network,
+   * once the person's local copy of it is loaded (a copy that once held the
+   * server's document). An editor binds only after it: bound earlier, its
+   * empty starting state could be written over the stored document.
    */
   synced: Promise<void>;
   /** Calls `listener` with the save state now and on every change; returns an unsubscribe. */
   onSaveState(listener: (state: SaveState) => void): () => void;
+  /** Calls `listener` with how many of the person's changes wait to be sent, now and on every change. */
+  onPending(listener: (count: number) => void): () => void;
   destroy(): void;
 }
 
@@ -89,20 +94,38 @@ export interface DocConnection {
  * server on this origin, and tracks whether the user's edits are saved.
  * "Saved" means the server acknowledged them, and it acknowledges only what
  * it has stored in the database.
+ *
+ * With `person`, the document is also kept in that person's local copy
+ * (IndexedDB, see LocalCopy), loaded before the connection so that edits
+ * made offline in an earlier visit go out in the sync handshake; without
+ * the network, a document already opened once opens from that copy.
  */
 export async function openDoc(opts: {
   space: string;
   docId: string;
   readOnly: boolean;
+  person?: string;
 }): Promise<DocConnection> {
   const token = new DocToken(opts.space, opts.docId);
-  await token.fresh();
+  const ydoc = new Y.Doc();
+  const local = opts.person ? await openLocalCopy(opts.person, opts.docId, ydoc) : null;
+  let offlineStart = false;
+  try {
+    await token.fresh();
+  } catch (err) {
+    // Without the network, a copy that once held the server's document is enough to start.
+    if (!local || !(await local.hasServerState())) {
+      local?.destroy();
+      ydoc.destroy();
+      throw err;
+    }
+    offlineStart = true;
+  }
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const socket = new TokenWebsocket(
     `${scheme}://${location.host}${DOCS_WS_PATH}/${opts.docId}`,
     token,
   );
-  const ydoc = new Y.Doc();
   const provider = new HocuspocusProvider({
     websocketProvider: socket,
     name: opts.docId,
@@ -110,6 +133,7 @@ export async function openDoc(opts: {
     token: () => token.fresh(),
   });
   const synced = new Promise<void>((resolve) => {
+    if (offlineStart) return resolve();
     const onSynced = ({ state }: { state: boolean }) => {
       if (!state) return;
       provider.off('synced', onSynced);
@@ -119,6 +143,19 @@ export async function openDoc(opts: {
   });
   provider.attach();
   const tracker = new SaveTracker(provider, opts.readOnly);
+  const pending = new PendingCounter(ydoc, [provider, local?.origin], local);
+  if (local) pending.restore(await local.storedPending());
+  // Once everything is acknowledged after a sync, the local copy is rewritten
+  // from the merged document (nothing deleted on the server lingers in it).
+  let syncedOnce = false;
+  const stopSaved = tracker.subscribe((state) => {
+    if (state === 'offline') syncedOnce = false;
+    if (state !== 'saved') return;
+    pending.clear();
+    if (syncedOnce || !local) return;
+    syncedOnce = true;
+    local.afterServerSync().catch((err: unknown) => console.error('local copy not updated', err));
+  });
   // Refresh the token ahead of expiry, and right after a drop so the retry uses a good one.
   const refresh = setInterval(() => void token.fresh().catch(() => undefined), 60_000);
   const onStatus = ({ status }: { status: string }) => {
@@ -136,23 +173,96 @@ export async function openDoc(opts: {
     );
   window.addEventListener('offline', onOffline);
   window.addEventListener('online', onOnline);
-  void socket.connect();
+  if (offlineStart && !navigator.onLine) socket.dropForOffline();
+  else if (offlineStart) onOnline();
+  else void socket.connect();
   return {
     ydoc,
     provider,
     synced,
     onSaveState: (listener) => tracker.subscribe(listener),
+    onPending: (listener) => pending.subscribe(listener),
     destroy: () => {
       clearInterval(refresh);
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
       socket.off('status', onStatus);
+      stopSaved();
+      pending.destroy();
       tracker.destroy();
       provider.destroy();
       socket.destroy();
+      local?.destroy();
       ydoc.destroy();
     },
   };
+}
+
+/** The person's local copy, or none when the browser keeps no IndexedDB (the document then works online only). */
+async function openLocalCopy(person: string, docId: string, ydoc: Y.Doc) {
+  try {
+    return await LocalCopy.open(person, docId, ydoc);
+  } catch (err) {
+    console.warn('no local copy of this document', err);
+    return null;
+  }
+}
+
+/**
+ * Counts the person's changes not yet acknowledged by the server: each
+ * change made here (not one received from the server nor loaded from the
+ * local copy) adds one; everything saved brings it back to zero. The count
+ * is kept in the local copy, so a reload still says what waits.
+ */
+export class PendingCounter {
+  #count = 0;
+  #listeners = new Set<(count: number) => void>();
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly foreign: readonly unknown[],
+    private readonly local: LocalCopy | null,
+  ) {
+    doc.on('update', this.#onUpdate);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Takes up the count the local copy kept from an earlier visit. */
+  restore(count: number) {
+    if (count > this.#count) this.#set(count);
+  }
+
+  /** Everything was acknowledged. */
+  clear() {
+    if (this.#count !== 0) this.#set(0);
+  }
+
+  subscribe(listener: (count: number) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#count);
+    return () => this.#listeners.delete(listener);
+  }
+
+  destroy() {
+    this.doc.off('update', this.#onUpdate);
+    this.#listeners.clear();
+  }
+
+  readonly #onUpdate = (_update: Uint8Array, origin: unknown) => {
+    if (this.foreign.includes(origin)) return;
+    this.#set(this.#count + 1);
+  };
+
+  #set(count: number) {
+    this.#count = count;
+    this.local
+      ?.setPending(count)
+      .catch((err: unknown) => console.error('pending count not kept', err));
+    for (const listener of this.#listeners) listener(count);
+  }
 }
 
 /**
@@ -186,6 +296,8 @@ export class SaveTracker {
     });
     on('unsyncedChanges', () => this.#update());
     on('authenticated', () => this.#update());
+    // Not connected yet: edits wait for the sync handshake, which sends them all.
+    if (provider.configuration.websocketProvider.status !== 'connected') this.#detach();
     this.#update();
   }
 

@@ -1,0 +1,95 @@
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
+import type * as Y from 'yjs';
+import { localCopyName, rememberLocalCopy } from '#lib/docs/localCopies';
+
+/** How long after a deletion the local copy is rewritten without the deleted content. */
+const COMPACT_DELAY_MS = 1500;
+
+/**
+ * A person's copy of one document in the browser (IndexedDB, through
+ * y-indexeddb): every change, theirs or others', is kept as it happens, so
+ * that edits made offline survive a reload or a closed tab and are sent at
+ * the next connection. It also keeps how many of the person's changes wait
+ * for the server, and whether the copy ever held the server's document
+ * (only then may an editor open on it without the server).
+ *
+ * Deleted content does not linger: after each sync with the server and a
+ * moment after any deletion (an erasure or a restore rewriting history on
+ * the server arrives as one), the copy is rewritten from the document in
+ * memory, where deleted content is only a length.
+ */
+export class LocalCopy {
+  readonly #persistence: IndexeddbPersistence;
+  #compactTimer: ReturnType<typeof setTimeout> | null = null;
+  #destroyed = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly doc: Y.Doc,
+  ) {
+    this.#persistence = new IndexeddbPersistence(name, doc);
+    doc.on('afterTransaction', this.#afterTransaction);
+  }
+
+  /** Opens (or creates) a person's copy of a document and loads it into `doc`. */
+  static async open(person: string, docId: string, doc: Y.Doc): Promise<LocalCopy> {
+    const name = localCopyName(person, docId);
+    rememberLocalCopy(name);
+    const copy = new LocalCopy(name, doc);
+    await copy.#persistence.whenSynced;
+    return copy;
+  }
+
+  /** The origin of the changes loaded from the copy (not the person's edits). */
+  get origin(): unknown {
+    return this.#persistence;
+  }
+
+  /** Whether the copy once held the document as the server had it. */
+  async hasServerState(): Promise<boolean> {
+    return (await this.#persistence.get('synced')) === 1;
+  }
+
+  /** How many of the person's changes were waiting for the server when last written. */
+  async storedPending(): Promise<number> {
+    const value = await this.#persistence.get('pending');
+    return typeof value === 'number' && value > 0 ? value : 0;
+  }
+
+  /** Records how many changes wait for the server (shown again after a reload). */
+  async setPending(count: number): Promise<void> {
+    if (!this.#destroyed) await this.#persistence.set('pending', count);
+  }
+
+  /**
+   * Called once the server's document has been merged in (a sync): marks the
+   * copy as holding it and rewrites the copy from the merged document.
+   */
+  async afterServerSync(): Promise<void> {
+    if (this.#destroyed) return;
+    await this.#persistence.set('synced', 1);
+    await this.compact();
+  }
+
+  /** Rewrites the copy as one state from the document in memory (no deleted content). */
+  async compact(): Promise<void> {
+    if (this.#destroyed) return;
+    await storeState(this.#persistence, true);
+  }
+
+  destroy() {
+    this.#destroyed = true;
+    if (this.#compactTimer) clearTimeout(this.#compactTimer);
+    this.doc.off('afterTransaction', this.#afterTransaction);
+    void this.#persistence.destroy();
+  }
+
+  readonly #afterTransaction = (tr: Y.Transaction) => {
+    if (tr.origin === this.#persistence || tr.deleteSet.clients.size === 0) return;
+    if (this.#compactTimer) clearTimeout(this.#compactTimer);
+    this.#compactTimer = setTimeout(() => {
+      this.#compactTimer = null;
+      this.compact().catch((err: unknown) => console.error('local copy compaction failed', err));
+    }, COMPACT_DELAY_MS);
+  };
+}
