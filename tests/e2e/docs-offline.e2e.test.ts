@@ -1,0 +1,268 @@
+import { stringsOfUpdate } from '@preau/protocol/docs-model';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPreau } from '../../web/server/app';
+import { personId } from '../support/archive';
+import { expectAccessible } from '../support/axe';
+import { launchChromium } from '../support/browser';
+import {
+  boardCount,
+  createDocFromPage,
+  drawOnBoard,
+  padText,
+  saveState,
+  storedElements,
+} from '../support/docs';
+import { startTestPreau } from '../support/preau';
+import { signIn } from '../support/signin';
+
+/**
+ * Pads and boards kept in the browser (IndexedDB): a student who loses the
+ * network keeps writing, closes the tab, comes back online later and finds
+ * their edits there, merged with what others wrote meanwhile; signing out
+ * leaves no local copy behind; an erasure on the server leaves none of the
+ * erased text in a local copy made before it.
+ */
+const class3A = classIdOf(DEMO_SCHOOLS.college.uai, '3e A');
+const class4B = classIdOf(DEMO_SCHOOLS.college.uai, '4e B');
+const accounts = demoDirectory().accounts;
+const student = accounts.find((a) => a.className === '3e A')!;
+const classmate4B = accounts.find((a) => a.className === '4e B' && a.login !== 'eleve.hugo.petit')!;
+
+/** The names of Préau's local copies of documents in this browser. */
+const localCopies = (page: Page) =>
+  page.evaluate(async () =>
+    (await indexedDB.databases())
+      .map((d) => d.name ?? '')
+      .filter((n) => n.startsWith('preau-doc:'))
+      .sort(),
+  );
+
+/** Every string the stored updates of a local copy carry (deleted text included), joined. */
+async function localStrings(page: Page, name: string): Promise<string> {
+  const updates = await page.evaluate(async (dbName) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(dbName);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+      req.onsuccess = () => resolve(req.result as Uint8Array[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return values.map((v) => Array.from(v));
+  }, name);
+  return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
+}
+
+/** How many changes the page says wait to be sent. */
+const pendingCount = async (page: Page) =>
+  Number(await page.locator('.save-state').getAttribute('data-pending'));
+
+describe('pads and boards kept in the browser', () => {
+  let preau: RunningPreau;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    [preau, browser] = await Promise.all([startTestPreau(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await preau?.close();
+  });
+
+  async function signedIn(login: string): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, preau.url, login);
+    return { ctx, page };
+  }
+
+  it('offline edits survive a closed tab and merge with what others wrote meanwhile', async () => {
+    const { page: teacher } = await signedIn('prof.martin');
+    const { ctx: pupilCtx, page: first } = await signedIn(student.login);
+    const padId = await createDocFromPage(teacher, preau.url, class3A, 'Exposé', 'pad');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await teacher.locator('.pad-content').click();
+    await teacher.keyboard.type('Plan : la Loire.');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+
+    await first.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(first)).toBe('saved');
+    await expect.poll(() => padText(first)).toContain('Plan : la Loire.');
+    expect(await localCopies(first)).toEqual([
+      `preau-doc:${await personId(preau, student.login)}:${padId}`,
+    ]);
+
+    // The network goes; the student keeps writing; the page says what waits.
+    await pupilCtx.setOffline(true);
+    await expect.poll(() => saveState(first)).toBe('offline');
+    await first.locator('.pad-content p').last().click();
+    await first.keyboard.press('End');
+    await first.keyboard.press('Enter');
+    await first.keyboard.type('Mon paragraphe hors ligne.');
+    await expect.poll(() => pendingCount(first)).toBeGreaterThan(3);
+    await expect(first.locator('.save-state').textContent()).resolves.toMatch(
+      /\d+ modifications en attente d’envoi/,
+    );
+    await first.setViewportSize({ width: 390, height: 844 });
+    await expectAccessible(first);
+    // The tab is closed while still offline.
+    await first.close();
+
+    // Meanwhile the teacher writes too.
+    await teacher.locator('.pad-content p').first().click();
+    await teacher.keyboard.press('Home');
+    await teacher.keyboard.type('Consigne. ');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    expect(await padText(teacher)).not.toContain('hors ligne');
+
+    // Later, back online, the student opens the pad again: both texts, sent and saved.
+    await pupilCtx.setOffline(false);
+    const again = await pupilCtx.newPage();
+    again.on('pageerror', (e) => errors.push(e.message));
+    await again.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(again)).toBe('saved');
+    await expect.poll(() => padText(again)).toContain('Mon paragraphe hors ligne.');
+    expect(await padText(again)).toContain('Consigne. Plan : la Loire.');
+    expect(await pendingCount(again)).toBe(0);
+    await expect.poll(() => padText(teacher)).toContain('Mon paragraphe hors ligne.');
+    // Stored by the server: a reload of the teacher's page shows it.
+    await teacher.reload();
+    await expect.poll(() => padText(teacher)).toContain('Mon paragraphe hors ligne.');
+
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('a drawing made offline on a board survives a closed tab and merges', async () => {
+    const { page: teacher } = await signedIn('prof.martin');
+    const { ctx: pupilCtx, page: again } = await signedIn(student.login);
+    const boardId = await createDocFromPage(teacher, preau.url, class3A, 'Carte', 'board');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await drawOnBoard(teacher, 'r', [450, 120], [570, 200]);
+    await expect.poll(async () => (await storedElements(preau, boardId)).elements.length).toBe(1);
+    await again.goto(`${preau.url}/docs/${boardId}`);
+    await expect.poll(() => saveState(again)).toBe('saved');
+    await expect.poll(() => boardCount(again)).toBe('1');
+    await pupilCtx.setOffline(true);
+    await expect.poll(() => saveState(again)).toBe('offline');
+    await drawOnBoard(again, 'o', [640, 120], [740, 220]);
+    await expect.poll(() => boardCount(again)).toBe('2');
+    await expect.poll(() => pendingCount(again)).toBeGreaterThan(0);
+    await again.close();
+    await drawOnBoard(teacher, 'd', [480, 260], [560, 330]);
+    await expect.poll(async () => (await storedElements(preau, boardId)).elements.length).toBe(2);
+    await pupilCtx.setOffline(false);
+    const third = await pupilCtx.newPage();
+    await third.goto(`${preau.url}/docs/${boardId}`);
+    await expect.poll(() => saveState(third)).toBe('saved');
+    await expect.poll(() => boardCount(third)).toBe('3');
+    await expect.poll(() => boardCount(teacher)).toBe('3');
+    const { elements } = await storedElements(preau, boardId);
+    expect(elements.map((e) => e.type).sort()).toEqual(['diamond', 'ellipse', 'rectangle']);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  /** Signs out at Préau (`submit` sends the form) and at the provider, back on Préau's home page. */
+  async function signOut(page: Page, submit: () => Promise<unknown>) {
+    await submit();
+    await page.waitForURL((u) => u.pathname.startsWith('/oidc/session/end'));
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.waitForURL(`${preau.url}/`);
+  }
+
+  it('signing out deletes every local copy; so does someone else signing in', {
+    timeout: 120_000,
+  }, async () => {
+    const { ctx, page } = await signedIn(student.login);
+    const { page: teacher } = await signedIn('prof.martin');
+    const padId = await createDocFromPage(teacher, preau.url, class3A, 'Brouillon', 'pad');
+    const boardId = await createDocFromPage(teacher, preau.url, class3A, 'Croquis', 'board');
+    for (const id of [padId, boardId]) {
+      await page.goto(`${preau.url}/docs/${id}`);
+      await expect.poll(() => saveState(page)).toBe('saved');
+    }
+    expect(await localCopies(page)).toHaveLength(2);
+
+    // Sign out with the page's button (then at the provider, which asks again).
+    await signOut(page, () => page.getByRole('button', { name: 'Se déconnecter' }).click());
+    expect(await localCopies(page)).toEqual([]);
+    expect(await page.evaluate(() => localStorage.getItem('preau-local-docs'))).toBeNull();
+
+    // Without the page's own clearing (the form sent as is), the server's answer clears them.
+    await signIn(page, preau.url, student.login);
+    await page.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(page)).toBe('saved');
+    expect(await localCopies(page)).toHaveLength(1);
+    await signOut(page, () =>
+      page.evaluate(() =>
+        document.querySelector<HTMLFormElement>('form[action="/auth/logout"]')!.submit(),
+      ),
+    );
+    await expect.poll(() => localCopies(page)).toEqual([]);
+
+    // A session that ended without signing out: the next person to sign in clears the copies.
+    await signIn(page, preau.url, student.login);
+    await page.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(page)).toBe('saved');
+    expect(await localCopies(page)).toHaveLength(1);
+    await page.goto(preau.url);
+    await ctx.clearCookies();
+    await signIn(page, preau.url, classmate4B.login);
+    await expect.poll(() => localCopies(page)).toEqual([]);
+  });
+
+  it('an erasure on the server leaves none of the erased text in a local copy made before it', async () => {
+    const { page: teacher } = await signedIn('prof.martin');
+    const { ctx: hugoCtx, page: hugo } = await signedIn('eleve.hugo.petit');
+    const { ctx: inesCtx, page: ines } = await signedIn(classmate4B.login);
+    const padId = await createDocFromPage(teacher, preau.url, class4B, 'Fiche', 'pad');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    await teacher.locator('.pad-content').click();
+    await teacher.keyboard.type('Consigne.');
+    await hugo.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => padText(hugo)).toContain('Consigne.');
+    await hugo.locator('.pad-content p').last().click();
+    await hugo.keyboard.press('End');
+    await hugo.keyboard.press('Enter');
+    await hugo.keyboard.type('Hugo habite rue des Lilas.');
+    await expect.poll(() => saveState(hugo)).toBe('saved');
+
+    // Her classmate's copy holds Hugo's text; she goes offline, writes, closes the tab.
+    await ines.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => padText(ines)).toContain('rue des Lilas');
+    const copy = `preau-doc:${await personId(preau, classmate4B.login)}:${padId}`;
+    await expect.poll(() => localStrings(ines, copy)).toContain('Lilas');
+    await inesCtx.setOffline(true);
+    await expect.poll(() => saveState(ines)).toBe('offline');
+    await ines.locator('.pad-content p').first().click();
+    await ines.keyboard.press('End');
+    await ines.keyboard.type(' Relu par Inès.');
+    await expect.poll(() => pendingCount(ines)).toBeGreaterThan(0);
+    await ines.close();
+
+    // Hugo has his data erased meanwhile.
+    const rights = await hugoCtx.newPage();
+    await rights.goto(`${preau.url}/me/data`);
+    await rights.getByLabel('Je confirme vouloir effacer mes données').check();
+    await rights.getByRole('button', { name: 'Effacer mes données' }).click();
+    await expect.poll(() => rights.getByRole('status').textContent()).toContain(padId);
+    await expect.poll(() => padText(teacher)).not.toContain('Lilas');
+
+    // Back online: her edit arrives, Hugo's text is gone from the page and from her copy.
+    await inesCtx.setOffline(false);
+    const back = await inesCtx.newPage();
+    await back.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(back)).toBe('saved');
+    await expect.poll(() => padText(back)).toContain('Consigne. Relu par Inès.');
+    expect(await padText(back)).not.toContain('Lilas');
+    await expect.poll(() => padText(teacher)).toContain('Relu par Inès.');
+    await expect.poll(() => localStrings(back, copy)).not.toContain('Lilas');
+    expect(await localStrings(back, copy)).toContain('Relu par Inès.');
+  }, 120_000);
+});
