@@ -112,6 +112,23 @@ describe('pads and boards kept in the browser', () => {
     );
     await first.setViewportSize({ width: 390, height: 844 });
     await expectAccessible(first);
+    // Reloaded without the network: the page opens from this device (its
+    // service worker kept it), with the edits and what still waits.
+    await expect
+      .poll(() =>
+        first.evaluate(
+          async (path) => (await (await caches.open('preau-pages')).match(path)) !== undefined,
+          `/docs/${padId}`,
+        ),
+      )
+      .toBe(true);
+    await first.reload();
+    await expect.poll(() => padText(first)).toContain('Mon paragraphe hors ligne.');
+    expect(await saveState(first)).toBe('offline');
+    await expect.poll(() => pendingCount(first)).toBeGreaterThan(3);
+    await first.locator('.pad-content p').last().click();
+    await first.keyboard.press('End');
+    await first.keyboard.type(' Encore.');
     // The tab is closed while still offline.
     await first.close();
 
@@ -128,10 +145,10 @@ describe('pads and boards kept in the browser', () => {
     again.on('pageerror', (e) => errors.push(e.message));
     await again.goto(`${preau.url}/docs/${padId}`);
     await expect.poll(() => saveState(again)).toBe('saved');
-    await expect.poll(() => padText(again)).toContain('Mon paragraphe hors ligne.');
+    await expect.poll(() => padText(again)).toContain('Mon paragraphe hors ligne. Encore.');
     expect(await padText(again)).toContain('Consigne. Plan : la Loire.');
     expect(await pendingCount(again)).toBe(0);
-    await expect.poll(() => padText(teacher)).toContain('Mon paragraphe hors ligne.');
+    await expect.poll(() => padText(teacher)).toContain('Mon paragraphe hors ligne. Encore.');
     // Stored by the server: a reload of the teacher's page shows it.
     await teacher.reload();
     await expect.poll(() => padText(teacher)).toContain('Mon paragraphe hors ligne.');

@@ -4,6 +4,8 @@
  * layout can clear them without loading an editor's code.
  */
 
+import { clearOfflinePages } from '#lib/docs/offlinePages';
+
 /** Every local copy's IndexedDB name starts with this, then the person's id and the document's. */
 const PREFIX = 'preau-doc:';
 
@@ -62,6 +64,8 @@ export async function clearLocalCopies(keep?: string): Promise<number> {
   const names = await localCopyNames();
   const gone = names.filter((n) => keep === undefined || !n.startsWith(`${PREFIX}${keep}:`));
   await Promise.all(gone.map(deleteDatabase));
+  // The kept pages of documents were someone else's, or nobody is signed in any more.
+  if (keep === undefined || gone.length > 0) await clearOfflinePages();
   const left = listedNames().filter((n) => !gone.includes(n));
   if (left.length > 0) localStorage.setItem(LIST_KEY, JSON.stringify(left));
   else localStorage.removeItem(LIST_KEY);
