@@ -1,5 +1,5 @@
 import { stringsOfUpdate } from '@preau/protocol/docs-model';
-import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory, storedDocStrings } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
@@ -281,5 +281,12 @@ describe('pads and boards kept in the browser', () => {
     await expect.poll(() => padText(teacher)).toContain('Relu par Inès.');
     await expect.poll(() => localStrings(back, copy)).not.toContain('Lilas');
     expect(await localStrings(back, copy)).toContain('Relu par Inès.');
+    // Her old copy sent nothing of it back: the stored history holds none of it.
+    const stored = await storedDocStrings(preau.services.database.db, padId);
+    expect(stored).toContain('Relu par Inès.');
+    expect(stored).not.toContain('Lilas');
+    await back.reload();
+    await expect.poll(() => padText(back)).toContain('Relu par Inès.');
+    expect(await padText(back)).not.toContain('Lilas');
   }, 120_000);
 });

@@ -162,5 +162,6 @@ describe('documents survive reloads, navigation, a second browser and the networ
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect([await lastStoredSeq(preau, pad), await lastStoredSeq(preau, board)]).toEqual(before);
     expect(errors).toEqual([]);
-  });
+    // Thirty page loads: over a minute on a loaded machine.
+  }, 150_000);
 });
