@@ -129,6 +129,9 @@ describe('pads and boards kept in the browser', () => {
     await first.locator('.pad-content p').last().click();
     await first.keyboard.press('End');
     await first.keyboard.type(' Encore.');
+    // Written to the device before the tab goes.
+    const copyName = `preau-doc:${await personId(preau, student.login)}:${padId}`;
+    await expect.poll(() => localStrings(first, copyName)).toContain('Encore.');
     // The tab is closed while still offline.
     await first.close();
 
