@@ -8,6 +8,7 @@ export default defineConfig({
       '{protocol,storage,sfu,classroom-server,docs-server,web,load-tests}/src/**/*.test.ts',
       'web/server/**/*.test.ts',
       'tests/**/*.test.ts',
+      'deploy/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', 'web/build/**', 'web/.svelte-kit/**'],
     testTimeout: 60_000,

@@ -3,6 +3,8 @@ import {
   closeServer,
   createCapabilityVerifier,
   listen,
+  NodeHealth,
+  readDrainConfig,
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
@@ -63,7 +65,11 @@ runService({
         : {}),
     });
     await classroom.ready;
-    const server = createServer((_req, res) => {
+    const health = new NodeHealth('classroom', () => ({
+      connections: classroom.io.engine.clientsCount,
+    }));
+    const server = createServer((req, res) => {
+      if (health.answer(req, res)) return;
       res.writeHead(404).end();
     });
     classroom.attach(server);
@@ -74,7 +80,10 @@ runService({
     });
     const port = await listen(server, config.PORT, config.HOST);
     log.info({ port, host: config.HOST, path: classroom.path }, 'classroom server started');
+    const drainConfig = readDrainConfig();
     return {
+      // Live sockets still open at the end reconnect to another node and carry on.
+      drain: () => health.drainConnections(() => classroom.io.engine.clientsCount, drainConfig),
       close: async () => {
         await classroom.close();
         await closeServer(server);

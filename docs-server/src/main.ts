@@ -4,6 +4,8 @@ import {
   closeServer,
   createCapabilityVerifier,
   listen,
+  NodeHealth,
+  readDrainConfig,
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
@@ -42,12 +44,9 @@ runService({
         messageBurst: config.DOCS_MESSAGE_BURST,
       },
     });
+    const health = new NodeHealth('docs', () => ({ ...docs.stats() }));
     const server = createServer((req, res) => {
-      if (req.url === '/healthz') {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(docs.stats()));
-        return;
-      }
+      if (health.answer(req, res)) return;
       res.writeHead(404).end();
     });
     server.on('upgrade', (req, socket, head) => {
@@ -57,7 +56,10 @@ runService({
     });
     const port = await listen(server, config.DOCS_PORT, config.HOST);
     log.info({ port, database: database.engine }, 'docs server listening');
+    const drainConfig = readDrainConfig();
     return {
+      // Editors still connected at the end reconnect to another node with their edits.
+      drain: () => health.drainConnections(() => docs.stats().connections, drainConfig),
       close: async () => {
         await docs.close();
         await closeServer(server);

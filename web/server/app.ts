@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Logger } from '@preau/protocol/server';
+import { type Logger, NodeHealth } from '@preau/protocol/server';
 import { refuseCrossSiteApiForm } from './apiEdge';
 import type { ServerConfig } from './config';
-import { mountRealtime } from './realtime/index';
+import { type MountedRealtime, mountRealtime } from './realtime/index';
 import { attachServices } from './requestServices';
 import { cspHeader, setSecurityHeaders } from './securityHeaders';
 import { createServices, type Services } from './services';
@@ -35,6 +35,10 @@ export interface RunningPreau {
   port: number;
   server: Server;
   services: Services;
+  /** Answers `/healthz`; says draining once `drain` is called. */
+  health: NodeHealth;
+  /** Says draining to the balancer, then waits for the requests in flight (and live sockets). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,7 +67,13 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     https: publicUrl?.protocol === 'https:',
     csp: cspHeader({ 'form-action': providerOrigin }),
   };
+  // Requests in flight, so that a draining node answers every one it took.
+  let inFlight = 0;
+  const health = new NodeHealth('web', () => ({ requests: inFlight }));
   const server = createServer((req, res) => {
+    if (health.answer(req, res)) return;
+    inFlight++;
+    res.once('close', () => inFlight--);
     setSecurityHeaders(res, security);
     // The origin is PUBLIC_URL when set, else the Host the client used over
     // plain HTTP; whatever a client sent in these headers is overwritten.
@@ -78,8 +88,17 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     attachServices(req, services);
     handler(req, res);
   });
-  const realtime = await mountRealtime(server, services);
+  // With REALTIME=external the balancer sends live and document sockets to their own nodes.
+  const realtime: MountedRealtime =
+    config.REALTIME === 'external'
+      ? { upgrades: [], close: async () => {} }
+      : await mountRealtime(server, services);
   const upgrades = realtime.upgrades;
+  const sockets = new Set<Duplex>();
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = upgrades.find((r) => path.startsWith(r.prefix));
@@ -106,6 +125,8 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     port,
     server,
     services,
+    health,
+    drain: () => health.drainConnections(() => inFlight + sockets.size, config.drain),
     close: () => {
       closing ??= (async () => {
         await realtime.close();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readSessionTimeouts } from '@preau/classroom-server';
-import { env, readConfig } from '@preau/protocol/server';
+import { env, readConfig, readDrainConfig } from '@preau/protocol/server';
 import { readSfuClusterConfig, readSfuConfig } from '@preau/sfu';
 import { readArchiveConfig } from '@preau/storage';
 import { z } from 'zod';
@@ -77,6 +77,9 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
       // Opens the password-less demo sign-in on any address (a demonstration on a trusted
       // network); off, it serves on loopback only. Every page then says so.
       DEMO_SIGNIN: env.bool(false),
+      // `external`: live classes, spaces' chats and documents run on classroom and docs
+      // nodes of their own behind the balancer; this node serves pages, API, sign-in, JWKS.
+      REALTIME: env.oneOf(['embedded', 'external'], 'embedded'),
       // Fills an empty directory with the demo schools, classes and accounts at start.
       DEMO_DATA: env.bool(true),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -113,6 +116,8 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
     sessionTimeouts: readSessionTimeouts(source),
     /** The archiver's and retention sweeper's intervals (ARCHIVE_*). */
     archive: readArchiveConfig(source),
+    /** How long the node drains on SIGTERM (DRAIN_*). */
+    drain: readDrainConfig(source),
     /**
      * How people sign in: `external` (the ENT's provider), `demo` (the demo
      * provider, on loopback only) or `demo-open` (the demo provider opened

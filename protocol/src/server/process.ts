@@ -7,12 +7,19 @@ import { createLogger } from './logger';
 /** Something a service's entry point started and must stop on a signal. */
 export interface Stoppable {
   close(): Promise<void>;
+  /**
+   * Stops taking new work and waits for the live work to end (the balancer
+   * sees the node draining); called on SIGTERM before `close`.
+   */
+  drain?(): Promise<void>;
 }
 
 /**
  * The common shape of every entry point (`main.ts`): read the configuration
  * (a bad one exits with status 2 and the message naming the variable), start,
- * and on SIGINT or SIGTERM close everything once and exit.
+ * and on SIGINT close everything once and exit. SIGTERM (a supervisor's or
+ * a rolling restart's stop) drains first when the service can; a second
+ * signal while draining closes at once.
  */
 export function runService<C extends { LOG_LEVEL?: string }>(opts: {
   name: string;
@@ -29,7 +36,10 @@ export function runService<C extends { LOG_LEVEL?: string }>(opts: {
   const log = createLogger(opts.name, config.LOG_LEVEL);
   opts.start(config, log).then(
     (running) => {
+      let closing = false;
       const stop = (signal: string) => {
+        if (closing) return;
+        closing = true;
         log.info({ signal }, 'stopping');
         running.close().then(
           () => process.exit(0),
@@ -39,8 +49,21 @@ export function runService<C extends { LOG_LEVEL?: string }>(opts: {
           },
         );
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      let draining = false;
+      const drain = (signal: string) => {
+        if (!running.drain || draining) return stop(signal);
+        draining = true;
+        log.info({ signal }, 'draining');
+        running.drain().then(
+          () => stop(signal),
+          (err: unknown) => {
+            log.error({ err }, 'drain failed');
+            stop(signal);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => drain('SIGTERM'));
     },
     (err: unknown) => {
       log.fatal({ err }, 'start failed');
