@@ -72,9 +72,11 @@ defaults
   log global
   option httplog
   option dontlognull
-  # A request whose node died before answering is sent to another one.
+  # A request whose node refused it, or died before answering a page load
+  # (GET/HEAD only: an act is never sent twice), is sent to another one.
   option redispatch 1
   retries 3
+  retry-on conn-failure empty-response response-timeout
   timeout connect 2s
   timeout client 30s
   timeout server 30s
@@ -89,6 +91,7 @@ defaults
 
 frontend preau
   bind ${opts.listen}
+  http-request disable-l7-retry unless METH_GET
   # The node that served, for tests and for whoever reads a response.
   http-response set-header X-Preau-Node %[srv_name]
   acl live path_beg ${BALANCER_ROUTES.classroom}
