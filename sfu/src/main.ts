@@ -1,6 +1,6 @@
 // The SFU as its own process: mediasoup workers behind the authenticated RPC.
 // Run with `tsx sfu/src/main.ts`; configuration comes from SFU_* variables.
-import { background, createLogger } from '@preau/protocol/server';
+import { background, createLogger, NodeHealth } from '@preau/protocol/server';
 import { readSfuConfig } from './config';
 import { createSfu } from './index';
 import { startSfuRpcServer } from './rpc/server';
@@ -12,8 +12,11 @@ if (!config.rpc.secret) {
   process.exit(1);
 }
 const sfu = await createSfu({ ...config.options, log });
+// The RPC port answers /healthz too; it says draining once the process is stopping.
+const health = new NodeHealth('sfu');
 const rpc = await startSfuRpcServer({
   sfu,
+  health,
   secret: config.rpc.secret,
   host: config.rpc.host,
   port: config.rpc.port,
@@ -27,6 +30,7 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
+  health.drain();
   log.info({ signal }, 'sfu stopping');
   try {
     await rpc.close();

@@ -14,7 +14,7 @@ import {
   type SfuServerMessage,
   toErrorBody,
 } from '@preau/protocol';
-import type { Logger } from '@preau/protocol/server';
+import type { Logger, NodeHealth } from '@preau/protocol/server';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { SfuApi } from '../SfuApi';
 import { verifyAuth } from './auth';
@@ -48,10 +48,13 @@ export async function startSfuRpcServer(opts: {
   /** The process's load, pushed to every connection every `loadIntervalMs` (and on connect). */
   loadReport?: () => Promise<SfuNodeLoad>;
   loadIntervalMs?: number;
+  /** Answers `/healthz` on the RPC port (a supervisor's or a monitor's check). */
+  health?: NodeHealth;
 }): Promise<SfuRpcServer> {
   const { sfu, secret, log } = opts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: SFU_MAX_MESSAGE_BYTES });
-  const http = createServer((_req, res) => {
+  const http = createServer((req, res) => {
+    if (opts.health?.answer(req, res)) return;
     res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only');
   });
 
