@@ -4,7 +4,6 @@ import {
   createCapabilityVerifier,
   listen,
   NodeHealth,
-  readDrainConfig,
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
@@ -80,10 +79,11 @@ runService({
     });
     const port = await listen(server, config.PORT, config.HOST);
     log.info({ port, host: config.HOST, path: classroom.path }, 'classroom server started');
-    const drainConfig = readDrainConfig();
     return {
-      // Live sockets still open at the end reconnect to another node and carry on.
-      drain: () => health.drainConnections(() => classroom.io.engine.clientsCount, drainConfig),
+      // Draining a classroom node is handing its sessions over (close): its sockets
+      // reconnect through the balancer to another node, which takes the sessions on.
+      // Waiting for a lesson to end would hold a rolling update for an hour.
+      drain: async () => health.drain(),
       close: async () => {
         await classroom.close();
         await closeServer(server);

@@ -5,7 +5,6 @@ import {
   createCapabilityVerifier,
   listen,
   NodeHealth,
-  readDrainConfig,
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
@@ -56,10 +55,10 @@ runService({
     });
     const port = await listen(server, config.DOCS_PORT, config.HOST);
     log.info({ port, database: database.engine }, 'docs server listening');
-    const drainConfig = readDrainConfig();
     return {
-      // Editors still connected at the end reconnect to another node with their edits.
-      drain: () => health.drainConnections(() => docs.stats().connections, drainConfig),
+      // Draining a docs node is closing it: editors reconnect through the balancer
+      // to another node and send what it had not stored (the pages keep it).
+      drain: async () => health.drain(),
       close: async () => {
         await docs.close();
         await closeServer(server);

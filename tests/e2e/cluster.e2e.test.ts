@@ -167,9 +167,9 @@ describe('Préau on a local cluster behind HAProxy', () => {
     }
   });
 
-  // Cross-node live sessions arrive with the classroom nodes' Redis adapter and
-  // session ownership (livenodes branch): until then a session lives on one node.
-  it.skip('holds a live class whose teacher and student are on different classroom nodes', {
+  // The classroom nodes share sessions over Redis (socket.io's Streams adapter,
+  // one owner per session); the balancer spreads the two people (leastconn).
+  it('holds a live class whose teacher and student are on different classroom nodes', {
     timeout: 180_000,
   }, async () => {
     browser ??= await launchChromium({ media: true });
@@ -207,6 +207,33 @@ describe('Préau on a local cluster behind HAProxy', () => {
       .poll(() => teacher.getByRole('log').textContent())
       .toContain('Bonjour depuis l’autre nœud');
     await expect.poll(() => teacher.locator('ul.people [data-icon="hand"]').count()).toBe(1);
+
+    // A classroom node drained (balancer, then SIGTERM): whoever was on it is
+    // back on the other node within 5 s, in the same session, nothing lost.
+    const classroom2 = node('classroom2');
+    const drainedAt = Date.now();
+    await classroom2.drain();
+    await expect.poll(() => classroom2.running, { timeout: 20_000, interval: 100 }).toBe(false);
+    await expect
+      .poll(async () => ((await health(node('classroom1'))).connections ?? 0) >= 2, {
+        interval: 100,
+      })
+      .toBe(true);
+    for (const p of [teacher, pupil]) {
+      await expect.poll(() => connected(p), { interval: 100 }).toContain('Connecté');
+    }
+    expect(Date.now() - drainedAt).toBeLessThan(5000 + 3000);
+    await pupil.getByLabel('Message', { exact: true }).fill('Toujours là');
+    await pupil.getByRole('button', { name: 'Envoyer' }).click();
+    await expect.poll(() => teacher.getByRole('log').textContent()).toContain('Toujours là');
+    expect(await teacher.getByRole('log').textContent()).toContain('Bonjour depuis l’autre nœud');
+    await expect.poll(() => teacher.locator('ul.people [data-icon="hand"]').count()).toBe(1);
+    await classroom2.start();
+    await expect
+      .poll(() => serverStatus(cluster, 'classroom', 'classroom2'), { timeout: 15_000 })
+      .toBe('UP');
+    await teacher.context().close();
+    await pupil.context().close();
   });
 
   it('stops sending to a killed node within 5 s, and takes it back once restarted', async () => {
