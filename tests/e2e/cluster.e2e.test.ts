@@ -134,9 +134,9 @@ describe('Préau on a local cluster behind HAProxy', () => {
     expect([...nodes].sort()).toEqual(['web1', 'web2']);
   });
 
-  // Cross-node documents arrive with the docs nodes' Redis extension (docsnodes branch):
-  // without it the two docs nodes do not see each other's edits until a reload.
-  it.skip('lets two pages on the two docs nodes edit one pad through the balancer', {
+  // The docs nodes relay stored changes over Redis (Hocuspocus' extension); the
+  // balancer spreads the two editors (leastconn).
+  it('lets two pages on the two docs nodes edit one pad through the balancer', {
     timeout: 180_000,
   }, async () => {
     browser ??= await launchChromium({ media: true });
