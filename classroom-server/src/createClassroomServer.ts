@@ -17,6 +17,7 @@ import type { SfuApi } from '@preau/sfu';
 import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server, type ServerOptions } from 'socket.io';
+import { Admission, type AdmissionLimits } from './admission';
 import { type LiveClusterSettings, startLiveCluster } from './cluster/cluster';
 import { SocketCredentials } from './credentials';
 import { breakoutHandlers } from './handlers/breakouts.handlers';
@@ -54,6 +55,8 @@ export interface ClassroomServerDeps {
   fanout?: Fanout;
   timeouts?: Partial<SessionTimeouts>;
   rateRules?: Partial<Record<string, RateRule>>;
+  /** What this node takes before it answers `busy` (admission.ts has the defaults). */
+  admission?: Partial<AdmissionLimits>;
   path?: string;
   /** Several classroom nodes over one Redis; unset, this process holds every session alone. */
   cluster?: LiveClusterSettings;
@@ -63,6 +66,8 @@ export interface ClassroomServerDeps {
 export interface ClassroomServer {
   readonly io: ClassroomIo;
   readonly registry: SessionRegistry;
+  /** The node's admission control: its limits and what it carries now. */
+  readonly admission: Admission;
   readonly path: string;
   /** Resolves once the server listens to membership changes and erasures. */
   readonly ready: Promise<void>;
@@ -160,14 +165,26 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
 
   const live = cluster?.live.attach(io, registry) ?? null;
 
+  const admission = new Admission(deps.admission);
   io.use((socket, next) => {
+    // A full node says so before spending anything on the token.
+    let release: () => void;
+    try {
+      release = admission.admitConnection();
+    } catch (err) {
+      return next(refusal(err));
+    }
+    // Whichever ends first: the namespace's socket or its transport (a client gone mid-handshake).
+    socket.conn.once('close', release);
     // Across nodes, only the session's owner loads it; the others read it from the database.
     authenticate(socket.handshake.auth, deps.verifier, live ?? registry).then(
       (data) => {
         socket.data = data;
+        socket.once('disconnect', release);
         next();
       },
       (err: unknown) => {
+        release();
         log.debug({ err }, 'connection refused');
         next(refusal(err));
       },
@@ -206,6 +223,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
       },
       sessionId,
       registry,
+      admission,
       session: null,
     };
     live?.track(ctx);
@@ -286,6 +304,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   return {
     io,
     registry,
+    admission,
     path,
     ready: Promise.all([membership, erasures, ended, spaceChat.ready, live?.start()]).then(
       () => undefined,
@@ -304,6 +323,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     close() {
       closing ??= (async () => {
         stopSweep();
+        admission.close();
         if (membership) await (await membership)();
         if (erasures) await (await erasures)();
         if (ended) await (await ended)();

@@ -62,6 +62,7 @@ const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
   protocol_mismatch: CLOSE_CODES.protocolMismatch,
   too_large: CLOSE_CODES.tooLarge,
   rate_limited: CLOSE_CODES.rateLimited,
+  busy: CLOSE_CODES.busy,
 };
 
 /** The error socket.io sends as `connect_error`: its message is the code, its data a ConnectRefusal. */
@@ -72,6 +73,7 @@ export function refusal(err: unknown): Error & { data: ConnectRefusal } {
     code: body.code,
     ...(body.message ? { message: body.message } : {}),
     close: CLOSE_FOR[body.code] ?? CLOSE_CODES.serverShutdown,
+    ...(body.retryAfterSeconds ? { retryAfterSeconds: body.retryAfterSeconds } : {}),
   };
   return error;
 }

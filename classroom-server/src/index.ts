@@ -1,3 +1,10 @@
+export {
+  Admission,
+  type AdmissionLimits,
+  type AdmissionStats,
+  DEFAULT_ADMISSION,
+  readAdmissionLimits,
+} from './admission';
 export { readSessionTimeouts } from './config';
 export {
   CLIENT_EVENTS,

@@ -16,6 +16,7 @@ import {
   type SfuApi,
 } from '@preau/sfu';
 import { openDatabase, RedisFanout } from '@preau/storage';
+import { readAdmissionLimits } from './admission';
 import { readClassroomConfig, readSessionTimeouts } from './config';
 import { createClassroomServer } from './createClassroomServer';
 
@@ -50,6 +51,7 @@ runService({
       sfu,
       log,
       timeouts: readSessionTimeouts(),
+      admission: readAdmissionLimits(),
       ...(fanout ? { fanout } : {}),
       // With a shared Redis, live sessions span every classroom node.
       ...(config.REDIS_URL

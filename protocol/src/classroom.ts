@@ -69,6 +69,8 @@ export const ConnectRefusal = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string().optional(),
   close: z.number().int(),
+  /** With `busy`: when to try again. */
+  retryAfterSeconds: z.number().int().positive().optional(),
 });
 export type ConnectRefusal = z.infer<typeof ConnectRefusal>;
 

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'waiting_room',
   'protocol_mismatch',
   'unavailable',
+  // A node at capacity: try again after `retryAfterSeconds` (admission control).
+  'busy',
   'internal',
 ] as const;
 
@@ -31,6 +33,8 @@ export const ErrorBody = z.object({
   code: ErrorCode,
   message: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** With `busy`: how long to wait before trying again (the client adds its own jitter). */
+  retryAfterSeconds: z.number().int().positive().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -69,6 +73,7 @@ export class PreauError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly issues?: ErrorBody['issues'],
+    readonly retryAfterSeconds?: number,
   ) {
     super(message ?? code);
   }
@@ -79,8 +84,17 @@ export class PreauError extends Error {
       code: this.code,
       message: this.message,
       ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
     };
   }
+}
+
+/** A node at capacity: `busy`, to be tried again after `retryAfterSeconds` (at least 1). */
+export function busyError(
+  retryAfterSeconds: number,
+  message = 'busy: try again later',
+): PreauError {
+  return new PreauError('busy', message, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
 }
 
 /** Turns any thrown value into a body safe to send: only PreauError keeps its details. */
@@ -117,6 +131,8 @@ export const CLOSE_CODES = {
   rateLimited: 4429,
   protocolMismatch: 4426,
   serverShutdown: 4503,
+  // WebSocket's own 1013 "try again later", in the application range.
+  busy: 4013,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readSessionTimeouts } from '@preau/classroom-server';
+import { readAdmissionLimits, readSessionTimeouts } from '@preau/classroom-server';
 import { env, readConfig, readDrainConfig } from '@preau/protocol/server';
 import { readSfuClusterConfig, readSfuConfig } from '@preau/sfu';
 import { readArchiveConfig } from '@preau/storage';
@@ -114,6 +114,8 @@ export function readServerConfig(source: Record<string, string | undefined> = pr
     sfuCluster: readSfuClusterConfig(source),
     /** When an empty live session ends by itself. */
     sessionTimeouts: readSessionTimeouts(source),
+    /** What the live sessions' node takes before it answers `busy` (LIVE_MAX_*). */
+    admission: readAdmissionLimits(source),
     /** The archiver's and retention sweeper's intervals (ARCHIVE_*). */
     archive: readArchiveConfig(source),
     /** How long the node drains on SIGTERM (DRAIN_*). */

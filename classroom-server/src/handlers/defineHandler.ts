@@ -11,6 +11,7 @@ import {
 } from '@preau/protocol';
 import type { Logger } from '@preau/protocol/server';
 import type { z } from 'zod';
+import type { Admission } from '../admission';
 import type { SocketCredentials } from '../credentials';
 import type { LiveSession } from '../session/LiveSession';
 import type { SessionRegistry } from '../session/SessionRegistry';
@@ -28,6 +29,8 @@ export interface SocketContext {
   readonly actor: Actor;
   readonly sessionId: string;
   readonly registry: SessionRegistry;
+  /** The node's admission control (joins take a slot while they are served). */
+  readonly admission: Admission;
   /** The socket's token and when it lapses. */
   readonly credentials: Pick<SocketCredentials, 'expiresAt' | 'renew'>;
   /** Drops the connection so the client comes back at once with a fresh token. */

@@ -7,10 +7,16 @@ export const sessionHandlers = [
     right: 'read',
     rate: 'session',
     handle: async (ctx) => {
-      const session = await ctx.registry.open(ctx.sessionId);
-      const snapshot = await session.join(ctx.actor);
-      ctx.session = session;
-      return snapshot;
+      // Beyond the node's capacity: `busy`, with when to try again.
+      const release = ctx.admission.beginJoin();
+      try {
+        const session = await ctx.registry.open(ctx.sessionId);
+        const snapshot = await session.join(ctx.actor);
+        ctx.session = session;
+        return snapshot;
+      } finally {
+        release();
+      }
     },
   }),
   defineHandler({

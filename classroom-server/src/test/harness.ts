@@ -21,6 +21,7 @@ import {
 import type { SfuApi } from '@preau/sfu';
 import { type Database, type Fanout, openDatabase, startLiveSession } from '@preau/storage';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import type { AdmissionLimits } from '../admission';
 import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
 import type { RateRule } from '../handlers/RateLimiter';
 import type { RecordingDeps } from '../recording/SessionRecording';
@@ -73,6 +74,7 @@ export async function startHarness(
     fanout?: Fanout;
     rateRules?: Partial<Record<string, RateRule>>;
     recording?: RecordingDeps;
+    admission?: Partial<AdmissionLimits>;
   } = {},
 ): Promise<Harness> {
   const log = silentLogger();
@@ -93,6 +95,7 @@ export async function startHarness(
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
     ...(opts.rateRules ? { rateRules: opts.rateRules } : {}),
     ...(opts.recording ? { recording: opts.recording } : {}),
+    ...(opts.admission ? { admission: opts.admission } : {}),
   });
   await classroom.ready;
   const server: Server = createServer();

@@ -44,6 +44,7 @@ export async function mountClassroom(server: Server, services: Services): Promis
     log,
     fanout: services.fanout,
     timeouts: services.config.sessionTimeouts,
+    admission: services.config.admission,
   });
   await classroom.ready;
   classroom.attach(server);

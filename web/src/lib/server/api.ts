@@ -26,6 +26,7 @@ export const STATUS: Record<ErrorCode, number> = {
   waiting_room: 403,
   protocol_mismatch: 400,
   unavailable: 503,
+  busy: 503,
   internal: 500,
 };
 

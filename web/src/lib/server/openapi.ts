@@ -67,6 +67,7 @@ const ERROR_WORDS: Record<ErrorCode, string> = {
   waiting_room: 'waiting to be admitted by the teacher',
   protocol_mismatch: 'client and server speak different versions',
   unavailable: 'a service Préau needs is down',
+  busy: 'the node is at capacity: try again after retryAfterSeconds',
   internal: 'an unexpected failure, logged',
 };
 

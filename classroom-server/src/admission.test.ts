@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Admission, readAdmissionLimits } from './admission';
+
+describe('Admission', () => {
+  it('counts slots, refuses beyond them with busy, and releases each once', () => {
+    const admission = new Admission({
+      maxConnections: 1,
+      maxJoinsInFlight: 1,
+      retryAfterSeconds: 3,
+    });
+    try {
+      const release = admission.admitConnection();
+      expect(() => admission.admitConnection()).toThrow(
+        expect.objectContaining({ code: 'busy', retryAfterSeconds: 6 }),
+      );
+      release();
+      release();
+      expect(admission.stats().connections).toBe(0);
+      const done = admission.beginJoin();
+      expect(() => admission.beginJoin()).toThrow(expect.objectContaining({ code: 'busy' }));
+      done();
+      admission.beginJoin()();
+      expect(admission.stats()).toMatchObject({
+        joinsInFlight: 0,
+        refusedConnections: 1,
+        refusedJoins: 1,
+      });
+    } finally {
+      admission.close();
+    }
+  });
+
+  it('refuses newcomers while its event loop is late, and admits them again once it caught up', async () => {
+    const admission = new Admission({ maxLoopDelayMs: 100 });
+    try {
+      admission.admitConnection()();
+      // The histogram's first tick only starts its clock.
+      await new Promise((r) => setTimeout(r, 50));
+      // A loop held up again and again: what a node drowning in work looks like.
+      for (let i = 0; i < 6; i++) {
+        const end = Date.now() + 150;
+        while (Date.now() < end) {
+          // busy
+        }
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await new Promise((r) => setTimeout(r, 400));
+      expect(admission.stats().loopDelayMs).toBeGreaterThan(100);
+      expect(() => admission.admitConnection()).toThrow(expect.objectContaining({ code: 'busy' }));
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(admission.stats().loopDelayMs).toBeLessThan(100);
+      admission.admitConnection()();
+    } finally {
+      admission.close();
+    }
+  });
+
+  it('reads its limits from the environment', () => {
+    expect(readAdmissionLimits({ LIVE_MAX_CONNECTIONS: '10' }).maxConnections).toBe(10);
+    expect(() => readAdmissionLimits({ LIVE_MAX_JOINS_IN_FLIGHT: '0' })).toThrow();
+  });
+});
