@@ -1,3 +1,4 @@
+import { admission } from './i18n/messages/admission';
 import { apiReference } from './i18n/messages/apiReference';
 import { archive } from './i18n/messages/archive';
 import { archiveWhole } from './i18n/messages/archiveWhole';
@@ -38,6 +39,7 @@ const fr = {
   ...presentation.fr,
   ...chatOutbox.fr,
   ...offline.fr,
+  ...admission.fr,
 };
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
@@ -61,6 +63,7 @@ const catalogues: Record<Locale, Messages> = {
     ...presentation.en,
     ...chatOutbox.en,
     ...offline.en,
+    ...admission.en,
   },
 };
 

@@ -20,9 +20,28 @@ export class LiveRequestError extends Error {
   constructor(
     readonly code: ErrorCode | 'timeout',
     message?: string,
+    /** With `busy`: the server's retry delay. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message ?? code);
   }
+}
+
+/** The longest the page waits between two attempts at a busy node. */
+const MAX_BACKOFF_SECONDS = 60;
+
+/**
+ * How long to wait before attempt `attempt` (0 first) at a busy node: the
+ * server's delay doubled at each attempt, capped, then spread by ±50 % so that
+ * a class refused together does not come back together.
+ */
+export function busyBackoffSeconds(
+  retryAfterSeconds: number,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(MAX_BACKOFF_SECONDS, Math.max(1, retryAfterSeconds) * 2 ** attempt);
+  return Math.max(1, Math.round(base * (0.5 + random())));
 }
 
 /** Where the connection stands, for the page to show. */
@@ -37,6 +56,8 @@ export interface ConnectionOptions {
   onRefused(refusal: ConnectRefusal): void;
   /** Called after every (re)connection, before anything else is sent. */
   onConnected(): void;
+  /** The node is busy: a new attempt follows in `seconds`. */
+  onBusy(seconds: number): void;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -82,6 +103,9 @@ export class LiveConnection {
   /** The token the current connection was opened or last renewed with. */
   #token: string | null = null;
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
+  #busyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Busy answers in a row at the handshake (the back-off's exponent). */
+  #busyAttempts = 0;
 
   constructor(opts: ConnectionOptions) {
     this.#opts = opts;
@@ -112,6 +136,7 @@ export class LiveConnection {
     this.#socket = socket;
     for (const [event, handler] of this.#handlers) this.#attach(event, handler);
     socket.on('connect', () => {
+      this.#busyAttempts = 0;
       this.#scheduleRenewal();
       opts.onState('connected');
       opts.onConnected();
@@ -124,6 +149,17 @@ export class LiveConnection {
       opts.onState(reason === 'io server disconnect' ? 'closed' : 'reconnecting');
     });
     socket.on('connect_error', (err: Error & { data?: ConnectRefusal }) => {
+      if (err.data?.code === 'busy') {
+        // A full node: come back later, not at once with everyone else.
+        const seconds = busyBackoffSeconds(err.data.retryAfterSeconds ?? 1, this.#busyAttempts++);
+        opts.onState('reconnecting');
+        opts.onBusy(seconds);
+        clearTimeout(this.#busyTimer);
+        this.#busyTimer = setTimeout(() => {
+          if (!this.#closed && !socket.connected && !socket.active) socket.connect();
+        }, seconds * 1000);
+        return;
+      }
       if (err.data && FINAL.has(err.data.code)) {
         socket.disconnect();
         opts.onState('closed');
@@ -158,7 +194,10 @@ export class LiveConnection {
       emit.call(target, event, payload, (err, result) => {
         if (err) return reject(new LiveRequestError('timeout'));
         if (result.ok) resolve(result.data);
-        else reject(new LiveRequestError(result.error.code, result.error.message));
+        else {
+          const { code, message, retryAfterSeconds } = result.error;
+          reject(new LiveRequestError(code, message, retryAfterSeconds));
+        }
       });
     });
   }
@@ -204,6 +243,7 @@ export class LiveConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#renewTimer);
+    clearTimeout(this.#busyTimer);
     if (this.#socket) {
       window.removeEventListener('online', this.#onOnline);
       this.#socket.disconnect();

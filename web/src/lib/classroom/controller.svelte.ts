@@ -13,7 +13,12 @@ import type {
 } from '@preau/protocol';
 import { ChatOutbox, type OutboxEntry } from '../chat/outbox';
 import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
-import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
+import {
+  busyBackoffSeconds,
+  type ConnectionState,
+  LiveConnection,
+  LiveRequestError,
+} from './connection';
 import { MediaSession } from './media';
 import { ClassTools } from './polls/classTools.svelte';
 import { PresentationController } from './presentation/PresentationController.svelte';
@@ -49,6 +54,8 @@ export class LiveRoomController {
   /** Why we are out of the session for good, if we are. */
   out = $state<LeaveReason | null>(null);
   refused = $state<ConnectRefusal | null>(null);
+  /** The node was busy: seconds until the next attempt (null once in). */
+  busyRetry = $state<number | null>(null);
   notice = $state<ModerationAction | null>(null);
   /** Remote tracks by producer id. */
   tracks = $state<Record<string, MediaStreamTrack>>({});
@@ -79,6 +86,9 @@ export class LiveRoomController {
     },
     ready: () => this.#joined && this.#conn.connected,
   });
+  /** Joins answered `busy` in a row, and the timer of the next one. */
+  #busyJoins = 0;
+  #busyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: RoomOptions) {
     this.#conn = new LiveConnection({
@@ -93,6 +103,9 @@ export class LiveRoomController {
         if (refusal.code === 'session_ended') this.out = 'ended';
       },
       onConnected: () => this.#joinOrWait(),
+      onBusy: (seconds) => {
+        this.busyRetry = seconds;
+      },
     });
     this.tools = new ClassTools(this.#conn, () => this.#joinOrWait());
     this.#media = new MediaSession(this.#conn, {
@@ -141,6 +154,7 @@ export class LiveRoomController {
   destroy() {
     this.#chatOutbox.close();
     this.breakouts.dispose();
+    clearTimeout(this.#busyTimer);
     this.#media.close();
     this.#conn.close();
   }
@@ -256,13 +270,26 @@ export class LiveRoomController {
 
   /** Joins; a waiting room keeps the page on its waiting screen until a teacher admits us. */
   #joinOrWait() {
+    clearTimeout(this.#busyTimer);
     this.#join().catch((err: unknown) => {
+      if (err instanceof LiveRequestError && err.code === 'busy') return this.#retryJoin(err);
       if (!this.tools.joinRefused(err)) this.#fail('join', err);
     });
   }
 
+  /** The node is too busy to take our join now: try again after a jittered, growing delay. */
+  #retryJoin(err: LiveRequestError) {
+    const seconds = busyBackoffSeconds(err.retryAfterSeconds ?? 1, this.#busyJoins++);
+    this.busyRetry = seconds;
+    this.#busyTimer = setTimeout(() => {
+      if (this.#conn.connected && !this.out) this.#joinOrWait();
+    }, seconds * 1000);
+  }
+
   async #join() {
     const snapshot = await this.#conn.request('session.join', {});
+    this.#busyJoins = 0;
+    this.busyRetry = null;
     this.tools.fromSnapshot(snapshot);
     this.presentation.fromSnapshot(snapshot);
     this.session = snapshot.session;
