@@ -11,14 +11,10 @@ import type {
   SessionSnapshot,
   SessionView,
 } from '@preau/protocol';
+import { busyBackoffSeconds } from '@preau/protocol';
 import { ChatOutbox, type OutboxEntry } from '../chat/outbox';
 import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
-import {
-  busyBackoffSeconds,
-  type ConnectionState,
-  LiveConnection,
-  LiveRequestError,
-} from './connection';
+import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
 import { ClassTools } from './polls/classTools.svelte';
 import { PresentationController } from './presentation/PresentationController.svelte';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busyBackoffSeconds } from './connection';
+import { busyBackoffSeconds } from './admission';
 
 describe('busy back-off', () => {
   it('doubles the server’s delay at each attempt, caps it, and spreads it by ±50 %', () => {
