@@ -96,13 +96,11 @@ export class Admission {
    * idempotent (a socket may end by its namespace or by its transport).
    */
   admitConnection(): () => void {
-    const over = Math.max(
-      (this.#connections + 1) / this.limits.maxConnections,
-      this.#loopPressure(),
-    );
+    const full = (this.#connections + 1) / this.limits.maxConnections;
+    const over = Math.max(full, this.#loopPressure());
     if (over > 1) {
       this.#refusedConnections++;
-      throw busyError(this.#retryFor(over), 'this node is full: try again later');
+      throw busyError(this.#retryFor(over), full > 1 ? 'node full' : 'node behind');
     }
     this.#connections++;
     return this.#once(() => this.#connections--);
@@ -110,10 +108,11 @@ export class Admission {
 
   /** Takes a join slot or throws `busy`; release it when the join is answered. */
   beginJoin(): () => void {
-    const over = Math.max((this.#joins + 1) / this.limits.maxJoinsInFlight, this.#loopPressure());
+    const crowd = (this.#joins + 1) / this.limits.maxJoinsInFlight;
+    const over = Math.max(crowd, this.#loopPressure());
     if (over > 1) {
       this.#refusedJoins++;
-      throw busyError(this.#retryFor(over), 'too many people are joining: try again shortly');
+      throw busyError(this.#retryFor(over), crowd > 1 ? 'joins in flight' : 'node behind');
     }
     this.#joins++;
     return this.#once(() => this.#joins--);
