@@ -1,0 +1,134 @@
+// A classroom node killed in the middle of a join storm (run:
+// `npx tsx load-tests/node-kill.ts --cluster`; it prints figures and asserts nothing).
+// On the local cluster (two classroom nodes on Redis behind the balancer,
+// tests/support/cluster.ts), N participants join M classes within T seconds and
+// chat; halfway through, one classroom node is killed (SIGKILL). Every client cut
+// off comes back through the balancer (busy answers retried as the browser does).
+// Printed: participants cut off, time until every one of them is back (and
+// p50/p99), those never back, chat messages acknowledged and how many of them are
+// missing from the database afterwards (must be 0), crashes of the other node.
+// Options: --participants (5000) --classes (150), both times --scale (1);
+// --seconds (60); --chat-every (seconds between a participant's messages, 10).
+
+import { sql } from 'kysely';
+import { joinSession, type LiveSocket, send } from './live/participants';
+import {
+  budget,
+  type LiveTarget,
+  option,
+  percentile,
+  person,
+  startClusterTarget,
+} from './live/targets';
+
+const SCALE = Number(option('scale', '1'));
+const PARTICIPANTS = Math.max(2, Math.round(Number(option('participants', '5000')) * SCALE));
+const CLASSES = Math.max(1, Math.round(Number(option('classes', '150')) * SCALE));
+const SECONDS = Math.max(2, Number(option('seconds', '60')));
+const CHAT_EVERY = Number(option('chat-every', '10'));
+/** Clients not back this long after the kill are counted as never back. */
+const RECOVERY_CAP_MS = 120_000;
+
+if (option('cluster', 'false') !== 'true') {
+  console.error('node-kill needs two classroom nodes: run it with --cluster (the local cluster).');
+  process.exit(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let target: LiveTarget | undefined;
+const cancel = budget((SECONDS + RECOVERY_CAP_MS / 1000 + 300) * 1000, async () => {
+  await target?.stop();
+});
+
+console.log(
+  `node kill: ${PARTICIPANTS} participants, ${CLASSES} classes, within ${SECONDS} s; a classroom node killed at ${SECONDS / 2} s`,
+);
+target = await startClusterTarget();
+const t = target;
+try {
+  const sessions = await t.startSessions(CLASSES);
+  const acked: string[] = [];
+  const cutAt = new Map<number, number>();
+  const backAfter = new Map<number, number>();
+  let chatErrors = 0;
+  let running = true;
+  let killedAt = 0;
+
+  const participant = async (i: number) => {
+    const { sessionId, classId } = sessions[i % CLASSES]!;
+    const token = () => t.mint(person(`p${i}`, classId));
+    await sleep(Math.random() * SECONDS * 1000);
+    let socket: LiveSocket | undefined = (await joinSession(t.url, sessionId, token)).socket;
+    while (running && socket) {
+      const current: LiveSocket = socket;
+      const lost = new Promise<void>((resolve) =>
+        current.once('disconnect', (reason) => {
+          if (reason !== 'io client disconnect') resolve();
+        }),
+      );
+      const chatting = (async () => {
+        while (running && current.connected) {
+          await sleep(CHAT_EVERY * 1000 * (0.5 + Math.random()));
+          if (!running || !current.connected) return;
+          const r = await send(current, 'chat.send', { text: `p${i} ${Date.now()}` });
+          if (r?.ok) acked.push((r.data as { id: string }).id);
+          else chatErrors++;
+        }
+      })();
+      const ended = await Promise.race([
+        lost.then(() => 'lost' as const),
+        chatting.then(() => 'stop' as const),
+      ]);
+      if (ended === 'stop') break;
+      // Cut off: back through the balancer, as the browser would.
+      const at = performance.now();
+      cutAt.set(i, at);
+      socket = (await joinSession(t.url, sessionId, token)).socket;
+      if (socket) backAfter.set(i, performance.now() - at);
+    }
+    socket?.close();
+  };
+
+  const storm = Promise.all(Array.from({ length: PARTICIPANTS }, (_, i) => participant(i)));
+  await sleep((SECONDS / 2) * 1000);
+  const victim = t.nodes[0]!;
+  killedAt = performance.now();
+  await victim.kill();
+  console.log(`killed ${victim.name} at ${(SECONDS / 2).toFixed(0)} s`);
+  // The storm goes on; then wait until everyone cut off is back (or the cap).
+  await sleep((SECONDS / 2) * 1000);
+  const deadline = performance.now() + RECOVERY_CAP_MS;
+  while (performance.now() < deadline && [...cutAt.keys()].some((i) => !backAfter.has(i))) {
+    await sleep(250);
+  }
+  running = false;
+  await storm;
+  await sleep(2000);
+
+  const rows = await sql<{ id: string }>`
+    select id from live_chat_message where session_id in (${sql.join(sessions.map((s) => s.sessionId))})
+  `.execute(t.database.db);
+  const stored = new Set(rows.rows.map((r) => r.id));
+  const lost = acked.filter((id) => !stored.has(id)).length;
+  const recoveries = [...backAfter.values()];
+  const lastBack = Math.max(
+    0,
+    ...[...backAfter.entries()].map(([i, ms]) => cutAt.get(i)! + ms - killedAt),
+  );
+  console.log(`\n--- node kill, ${new Date().toISOString()} ---`);
+  console.log(`participants                     ${PARTICIPANTS}`);
+  console.log(`cut off by the kill              ${cutAt.size}`);
+  console.log(
+    `back                             ${backAfter.size}; never back ${cutAt.size - backAfter.size}`,
+  );
+  console.log(`time until every client is back  ${(lastBack / 1000).toFixed(1)} s after the kill`);
+  console.log(
+    `reconnection, each               p50 ${(percentile(recoveries, 50) / 1000).toFixed(2)} s  p99 ${(percentile(recoveries, 99) / 1000).toFixed(2)} s`,
+  );
+  console.log(`chat messages acknowledged       ${acked.length} (${chatErrors} not acknowledged)`);
+  console.log(`acknowledged messages lost       ${lost}`);
+  console.log(`crashes (other nodes)            ${t.nodes.filter((n) => n.crashed()).length}`);
+} finally {
+  await t.stop();
+  cancel();
+}
