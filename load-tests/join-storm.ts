@@ -10,6 +10,7 @@
 // --seconds (60); --max-connections, --max-joins, --max-loop-delay (the node's
 // LIVE_MAX_*); --cluster.
 
+import { createCapabilityVerifier } from '@preau/protocol/server';
 import { type JoinOutcome, joinSession } from './live/participants';
 import {
   budget,
@@ -57,6 +58,7 @@ try {
       t.mint(person(`p${i}`, sessions[i % CLASSES]!.classId)),
     ),
   );
+  if (t.jwksUrl) await tokenCheckCost(t.jwksUrl, tokens.slice(0, 2000));
   const pid = t.nodes[0]?.pid;
   const before = pid ? processUsage(pid) : undefined;
   const started = performance.now();
@@ -82,6 +84,24 @@ try {
 } finally {
   await t.stop();
   cancel();
+}
+
+/** What checking one token costs with the nodes' verifier (remote JWKS, cached after the first fetch). */
+async function tokenCheckCost(jwksUrl: string, sample: string[]) {
+  const verify = createCapabilityVerifier({
+    issuer: 'preau',
+    audience: 'preau:classroom',
+    jwks: new URL(jwksUrl),
+  });
+  await verify(sample[0]!);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (const token of sample) await verify(token);
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `token check (Ed25519, cached JWKS): ${((1000 * (performance.now() - start)) / sample.length).toFixed(0)} µs wall, ` +
+      `${((used.user + used.system) / sample.length).toFixed(0)} µs CPU per token (${sample.length} tokens)`,
+  );
 }
 
 function report(

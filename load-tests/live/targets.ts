@@ -40,6 +40,8 @@ export interface LiveTarget {
   database: Database;
   /** A real capability token for the classroom, from web's token service. */
   mint(claims: CapabilityClaims): Promise<string>;
+  /** Where the nodes fetch the JWKS (one node: served by this script, as web serves it). */
+  jwksUrl?: string;
   /** How many times the nodes fetched the JWKS (it must be cached: a handful, not one per handshake). */
   jwksFetches(): number;
   /** Live sessions in fresh classes, one per class. */
@@ -175,6 +177,7 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
     nodes: [node],
     database,
     mint: (claims) => tokens.mint('preau:classroom', claims),
+    jwksUrl: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
     jwksFetches: () => fetches,
     startSessions: sessionsOn(database),
     stop: async () => {
