@@ -6,7 +6,7 @@ import { env, readConfig } from '@preau/protocol/server';
 export interface AdmissionLimits {
   /** Sockets held at once (handshakes under way included). */
   maxConnections: number;
-  /** `session.join` calls being served at once (each loads a snapshot and writes attendance). */
+  /** `session.join` calls being served at once (each builds a snapshot and records a trace in a transaction). */
   maxJoinsInFlight: number;
   /** Event-loop delay (p99 over the last second, ms) beyond which new arrivals wait. */
   maxLoopDelayMs: number;
@@ -15,9 +15,10 @@ export interface AdmissionLimits {
 }
 
 /**
- * Defaults sized on the load tests (load-tests/README.md): one node served
- * 5,000 sockets in ~0.5 GB; the joins in flight bound the database work a
- * surge queues; a loop late by 200 ms is already behind on the classes it serves.
+ * Defaults: the join storm measured ~100 kB per participant (load-tests/README.md),
+ * so 6,000 sockets (the full storm's 5,000 and room) stay under a gigabyte; the
+ * joins in flight bound the database work a surge queues; a loop late by
+ * 200 ms is already behind on the classes it serves.
  */
 export const DEFAULT_ADMISSION: AdmissionLimits = Object.freeze({
   maxConnections: 6000,
