@@ -163,9 +163,9 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
     },
   });
 
-  const live = cluster?.live.attach(io, registry) ?? null;
-
   const admission = new Admission(deps.admission);
+  const live = cluster?.live.attach(io, registry, admission) ?? null;
+
   io.use((socket, next) => {
     // A full node says so before spending anything on the token.
     let release: () => void;

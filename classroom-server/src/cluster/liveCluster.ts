@@ -3,6 +3,7 @@ import { background, type Logger } from '@preau/protocol/server';
 import { getSession, type Schema } from '@preau/storage';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { Admission } from '../admission';
 import {
   ALREADY_LIMITED,
   type AnyHandler,
@@ -99,6 +100,8 @@ export class LiveCluster {
   readonly #log: Logger;
   readonly #handlers: ReadonlyMap<string, AnyHandler>;
   #registry: SessionRegistry | null = null;
+  /** This node's admission control: a join forwarded here takes a slot of the owner's. */
+  #admission: Admission | null = null;
   #io: ClassroomIo | null = null;
   readonly #local = new Map<string, LocalSocket>();
   readonly #remote = new Map<string, RemoteSocket>();
@@ -130,9 +133,10 @@ export class LiveCluster {
    * owns (both built after the cluster: the server takes its adapter, the
    * registry's outboxes its reconnections).
    */
-  attach(io: ClassroomIo, registry: SessionRegistry): this {
+  attach(io: ClassroomIo, registry: SessionRegistry, admission: Admission): this {
     this.#io = io;
     this.#registry = registry;
+    this.#admission = admission;
     return this;
   }
 
@@ -425,6 +429,7 @@ export class LiveCluster {
         },
         sessionId,
         registry,
+        admission: this.#admission!,
         // The socket's node keeps its token: renewals never come here.
         credentials: {
           expiresAt: new Date(request.expiresAt),
