@@ -36,8 +36,8 @@ describe('Admission', () => {
       admission.admitConnection()();
       // The histogram's first tick only starts its clock.
       await new Promise((r) => setTimeout(r, 50));
-      // A loop held up again and again: what a node drowning in work looks like.
-      for (let i = 0; i < 6; i++) {
+      // A loop held up again and again, for two seconds: what a node drowning in work looks like.
+      for (let i = 0; i < 13; i++) {
         const end = Date.now() + 150;
         while (Date.now() < end) {
           // busy
@@ -47,7 +47,7 @@ describe('Admission', () => {
       await new Promise((r) => setTimeout(r, 400));
       expect(admission.stats().loopDelayMs).toBeGreaterThan(100);
       expect(() => admission.admitConnection()).toThrow(expect.objectContaining({ code: 'busy' }));
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 2100));
       expect(admission.stats().loopDelayMs).toBeLessThan(100);
       admission.admitConnection()();
     } finally {

@@ -8,7 +8,7 @@ export interface AdmissionLimits {
   maxConnections: number;
   /** `session.join` calls being served at once (each builds a snapshot and records a trace in a transaction). */
   maxJoinsInFlight: number;
-  /** Event-loop delay (p99 over the last second, ms) beyond which new arrivals wait. */
+  /** Event-loop delay (p99 over each of the last two seconds, ms) beyond which new arrivals wait. */
   maxLoopDelayMs: number;
   /** The retry delay given at the threshold; it grows with the overload. */
   retryAfterSeconds: number;
@@ -79,6 +79,8 @@ export class Admission {
   #refusedConnections = 0;
   #refusedJoins = 0;
   #loopDelayMs = 0;
+  /** The lesser of the last two samples: one stall (a GC, a start-up) is not an overload. */
+  #sustainedDelayMs = 0;
   #loopUtilisation = 0;
   readonly #histogram = monitorEventLoopDelay({ resolution: 10 });
   #elu = performance.eventLoopUtilization();
@@ -139,7 +141,7 @@ export class Admission {
 
   /** Beyond 1, the loop is later than the limit allows. */
   #loopPressure(): number {
-    return this.#loopDelayMs / this.limits.maxLoopDelayMs;
+    return this.#sustainedDelayMs / this.limits.maxLoopDelayMs;
   }
 
   /** The base delay at the threshold, doubled for each doubling past it. */
@@ -153,7 +155,9 @@ export class Admission {
     const at = performance.now();
     const late = at - this.#sampledAt - SAMPLE_MS;
     this.#sampledAt = at;
-    this.#loopDelayMs = Math.max(0, late, this.#histogram.percentile(99) / 1e6 - 10);
+    const delay = Math.max(0, late, this.#histogram.percentile(99) / 1e6 - 10);
+    this.#sustainedDelayMs = Math.min(delay, this.#loopDelayMs);
+    this.#loopDelayMs = delay;
     this.#histogram.reset();
     const now = performance.eventLoopUtilization();
     this.#loopUtilisation = performance.eventLoopUtilization(now, this.#elu).utilization;

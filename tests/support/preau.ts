@@ -11,7 +11,14 @@ import { readServerConfig } from '../../web/server/config';
  */
 export async function startTestPreau(env: Record<string, string> = {}): Promise<RunningPreau> {
   const dataDir = mkdtempSync(join(tmpdir(), 'preau-e2e-'));
-  const config = readServerConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });
+  const config = readServerConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    // A busy test machine must not make the live node refuse the tests' browsers.
+    LIVE_MAX_LOOP_DELAY_MS: '600000',
+    ...env,
+  });
   const preau = await startPreau(config, createLogger('preau-test', config.LOG_LEVEL));
   return {
     ...preau,
