@@ -150,7 +150,11 @@ describe('polls, the waiting room and a muted chat in the live class', () => {
     await lea.getByRole('button', { name: 'Envoyer' }).click();
     await expect
       .poll(() => lea.getByRole('alert').allTextContents())
-      .toContain('Message refusé : l’enseignant a coupé votre discussion.');
+      .toContain('Non envoyé : l’enseignant a coupé votre discussion');
+    // The refused message stays on her screen, with a way to send it again later.
+    expect(
+      await lea.getByRole('button', { name: 'Réessayer d’envoyer « On peut parler ? »' }).count(),
+    ).toBe(1);
   });
 
   it('makes a student co-teacher, with the teacher’s controls and results, then takes it back', async () => {
