@@ -71,7 +71,7 @@ try {
           await sleep(CHAT_EVERY * 1000 * (0.5 + Math.random()));
           if (!running || !current.connected) return;
           const r = await send(current, 'chat.send', { text: `p${i} ${Date.now()}` });
-          if (r?.ok) acked.push((r.data as { id: string }).id);
+          if (r?.ok) acked.push((r.data as { messageId: string }).messageId);
           else chatErrors++;
         }
       })();

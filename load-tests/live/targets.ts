@@ -95,8 +95,8 @@ export function budget(ms: number, cleanup: () => Promise<void>): () => void {
   return () => clearTimeout(timer);
 }
 
-async function tokenServiceOn(database: Database): Promise<RotatingTokenService> {
-  return createTokenService('preau', { database, log: silentLogger() });
+async function tokenServiceOn(database: Database, issuer = 'preau'): Promise<RotatingTokenService> {
+  return createTokenService(issuer, { database, log: silentLogger() });
 }
 
 function sessionsOn(database: Database) {
@@ -193,6 +193,7 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
 interface ClusterLike {
   url: string;
   databaseUrl: string;
+  tokenIssuer: string;
   nodes: Array<{
     kind: string;
     name: string;
@@ -215,7 +216,7 @@ export async function startClusterTarget(env: Record<string, string> = {}): Prom
   const cluster = await startCluster({ classroom: 2, env });
   const database = await openDatabase({ url: cluster.databaseUrl }, silentLogger());
   // Web's own service on the cluster's database: the same keys the web nodes publish.
-  const tokens = await tokenServiceOn(database);
+  const tokens = await tokenServiceOn(database, cluster.tokenIssuer);
   const stopped = new Set<string>();
   const nodes: LiveNode[] = cluster.nodes
     .filter((n) => n.kind === 'classroom')

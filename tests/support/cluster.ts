@@ -36,6 +36,9 @@ export interface ClusterNode {
 }
 
 /** A local cluster: every node, the engines they share, and the balancer in front. */
+/** The issuer of the cluster's capability tokens. */
+const CLUSTER_TOKEN_ISSUER = 'preau-cluster';
+
 export interface Cluster {
   /** The balancer: what a browser opens. */
   url: string;
@@ -43,6 +46,8 @@ export interface Cluster {
   databaseUrl: string;
   redisUrl: string;
   s3Endpoint: string;
+  /** The issuer every node's capability tokens name (`TOKEN_ISSUER`). */
+  tokenIssuer: string;
   /** Where the configuration and every process's log are. */
   dir: string;
   /** Sends one command to HAProxy's runtime API and returns its answer. */
@@ -289,7 +294,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       LOG_LEVEL: 'info',
       DATABASE_URL: pg.url,
       REDIS_URL: redis.url,
-      TOKEN_ISSUER: 'preau-cluster',
+      TOKEN_ISSUER: CLUSTER_TOKEN_ISSUER,
       // Realtime nodes fetch web's keys through the balancer: any web node answers.
       JWKS_URL: `${url}/.well-known/jwks.json`,
       ...(sfuUrls.length > 0
@@ -378,6 +383,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       databaseUrl: pg.url,
       redisUrl: redis.url,
       s3Endpoint: s3.endpoint,
+      tokenIssuer: CLUSTER_TOKEN_ISSUER,
       dir,
       balancer,
       stop,
