@@ -264,6 +264,8 @@ describe('pads and boards kept in the browser', () => {
     await ines.keyboard.press('End');
     await ines.keyboard.type(' Relu par Inès.');
     await expect.poll(() => pendingCount(ines)).toBeGreaterThan(0);
+    // IndexedDB writes are asynchronous: the tab closes once her last letter is on the device.
+    await expect.poll(() => localStrings(ines, copy)).toContain('Relu par Inès.');
     await ines.close();
 
     // Hugo has his data erased meanwhile.
