@@ -26,13 +26,10 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
-import { WebSocket } from 'ws';
-import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
+import { referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
 const EDITORS = Number(process.env.EDITORS ?? 5);
@@ -199,38 +196,6 @@ function hocuspocusEditor(url: string, docId: string, token?: string): Editor {
     provider.on('synced', () => resolve());
   });
   return { doc, synced, close: () => provider.destroy() };
-}
-
-/** A minimal y-websocket client: the sync protocol of y-protocols over `ws`. */
-function referenceEditor(port: number, docId: string): Editor {
-  const doc = new Y.Doc();
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/${docId}`);
-  ws.binaryType = 'arraybuffer';
-  const origin = Symbol('remote');
-  let resolveSynced = () => {};
-  const synced = new Promise<void>((resolve) => {
-    resolveSynced = resolve;
-  });
-  const send = (write: (e: encoding.Encoder) => void) => {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 0);
-    write(e);
-    if (ws.readyState === ws.OPEN) ws.send(encoding.toUint8Array(e));
-  };
-  ws.on('open', () => send((e) => syncProtocol.writeSyncStep1(e, doc)));
-  ws.on('message', (data: ArrayBuffer) => {
-    const d = decoding.createDecoder(new Uint8Array(data));
-    if (decoding.readVarUint(d) !== 0) return; // awareness: not used here
-    const reply = encoding.createEncoder();
-    encoding.writeVarUint(reply, 0);
-    const type = syncProtocol.readSyncMessage(d, reply, doc, origin);
-    if (type === syncProtocol.messageYjsSyncStep2) resolveSynced();
-    if (encoding.length(reply) > 1) ws.send(encoding.toUint8Array(reply));
-  });
-  doc.on('update', (update: Uint8Array, o: unknown) => {
-    if (o !== origin) send((e) => syncProtocol.writeUpdate(e, update));
-  });
-  return { doc, synced, close: () => ws.close() };
 }
 
 // --- the typing workload -----------------------------------------------------
