@@ -3,11 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { person, request, startHarness } from '@preau/classroom-server/testing';
-import { type ClientEventName, ClientEventSchemas } from '@preau/protocol';
+import {
+  type Harness,
+  person,
+  request,
+  spaceChatRequest,
+  startHarness,
+} from '@preau/classroom-server/testing';
+import {
+  type ClientEventName,
+  ClientEventSchemas,
+  SpaceChatClientEvents,
+  type SpaceChatEventName,
+} from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { isTypedRefusal, malformedFor, malformedJsonBody } from '@preau/protocol/testing';
-import { openDatabase } from '@preau/storage';
+import { insertSpace, openDatabase, putMember, seedDemoDirectory } from '@preau/storage';
 import fc from 'fast-check';
 import { apiRoutes, databaseDigest, fillRoute } from '../tests/support/apiRoutes';
 import { freePort } from '../tests/support/ports';
@@ -21,12 +32,14 @@ import { signInApi } from '../tests/support/signin';
  * (all four must be 0).
  *
  *   npx tsx load-tests/fuzz-bench.ts [--per-endpoint 100000] [--concurrency 32]
+ *                                    [--only http|live|space-chat]
  *
  * The HTTP part runs Préau (the built app) in a child process on a
  * PostgreSQL server started beside it, so that a crash is seen as the child
  * dying and the database is read between endpoints; the socket part runs a
  * classroom server in this process with its rate limits opened wide (so that
- * every payload reaches the schema, not the limiter).
+ * every payload reaches the schema, not the limiter), first on the live
+ * session's namespace, then on a work group's persistent chat.
  */
 async function main() {
   const args = process.argv.slice(2);
@@ -36,11 +49,18 @@ async function main() {
   };
   const perEndpoint = arg('--per-endpoint', 100_000);
   const concurrency = arg('--concurrency', 32);
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  const parts = ['http', 'live', 'space-chat'];
+  if (only !== undefined && !parts.includes(only))
+    throw new Error(`--only takes one of ${parts.join(', ')}`);
+  const runs = (part: string) => only === undefined || only === part;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`fuzz benchmark: ${perEndpoint} malformed payloads per endpoint, ${concurrency} at a time`);
   let failures = 0;
-  failures += await http(perEndpoint, concurrency, print);
-  failures += await sockets(perEndpoint, concurrency, print);
+  if (runs('http')) failures += await http(perEndpoint, concurrency, print);
+  if (runs('live')) failures += await sockets(perEndpoint, concurrency, print);
+  if (runs('space-chat')) failures += await spaceChat(perEndpoint, concurrency, print);
   print(
     failures === 0
       ? 'no crash, no 5xx, no untyped refusal, no state change'
@@ -95,6 +115,10 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
     );
     await Promise.race([ready, gone]);
     const who = await signInApi(url, 'prof.martin');
+    // Signed in for real: otherwise every answer would be a 401 and count as a refusal.
+    const me = await who.fetch('/api/session');
+    if (me.status !== 200) throw new Error(`the teacher's session is refused (${me.status})`);
+    await me.body?.cancel();
     // Opened once Préau has migrated and seeded its database.
     database = await openDatabase({ url: pg.url }, silentLogger());
     const params = { classId: '0350042K_3eA', space: 'class_0350042K_3eA', seq: '1' };
@@ -148,6 +172,66 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
   return failures;
 }
 
+/**
+ * Sends `perEndpoint` malformed payloads to each event on one socket and
+ * prints a line per event; `state` reads what a payload must not change.
+ */
+async function fuzzEvents(
+  events: Array<{ name: string; request: Parameters<typeof malformedFor>[0] }>,
+  send: (event: string, payload: unknown) => Promise<unknown>,
+  state: () => Promise<string>,
+  perEndpoint: number,
+  concurrency: number,
+  print: (l: string) => void,
+) {
+  let failures = 0;
+  print('event                          sent  untyped  internal  state   per s');
+  for (const event of events) {
+    const before = await state();
+    const payloads = fc.sample(malformedFor(event.request), {
+      numRuns: Math.min(perEndpoint, 2_000),
+    });
+    let untyped = 0;
+    let internal = 0;
+    const t = performance.now();
+    await pool(perEndpoint, concurrency, async (i) => {
+      const answer = await send(event.name, payloads[i % payloads.length]);
+      if (!isTypedRefusal(answer)) {
+        untyped++;
+        if ((answer as { error?: { code?: string } }).error?.code === 'internal') internal++;
+      }
+    });
+    const seconds = (performance.now() - t) / 1000;
+    const changed = (await state()) !== before;
+    failures += untyped + (changed ? 1 : 0);
+    print(
+      `${event.name.padEnd(26)} ${String(perEndpoint).padStart(8)} ${String(untyped).padStart(8)} ${String(internal).padStart(9)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
+        perEndpoint / seconds,
+      )
+        .toString()
+        .padStart(6)}`,
+    );
+  }
+  return failures;
+}
+
+/** What a malformed payload must not change: stored chat, read markers and every space's trace counter. */
+async function socketState(h: Harness) {
+  const db = h.database.db;
+  const [traces, chat, reads] = await Promise.all([
+    db.selectFrom('trace_space').select(['space_id', 'last_seq']).orderBy('space_id').execute(),
+    db
+      .selectFrom('live_chat_message')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('edited_at').as('edited')])
+      .execute(),
+    db
+      .selectFrom('space_chat_read')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .execute(),
+  ]);
+  return JSON.stringify({ traces, chat, reads });
+}
+
 async function sockets(perEndpoint: number, concurrency: number, print: (l: string) => void) {
   let crashes = 0;
   const onCrash = () => {
@@ -156,48 +240,91 @@ async function sockets(perEndpoint: number, concurrency: number, print: (l: stri
   process.on('uncaughtException', onCrash);
   const wide = { capacity: 1e9, perSecond: 1e9 };
   const h = await startHarness({
-    rateRules: { session: wide, chat: wide, hands: wide, moderation: wide, media: wide },
+    rateRules: {
+      session: wide,
+      chat: wide,
+      hands: wide,
+      moderation: wide,
+      media: wide,
+      read: wide,
+      unknown: wide,
+    },
   });
   let failures = 0;
   try {
     const sessionId = await h.startSession('3eF', 'teacher1');
     const teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'));
     print('\nSocket events (a teacher in a live session):');
-    print('event                          sent  untyped  internal  state   per s');
-    const count = async () =>
-      JSON.stringify(
-        await h.database.db
-          .selectFrom('trace_space')
-          .select(['space_id', 'last_seq'])
-          .orderBy('space_id')
-          .execute(),
-      );
-    for (const event of Object.keys(ClientEventSchemas) as ClientEventName[]) {
-      const before = await count();
-      const payloads = fc.sample(malformedFor(ClientEventSchemas[event].request), {
-        numRuns: Math.min(perEndpoint, 2_000),
-      });
-      let untyped = 0;
-      let internal = 0;
-      const t = performance.now();
-      await pool(perEndpoint, concurrency, async (i) => {
-        const answer = await request(teacher, event, payloads[i % payloads.length] as never);
-        if (!isTypedRefusal(answer)) {
-          untyped++;
-          if ((answer as { error?: { code?: string } }).error?.code === 'internal') internal++;
-        }
-      });
-      const seconds = (performance.now() - t) / 1000;
-      const changed = (await count()) !== before;
-      failures += untyped + (changed ? 1 : 0);
-      print(
-        `${event.padEnd(26)} ${String(perEndpoint).padStart(8)} ${String(untyped).padStart(8)} ${String(internal).padStart(9)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
-          perEndpoint / seconds,
-        )
-          .toString()
-          .padStart(6)}`,
-      );
-    }
+    failures += await fuzzEvents(
+      (Object.keys(ClientEventSchemas) as ClientEventName[]).map((name) => ({
+        name,
+        request: ClientEventSchemas[name].request,
+      })),
+      (event, payload) => request(teacher, event as ClientEventName, payload as never),
+      () => socketState(h),
+      perEndpoint,
+      concurrency,
+      print,
+    );
+    print(`crashes: ${crashes}`);
+  } finally {
+    await h.close();
+    process.off('uncaughtException', onCrash);
+  }
+  return failures + crashes;
+}
+
+async function spaceChat(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+  let crashes = 0;
+  const onCrash = () => {
+    crashes++;
+  };
+  process.on('uncaughtException', onCrash);
+  const wide = { capacity: 1e9, perSecond: 1e9 };
+  const h = await startHarness({
+    rateRules: { session: wide, chat: wide, moderation: wide, read: wide, unknown: wide },
+  });
+  let failures = 0;
+  try {
+    const { db } = h.database;
+    await seedDemoDirectory(db);
+    const student = await db
+      .selectFrom('profile')
+      .select('person_id')
+      .where('uai', '=', '0350042K')
+      .where('kind', '=', 'student')
+      .orderBy('person_id')
+      .executeTakeFirstOrThrow();
+    const space = 'group_fuzzbench';
+    const owner = student.person_id;
+    await insertSpace(db, {
+      id: space,
+      kind: 'group',
+      name: 'Exposé',
+      uai: '0350042K',
+      projectId: null,
+      createdBy: owner,
+    });
+    await putMember(db, { spaceId: space, personId: owner, role: 'owner', by: owner });
+    const chat = await h.spaceChat({
+      sub: owner,
+      name: 'Élève',
+      profiles: [{ uai: '0350042K', kind: 'student' }],
+      space,
+      rights: ['read', 'write', 'present', 'moderate'],
+    });
+    print('\nSocket events (the owner of a work group, in its persistent chat):');
+    failures += await fuzzEvents(
+      (Object.keys(SpaceChatClientEvents) as SpaceChatEventName[]).map((name) => ({
+        name,
+        request: SpaceChatClientEvents[name].request,
+      })),
+      (event, payload) => spaceChatRequest(chat, event as SpaceChatEventName, payload as never),
+      () => socketState(h),
+      perEndpoint,
+      concurrency,
+      print,
+    );
     print(`crashes: ${crashes}`);
   } finally {
     await h.close();

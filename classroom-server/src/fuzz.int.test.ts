@@ -1,5 +1,11 @@
-import { type ClientEventName, ClientEventSchemas } from '@preau/protocol';
+import {
+  type ClientEventName,
+  ClientEventSchemas,
+  SpaceChatClientEvents,
+  type SpaceChatEventName,
+} from '@preau/protocol';
 import { isTypedRefusal, malformedFor } from '@preau/protocol/testing';
+import { insertSpace, putMember, seedDemoDirectory } from '@preau/storage';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +15,8 @@ import {
   type Harness,
   person,
   request,
+  type SpaceChatSocket,
+  spaceChatRequest,
   startHarness,
 } from './test/harness';
 
@@ -68,6 +76,73 @@ describe('every socket event refuses malformed payloads with a typed error and c
       const raised = await call(teacher, 'hand.raise', {});
       expect(raised).toEqual({});
       await call(teacher, 'hand.lower', {});
+    });
+  }
+});
+
+// The same property on the other namespace: a space's persistent chat.
+describe('every event of a space’s chat refuses malformed payloads with a typed error and changes nothing', () => {
+  const SPACE = 'group_fuzz';
+  let h: Harness;
+  let chat: SpaceChatSocket;
+  const wide = { capacity: 1_000_000, perSecond: 1_000_000 };
+  const fingerprint = async () => {
+    const counts = await sql<{ t: string; n: number }>`
+      SELECT 'trace' AS t, count(*)::int AS n FROM trace_outbox
+      UNION ALL SELECT 'chat', count(*)::int FROM live_chat_message
+      UNION ALL SELECT 'edited', count(*)::int FROM live_chat_message WHERE edited_at IS NOT NULL
+      UNION ALL SELECT 'deleted', count(*)::int FROM live_chat_message WHERE deleted_at IS NOT NULL
+      UNION ALL SELECT 'read', count(*)::int FROM space_chat_read`.execute(h.database.db);
+    return Object.fromEntries(counts.rows.map((r) => [r.t, Number(r.n)]));
+  };
+
+  beforeAll(async () => {
+    h = await startHarness({
+      rateRules: { session: wide, chat: wide, moderation: wide, read: wide, unknown: wide },
+    });
+    const { db } = h.database;
+    await seedDemoDirectory(db);
+    const student = await db
+      .selectFrom('profile')
+      .select('person_id')
+      .where('uai', '=', '0350042K')
+      .where('kind', '=', 'student')
+      .orderBy('person_id')
+      .executeTakeFirstOrThrow();
+    const owner = student.person_id;
+    await insertSpace(db, {
+      id: SPACE,
+      kind: 'group',
+      name: 'Exposé fuzz',
+      uai: '0350042K',
+      projectId: null,
+      createdBy: owner,
+    });
+    await putMember(db, { spaceId: SPACE, personId: owner, role: 'owner', by: owner });
+    chat = await h.spaceChat({
+      sub: owner,
+      name: 'Élève Fuzz',
+      profiles: [{ uai: '0350042K', kind: 'student' }],
+      space: SPACE,
+      rights: ['read', 'write', 'present', 'moderate'],
+    });
+  });
+  afterAll(() => h.close());
+
+  for (const event of Object.keys(SpaceChatClientEvents) as SpaceChatEventName[]) {
+    it(event, async () => {
+      const before = await fingerprint();
+      await fc.assert(
+        fc.asyncProperty(malformedFor(SpaceChatClientEvents[event].request), async (payload) => {
+          const answer = await spaceChatRequest(chat, event, payload as never);
+          expect(isTypedRefusal(answer), JSON.stringify(answer)).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+      expect(await fingerprint()).toEqual(before);
+      // Still serving: a valid read goes through on the same socket.
+      const history = await spaceChatRequest(chat, 'chat.history', {});
+      expect(history.ok).toBe(true);
     });
   }
 });

@@ -1,19 +1,13 @@
 import {
   type CapabilityClaims,
-  CLASSROOM_SOCKET_PATH,
   MEMBERSHIP_CHANNEL,
   NOTIFY_CHANNEL,
   type Notification,
   PERSON_ERASED_CHANNEL,
-  PROTOCOL_VERSION,
-  type Result,
-  SPACE_CHAT_NAMESPACE,
-  type SpaceChatClientToServer,
   type SpaceChatEventName,
   type SpaceChatMessage,
   type SpaceChatRequest,
   type SpaceChatResponse,
-  type SpaceChatServerToClient,
 } from '@preau/protocol';
 import {
   insertSpace,
@@ -25,23 +19,19 @@ import {
   startLiveSession,
   unreadCounts,
 } from '@preau/storage';
-import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call as callLive, type Harness, startHarness } from './test/harness';
+import {
+  call as callLive,
+  type Harness,
+  type SpaceChatSocket,
+  spaceChatRequest,
+  startHarness,
+} from './test/harness';
 
-type ChatSocket = Socket<SpaceChatServerToClient, SpaceChatClientToServer>;
-
-function request<E extends SpaceChatEventName>(
-  socket: ChatSocket,
-  event: E,
-  payload: SpaceChatRequest<E>,
-): Promise<Result<SpaceChatResponse<E>>> {
-  const emit = socket.emit as unknown as (e: string, p: unknown, ack: (r: never) => void) => void;
-  return new Promise((resolve) => emit.call(socket, event, payload, resolve));
-}
+const request = spaceChatRequest;
 
 async function call<E extends SpaceChatEventName>(
-  socket: ChatSocket,
+  socket: SpaceChatSocket,
   event: E,
   payload: SpaceChatRequest<E>,
 ): Promise<SpaceChatResponse<E>> {
@@ -61,7 +51,6 @@ describe('a space’s persistent chat', () => {
   const fanout = new MemoryFanout();
   const notes: Notification[] = [];
   const people: string[] = [];
-  const sockets: ChatSocket[] = [];
   const claims = (sub: string, rights: CapabilityClaims['rights'] = [...WRITER]) => ({
     sub,
     name: `Élève ${sub}`,
@@ -69,21 +58,7 @@ describe('a space’s persistent chat', () => {
     space: SPACE,
     rights,
   });
-  const open = async (c: CapabilityClaims): Promise<ChatSocket> => {
-    const token = await h.mint(c);
-    return new Promise((resolve, reject) => {
-      const socket: ChatSocket = connectClient(`${h.url}${SPACE_CHAT_NAMESPACE}`, {
-        path: CLASSROOM_SOCKET_PATH,
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-        auth: { token, protocol: PROTOCOL_VERSION },
-      });
-      sockets.push(socket);
-      socket.once('connect', () => resolve(socket));
-      socket.once('connect_error', (err) => reject(err));
-    });
-  };
+  const open = (c: CapabilityClaims): Promise<SpaceChatSocket> => h.spaceChat(c);
 
   beforeAll(async () => {
     h = await startHarness({ fanout });
@@ -116,7 +91,6 @@ describe('a space’s persistent chat', () => {
     await fanout.subscribe(NOTIFY_CHANNEL, (m) => notes.push(JSON.parse(m) as Notification));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
     await h?.close();
   });
 

@@ -11,6 +11,12 @@ import {
   classSpaceId,
   PROTOCOL_VERSION,
   type Result,
+  SPACE_CHAT_NAMESPACE,
+  type SpaceChatClientToServer,
+  type SpaceChatEventName,
+  type SpaceChatRequest,
+  type SpaceChatResponse,
+  type SpaceChatServerToClient,
 } from '@preau/protocol';
 import {
   createCapabilityVerifier,
@@ -31,6 +37,9 @@ import type { SessionTimeouts } from '../session/types';
 /** A typed socket.io client of live sessions. */
 export type ClassroomSocket = Socket<ClassroomServerToClient, ClassroomClientToServer>;
 
+/** A typed socket.io client of a space's persistent chat. */
+export type SpaceChatSocket = Socket<SpaceChatServerToClient, SpaceChatClientToServer>;
+
 /** A classroom server on a free loopback port, with an in-memory database and its own signing key. */
 export interface Harness {
   url: string;
@@ -44,6 +53,8 @@ export interface Harness {
   connect(auth: Record<string, unknown>): Promise<ClassroomSocket>;
   /** Connects a person of a class with a fresh token and joins the session. */
   join(sessionId: string, claims: CapabilityClaims): Promise<ClassroomSocket>;
+  /** Connects to the chat of the space named in `claims` with a fresh token. */
+  spaceChat(claims: CapabilityClaims): Promise<SpaceChatSocket>;
   close(): Promise<void>;
 }
 
@@ -106,6 +117,7 @@ export async function startHarness(
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   const sockets: ClassroomSocket[] = [];
+  const chatSockets: SpaceChatSocket[] = [];
   const harness: Harness = {
     url,
     database,
@@ -146,8 +158,27 @@ export async function startHarness(
       await call(socket, 'session.join', {});
       return socket;
     },
+    spaceChat: async (claims) => {
+      const token = await harness.mint(claims);
+      return new Promise((resolve, reject) => {
+        const socket: SpaceChatSocket = connectClient(`${url}${SPACE_CHAT_NAMESPACE}`, {
+          path: CLASSROOM_SOCKET_PATH,
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: { token, protocol: PROTOCOL_VERSION },
+        });
+        chatSockets.push(socket);
+        socket.once('connect', () => resolve(socket));
+        socket.once('connect_error', (err) => {
+          socket.close();
+          reject(err);
+        });
+      });
+    },
     close: async () => {
       for (const s of sockets) s.close();
+      for (const s of chatSockets) s.close();
       await classroom.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -180,6 +211,16 @@ export async function call<E extends ClientEventName>(
   const result = await request(socket, event, payload);
   if (!result.ok) throw new Error(`${event}: ${result.error.code} ${result.error.message ?? ''}`);
   return result.data;
+}
+
+/** Sends one event of a space's chat and resolves with its ack. */
+export function spaceChatRequest<E extends SpaceChatEventName>(
+  socket: SpaceChatSocket,
+  event: E,
+  payload: SpaceChatRequest<E>,
+): Promise<Result<SpaceChatResponse<E>>> {
+  const emit = socket.emit as unknown as (e: string, p: unknown, ack: (r: never) => void) => void;
+  return new Promise((resolve) => emit.call(socket, event, payload, resolve));
 }
 
 /** Collects every server event a socket receives, for assertions. */

@@ -13,6 +13,7 @@ import {
   personIdByLogin,
   sessionUserOf,
 } from './directory';
+import { createWebSession, deleteWebSession, findSessionUser } from './sessions';
 
 describe('demo directory and access rules (PGlite)', () => {
   let database: Database;
@@ -92,5 +93,31 @@ describe('demo directory and access rules (PGlite)', () => {
       [lea]: { login: 'eleve.lea.bernard', classes: ['3e A'] },
     });
     expect((await distinguishersOf(database.db, [])).size).toBe(0);
+  });
+
+  it('finds a session with its person as the directory describes them, in one read', async () => {
+    for (const login of ['admin', 'prof.martin', 'cpe.girard', 'eleve.lea.bernard']) {
+      const personId = await id(login);
+      const opened = await createWebSession(database.db, {
+        personId,
+        idToken: null,
+        ttlSeconds: 60,
+      });
+      const found = await findSessionUser(database.db, opened.secret);
+      expect(found).toEqual({
+        user: await sessionUserOf(database.db, personId),
+        csrf: opened.csrf,
+        expiresAt: opened.expiresAt,
+      });
+      await deleteWebSession(database.db, opened.secret);
+      expect(await findSessionUser(database.db, opened.secret)).toBeNull();
+    }
+    const expired = await createWebSession(database.db, {
+      personId: await id('admin'),
+      idToken: null,
+      ttlSeconds: -1,
+    });
+    expect(await findSessionUser(database.db, expired.secret)).toBeNull();
+    expect(await findSessionUser(database.db, 'not-a-secret')).toBeNull();
   });
 });

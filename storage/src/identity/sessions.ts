@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { PlatformRole, Profile, SessionUser } from '@preau/protocol';
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema';
+import { displayName } from './directory';
 
 /** The SHA-256 of a session secret: the table never holds the cookie's value. */
 function hashOf(secret: string): string {
@@ -51,6 +54,57 @@ export async function findWebSession(
   return row
     ? { personId: row.person_id, csrf: row.csrf, idToken: row.id_token, expiresAt: row.expires_at }
     : null;
+}
+
+/**
+ * The live session a cookie names with its person as the directory describes
+ * them now (name, profiles, roles), in one statement: every request that
+ * carries a cookie asks this. Null when the session is unknown or expired,
+ * or its person is gone.
+ */
+export async function findSessionUser(
+  db: Kysely<Schema>,
+  secret: string,
+): Promise<{ user: SessionUser; csrf: string; expiresAt: Date } | null> {
+  const row = await db
+    .selectFrom('web_session as ws')
+    .innerJoin('person as p', 'p.id', 'ws.person_id')
+    .select((eb) => [
+      'ws.csrf',
+      'ws.expires_at',
+      'p.id',
+      'p.given_name',
+      'p.family_name',
+      jsonArrayFrom(
+        eb
+          .selectFrom('profile')
+          .select(['profile.uai', 'profile.kind'])
+          .whereRef('profile.person_id', '=', 'p.id')
+          .orderBy('profile.uai')
+          .orderBy('profile.kind'),
+      ).as('profiles'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('platform_role')
+          .select('platform_role.role')
+          .whereRef('platform_role.person_id', '=', 'p.id')
+          .orderBy('platform_role.role'),
+      ).as('roles'),
+    ])
+    .where('ws.id_hash', '=', hashOf(secret))
+    .where('ws.expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    user: {
+      id: row.id,
+      name: displayName(row),
+      profiles: row.profiles as Profile[],
+      roles: row.roles.map((r) => r.role as PlatformRole),
+    },
+    csrf: row.csrf,
+    expiresAt: row.expires_at,
+  };
 }
 
 /** Ends a session; returns it (for the provider's logout hint) or null. */

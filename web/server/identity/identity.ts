@@ -6,7 +6,7 @@ import {
   type Database,
   deleteWebSession,
   demoAccounts,
-  findWebSession,
+  findSessionUser,
   personIdByLogin,
   saveLoginAttempt,
   sessionUserOf,
@@ -218,10 +218,7 @@ export function createIdentity(config: ServerConfig, database: Database, log: Lo
     },
 
     async session(secret) {
-      const found = await findWebSession(db, secret);
-      if (!found) return null;
-      const user = await sessionUserOf(db, found.personId);
-      return user ? { user, csrf: found.csrf, expiresAt: found.expiresAt } : null;
+      return findSessionUser(db, secret);
     },
 
     async logout(secret) {
