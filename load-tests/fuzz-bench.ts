@@ -69,6 +69,10 @@ async function main() {
   process.exitCode = failures === 0 ? 0 : 1;
 }
 
+/** A socket event must be answered within this (a typed refusal is immediate; the machine may be busy). */
+const ANSWER_WITHIN_MS = 30_000;
+const NO_ANSWER = Symbol('no answer');
+
 /** Runs `count` jobs, `concurrency` at a time. */
 async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>) {
   let next = 0;
@@ -124,7 +128,7 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
     const params = { classId: '0350042K_3eA', space: 'class_0350042K_3eA', seq: '1' };
     print('\nHTTP (as a teacher; the property test covers every profile):');
     print(
-      'endpoint                                          sent     4xx   5xx  untyped  state   per s',
+      'endpoint                                          sent     4xx   5xx  untyped  no answer  state   per s',
     );
     const sample = (arb: fc.Arbitrary<string>, n: number) => fc.sample(arb, { numRuns: n });
     for (const route of apiRoutes()) {
@@ -134,6 +138,7 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
         let c4 = 0;
         let c5 = 0;
         let untyped = 0;
+        let unanswered = 0;
         const t = performance.now();
         await pool(perEndpoint, concurrency, async (i) => {
           if (crashed) return;
@@ -142,7 +147,11 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
             headers: who.headers(),
             body: bodies[i % bodies.length],
           }).catch(() => null);
-          if (!res) return;
+          if (!res) {
+            // No answer at all (connection reset, or none within undici's timeouts).
+            unanswered++;
+            return;
+          }
           const answer = await res.json().catch(() => null);
           if (res.status >= 500) c5++;
           else if (res.status >= 400) c4++;
@@ -150,9 +159,9 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
         });
         const seconds = (performance.now() - t) / 1000;
         const changed = JSON.stringify(await digest()) !== JSON.stringify(before);
-        failures += c5 + untyped + (changed ? 1 : 0) + (crashed ? 1 : 0);
+        failures += c5 + untyped + unanswered + (changed ? 1 : 0) + (crashed ? 1 : 0);
         print(
-          `${`${method} ${route.path}`.padEnd(48)} ${String(perEndpoint).padStart(7)} ${String(c4).padStart(7)} ${String(c5).padStart(5)} ${String(untyped).padStart(8)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
+          `${`${method} ${route.path}`.padEnd(48)} ${String(perEndpoint).padStart(7)} ${String(c4).padStart(7)} ${String(c5).padStart(5)} ${String(untyped).padStart(8)} ${String(unanswered).padStart(10)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
             perEndpoint / seconds,
           )
             .toString()
@@ -185,7 +194,7 @@ async function fuzzEvents(
   print: (l: string) => void,
 ) {
   let failures = 0;
-  print('event                          sent  untyped  internal  state   per s');
+  print('event                          sent  untyped  internal  no answer  state   per s');
   for (const event of events) {
     const before = await state();
     const payloads = fc.sample(malformedFor(event.request), {
@@ -193,9 +202,25 @@ async function fuzzEvents(
     });
     let untyped = 0;
     let internal = 0;
+    let unanswered = 0;
     const t = performance.now();
     await pool(perEndpoint, concurrency, async (i) => {
-      const answer = await send(event.name, payloads[i % payloads.length]);
+      const payload = payloads[i % payloads.length];
+      let timer: NodeJS.Timeout | undefined;
+      const answer = await Promise.race([
+        send(event.name, payload),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, ANSWER_WITHIN_MS, NO_ANSWER);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (answer === NO_ANSWER) {
+        if (unanswered++ === 0)
+          print(
+            `  no answer within ${ANSWER_WITHIN_MS} ms to ${JSON.stringify(payload)?.slice(0, 300)}`,
+          );
+        return;
+      }
       if (!isTypedRefusal(answer)) {
         untyped++;
         if ((answer as { error?: { code?: string } }).error?.code === 'internal') internal++;
@@ -203,9 +228,9 @@ async function fuzzEvents(
     });
     const seconds = (performance.now() - t) / 1000;
     const changed = (await state()) !== before;
-    failures += untyped + (changed ? 1 : 0);
+    failures += untyped + unanswered + (changed ? 1 : 0);
     print(
-      `${event.name.padEnd(26)} ${String(perEndpoint).padStart(8)} ${String(untyped).padStart(8)} ${String(internal).padStart(9)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
+      `${event.name.padEnd(26)} ${String(perEndpoint).padStart(8)} ${String(untyped).padStart(8)} ${String(internal).padStart(9)} ${String(unanswered).padStart(10)} ${changed ? 'CHANGED' : 'same   '} ${Math.round(
         perEndpoint / seconds,
       )
         .toString()
@@ -253,7 +278,8 @@ async function sockets(perEndpoint: number, concurrency: number, print: (l: stri
   let failures = 0;
   try {
     const sessionId = await h.startSession('3eF', 'teacher1');
-    const teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'));
+    // A token that outlives the run: a lapsed one puts the socket out, and every later payload would go unanswered.
+    const teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'), 24 * 3600);
     print('\nSocket events (a teacher in a live session):');
     failures += await fuzzEvents(
       (Object.keys(ClientEventSchemas) as ClientEventName[]).map((name) => ({
@@ -306,13 +332,16 @@ async function spaceChat(perEndpoint: number, concurrency: number, print: (l: st
       createdBy: owner,
     });
     await putMember(db, { spaceId: space, personId: owner, role: 'owner', by: owner });
-    const chat = await h.spaceChat({
-      sub: owner,
-      name: 'Élève',
-      profiles: [{ uai: '0350042K', kind: 'student' }],
-      space,
-      rights: ['read', 'write', 'present', 'moderate'],
-    });
+    const chat = await h.spaceChat(
+      {
+        sub: owner,
+        name: 'Élève',
+        profiles: [{ uai: '0350042K', kind: 'student' }],
+        space,
+        rights: ['read', 'write', 'present', 'moderate'],
+      },
+      24 * 3600,
+    );
     print('\nSocket events (the owner of a work group, in its persistent chat):');
     failures += await fuzzEvents(
       (Object.keys(SpaceChatClientEvents) as SpaceChatEventName[]).map((name) => ({

@@ -51,10 +51,10 @@ export interface Harness {
   startSession(classId: string, teacher: string): Promise<string>;
   /** Connects a client; resolves when connected, rejects with the connect_error. */
   connect(auth: Record<string, unknown>): Promise<ClassroomSocket>;
-  /** Connects a person of a class with a fresh token and joins the session. */
-  join(sessionId: string, claims: CapabilityClaims): Promise<ClassroomSocket>;
-  /** Connects to the chat of the space named in `claims` with a fresh token. */
-  spaceChat(claims: CapabilityClaims): Promise<SpaceChatSocket>;
+  /** Connects a person of a class with a fresh token (60 s unless told) and joins the session. */
+  join(sessionId: string, claims: CapabilityClaims, ttlSeconds?: number): Promise<ClassroomSocket>;
+  /** Connects to the chat of the space named in `claims` with a fresh token (60 s unless told). */
+  spaceChat(claims: CapabilityClaims, ttlSeconds?: number): Promise<SpaceChatSocket>;
   close(): Promise<void>;
 }
 
@@ -150,16 +150,16 @@ export async function startHarness(
           reject(err);
         });
       }),
-    join: async (sessionId, claims) => {
+    join: async (sessionId, claims, ttlSeconds) => {
       const socket = await harness.connect({
-        token: await harness.mint(claims),
+        token: await harness.mint(claims, 'preau:classroom', ttlSeconds),
         session: sessionId,
       });
       await call(socket, 'session.join', {});
       return socket;
     },
-    spaceChat: async (claims) => {
-      const token = await harness.mint(claims);
+    spaceChat: async (claims, ttlSeconds) => {
+      const token = await harness.mint(claims, 'preau:classroom', ttlSeconds);
       return new Promise((resolve, reject) => {
         const socket: SpaceChatSocket = connectClient(`${url}${SPACE_CHAT_NAMESPACE}`, {
           path: CLASSROOM_SOCKET_PATH,
