@@ -12,6 +12,7 @@ import { applyUpdate, clientsOfUpdate, mergeParts } from '@preau/protocol/docs-m
 import type { Logger } from '@preau/protocol/server';
 import { type DocsExecutor, knownDocClients, readDocParts, storeDocSnapshot } from '@preau/storage';
 import type { DocsContext } from './access';
+import type { FirstSync } from './FirstSync';
 import { GatedSocket } from './GatedSocket';
 import { UpdateWriter } from './UpdateWriter';
 
@@ -63,7 +64,15 @@ export class DocPersistence implements Extension {
 
   readonly writer: UpdateWriter;
 
-  constructor(private readonly deps: { db: DocsExecutor; log: Logger; compactEvery: number }) {
+  constructor(
+    private readonly deps: {
+      db: DocsExecutor;
+      log: Logger;
+      compactEvery: number;
+      /** Answers first syncs from the stored bytes; the load shares its read. */
+      firstSync?: FirstSync;
+    },
+  ) {
     this.writer = new UpdateWriter({ db: deps.db, log: deps.log });
   }
 
@@ -71,32 +80,44 @@ export class DocPersistence implements Extension {
     // A document unloaded a moment ago may still be storing its last updates.
     await this.#drain(documentName);
     const started = performance.now();
-    // Opening reads and never writes: the snapshot the writes keep compacted
-    // (one row) and the short tail of updates after it, applied as they are.
-    const [parts, known] = await Promise.all([
-      readDocParts(this.deps.db, documentName),
-      knownDocClients(this.deps.db, documentName),
-    ]);
-    const read = performance.now();
-    this.#applyLoaded(
-      document,
-      documentName,
-      parts.snapshot?.state ?? null,
-      parts.updates.map((u) => u.body),
-    );
+    const firstSync = this.deps.firstSync;
+    let integrated = false;
+    try {
+      // Opening reads and never writes: the snapshot the writes keep compacted
+      // (one row) and the short tail of updates after it, applied as they are.
+      const [parts, known] = await Promise.all([
+        firstSync ? firstSync.read(documentName) : readDocParts(this.deps.db, documentName),
+        knownDocClients(this.deps.db, documentName),
+      ]);
+      const read = performance.now();
+      // Clients answered from the same bytes parse them while the server integrates.
+      await firstSync?.beforeIntegrating(documentName);
+      const waited = performance.now();
+      this.#applyLoaded(
+        document,
+        documentName,
+        parts.snapshot?.state ?? null,
+        parts.updates.map((u) => u.body),
+      );
+      integrated = true;
+      firstSync?.integrated(documentName, document);
+      this.#knownClients.set(documentName, known);
+      this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? parts.base);
+      this.deps.log.debug(
+        {
+          docId: documentName,
+          readMs: Math.round(read - started),
+          waitMs: Math.round(waited - read),
+          applyMs: Math.round(performance.now() - waited),
+          snapshotBytes: parts.snapshot?.state.byteLength ?? 0,
+          tail: parts.updates.length,
+        },
+        'document loaded',
+      );
+    } finally {
+      if (!integrated) firstSync?.integrated(documentName, null);
+    }
     this.#loaded.add(documentName);
-    this.#knownClients.set(documentName, known);
-    this.#snapshotSeq.set(documentName, parts.snapshot?.seq ?? parts.base);
-    this.deps.log.debug(
-      {
-        docId: documentName,
-        readMs: Math.round(read - started),
-        applyMs: Math.round(performance.now() - read),
-        snapshotBytes: parts.snapshot?.state.byteLength ?? 0,
-        tail: parts.updates.length,
-      },
-      'document loaded',
-    );
   }
 
   /**

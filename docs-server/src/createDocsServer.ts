@@ -16,7 +16,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
 import { DatabaseCatchUp } from './DatabaseCatchUp';
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
-import { GatedSocket } from './GatedSocket';
+import { FirstSync, WatchedSocket } from './FirstSync';
 import { ConnectionLimits } from './limits';
 import { NodeRelay } from './NodeRelay';
 import { AUTH_TYPE, documentName, messageType, permissionDenied } from './wire';
@@ -63,9 +63,17 @@ export interface DocsServer {
   readonly ready: Promise<void>;
   /** Authorises and accepts a WebSocket upgrade on `path/<docId>?token=…`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Answers first syncs from the stored bytes while documents load. */
+  readonly firstSync: FirstSync;
   /** The Redis relay between docs nodes (with `crossNode`). */
   readonly relay: NodeRelay | undefined;
-  stats(): { documents: number; connections: number; recovered: number } & PersistenceStats;
+  stats(): {
+    documents: number;
+    connections: number;
+    recovered: number;
+    /** First syncs answered from the stored bytes while the document loaded. */
+    firstSyncs: number;
+  } & PersistenceStats;
   /** Closes every connection (clients reconnect elsewhere) and waits for pending stores. */
   close(): Promise<void>;
 }
@@ -75,10 +83,21 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
   const path = deps.path ?? DOCS_WS_PATH;
   const limits: DocLimits = { ...DOC_LIMITS, ...deps.limits };
   const log = deps.log.child({ module: 'docs' });
+  // Created before Hocuspocus, which it only asks about documents in memory.
+  let hocuspocusRef: Hocuspocus<DocsContext> | undefined;
+  const firstSync = new FirstSync({
+    db: deps.db,
+    log,
+    inMemory: (docId) => ({
+      loaded: hocuspocusRef?.documents.has(docId) ?? false,
+      loading: hocuspocusRef?.loadingDocuments.has(docId) ?? false,
+    }),
+  });
   const persistence = new DocPersistence({
     db: deps.db,
     log,
     compactEvery: deps.compactEvery ?? 500,
+    firstSync,
   });
   const catchUp = deps.crossNode
     ? new DatabaseCatchUp({ db: deps.db, log, intervalMs: deps.crossNode.catchUpMs ?? 1000 })
@@ -112,6 +131,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       connectionConfig.readOnly = context.readOnly || !claims.rights.includes('write');
     },
   });
+  hocuspocusRef = hocuspocus;
   const rewrites = deps.fanout?.subscribe(DOC_REWRITE_CHANNEL, (message) =>
     background(log, 'following a document rewrite', async () => {
       const notice = DocRewriteNotice.safeParse(safeJson(message));
@@ -170,7 +190,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
 
   const accept = (ws: WebSocket, req: IncomingMessage, context: DocsContext) => {
     sockets.add(ws);
-    const gated = new GatedSocket(ws);
+    const gated = new WatchedSocket(ws);
     const headers = new Headers();
     for (const [key, value] of Object.entries(req.headers)) {
       for (const v of Array.isArray(value) ? value : value ? [value] : []) headers.append(key, v);
@@ -178,6 +198,12 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { headers });
     const client = hocuspocus.handleConnection(gated, request, context);
     const connLimits = new ConnectionLimits(limits);
+    // A first sync while the document loads is answered from the stored bytes.
+    const inbound = firstSync.inbound({
+      docId: context.docId,
+      socket: gated,
+      forward: (bytes) => client.handleMessage(bytes),
+    });
     ws.on('message', (data: RawData) => {
       const bytes = toBytes(data);
       const refusal = connLimits.check(bytes.byteLength);
@@ -186,7 +212,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
         ws.close(CLOSE_CODES[refusal], refusal);
         return;
       }
-      client.handleMessage(bytes);
+      inbound(bytes);
     });
     ws.on('close', (code: number, reason: Buffer) => {
       sockets.delete(ws);
@@ -198,6 +224,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
   return {
     path,
     hocuspocus,
+    firstSync,
     relay,
     ready: rewrites ? rewrites.then(() => undefined) : Promise.resolve(),
     handleUpgrade(req, socket, head) {
@@ -232,6 +259,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       documents: hocuspocus.getDocumentsCount(),
       connections: hocuspocus.getConnectionsCount(),
       recovered: catchUp?.stats.recovered ?? 0,
+      firstSyncs: firstSync.stats.answered,
       ...persistence.stats,
     }),
     close() {
