@@ -6,14 +6,19 @@
 //    (every 500 updates) and a tail of TAIL updates after it;
 //  - the same history with no snapshot at all (a pad stored before snapshots);
 //  - a board of ELEMENTS elements, one stored update each, compacted the same way;
-// then, RUNS times per document, starts a fresh docs server process
-// (`docs-server/src/main.ts`) and times a client from connecting to its first
-// sync complete. The server's own log gives the database read and the apply.
+// then, RUNS times per document and per way of answering, starts a fresh docs
+// server process (`docs-server/src/main.ts`) and times a client from
+// connecting to its first sync complete: answered from the stored bytes while
+// the server integrates them (the default), and answered after the server has
+// integrated them (DOCS_FIRST_SYNC_FROM_STORAGE=false, as Hocuspocus does),
+// alternately. Besides wall times (which the machine's load distorts), the CPU
+// time of the client and of the server process until the first sync. The
+// server's own log gives the database read and the apply.
 // Options (environment): HISTORY (100000), TAIL (499), ELEMENTS (5000), RUNS (3),
 // ENGINES (pglite,postgres), LEGACY=0 (leave out the pad without a snapshot).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -171,10 +176,23 @@ async function stop(server: Server) {
   clearTimeout(timer);
 }
 
+/** CPU time (user + system) a process has used, in ms (10 ms steps). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+type Mode = 'stored' | 'integrated';
+
 /** Time from connecting to the first sync complete, in a fresh server process. */
-async function coldOpen(env: Record<string, string>, docId: string, token: string) {
-  const server = await startDocsServer(env);
+async function coldOpen(env: Record<string, string>, docId: string, token: string, mode: Mode) {
+  const server = await startDocsServer({
+    ...env,
+    DOCS_FIRST_SYNC_FROM_STORAGE: mode === 'stored' ? 'true' : 'false',
+  });
   try {
+    const serverCpu0 = processCpuMs(server.child.pid!);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const doc = new Y.Doc();
     const provider = new HocuspocusProvider({
@@ -185,9 +203,19 @@ async function coldOpen(env: Record<string, string>, docId: string, token: strin
     });
     await new Promise<void>((resolve) => provider.on('synced', () => resolve()));
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const clientCpuMs = (cpu.user + cpu.system) / 1000;
+    const serverCpuMs = processCpuMs(server.child.pid!) - serverCpu0;
     const log = await server.loaded;
     provider.destroy();
-    return { ms, readMs: log.readMs ?? 0, applyMs: log.applyMs ?? 0, doc };
+    return {
+      ms,
+      clientCpuMs,
+      serverCpuMs,
+      readMs: log.readMs ?? 0,
+      applyMs: log.applyMs ?? 0,
+      doc,
+    };
   } finally {
     await stop(server);
   }
@@ -253,15 +281,19 @@ async function benchEngine(engine: 'pglite' | 'postgres') {
     for (const [i, t] of targets.entries()) {
       const token = await mint(t.id);
       const runs = [];
-      for (let r = 0; r < RUNS; r++) runs.push(await coldOpen(env, t.id, token));
+      const before = [];
+      for (let r = 0; r < RUNS; r++) {
+        runs.push(await coldOpen(env, t.id, token, 'stored'));
+        before.push(await coldOpen(env, t.id, token, 'integrated'));
+      }
       const expected = new Y.Doc();
       Y.applyUpdate(expected, mergeParts(null, t.updates));
-      const same = runs.every(
+      const same = [...runs, ...before].every(
         (run) =>
           JSON.stringify(run.doc.toJSON()) === JSON.stringify(expected.toJSON()) &&
           (t.id !== targets[1]!.id || boardElementsArray(run.doc).length === ELEMENTS),
       );
-      results.push({ ...t, runs, same, snapshotBytes: bytes[i]! });
+      results.push({ ...t, runs, before, same, snapshotBytes: bytes[i]! });
     }
 
     const check = await openDatabase(where, silentLogger());
@@ -272,15 +304,22 @@ async function benchEngine(engine: 'pglite' | 'postgres') {
       `\n${engine === 'postgres' ? 'PostgreSQL' : 'PGlite'}: first sync complete, fresh process, ${RUNS} runs`,
     );
     console.log(
-      '| document | snapshot KB | first sync ms, median (min–max) | server read ms | server apply ms | same content |',
+      '| document | snapshot KB | answered | first sync ms, median (min–max) | client CPU ms | server CPU ms until then | server read ms | server apply ms | same content |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | --- |');
-    for (const r of results) {
-      const ms = r.runs.map((x) => x.ms);
-      console.log(
-        `| ${r.label} | ${(r.snapshotBytes / 1024).toFixed(0)} | ${median(ms).toFixed(0)} (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}) | ` +
-          `${median(r.runs.map((x) => x.readMs))} | ${median(r.runs.map((x) => x.applyMs))} | ${r.same ? 'yes' : 'NO'} |`,
+    console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    const row = (label: string, runs: Awaited<ReturnType<typeof coldOpen>>[]) => {
+      const ms = runs.map((x) => x.ms);
+      const m = (f: (x: (typeof runs)[number]) => number) => median(runs.map(f)).toFixed(0);
+      return (
+        `${label} | ${median(ms).toFixed(0)} (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}) | ` +
+        `${m((x) => x.clientCpuMs)} | ${m((x) => x.serverCpuMs)} | ${m((x) => x.readMs)} | ${m((x) => x.applyMs)}`
       );
+    };
+    for (const r of results) {
+      const head = `| ${r.label} | ${(r.snapshotBytes / 1024).toFixed(0)} |`;
+      const same = r.same ? 'yes' : 'NO';
+      console.log(`${head} ${row('from the stored bytes', r.runs)} | ${same} |`);
+      console.log(`${head} ${row('after integrating', r.before)} | ${same} |`);
     }
     const untouched = before.every((b, i) => b === after[i]);
     console.log(

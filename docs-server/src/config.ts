@@ -28,6 +28,9 @@ export function readDocsConfig(source: Record<string, string | undefined> = proc
       JWKS: z.string().optional(),
       // A snapshot every this many updates bounds a cold load.
       DOCS_COMPACT_EVERY: env.int(500),
+      // A client's first sync of a document not in memory is answered from the
+      // stored bytes while the server integrates them (off: after, as Hocuspocus does).
+      DOCS_FIRST_SYNC_FROM_STORAGE: env.bool(true),
       // Per-connection message rate and burst (see DOC_LIMITS for the reasons of the defaults).
       DOCS_MESSAGES_PER_SECOND: env.int(DOC_LIMITS.messagesPerSecond),
       DOCS_MESSAGE_BURST: env.int(DOC_LIMITS.messageBurst),

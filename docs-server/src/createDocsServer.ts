@@ -40,6 +40,11 @@ export interface DocsServerDeps {
   limits?: Partial<DocLimits>;
   /** A snapshot is compacted every this many updates of a document. */
   compactEvery?: number;
+  /**
+   * Answer a first sync of a document not in memory from the stored bytes
+   * while the server integrates them (default true; see FirstSync).
+   */
+  firstSyncFromStorage?: boolean;
   /** More Hocuspocus extensions (e.g. Redis fan-out across nodes). */
   extensions?: Extension[];
   /**
@@ -199,11 +204,11 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     const client = hocuspocus.handleConnection(gated, request, context);
     const connLimits = new ConnectionLimits(limits);
     // A first sync while the document loads is answered from the stored bytes.
-    const inbound = firstSync.inbound({
-      docId: context.docId,
-      socket: gated,
-      forward: (bytes) => client.handleMessage(bytes),
-    });
+    const forward = (bytes: Uint8Array) => client.handleMessage(bytes);
+    const inbound =
+      deps.firstSyncFromStorage === false
+        ? forward
+        : firstSync.inbound({ docId: context.docId, socket: gated, forward });
     ws.on('message', (data: RawData) => {
       const bytes = toBytes(data);
       const refusal = connLimits.check(bytes.byteLength);

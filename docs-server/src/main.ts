@@ -38,6 +38,7 @@ runService({
         jwks: config.JWKS ? JSON.parse(config.JWKS) : new URL(config.JWKS_URL!),
       }),
       compactEvery: config.DOCS_COMPACT_EVERY,
+      firstSyncFromStorage: config.DOCS_FIRST_SYNC_FROM_STORAGE,
       limits: {
         messagesPerSecond: config.DOCS_MESSAGES_PER_SECOND,
         messageBurst: config.DOCS_MESSAGE_BURST,
