@@ -6,8 +6,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
+// bytea (type 17) comes as PostgreSQL's hex text, decoded here natively:
+// PGlite's own parser calls parseInt once per byte, which for a document's
+// snapshot (megabytes) costs seconds on a busy machine. A copy of exact size,
+// not a view of Node's shared pool, is what crosses to the main thread.
+const BYTEA = 17;
+const parsers = {
+  [BYTEA]: (text) => new Uint8Array(Buffer.from(text.slice(2), 'hex')),
+};
+
 // pg_trgm indexes the name searches (migration 0510), as on PostgreSQL.
-const opening = PGlite.create(workerData.dataDir ?? undefined, { extensions: { pg_trgm } });
+const opening = PGlite.create(workerData.dataDir ?? undefined, {
+  extensions: { pg_trgm },
+  parsers,
+});
 
 /** What a failed statement tells its caller: PostgreSQL's own fields, as node-postgres gives them. */
 function errorOf(err) {
