@@ -182,7 +182,9 @@ export class FirstSync {
             held = queue;
             void this.#answer(opts, entry, frame, bytes).finally(() => {
               held = null;
-              for (const message of queue) opts.forward(message);
+              // A closed socket's messages go nowhere: unacknowledged, the client sends them again.
+              const ws = opts.socket.ws;
+              if (ws.readyState === ws.OPEN) for (const message of queue) opts.forward(message);
               this.#release(opts.docId, entry, 1);
             });
             return;
