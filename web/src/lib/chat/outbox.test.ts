@@ -1,6 +1,7 @@
 import { ClientMessageId } from '@preau/protocol';
 import { describe, expect, it } from 'vitest';
 import { ChatOutbox, newClientId, type OutboxEntry } from './outbox';
+import { clearKeptOutboxes, keptOutbox, outboxKey } from './outboxStore';
 
 class Coded extends Error {
   constructor(readonly code: string) {
@@ -30,7 +31,30 @@ function fakeServer() {
   };
 }
 
-function setup(server = fakeServer()) {
+/** A tab's sessionStorage (the same interface, in memory). */
+class MemoryStorage implements Storage {
+  readonly #m = new Map<string, string>();
+  get length() {
+    return this.#m.size;
+  }
+  key(i: number) {
+    return [...this.#m.keys()][i] ?? null;
+  }
+  getItem(k: string) {
+    return this.#m.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.#m.set(k, String(v));
+  }
+  removeItem(k: string) {
+    this.#m.delete(k);
+  }
+  clear() {
+    this.#m.clear();
+  }
+}
+
+function setup(server = fakeServer(), keep?: ReturnType<typeof keptOutbox>) {
   let online = true;
   const acked: Array<{ id: string; text: string }> = [];
   let shown: readonly OutboxEntry[] = [];
@@ -46,6 +70,7 @@ function setup(server = fakeServer()) {
     rateDelayMs: 1,
     retryMs: 60_000,
     newId: () => `client-${++n}-id`,
+    keep,
   });
   return {
     server,
@@ -110,5 +135,45 @@ describe('the chat outbox', () => {
     expect(t.server.calls).toEqual(['client-1-id', 'client-1-id']);
     expect(t.shown()[0]?.error).toBe('rate_limited');
     t.outbox.close();
+  });
+
+  it('keeps waiting messages in the tab: a reload sends them again with the same ids, once', async () => {
+    const tab = new MemoryStorage();
+    const server = fakeServer();
+    const before = setup(server, keptOutbox('p1', 'space:s1', tab));
+    before.setOnline(false);
+    before.outbox.send('hors ligne');
+    await before.outbox.resume();
+    before.outbox.close();
+    expect(tab.getItem(outboxKey('p1', 'space:s1'))).toContain('hors ligne');
+    // The page reloads: a new outbox finds the message, shows it and sends it when connected.
+    const after = setup(server, keptOutbox('p1', 'space:s1', tab));
+    expect(after.shown().map((e) => [e.clientId, e.text, e.state])).toEqual([
+      ['client-1-id', 'hors ligne', 'sending'],
+    ]);
+    await after.outbox.resume();
+    expect(after.acked.map((m) => m.text)).toEqual(['hors ligne']);
+    expect(server.calls).toEqual(['client-1-id']);
+    expect(tab.getItem(outboxKey('p1', 'space:s1'))).toBeNull();
+    // Another conversation, or another person, starts empty.
+    expect(keptOutbox('p2', 'space:s1', tab).load()).toEqual([]);
+    after.outbox.close();
+  });
+
+  it('clears kept messages: all at sign-out, or all but the person signed in now', () => {
+    const tab = new MemoryStorage();
+    const entry: OutboxEntry = { clientId: 'c1', text: 'x', state: 'failed', error: 'forbidden' };
+    keptOutbox('p1', 'space:a', tab).save([entry]);
+    keptOutbox('p1', 'live:b', tab).save([entry]);
+    keptOutbox('p2', 'space:a', tab).save([entry]);
+    tab.setItem('other', 'kept');
+    tab.setItem(outboxKey('p3', 'x'), 'not json');
+    expect(keptOutbox('p1', 'space:a', tab).load()).toEqual([entry]);
+    expect(keptOutbox('p3', 'x', tab).load()).toEqual([]);
+    expect(clearKeptOutboxes('p1', tab)).toBe(2);
+    expect(keptOutbox('p1', 'live:b', tab).load()).toEqual([entry]);
+    expect(keptOutbox('p2', 'space:a', tab).load()).toEqual([]);
+    expect(clearKeptOutboxes(undefined, tab)).toBe(2);
+    expect(tab.getItem('other')).toBe('kept');
   });
 });

@@ -10,6 +10,8 @@
  * nothing is dropped silently.
  */
 
+import type { OutboxStore } from './outboxStore';
+
 /** One message waiting for its ack, or refused. */
 export interface OutboxEntry {
   readonly clientId: string;
@@ -45,6 +47,11 @@ export interface OutboxOptions<M> {
   retryMs?: number;
   /** Makes a fresh client id. */
   newId?: () => string;
+  /**
+   * Where the waiting messages are kept across a reload (see `outboxStore.ts`):
+   * those found there are shown and sent again, same ids, at the next `resume`.
+   */
+  keep?: OutboxStore;
 }
 
 /** A URL-safe id of 22 characters (the protocol's `ClientMessageId`). */
@@ -65,6 +72,11 @@ export class ChatOutbox<M> {
 
   constructor(options: OutboxOptions<M>) {
     this.#o = options;
+    const kept = options.keep?.load() ?? [];
+    if (kept.length > 0) {
+      this.#entries = kept;
+      options.onChange(this.#entries);
+    }
   }
 
   get entries(): readonly OutboxEntry[] {
@@ -156,6 +168,7 @@ export class ChatOutbox<M> {
   }
 
   #changed() {
+    this.#o.keep?.save(this.#entries);
     this.#o.onChange(this.#entries);
   }
 }

@@ -13,6 +13,7 @@ import type {
 } from '@preau/protocol';
 import { busyBackoffSeconds } from '@preau/protocol';
 import { ChatOutbox, type OutboxEntry } from '../chat/outbox';
+import { keptOutbox } from '../chat/outboxStore';
 import { BreakoutsController } from './breakouts/BreakoutsController.svelte';
 import { type ConnectionState, LiveConnection, LiveRequestError } from './connection';
 import { MediaSession } from './media';
@@ -29,6 +30,8 @@ export interface LocalSource {
 export interface RoomOptions {
   sessionId: string;
   fetchToken(): Promise<string>;
+  /** The signed-in person (their unacknowledged chat messages are kept across a reload). */
+  person?: string;
 }
 
 /**
@@ -74,19 +77,22 @@ export class LiveRoomController {
   #started = false;
   /** Joined on the current socket: only then may chat messages go (and go again). */
   #joined = false;
-  readonly #chatOutbox = new ChatOutbox<ChatMessage>({
-    deliver: (clientId, text) => this.#conn.request('chat.send', { text, clientId }),
-    onAck: (message) => this.#addChat(message),
-    onChange: (entries) => {
-      this.outbox = entries;
-    },
-    ready: () => this.#joined && this.#conn.connected,
-  });
+  readonly #chatOutbox: ChatOutbox<ChatMessage>;
   /** Joins answered `busy` in a row, and the timer of the next one. */
   #busyJoins = 0;
   #busyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: RoomOptions) {
+    // What we wrote without an ack is kept in the tab, so a reload sends it again.
+    this.#chatOutbox = new ChatOutbox<ChatMessage>({
+      deliver: (clientId, text) => this.#conn.request('chat.send', { text, clientId }),
+      onAck: (message) => this.#addChat(message),
+      onChange: (entries) => {
+        this.outbox = entries;
+      },
+      ready: () => this.#joined && this.#conn.connected,
+      keep: opts.person ? keptOutbox(opts.person, `live:${opts.sessionId}`) : undefined,
+    });
     this.#conn = new LiveConnection({
       sessionId: opts.sessionId,
       fetchToken: opts.fetchToken,
@@ -124,6 +130,7 @@ export class LiveRoomController {
       me: () => this.me?.participantId ?? '',
       onMove: () => this.#followRoom(),
       joined: () => this.#joined,
+      keep: opts.person ? keptOutbox(opts.person, `breakout:${opts.sessionId}`) : undefined,
     });
     this.presentation = new PresentationController(this.#conn, () => ({
       id: this.me?.participantId ?? '',

@@ -1,9 +1,14 @@
 import { IndexeddbPersistence, storeState } from 'y-indexeddb';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { localCopyName, rememberLocalCopy } from '#lib/docs/localCopies';
 
 /** How long after a deletion the local copy is rewritten without the deleted content. */
 const COMPACT_DELAY_MS = 1500;
+/**
+ * How long a change is written again when the tab is hidden or closed: by
+ * then y-indexeddb's own write of it has long been committed.
+ */
+const RECENT_MS = 2000;
 
 /**
  * A person's copy of one document in the browser (IndexedDB, through
@@ -17,6 +22,16 @@ const COMPACT_DELAY_MS = 1500;
  * moment after any deletion (an erasure or a restore rewriting history on
  * the server arrives as one), the copy is rewritten from the document in
  * memory, where deleted content is only a length.
+ *
+ * The last letters before a tab closes: y-indexeddb writes each change in
+ * its own IndexedDB transaction, which the browser commits only once the
+ * page has had the request's answer, a moment later; a tab closed in that
+ * moment loses the transaction. So the changes of the last instants are
+ * written once more, in one transaction committed at once (`commit()`),
+ * when the page is hidden or goes away (`visibilitychange`, `pagehide`).
+ * Writing a change twice is harmless (Yjs applies it once). The limit: the
+ * browser commits that transaction after the page's last script, and one
+ * that kills the tab's process at once (a crash) may still lose it.
  */
 export class LocalCopy {
   readonly #persistence: IndexeddbPersistence;
@@ -29,6 +44,11 @@ export class LocalCopy {
   ) {
     this.#persistence = new IndexeddbPersistence(name, doc);
     doc.on('afterTransaction', this.#afterTransaction);
+    doc.on('update', this.#onUpdate);
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', this.flush);
+      document.addEventListener('visibilitychange', this.#onVisibility);
+    }
   }
 
   /** Opens (or creates) a person's copy of a document and loads it into `doc`. */
@@ -77,12 +97,58 @@ export class LocalCopy {
     await storeState(this.#persistence, true);
   }
 
+  /**
+   * Writes the changes of the last instants again, in one transaction
+   * committed at once (the tab is being hidden or closed). Returns whether
+   * there was anything to write.
+   */
+  readonly flush = (): boolean => {
+    const db = this.#persistence.db;
+    if (this.#destroyed || !db || this.#recent.length === 0) return false;
+    const update = Y.mergeUpdates(this.#recent);
+    this.#recent = [];
+    try {
+      const tx = db.transaction(['updates'], 'readwrite');
+      tx.objectStore('updates').add(update);
+      tx.commit();
+      tx.onerror = () => console.error('local copy not flushed', tx.error);
+    } catch (err) {
+      // The base is closing (another tab deleted it, a sign-out): nothing left to keep it in.
+      console.error('local copy not flushed', err);
+    }
+    return true;
+  };
+
   destroy() {
     this.#destroyed = true;
     if (this.#compactTimer) clearTimeout(this.#compactTimer);
+    if (this.#recentTimer) clearTimeout(this.#recentTimer);
     this.doc.off('afterTransaction', this.#afterTransaction);
+    this.doc.off('update', this.#onUpdate);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', this.flush);
+      document.removeEventListener('visibilitychange', this.#onVisibility);
+    }
     void this.#persistence.destroy();
   }
+
+  /** Changes of the last instants (not those loaded from the copy), for `flush`. */
+  #recent: Uint8Array[] = [];
+  #recentTimer: ReturnType<typeof setTimeout> | null = null;
+
+  readonly #onUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === this.#persistence) return;
+    this.#recent.push(update);
+    if (this.#recentTimer) clearTimeout(this.#recentTimer);
+    this.#recentTimer = setTimeout(() => {
+      this.#recentTimer = null;
+      this.#recent = [];
+    }, RECENT_MS);
+  };
+
+  readonly #onVisibility = () => {
+    if (document.visibilityState === 'hidden') this.flush();
+  };
 
   readonly #afterTransaction = (tr: Y.Transaction) => {
     if (tr.origin === this.#persistence || tr.deleteSet.clients.size === 0) return;

@@ -1,4 +1,5 @@
-import { type Invitation, Notification } from '@preau/protocol';
+import type { Invitation, Notification } from '@preau/protocol';
+import { shareNotifications } from './stream';
 
 /** A short message shown in the page's corner; invitations carry their answer buttons. */
 export type Toast =
@@ -7,8 +8,6 @@ export type Toast =
 
 /** How long an answer's toast stays (an invitation's stays until answered or closed). */
 const ANSWER_TOAST_MS = 10_000;
-/** Wait before opening the stream again when the browser gave up on it. */
-const RECONNECT_MS = 5_000;
 
 // Browser-only state: only `start` (called in the browser) ever changes it,
 // so the server's rendering always reads the empty initial values.
@@ -74,37 +73,9 @@ function receive(n: Notification) {
 }
 
 /**
- * Listens to `/api/me/notifications` (Server-Sent Events) until the returned
- * function is called; the browser reconnects by itself after a network
- * failure, and this opens the stream again if the browser gave up.
+ * Follows `person`'s notifications until the returned function is called:
+ * one stream shared by the person's tabs in this browser (see `stream.ts`).
  */
-export function startNotifications(): () => void {
-  let source: EventSource | null = null;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const onMessage = (event: MessageEvent<string>) => {
-    let parsed: Notification;
-    try {
-      parsed = Notification.parse(JSON.parse(event.data));
-    } catch (err) {
-      console.warn('unreadable notification', err);
-      return;
-    }
-    receive(parsed);
-  };
-  const open = () => {
-    source = new EventSource('/api/me/notifications');
-    for (const type of ['invitation', 'invitation.answered', 'invitation.withdrawn', 'membership'])
-      source.addEventListener(type, onMessage as EventListener);
-    source.onerror = () => {
-      if (source?.readyState !== EventSource.CLOSED || stopped) return;
-      retry = setTimeout(open, RECONNECT_MS);
-    };
-  };
-  open();
-  return () => {
-    stopped = true;
-    clearTimeout(retry);
-    source?.close();
-  };
+export function startNotifications(person: string): () => void {
+  return shareNotifications(person, receive);
 }

@@ -8,6 +8,7 @@ import {
   type ServerEvent,
 } from '@preau/protocol';
 import { ChatOutbox, type OutboxEntry } from '../../chat/outbox';
+import type { OutboxStore } from '../../chat/outboxStore';
 import { type LiveConnection, LiveRequestError } from '../connection';
 
 /** A teacher's message to every room, as shown. */
@@ -37,7 +38,13 @@ export class BreakoutsController {
 
   constructor(
     conn: LiveConnection,
-    opts: { me: () => string; onMove: () => void; joined: () => boolean },
+    opts: {
+      me: () => string;
+      onMove: () => void;
+      joined: () => boolean;
+      /** Where our unacknowledged room messages are kept across a reload. */
+      keep?: OutboxStore;
+    },
   ) {
     this.#conn = conn;
     this.#me = opts.me;
@@ -49,6 +56,7 @@ export class BreakoutsController {
         this.outbox = entries;
       },
       ready: () => opts.joined() && conn.connected,
+      keep: opts.keep,
     });
     conn.on('breakout.updated', ({ state, closed }) => this.#apply(state, closed ?? null));
     conn.on('breakout.chat', (m) => this.#addChat(m));

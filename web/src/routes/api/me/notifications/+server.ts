@@ -44,7 +44,10 @@ export const GET: RequestHandler = api(async ({ locals, request }) => {
           locals.services.log.debug({ err }, 'notification stream already closed');
         }
       });
-      send('retry: 3000\n: ready\n\n');
+      // The first event names the person: the browser's tabs share one stream per person.
+      send(
+        `retry: 3000\n: ready\n\nevent: hello\ndata: ${JSON.stringify({ person: user.id })}\n\n`,
+      );
       heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
     },
     cancel: end,
@@ -62,7 +65,7 @@ export const _api = describeRoute({
   GET: {
     summary: {
       fr: 'Ses notifications en Server-Sent Events : un JSON `Notification` par événement, un commentaire toutes les 25 s',
-      en: 'One’s notifications as Server-Sent Events: one JSON `Notification` per event, a comment every 25 s',
+      en: 'One’s notifications as Server-Sent Events: first `hello` ({ person }), then one JSON `Notification` per event, a comment every 25 s',
     },
     tag: 'spaces',
     access: 'signedIn',
