@@ -1,0 +1,273 @@
+import { classSpaceId, type SessionUser } from '@preau/protocol';
+import { stringsOfUpdate } from '@preau/protocol/docs-model';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory, sessionUserOf } from '@preau/storage';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPreau } from '../../web/server/app';
+import { launchChromium } from '../support/browser';
+import { padText, saveState } from '../support/docs';
+import { startTestPreau } from '../support/preau';
+import { signIn, signInApi } from '../support/signin';
+
+/**
+ * What a person with many tabs, a reload or a closed tab expects: eight
+ * tabs open do not block the ninth (one notification stream for them all,
+ * passed on when its tab closes, never to another person's tab); a chat
+ * message waiting for the network survives a reload and is sent once; the
+ * last letters typed offline before the tab closes are in the local copy.
+ */
+const class3A = classIdOf(DEMO_SCHOOLS.college.uai, '3e A');
+const [lea, mate] = demoDirectory().accounts.filter((a) => a.className === '3e A');
+
+/** What each tab does for the notifications (leader, follower, alone), or '' before it starts. */
+const role = (page: Page) =>
+  page.evaluate(() => document.documentElement.dataset.notifications ?? '');
+/** The text of the page's notifications region. */
+const toasts = (page: Page) =>
+  page
+    .getByRole('region', { name: 'Notifications' })
+    .textContent()
+    .then((t) => t ?? '');
+
+/** Every string the stored updates of a local copy carry, joined. */
+async function localStrings(page: Page, name: string): Promise<string> {
+  const updates = await page.evaluate(async (dbName) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(dbName);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+      req.onsuccess = () => resolve(req.result as Uint8Array[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return values.map((v) => Array.from(v));
+  }, name);
+  return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
+}
+
+describe('many tabs, a reload, a closed tab', () => {
+  let preau: RunningPreau;
+  let browser: Browser;
+  let owner: SessionUser;
+  let mateUser: SessionUser;
+  let padId: string;
+  const problems: string[] = [];
+
+  const userOf = async (login: string) => {
+    const { db } = preau.services.database;
+    const row = await db
+      .selectFrom('person')
+      .select('id')
+      .where('login', '=', login)
+      .executeTakeFirstOrThrow();
+    return (await sessionUserOf(db, row.id))!;
+  };
+  /** Léa makes a group and invites `who` (the notification every tab of theirs should show). */
+  const invite = async (name: string, who: SessionUser) => {
+    const { spaces, invitations } = preau.services;
+    const id = (await spaces.create(owner, { kind: 'group', name })).id;
+    await invitations.invite(owner, id, [who.id]);
+    return id;
+  };
+  const newPage = async (ctx: BrowserContext, path: string) => {
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${preau.url}${path}`);
+    await page.waitForSelector('html[data-hydrated]');
+    return page;
+  };
+
+  beforeAll(async () => {
+    [preau, browser] = await Promise.all([startTestPreau(), launchChromium()]);
+    [owner, mateUser] = await Promise.all([userOf(lea!.login), userOf(mate!.login)]);
+    const teacher = await signInApi(preau.url, 'prof.martin');
+    const created = await teacher.fetch('/api/docs', {
+      body: { space: classSpaceId(class3A), kind: 'pad', title: 'Plusieurs onglets' },
+    });
+    padId = (await created.json()).data.id;
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await preau?.close();
+  });
+
+  it('eight tabs share one notification stream: a pad still opens, every tab hears, a closed leader is replaced, no other person’s tab hears', async () => {
+    const ctx = await browser.newContext();
+    let streams = 0;
+    ctx.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/me/notifications') streams += 1;
+    });
+    const first = await ctx.newPage();
+    first.on('pageerror', (e) => problems.push(e.message));
+    await signIn(first, preau.url, mate!.login);
+    const tabs = [first];
+    for (let i = 1; i < 8; i++) tabs.push(await newPage(ctx, '/'));
+    for (const tab of tabs) await expect.poll(() => role(tab)).toMatch(/^(leader|follower)$/);
+    await expect
+      .poll(async () => (await Promise.all(tabs.map(role))).filter((r) => r === 'leader').length)
+      .toBe(1);
+    expect(streams).toBe(1);
+
+    // A ninth tab: the pad's token request and its sync still get through.
+    const pad = await ctx.newPage();
+    pad.on('pageerror', (e) => problems.push(e.message));
+    const token = pad.waitForResponse((r) => new URL(r.url()).pathname === '/api/tokens');
+    await pad.goto(`${preau.url}/docs/${padId}`);
+    expect((await token).status()).toBe(200);
+    await expect.poll(() => saveState(pad), { timeout: 20_000 }).toBe('saved');
+    tabs.push(pad);
+
+    // A notification reaches every tab.
+    await invite('Exposé des neuf onglets', mateUser);
+    for (const tab of tabs)
+      await expect.poll(() => toasts(tab)).toContain('« Exposé des neuf onglets »');
+
+    // The leader closes: another tab takes the stream over, the others still hear.
+    const leaderIndex = (await Promise.all(tabs.map(role))).indexOf('leader');
+    const [leader] = tabs.splice(leaderIndex, 1);
+    await leader!.close();
+    await expect
+      .poll(async () => (await Promise.all(tabs.map(role))).filter((r) => r === 'leader').length)
+      .toBe(1);
+    await expect.poll(() => streams).toBe(2);
+    // The new stream is open once the server sends on it (poll until the invitation arrives).
+    await invite('Exposé après la relève', mateUser);
+    for (const tab of tabs)
+      await expect.poll(() => toasts(tab)).toContain('« Exposé après la relève »');
+
+    // Someone else signs in in this browser (Léa's session cookie replaces it).
+    const leaApi = await signInApi(preau.url, lea!.login);
+    await ctx.addCookies(
+      leaApi.cookie.split('; ').map((pair) => {
+        const eq = pair.indexOf('=');
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: preau.url };
+      }),
+    );
+    const leaTab = await newPage(ctx, '/');
+    // Her tab leads her own stream; the other person's tabs keep theirs.
+    await expect.poll(() => role(leaTab)).toBe('leader');
+    await invite('Pour Mathis seulement', mateUser);
+    for (const tab of tabs)
+      await expect.poll(() => toasts(tab)).toContain('« Pour Mathis seulement »');
+    // The other person's leader closes: the next one's stream would be Léa's; it is refused.
+    const next = (await Promise.all(tabs.map(role))).indexOf('leader');
+    await tabs.splice(next, 1)[0]!.close();
+    await expect
+      .poll(async () => (await Promise.all(tabs.map(role))).filter((r) => r === 'leader').length)
+      .toBe(1);
+    const leaOwn = await preau.services.spaces.create(mateUser, {
+      kind: 'group',
+      name: 'Invitation pour Léa',
+    });
+    await preau.services.invitations.invite(mateUser, leaOwn.id, [owner.id]);
+    await expect.poll(() => toasts(leaTab)).toContain('« Invitation pour Léa »');
+    // A moment for any relay: none of the other person's tabs shows Léa's invitation.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const tab of tabs) expect(await toasts(tab)).not.toContain('Invitation pour Léa');
+    expect(await toasts(leaTab)).not.toContain('Pour Mathis seulement');
+    await ctx.close();
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('a chat message sent offline survives a reload and is sent once', async () => {
+    const groupId = await invite('Discussion rechargée', mateUser);
+    const invitation = (await preau.services.invitations.invitations(mateUser)).find(
+      (i) => i.spaceId === groupId,
+    )!;
+    await preau.services.invitations.answer(mateUser, invitation.id, true);
+    const chatUrl = `/espaces/${groupId}/discussion`;
+    const connected = (page: Page) =>
+      expect
+        .poll(() => page.locator('p.meta[role="status"]').textContent(), { timeout: 20_000 })
+        .toContain('Connecté');
+    const texts = (page: Page) => page.locator('.message .text').allTextContents();
+
+    const leaCtx = await browser.newContext();
+    const leaPage = await leaCtx.newPage();
+    await signIn(leaPage, preau.url, lea!.login, chatUrl);
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await signIn(page, preau.url, mate!.login, chatUrl);
+    await Promise.all([connected(leaPage), connected(page)]);
+
+    await ctx.setOffline(true);
+    const composer = page.getByLabel('Votre message');
+    await composer.fill('Écrit avant de recharger');
+    await composer.press('Enter');
+    await expect
+      .poll(() => page.locator('.outbox li').textContent())
+      .toContain('Écrit avant de recharger');
+    // The page reloads without the network (it fails), then comes back once the network does.
+    await page.reload().catch(() => undefined);
+    expect(await texts(leaPage)).not.toContain('Écrit avant de recharger');
+    await ctx.setOffline(false);
+    await page.goto(`${preau.url}${chatUrl}`);
+    await connected(page);
+    await expect.poll(() => texts(leaPage)).toContain('Écrit avant de recharger');
+    await expect.poll(() => page.locator('.outbox li').count()).toBe(0);
+    await expect
+      .poll(async () => (await texts(page)).filter((x) => x === 'Écrit avant de recharger'))
+      .toHaveLength(1);
+    // Stored once, and nothing left waiting in the tab.
+    await leaPage.reload();
+    await connected(leaPage);
+    expect((await texts(leaPage)).filter((x) => x === 'Écrit avant de recharger')).toHaveLength(1);
+    expect(
+      await page.evaluate(() =>
+        Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')),
+      ),
+    ).toEqual([]);
+
+    // A message left waiting goes at sign-out (signing out offline: the page clears it first).
+    const kept = () =>
+      page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')));
+    await ctx.setOffline(true);
+    await composer.fill('Laissé en attente');
+    await composer.press('Enter');
+    await expect.poll(kept).toHaveLength(1);
+    await page.evaluate(() =>
+      document.querySelector<HTMLFormElement>('form[action="/auth/logout"]')!.requestSubmit(),
+    );
+    // The sign-out itself fails without the network (the navigation errs).
+    await page
+      .waitForURL((u) => !u.pathname.includes('/discussion'))
+      .catch((err: Error) => expect(err.message).toContain('ERR_INTERNET_DISCONNECTED'));
+    await ctx.setOffline(false);
+    await page.goto(`${preau.url}${chatUrl}`);
+    await connected(page);
+    expect(await kept()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await texts(leaPage)).not.toContain('Laissé en attente');
+    await Promise.all([ctx.close(), leaCtx.close()]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('the last letters typed offline just before the tab closes are in the local copy', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await signIn(page, preau.url, mate!.login, `/docs/${padId}`);
+    await expect.poll(() => saveState(page), { timeout: 20_000 }).toBe('saved');
+    await ctx.setOffline(true);
+    await expect.poll(() => saveState(page)).toBe('offline');
+    await page.locator('.pad-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Dernier mot');
+    // Closed at once, as a person closes a tab: no wait for IndexedDB.
+    const closed = new Promise((resolve) => page.once('close', resolve));
+    await page.close({ runBeforeUnload: true });
+    await closed;
+    await ctx.setOffline(false);
+    const back = await newPage(ctx, '/');
+    expect(await localStrings(back, `preau-doc:${mateUser.id}:${padId}`)).toContain('Dernier mot');
+    await back.goto(`${preau.url}/docs/${padId}`);
+    await expect.poll(() => saveState(back), { timeout: 20_000 }).toBe('saved');
+    expect(await padText(back)).toContain('Dernier mot');
+    await ctx.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
