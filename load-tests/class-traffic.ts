@@ -4,12 +4,14 @@
 // stored and traced) and then, in the same run, on a bare socket.io server doing the
 // same fan-out and nothing else (load-tests/reference/bare-live.mjs). Printed for
 // each: fan-out p50/p99 (send to every other member of the class receiving it),
-// messages acknowledged, deliveries missing (must be 0), server CPU and memory,
+// messages acknowledged, deliveries missing (must be 0), duplicates (must be 0),
+// refused messages delivered all the same, server CPU and memory, CPU per process,
 // and this script's own CPU (when it nears a core, the client is the limit).
 // Options: --participants (2000,5000: one phase each) times --scale (1);
 // --seconds (30); --rate (chat messages per second per participant, 0.1: 200/s for
 // 2,000); --hands (hand raises per second per participant, 0.02); --class (30);
-// --cluster (Préau on the local cluster instead of one node).
+// --cluster (Préau on the local cluster instead of one node); --profile DIR (each of
+// Préau's node processes writes a CPU profile there when it stops).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,11 +21,16 @@ import { freePort } from '../tests/support/ports';
 import { joinSession, type LiveSocket, send } from './live/participants';
 import {
   budget,
+  cpuByGroup,
+  cpuShare,
   type LiveTarget,
   option,
   percentile,
   person,
+  portOf,
   processUsage,
+  redisCalls,
+  redisCallsBetween,
   startClusterTarget,
   startSingleNode,
 } from './live/targets';
@@ -37,6 +44,8 @@ const RATE = Number(option('rate', '0.1'));
 const HANDS = Number(option('hands', '0.02'));
 const CLASS = Number(option('class', '30'));
 const CLUSTER = option('cluster', 'false') === 'true';
+// Where Préau's nodes write a CPU profile each when they stop (node's --cpu-prof).
+const PROFILE = option('profile', '');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const now = () => performance.timeOrigin + performance.now();
@@ -48,21 +57,42 @@ interface Figures {
   joined: number;
   sent: number;
   acked: number;
-  refused: number;
+  /** Refusals by error code (`no answer`: none within 30 s). */
+  refused: Map<string, number>;
+  /** Members of the class (joined, not the sender) that never got an acknowledged message. */
   missing: number;
+  /** A member that got the same message more than once (must be 0). */
+  duplicates: number;
+  /** Messages answered with a refusal (or not at all) that members got all the same. */
+  deliveredUnacked: number;
   p50: number;
   p99: number;
   hands: number;
   serverCpu?: number;
   serverRss?: number;
   clientCpu: number;
+  /** CPU of every process of the run, % of one core over the phase. */
+  cpu: Array<{ group: string; percent: number }>;
+  /** Redis calls by command over the phase (cluster). */
+  redis: Array<{ command: string; calls: number }>;
 }
 
 interface Run {
   url: string;
   pid?: number;
+  databaseUrl?: string;
+  redisUrl?: string;
   sessions: Array<{ sessionId: string; classId: string }>;
   token(i: number): Promise<string>;
+}
+
+/** One chat message of the phase: who sent it, in which class, and who got it. */
+interface Sent {
+  sender: number;
+  classIndex: number;
+  answer: 'pending' | 'acked' | 'refused';
+  /** Members that received it (receiver index), each counted once. */
+  receivedBy: Set<number>;
 }
 
 /** Joins P participants, runs the traffic, and measures. */
@@ -77,32 +107,42 @@ async function phase(label: string, participants: number, run: Run): Promise<Fig
     }),
   );
   const sockets: Array<LiveSocket | undefined> = joined.map((o) => o.socket);
-  const members = new Map<number, number>();
+  const membersOf = new Map<number, number[]>();
   sockets.forEach((s, i) => {
-    if (s) members.set(classOf(i), (members.get(classOf(i)) ?? 0) + 1);
+    if (s) membersOf.set(classOf(i), [...(membersOf.get(classOf(i)) ?? []), i]);
   });
+  // Every message is numbered: a delivery is checked against the class it was sent
+  // to and counted once per member, so that a duplicate or a delivery of a
+  // message answered with a refusal shows as what it is.
+  const messages: Sent[] = [];
   const latencies: number[] = [];
-  let received = 0;
+  let duplicates = 0;
   let handEvents = 0;
-  for (const socket of sockets) {
+  sockets.forEach((socket, receiver) => {
     socket?.on('chat.message', (m: { text: string }) => {
-      const sentAt = Number(/^t=([\d.]+)/.exec(m.text)?.[1]);
-      if (Number.isFinite(sentAt)) {
-        latencies.push(now() - sentAt);
-        received++;
+      const match = /^t=([\d.]+) m=(\d+) /.exec(m.text);
+      if (!match) return;
+      const sent = messages[Number(match[2])];
+      if (!sent) return;
+      if (sent.receivedBy.has(receiver)) {
+        duplicates++;
+        return;
       }
+      sent.receivedBy.add(receiver);
+      latencies.push(now() - Number(match[1]));
     });
     socket?.on('hands.updated', () => {
       handEvents++;
     });
-  }
+  });
   const live = sockets.flatMap((s, i) => (s ? [i] : []));
-  let sent = 0;
   let acked = 0;
-  let refused = 0;
-  let expected = 0;
+  const refused = new Map<string, number>();
   const pending: Array<Promise<unknown>> = [];
   const before = run.pid ? processUsage(run.pid) : undefined;
+  const pgPort = run.databaseUrl ? portOf(run.databaseUrl) : undefined;
+  const cpuBefore = cpuByGroup(pgPort);
+  const redisBefore = run.redisUrl ? await redisCalls(run.redisUrl) : undefined;
   const clientBefore = process.cpuUsage();
   const start = performance.now();
   const chatPerMs = (RATE * live.length) / 1000;
@@ -118,14 +158,26 @@ async function phase(label: string, participants: number, run: Run): Promise<Fig
     last = t;
     for (; chatDue >= 1; chatDue--) {
       const i = live[Math.floor(Math.random() * live.length)]!;
-      sent++;
+      const sent: Sent = {
+        sender: i,
+        classIndex: classOf(i),
+        answer: 'pending',
+        receivedBy: new Set(),
+      };
+      const id = messages.push(sent) - 1;
       pending.push(
-        send(sockets[i]!, 'chat.send', { text: `t=${now().toFixed(3)} bonjour` }).then((r) => {
-          if (r?.ok) {
-            acked++;
-            expected += (members.get(classOf(i)) ?? 1) - 1;
-          } else refused++;
-        }),
+        send(sockets[i]!, 'chat.send', { text: `t=${now().toFixed(3)} m=${id} bonjour` }).then(
+          (r) => {
+            if (r?.ok) {
+              acked++;
+              sent.answer = 'acked';
+            } else {
+              sent.answer = 'refused';
+              const code = r ? r.error.code : 'no answer';
+              refused.set(code, (refused.get(code) ?? 0) + 1);
+            }
+          },
+        ),
       );
     }
     for (; handsDue >= 1; handsDue--) {
@@ -141,16 +193,34 @@ async function phase(label: string, participants: number, run: Run): Promise<Fig
   await sleep(2000);
   const wall = (performance.now() - start) / 1000;
   const after = run.pid ? processUsage(run.pid) : undefined;
+  const cpu = cpuShare(cpuBefore, cpuByGroup(pgPort), wall);
+  const redis =
+    run.redisUrl && redisBefore
+      ? redisCallsBetween(redisBefore, await redisCalls(run.redisUrl))
+      : [];
   const client = process.cpuUsage(clientBefore);
   for (const s of sockets) s?.close();
+  let missing = 0;
+  let deliveredUnacked = 0;
+  for (const sent of messages) {
+    if (sent.answer !== 'acked') {
+      if (sent.receivedBy.size > 0) deliveredUnacked++;
+      continue;
+    }
+    for (const member of membersOf.get(sent.classIndex) ?? []) {
+      if (member !== sent.sender && !sent.receivedBy.has(member)) missing++;
+    }
+  }
   return {
     label,
     participants,
     joined: live.length,
-    sent,
+    sent: messages.length,
     acked,
     refused,
-    missing: expected - received,
+    missing,
+    duplicates,
+    deliveredUnacked,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     hands: handEvents,
@@ -158,6 +228,8 @@ async function phase(label: string, participants: number, run: Run): Promise<Fig
       ? { serverCpu: (after.cpuMs - before.cpuMs) / 10 / wall, serverRss: after.rssMb }
       : {}),
     clientCpu: (client.user + client.system) / 10_000 / wall,
+    cpu,
+    redis,
   };
 }
 
@@ -202,12 +274,17 @@ const results: Figures[] = [];
 try {
   for (const participants of PHASES) {
     const classes = Math.max(1, Math.ceil(participants / CLASS));
-    target = CLUSTER ? await startClusterTarget() : await startSingleNode();
+    const env: Record<string, string> = PROFILE
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` }
+      : {};
+    target = CLUSTER ? await startClusterTarget(env) : await startSingleNode(env);
     const t = target;
     const sessions = await t.startSessions(classes);
     results.push(
       await phase('Préau', participants, {
         url: t.url,
+        databaseUrl: t.databaseUrl,
+        ...(t.redisUrl ? { redisUrl: t.redisUrl } : {}),
         ...(t.nodes[0]?.pid ? { pid: t.nodes[0].pid } : {}),
         sessions,
         token: (i) => t.mint(person(`p${i}`, sessions[i % classes]!.classId)),
@@ -242,11 +319,27 @@ try {
 
 console.log(`\n--- class traffic, ${new Date().toISOString()} ---`);
 console.log(
-  '| server | participants (joined) | messages sent / acked / refused | deliveries missing | fan-out p50 | fan-out p99 | hand events received | server CPU | server RSS | this script CPU |',
+  '| server | participants (joined) | messages sent / acked / refused | deliveries missing | duplicates | refused yet delivered | fan-out p50 | fan-out p99 | hand events received | server CPU | server RSS | this script CPU |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
+  const refusedCount = [...r.refused.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `| ${r.label} | ${r.participants} (${r.joined}) | ${r.sent} / ${r.acked} / ${r.refused} | ${r.missing} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.hands} | ${r.serverCpu?.toFixed(0) ?? '—'} % | ${r.serverRss?.toFixed(0) ?? '—'} MB | ${r.clientCpu.toFixed(0)} % |`,
+    `| ${r.label} | ${r.participants} (${r.joined}) | ${r.sent} / ${r.acked} / ${refusedCount} | ${r.missing} | ${r.duplicates} | ${r.deliveredUnacked} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.hands} | ${r.serverCpu?.toFixed(0) ?? '—'} % | ${r.serverRss?.toFixed(0) ?? '—'} MB | ${r.clientCpu.toFixed(0)} % |`,
   );
+}
+console.log(
+  '\nrefusals by code, and CPU of every process of the run (% of one core over the phase):',
+);
+for (const r of results) {
+  const codes = [...r.refused].map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  const cpu = r.cpu.map((c) => `${c.group} ${c.percent.toFixed(0)} %`).join(', ');
+  console.log(`- ${r.label} ${r.participants}: refused: ${codes}; CPU: ${cpu}`);
+  if (r.redis.length > 0) {
+    const perMessage = r.redis
+      .slice(0, 8)
+      .map((c) => `${c.command} ${c.calls} (${(c.calls / Math.max(1, r.sent)).toFixed(2)})`)
+      .join(', ');
+    console.log(`  Redis calls over the phase (per chat message sent): ${perMessage}`);
+  }
 }

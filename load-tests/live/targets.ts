@@ -5,8 +5,9 @@
 // against the JWKS they fetch over HTTP, as in a deployment.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,10 @@ export interface LiveTarget {
   url: string;
   nodes: LiveNode[];
   database: Database;
+  /** The PostgreSQL the nodes use (its processes are counted with the run's CPU). */
+  databaseUrl: string;
+  /** The Redis the nodes share, on the cluster (its calls are counted per message). */
+  redisUrl?: string;
   /** A real capability token for the classroom, from web's token service. */
   mint(claims: CapabilityClaims): Promise<string>;
   /** Where the nodes fetch the JWKS (one node: served by this script, as web serves it). */
@@ -176,6 +181,7 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
     url,
     nodes: [node],
     database,
+    databaseUrl: database.url,
     mint: (claims) => tokens.mint('preau:classroom', claims),
     jwksUrl: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
     jwksFetches: () => fetches,
@@ -193,6 +199,7 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
 interface ClusterLike {
   url: string;
   databaseUrl: string;
+  redisUrl: string;
   tokenIssuer: string;
   nodes: Array<{
     kind: string;
@@ -233,6 +240,8 @@ export async function startClusterTarget(env: Record<string, string> = {}): Prom
     url: cluster.url,
     nodes,
     database,
+    databaseUrl: cluster.databaseUrl,
+    redisUrl: cluster.redisUrl,
     mint: (claims) => tokens.mint('preau:classroom', claims),
     jwksFetches: () => Number.NaN,
     startSessions: sessionsOn(database),
@@ -256,4 +265,118 @@ async function waitForPort(port: number, exited: () => boolean) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the classroom node did not start within 2 minutes');
+}
+
+/** CPU time (ms) of the processes a run is made of, by what they are (see `processGroups`). */
+export type CpuByGroup = Map<string, number>;
+
+function readProc(pid: string): { ppid: number; cpuMs: number; cmd: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return {
+      ppid: Number(fields[1]),
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK,
+      cmd,
+    };
+  } catch {
+    return null; // gone between the listing and the read
+  }
+}
+
+function groupOf(cmd: string, pid: number): string {
+  if (pid === process.pid) return 'this script (clients)';
+  if (cmd.includes('classroom-server/src/main.ts')) return `classroom node ${pid}`;
+  if (cmd.includes('web/server/main.ts')) return 'web nodes';
+  if (cmd.includes('docs-server/src/main.ts')) return 'docs nodes';
+  if (cmd.includes('mediasoup-worker') || cmd.includes('sfu/src/main.ts')) return 'SFU nodes';
+  if (cmd.includes('bare-live.mjs')) return 'bare socket.io server';
+  if (cmd.includes('redis-server')) return 'Redis';
+  if (cmd.includes('haproxy')) return 'HAProxy';
+  if (cmd.startsWith('postgres') || cmd.includes('/postgres ')) return 'PostgreSQL';
+  return 'other';
+}
+
+/**
+ * CPU used so far by this script, every process it started (nodes, Redis,
+ * HAProxy) and the PostgreSQL listening on `pgPort` (pg_ctl detaches it), by
+ * group. Two readings subtracted give what a phase cost each of them.
+ */
+export function cpuByGroup(pgPort?: number): CpuByGroup {
+  const procs = new Map<number, { ppid: number; cpuMs: number; cmd: string }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProc(name);
+    if (p) procs.set(Number(name), p);
+  }
+  const roots = [process.pid];
+  for (const [pid, p] of procs) {
+    if (pgPort && p.cmd.includes(`-p ${pgPort} `)) roots.push(pid);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  const out: CpuByGroup = new Map();
+  const seen = new Set<number>();
+  const visit = (pid: number, inherited?: string) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    const p = procs.get(pid);
+    if (!p) return;
+    // A node's own children (mediasoup workers, PostgreSQL's backends) count with it.
+    const group = inherited ?? groupOf(p.cmd, pid);
+    out.set(group, (out.get(group) ?? 0) + p.cpuMs);
+    const keep = group === 'this script (clients)' || group === 'other' ? undefined : group;
+    for (const child of children.get(pid) ?? []) visit(child, keep);
+  };
+  for (const root of roots) visit(root);
+  out.delete('other');
+  return out;
+}
+
+/** What each group used between two readings, in % of one core over `seconds`. */
+export function cpuShare(before: CpuByGroup, after: CpuByGroup, seconds: number) {
+  const out: Array<{ group: string; percent: number }> = [];
+  for (const [group, ms] of after) {
+    out.push({ group, percent: (ms - (before.get(group) ?? 0)) / 10 / seconds });
+  }
+  return out.sort((a, b) => b.percent - a.percent);
+}
+
+/** The port of a postgres:// URL. */
+export function portOf(url: string): number | undefined {
+  const port = new URL(url).port;
+  return port ? Number(port) : undefined;
+}
+
+/** Calls by command (`get`, `publish`, `xadd`…) that a Redis has served since it started. */
+export async function redisCalls(url: string): Promise<Map<string, number>> {
+  const { hostname, port } = new URL(url);
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port || 6379), hostname);
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      // A bulk reply: `$<length>\r\n<body>\r\n`.
+      const header = /^\$(\d+)\r\n/.exec(data);
+      if (header && Buffer.byteLength(data) >= header[0].length + Number(header[1]) + 2) {
+        socket.end();
+        resolve(data.slice(header[0].length));
+      }
+    });
+    socket.on('error', reject);
+    socket.write('INFO commandstats\r\n');
+  });
+  const calls = new Map<string, number>();
+  for (const m of text.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+  return calls;
+}
+
+/** The difference of two `redisCalls` readings, busiest first, as `command n`. */
+export function redisCallsBetween(before: Map<string, number>, after: Map<string, number>) {
+  return [...after]
+    .map(([command, n]) => ({ command, calls: n - (before.get(command) ?? 0) }))
+    .filter((c) => c.calls > 0)
+    .sort((a, b) => b.calls - a.calls);
 }
