@@ -416,4 +416,62 @@ describe('one live session across classroom nodes sharing Redis', () => {
     await call(teacher.socket, 'chat.send', { text: 'après' });
     expect((await heard).text).toBe('après');
   });
+  it('delivers each chat message once to every other member, whatever node the sender and the owner are on', {
+    timeout: 300_000,
+  }, async () => {
+    const nodes = await Promise.all([startNode(), startNode()]);
+    for (const [ownerIndex, classId] of [
+      [0, '6eN'],
+      [1, '6eS'],
+    ] as const) {
+      const sessionId = await startSession(classId);
+      const owner = nodes[ownerIndex]!;
+      const other = nodes[1 - ownerIndex]!;
+      // The teacher arrives first, so the session runs on her node; members on both nodes.
+      const members = [
+        {
+          who: 'prof',
+          client: await connect(nodes, sessionId, person('prof', classId, 'teacher'), owner),
+        },
+        {
+          who: 'lina',
+          client: await connect(nodes, sessionId, person('lina', classId, 'student'), owner),
+        },
+        {
+          who: 'noe',
+          client: await connect(nodes, sessionId, person('noe', classId, 'student'), other),
+        },
+        {
+          who: 'ella',
+          client: await connect(nodes, sessionId, person('ella', classId, 'student'), other),
+        },
+      ];
+      // Everyone sends at once, from both nodes: three messages each.
+      const texts = members.flatMap(({ who }) => [1, 2, 3].map((n) => `${who} ${n}`));
+      await Promise.all(
+        members.map(({ who, client }) =>
+          Promise.all(
+            [1, 2, 3].map((n) => call(client.socket, 'chat.send', { text: `${who} ${n}` })),
+          ),
+        ),
+      );
+      for (const { who, client } of members) {
+        const expected = texts.filter((t) => !t.startsWith(`${who} `)).sort();
+        const received = () =>
+          client.events
+            .of<ChatMessage>('chat.message')
+            .map((m) => m.text)
+            .sort();
+        await expect.poll(received, { timeout: 10_000 }).toEqual(expected);
+      }
+      // A late duplicate would arrive after the first copies: wait, then count again.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      for (const { who, client } of members) {
+        const got = client.events.of<ChatMessage>('chat.message').map((m) => m.text);
+        expect(got, `${who}, session owned by node ${ownerIndex + 1}`).toHaveLength(9);
+        expect(new Set(got).size).toBe(9);
+      }
+      for (const { client } of members) client.socket.close();
+    }
+  });
 });

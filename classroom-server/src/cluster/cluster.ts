@@ -9,6 +9,7 @@ import type { AnyHandler } from '../handlers/defineHandler';
 import type { SessionOutbox } from '../session/types';
 import { clusterOutbox } from './clusterOutbox';
 import { LiveCluster } from './liveCluster';
+import { redisConnectionName } from './ownership';
 
 /** How a classroom node joins the others. */
 export interface LiveClusterSettings {
@@ -42,9 +43,14 @@ export function startLiveCluster(
   settings: LiveClusterSettings,
   deps: { db: Kysely<Schema>; log: Logger; handlers: readonly AnyHandler[] },
 ): ClassroomCluster {
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 3 });
-  redis.on('error', (err: Error) => deps.log.warn({ err }, 'classroom cluster: Redis error'));
   const node = settings.node ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // Named, as are its duplicates (the adapter's, the subscriber): the other nodes
+  // read a killed node's death from its connections being gone.
+  const redis = new Redis(settings.redisUrl, {
+    maxRetriesPerRequest: 3,
+    connectionName: redisConnectionName(node),
+  });
+  redis.on('error', (err: Error) => deps.log.warn({ err }, 'classroom cluster: Redis error'));
   const live = new LiveCluster({
     redis,
     node,

@@ -75,6 +75,20 @@ export class NodeLink {
     }
   }
 
+  /** Of these nodes, those nobody listens for any more (one Redis call). */
+  async silent(nodes: readonly string[]): Promise<string[]> {
+    if (nodes.length === 0) return [];
+    const counts = (await this.#pub.pubsub(
+      'NUMSUB',
+      ...nodes.map((n) => NODE_CHANNEL + n),
+    )) as Array<string | number>;
+    const out: string[] = [];
+    for (let i = 0; i < counts.length; i += 2) {
+      if (Number(counts[i + 1]) === 0) out.push(String(counts[i]).slice(NODE_CHANNEL.length));
+    }
+    return out;
+  }
+
   /** Sends a one-way notice to one node; whether it listens. */
   async tell(node: string, body: unknown): Promise<boolean> {
     const envelope: Envelope = { type: 'notice', from: this.node, body };

@@ -109,6 +109,13 @@ export class LiveCluster {
   readonly #claiming = new Map<string, Promise<Lease | null>>();
   /** Sessions claimed here, resolved once loaded. */
   readonly #loading = new Map<string, Promise<unknown>>();
+  /**
+   * The lease of another node last seen for a session this node forwards to:
+   * no Redis read per forwarded event. Forgotten as soon as that owner
+   * answers `moved` or is gone, and checked against Redis by the watcher
+   * every quarter of a lease.
+   */
+  readonly #owners = new Map<string, Lease>();
   #watcher: NodeJS.Timeout | undefined;
   #watching = false;
   /** Handing over before stopping: this node takes no session any more. */
@@ -240,6 +247,10 @@ export class LiveCluster {
             if (socket) socket.lease = lease;
             return delivery.answer.result;
           }
+          // Moved or gone: the next round reads the owner from Redis again.
+          this.#forgetOwner(ctx.sessionId, lease);
+          // Gone with its connections: its process died; its lease is dropped, not waited out.
+          if (!delivery.delivered && (await this.#evictIfDead(ctx.sessionId, lease))) continue;
           // Sent but unanswered: it may have been done; only its sender may try again.
           if (!delivery.delivered && delivery.reason === 'timeout') {
             throw new PreauError('unavailable', 'the node running this session did not answer');
@@ -328,15 +339,45 @@ export class LiveCluster {
     return lease.node === this.node && this.leases.held(sessionId)?.epoch === lease.epoch;
   }
 
-  /** The session's owner, claimed here if nobody owns it; null when another node just claimed it. */
+  /**
+   * The session's owner, claimed here if nobody owns it; null when another
+   * node just claimed it. Read from Redis only when this node neither holds
+   * the lease surely (renewed recently) nor knows another node's.
+   */
   async #resolve(sessionId: string): Promise<Lease | null> {
+    const mine = this.leases.heldSurely(sessionId);
+    if (mine) {
+      await this.#loading.get(sessionId);
+      return mine;
+    }
+    const known = this.#owners.get(sessionId);
+    if (known) return known;
     const lease = await this.leases.owner(sessionId);
     if (!lease) return this.#claim(sessionId);
     const held = this.leases.held(sessionId);
     if (lease.node === this.node && held?.epoch === lease.epoch) {
       await this.#loading.get(sessionId);
+    } else if (lease.node !== this.node) {
+      this.#owners.set(sessionId, lease);
     }
     return lease;
+  }
+
+  /**
+   * Drops the lease of a node whose process is gone (nobody listens on its
+   * channel and it has no Redis connection left), so that the session is
+   * claimed now rather than when the lease lapses. Whether it was dropped.
+   */
+  async #evictIfDead(sessionId: string, lease: Lease): Promise<boolean> {
+    if (lease.node === this.node || (await this.leases.nodeConnected(lease.node))) return false;
+    const evicted = await this.leases.evict(sessionId, lease);
+    if (evicted) this.#log.warn({ sessionId, owner: lease.node }, 'owner node gone; lease dropped');
+    return evicted;
+  }
+
+  /** Forgets another node's lease (it answered `moved`, or is gone), unless a newer one is known already. */
+  #forgetOwner(sessionId: string, lease: Lease) {
+    if (this.#owners.get(sessionId)?.epoch === lease.epoch) this.#owners.delete(sessionId);
   }
 
   #claim(sessionId: string): Promise<Lease | null> {
@@ -352,6 +393,7 @@ export class LiveCluster {
     if (this.#stopping) throw new PreauError('unavailable', 'this node is stopping');
     const lease = await this.leases.claim(sessionId);
     if (!lease) return null;
+    this.#owners.delete(sessionId);
     // What a former owner held comes back from the database (stays, hands, chat, who was removed).
     const loading = this.#sessions.open(sessionId);
     this.#loading.set(sessionId, loading);
@@ -379,6 +421,7 @@ export class LiveCluster {
   #lost(sessionId: string) {
     this.#log.warn({ sessionId }, 'session lease lost; another node carries the session on');
     this.#loading.delete(sessionId);
+    this.#owners.delete(sessionId);
     const session = this.#sessions.loadedNow(sessionId);
     if (session) background(this.#log, 'abandoning a session', session.abandon());
     for (const [socketId, socket] of this.#local) {
@@ -505,18 +548,49 @@ export class LiveCluster {
     for (const socket of this.#local.values()) {
       if (socket.lease) sessions.add(socket.ctx.sessionId);
     }
+    // Owners known for sessions nobody here follows any more are dropped.
+    for (const sessionId of this.#owners.keys()) {
+      if (!sessions.has(sessionId)) this.#owners.delete(sessionId);
+    }
+    const owners = await this.leases.owners([...sessions]);
+    // Owners that nobody listens for any more and that have no Redis connection
+    // left are dead: their leases are dropped now, and the sessions claimed below.
+    const others = new Set<string>();
+    for (const lease of owners.values()) {
+      if (lease && lease.node !== this.node) others.add(lease.node);
+    }
+    const dead = new Set<string>();
+    for (const node of await this.#link.silent([...others])) {
+      if (!(await this.leases.nodeConnected(node))) dead.add(node);
+    }
+    for (const [sessionId, lease] of owners) {
+      if (!lease || !dead.has(lease.node)) continue;
+      if (await this.leases.evict(sessionId, lease)) {
+        this.#log.warn({ sessionId, owner: lease.node }, 'owner node gone; lease dropped');
+        owners.set(sessionId, null);
+      }
+    }
+    const claims: Array<Promise<unknown>> = [];
     for (const sessionId of sessions) {
-      const lease = await this.leases.owner(sessionId);
+      const lease = owners.get(sessionId) ?? null;
+      const known = this.#owners.get(sessionId);
       if (!lease) {
-        await this.#claim(sessionId).catch((err: unknown) => {
-          if (!(err instanceof PreauError)) throw err;
-          this.#log.info({ sessionId, code: err.code }, 'session not taken over');
-        });
+        this.#owners.delete(sessionId);
+        // The sessions of a dead owner are claimed and loaded side by side, not one after the other.
+        claims.push(
+          this.#claim(sessionId).catch((err: unknown) => {
+            if (!(err instanceof PreauError)) throw err;
+            this.#log.info({ sessionId, code: err.code }, 'session not taken over');
+          }),
+        );
         continue;
       }
-      if (lease.node === this.node && this.leases.held(sessionId)?.epoch !== lease.epoch) continue;
+      if (lease.node !== this.node) {
+        if (known?.epoch !== lease.epoch) this.#owners.set(sessionId, lease);
+      } else if (this.leases.held(sessionId)?.epoch !== lease.epoch) continue;
       this.#rebind(sessionId, lease);
     }
+    await Promise.all(claims);
     const nodes = new Set([...this.#remote.values()].map((r) => r.node));
     for (const node of nodes) {
       if ((await this.#deps.redis.exists(NODE_KEY + node)) === 1) continue;

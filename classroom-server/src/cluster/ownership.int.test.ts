@@ -65,4 +65,27 @@ describe('session leases on a real Redis', () => {
     await loser.leases.release('s1');
     expect(await loser.leases.owner('s1')).toBeNull();
   });
+  it('reads many owners in one call, and vouches for its own lease only while recently renewed', async () => {
+    const a = node('d', 900);
+    const b = node('e', 900);
+    const s3 = (await a.leases.claim('s3'))!;
+    const s4 = (await b.leases.claim('s4'))!;
+    const owners = await a.leases.owners(['s3', 's4', 's5']);
+    expect(owners).toEqual(
+      new Map([
+        ['s3', s3],
+        ['s4', s4],
+        ['s5', null],
+      ]),
+    );
+    // Its own, just claimed: sure without asking Redis; another node's: never.
+    expect(a.leases.heldSurely('s3')).toEqual(s3);
+    expect(a.leases.heldSurely('s4')).toBeUndefined();
+    // Renewed every third of its life, it stays sure.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(a.leases.heldSurely('s3')).toEqual(s3);
+    // Cut from Redis, its renewals fail: within two thirds of a life it is no longer vouched for.
+    a.client.disconnect();
+    await expect.poll(() => a.leases.heldSurely('s3'), { timeout: 3000 }).toBeUndefined();
+  });
 });

@@ -14,6 +14,14 @@ const KEY_PREFIX = 'preau:live:owner:';
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/**
+ * The name every Redis connection of a classroom node carries (CLIENT SETNAME),
+ * so that the others can tell a dead node (no connection left) from a slow one.
+ */
+export function redisConnectionName(node: string): string {
+  return `preau-classroom:${node.replace(/[^\w.:-]/g, '_')}`;
+}
+
 function encode(lease: Lease): string {
   return `${lease.node} ${lease.epoch}`;
 }
@@ -36,6 +44,8 @@ export class SessionLeases {
   readonly #leaseMs: number;
   /** The leases this node holds, by session. */
   readonly #held = new Map<string, Lease>();
+  /** When each held lease was last set or renewed in Redis (ms, this process's clock). */
+  readonly #renewedAt = new Map<string, number>();
   readonly #onLost: (sessionId: string) => void;
   readonly #timer: NodeJS.Timeout;
   #renewing = false;
@@ -60,9 +70,34 @@ export class SessionLeases {
     return decode(await this.#redis.get(KEY_PREFIX + sessionId));
   }
 
+  /** The current leases of several sessions, in one round trip. */
+  async owners(sessionIds: readonly string[]): Promise<Map<string, Lease | null>> {
+    const out = new Map<string, Lease | null>();
+    if (sessionIds.length === 0) return out;
+    const values = await this.#redis.mget(sessionIds.map((id) => KEY_PREFIX + id));
+    sessionIds.forEach((id, i) => {
+      out.set(id, decode(values[i] ?? null));
+    });
+    return out;
+  }
+
+  /**
+   * The lease this node holds on the session when it is surely still its own:
+   * set or renewed less than two thirds of its life ago, so that no other
+   * node can have claimed it since (it must lapse first). Otherwise undefined,
+   * and the caller asks Redis.
+   */
+  heldSurely(sessionId: string): Lease | undefined {
+    const lease = this.#held.get(sessionId);
+    const at = this.#renewedAt.get(sessionId);
+    if (!lease || at === undefined) return undefined;
+    return Date.now() - at < (this.#leaseMs * 2) / 3 ? lease : undefined;
+  }
+
   /** Takes the session if no node holds it; the new lease, or null when another node was first. */
   async claim(sessionId: string): Promise<Lease | null> {
     const lease = { node: this.#node, epoch: randomUUID() };
+    const asked = Date.now();
     const set = await this.#redis.set(
       KEY_PREFIX + sessionId,
       encode(lease),
@@ -72,7 +107,34 @@ export class SessionLeases {
     );
     if (set !== 'OK') return null;
     this.#held.set(sessionId, lease);
+    this.#renewedAt.set(sessionId, asked);
     return lease;
+  }
+
+  /**
+   * Drops another node's lease on a session, if it is still that one: for a
+   * holder whose process is gone (`nodeConnected` false), whose lease would
+   * otherwise be waited out. Whether it was dropped.
+   */
+  async evict(sessionId: string, lease: Lease): Promise<boolean> {
+    return (await this.#redis.eval(RELEASE, 1, KEY_PREFIX + sessionId, encode(lease))) === 1;
+  }
+
+  /**
+   * Whether a node still has a connection to Redis (its connections are named
+   * by `redisConnectionName`). A killed process loses them all at once; one
+   * that merely stalls keeps them. When Redis refuses the question (CLIENT
+   * LIST not allowed), the node is taken as connected: its lease is waited out.
+   */
+  async nodeConnected(node: string): Promise<boolean> {
+    let list: unknown;
+    try {
+      list = await this.#redis.client('LIST');
+    } catch {
+      return true;
+    }
+    const name = `name=${redisConnectionName(node)} `;
+    return typeof list !== 'string' || list.includes(name);
   }
 
   /** The lease this node holds on the session, if any. */
@@ -85,12 +147,14 @@ export class SessionLeases {
     const lease = this.#held.get(sessionId);
     if (!lease) return;
     this.#held.delete(sessionId);
+    this.#renewedAt.delete(sessionId);
     await this.#redis.eval(RELEASE, 1, KEY_PREFIX + sessionId, encode(lease));
   }
 
   /** Forgets a lease without touching Redis (it is lost already). */
   forget(sessionId: string): void {
     this.#held.delete(sessionId);
+    this.#renewedAt.delete(sessionId);
   }
 
   /** Stops renewing; the leases still held are released so others take over at once. */
@@ -103,25 +167,36 @@ export class SessionLeases {
     if (this.#renewing) return;
     this.#renewing = true;
     try {
-      for (const [sessionId, lease] of [...this.#held]) {
-        let renewed: unknown;
-        try {
-          renewed = await this.#redis.eval(
-            RENEW,
-            1,
-            KEY_PREFIX + sessionId,
-            encode(lease),
-            this.#leaseMs,
-          );
-        } catch {
-          // Redis unreachable: the next round tries again while the lease may still run.
-          continue;
-        }
-        if (renewed !== 1 && this.#held.get(sessionId) === lease) {
+      // All at once: the commands go out back to back on one connection and
+      // their answers come back in order, one round trip for every lease held
+      // (one after the other, a few hundred sessions took longer than a lease
+      // lives on a loaded machine).
+      const asked = Date.now();
+      await Promise.all(
+        [...this.#held].map(async ([sessionId, lease]) => {
+          let renewed: unknown;
+          try {
+            renewed = await this.#redis.eval(
+              RENEW,
+              1,
+              KEY_PREFIX + sessionId,
+              encode(lease),
+              this.#leaseMs,
+            );
+          } catch {
+            // Redis unreachable: the next round tries again while the lease may still run.
+            return;
+          }
+          if (this.#held.get(sessionId) !== lease) return;
+          if (renewed === 1) {
+            this.#renewedAt.set(sessionId, asked);
+            return;
+          }
           this.#held.delete(sessionId);
+          this.#renewedAt.delete(sessionId);
           this.#onLost(sessionId);
-        }
-      }
+        }),
+      );
     } finally {
       this.#renewing = false;
     }
