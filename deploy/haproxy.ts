@@ -88,6 +88,10 @@ defaults
   timeout client-fin 5s
   # Checked every second, out after two failures (a killed node is left within ~2 s), back after two successes.
   default-server inter 1s fall 2 rise 2
+  # A dead node refuses the check at once; a busy one may take a while to answer it,
+  # and is not taken out for that (with the default, the check's 1 s, a CPU-starved
+  # machine saw every classroom node out at once, and every new connection refused).
+  timeout check 3s
 
 frontend preau
   bind ${opts.listen}
