@@ -107,6 +107,11 @@ async function phase(label: string, participants: number, run: Run): Promise<Fig
     }),
   );
   const sockets: Array<LiveSocket | undefined> = joined.map((o) => o.socket);
+  const outcomes = new Map<string, number>();
+  for (const o of joined) outcomes.set(o.result, (outcomes.get(o.result) ?? 0) + 1);
+  console.log(
+    `${label}, ${participants}: joins ${[...outcomes].map(([r, n]) => `${r} ${n}`).join(', ')}`,
+  );
   const membersOf = new Map<number, number[]>();
   sockets.forEach((s, i) => {
     if (s) membersOf.set(classOf(i), [...(membersOf.get(classOf(i)) ?? []), i]);
