@@ -19,8 +19,9 @@ import {
   readOutbox,
   startLiveSession,
 } from '@preau/storage';
+import { Redis } from 'ioredis';
 import { io as connectClient } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
 import { startRedis, type TestRedis } from '../../tests/support/redis';
 import { type ServiceProcess, startService } from '../../tests/support/service';
@@ -419,6 +420,20 @@ describe('one live session across classroom nodes sharing Redis', () => {
   it('delivers each chat message once to every other member, whatever node the sender and the owner are on', {
     timeout: 300_000,
   }, async () => {
+    const stats = new Redis(redis!.url);
+    stats.on('error', () => undefined);
+    onTestFinished(() => stats.disconnect());
+    const redisCalls = async () => {
+      const text = await stats.info('commandstats');
+      return Object.fromEntries(
+        [...text.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]),
+      ) as Record<string, number>;
+    };
+    const diff = (a: Record<string, number>, b: Record<string, number>) =>
+      Object.fromEntries(Object.entries(b).map(([k, n]) => [k, n - (a[k] ?? 0)])) as Record<
+        string,
+        number
+      >;
     const nodes = await Promise.all([startNode(), startNode()]);
     for (const [ownerIndex, classId] of [
       [0, '6eN'],
@@ -448,6 +463,7 @@ describe('one live session across classroom nodes sharing Redis', () => {
       ];
       // Everyone sends at once, from both nodes: three messages each.
       const texts = members.flatMap(({ who }) => [1, 2, 3].map((n) => `${who} ${n}`));
+      const before = await redisCalls();
       await Promise.all(
         members.map(({ who, client }) =>
           Promise.all(
@@ -464,6 +480,14 @@ describe('one live session across classroom nodes sharing Redis', () => {
             .sort();
         await expect.poll(received, { timeout: 10_000 }).toEqual(expected);
       }
+      // What the twelve messages cost in Redis: no read of the owner per event
+      // (one each before: twelve; forwarding nodes keep it, the watcher reads
+      // owners with MGET, an owner whose renewal is late asks once), one
+      // broadcast each, and a request and an answer for each forwarded one.
+      const calls = diff(before, await redisCalls());
+      expect(calls.get ?? 0).toBeLessThan(4);
+      expect(calls.xadd).toBeGreaterThanOrEqual(12);
+      expect(calls.publish).toBeGreaterThanOrEqual(12);
       // A late duplicate would arrive after the first copies: wait, then count again.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       for (const { who, client } of members) {
