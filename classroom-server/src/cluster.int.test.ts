@@ -89,6 +89,10 @@ describe('one live session across classroom nodes sharing Redis', () => {
       TOKEN_ISSUER: ISSUER,
       JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`,
       SFU_WORKERS: '1',
+      // Admission control is not what this file tests: on a machine shared by
+      // many processes a node's event loop lags, and a join answered `busy`
+      // (node behind) would fail the test for the machine's sake.
+      LIVE_MAX_LOOP_DELAY_MS: '10000',
     };
   }, 240_000);
   afterAll(async () => {
