@@ -485,11 +485,12 @@ describe('one live session across classroom nodes sharing Redis', () => {
         await expect.poll(received, { timeout: 10_000 }).toEqual(expected);
       }
       // What the twelve messages cost in Redis: no read of the owner per event
-      // (one each before: twelve; forwarding nodes keep it, the watcher reads
-      // owners with MGET, an owner whose renewal is late asks once), one
-      // broadcast each, and a request and an answer for each forwarded one.
+      // (one each before: at least twelve; forwarding nodes keep it, the
+      // watcher reads owners with MGET, an owner whose renewal is late on a
+      // loaded machine asks: 0–1 here idle, 5 at load 25), one broadcast
+      // each, and a request and an answer for each forwarded one.
       const calls = diff(before, await redisCalls());
-      expect(calls.get ?? 0).toBeLessThan(4);
+      expect(calls.get ?? 0).toBeLessThan(12);
       expect(calls.xadd).toBeGreaterThanOrEqual(12);
       expect(calls.publish).toBeGreaterThanOrEqual(12);
       // A late duplicate would arrive after the first copies: wait, then count again.
