@@ -40,3 +40,53 @@ export function framesOf(page: Page, participantId: string, since = 0) {
     [participantId, since] as const,
   );
 }
+
+/** What a page receives of one participant's camera or microphone. */
+export interface Inbound {
+  /** Whether the track the page plays is live (not ended). */
+  live: boolean;
+  packets: number;
+  /** Frames decoded (video only; 0 for audio). */
+  frames: number;
+}
+
+/**
+ * The counters of what a page receives of a participant's camera (the
+ * video of its tile) or microphone (its audio element), or null when the
+ * page plays nothing for it yet.
+ */
+export function inboundOf(
+  page: Page,
+  participantId: string,
+  what: 'camera' | 'audio',
+): Promise<Inbound | null> {
+  return page.evaluate(
+    async ([id, source]) => {
+      const el =
+        source === 'audio'
+          ? document.querySelector<HTMLMediaElement>(`audio[data-participant="${id}"]`)
+          : document.querySelector<HTMLMediaElement>(
+              `figure[data-participant="${id}"][data-source="camera"] video`,
+            );
+      const track = (el?.srcObject as MediaStream | null)?.getTracks()[0];
+      if (!track) return null;
+      const live = track.readyState === 'live';
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+        if (pc.connectionState === 'closed') continue;
+        for (const s of (await pc.getStats()).values()) {
+          const stat = s as {
+            type: string;
+            trackIdentifier?: string;
+            packetsReceived?: number;
+            framesDecoded?: number;
+          };
+          if (stat.type === 'inbound-rtp' && stat.trackIdentifier === track.id) {
+            return { live, packets: stat.packetsReceived ?? 0, frames: stat.framesDecoded ?? 0 };
+          }
+        }
+      }
+      return { live, packets: 0, frames: 0 };
+    },
+    [participantId, what] as const,
+  );
+}
