@@ -16,18 +16,19 @@
 // for the balancer, node A SIGKILLed halfway; its editors come back through
 // node B. Figures: acknowledged keystrokes lost (must be 0) and the time until
 // every editor of node A is synced again.
-// Options: `--small` (4 pads × 6 editors, 15 s), `--kill`, or the environment:
+// Options: `--small` (4 pads × 6 editors, 15 s), `--kill`, `--only-kill` (the
+// fourth configuration alone, to look into recovery), or the environment:
 // PADS (30), EDITORS (30), SECONDS (60), RATE (keystrokes/s per editor, 1).
 
-import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, type Database, openDatabase, readDocParts } from '@preau/storage';
 import * as Y from 'yjs';
 import { saved } from '../docs-server/src/testing/harness';
+import { reconnectingEditor, startTcpBalancer } from '../tests/support/docsNodes';
 import { startPostgres } from '../tests/support/postgres';
 import { startRedis } from '../tests/support/redis';
 import { type ServiceProcess, startService } from '../tests/support/service';
@@ -41,7 +42,8 @@ import {
 } from './support/yjsBench';
 
 const SMALL = process.argv.includes('--small');
-const KILL = process.argv.includes('--kill');
+const ONLY_KILL = process.argv.includes('--only-kill');
+const KILL = ONLY_KILL || process.argv.includes('--kill');
 const knob = (name: string, full: number, small: number) => {
   const value = Number(process.env[name] ?? (SMALL ? small : full));
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
@@ -112,79 +114,20 @@ function preauEditor(port: number, node: number, docId: string, token: string): 
   return { doc, synced, node, provider, close: () => provider.destroy() };
 }
 
-/** A provider that comes back by itself after a lost connection, as the browser's does. */
-function reconnectingEditor(port: number, node: number, docId: string, token: string): Editor {
+/** A provider that comes back by itself after a lost connection, with the browser's settings. */
+function reconnectingPreauEditor(port: number, node: number, docId: string, token: string): Editor {
   const doc = new Y.Doc();
-  const socket = new HocuspocusProviderWebsocket({
-    url: `ws://127.0.0.1:${port}${DOCS_WS_PATH}/${docId}?token=${encodeURIComponent(token)}`,
-    delay: 250,
-    minDelay: 250,
-    maxDelay: 1000,
-  });
-  const provider = new HocuspocusProvider({
-    websocketProvider: socket,
-    name: docId,
+  const { provider, destroy } = reconnectingEditor(
+    `ws://127.0.0.1:${port}${DOCS_WS_PATH}`,
+    docId,
     token,
-    document: doc,
-  });
-  provider.attach();
+    doc,
+  );
   const synced = new Promise<void>((resolve) => {
     if (provider.isSynced) resolve();
     provider.on('synced', () => resolve());
   });
-  return {
-    doc,
-    synced,
-    node,
-    provider,
-    close: () => {
-      provider.destroy();
-      socket.destroy();
-    },
-  };
-}
-
-/**
- * A stand-in for the load balancer on a port of its own: each new connection
- * goes to the first of `ports` that accepts it, so the clients of a dead node
- * land on the other one.
- */
-async function startBalancer(ports: number[]) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => client.destroy());
-    const tryNode = (left: number[]) => {
-      const [port, ...rest] = left;
-      if (port === undefined) return void client.destroy();
-      const upstream = tcpConnect(port, '127.0.0.1');
-      upstream.once('error', () => {
-        upstream.destroy();
-        if (upstream.bytesRead === 0 && !client.destroyed) tryNode(rest);
-        else client.destroy();
-      });
-      upstream.once('connect', () => {
-        sockets.add(upstream);
-        upstream.on('close', () => {
-          sockets.delete(upstream);
-          client.destroy();
-        });
-        client.on('close', () => upstream.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-    };
-    tryNode(ports);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { doc, synced, node, provider, close: destroy };
 }
 
 const text = (doc: Y.Doc) => doc.getText('default').toString();
@@ -214,7 +157,14 @@ interface Figures {
   convergeNote: string;
   recovered: number | null;
   /** With a node killed: acknowledged keystrokes missing from the database, and seconds until every editor was back. */
-  kill?: { lost: number; acked: number; backSeconds: number; editors: number };
+  kill?: {
+    lost: number;
+    acked: number;
+    backSeconds: number;
+    editors: number;
+    /** Seconds after the kill at which node A's editors reached each step of their way back (p50, last). */
+    phases: Array<{ phase: string; count: number; p50: number; max: number }>;
+  };
 }
 
 async function typing(
@@ -472,7 +422,7 @@ async function main() {
   const results: Figures[] = [];
 
   // 1. One docs node.
-  {
+  if (!ONLY_KILL) {
     const pads = await newPads('one node');
     const a = await startNode('docs node', {});
     const editors = await connect(pads, [a.port]);
@@ -491,7 +441,7 @@ async function main() {
   }
 
   // 2. Two docs nodes on one PostgreSQL and one Redis.
-  {
+  if (!ONLY_KILL) {
     const pads = await newPads('two nodes');
     const cross = { REDIS_URL: redis.url };
     const a = await startNode('docs node A', cross);
@@ -521,8 +471,12 @@ async function main() {
     const cross = { REDIS_URL: redis.url };
     const a = await startNode('docs node A (killed)', cross);
     const b = await startNode('docs node B', cross);
-    const toA = onStop('balancer', await startBalancer([a.port, b.port]), (v) => v.close());
-    const toB = onStop('balancer', await startBalancer([b.port, a.port]), (v) => v.close());
+    const toA = onStop('balancer', await startTcpBalancer(() => [a.port, b.port]), (v) =>
+      v.close(),
+    );
+    const toB = onStop('balancer', await startTcpBalancer(() => [b.port, a.port]), (v) =>
+      v.close(),
+    );
     const editors: Editor[][] = [];
     for (const [p, docId] of pads.entries()) {
       editors.push(
@@ -530,7 +484,7 @@ async function main() {
           Array.from({ length: EDITORS }, async (_, i) => {
             const node = (i + p) % 2;
             const port = node === 0 ? toA.port : toB.port;
-            return reconnectingEditor(port, node, docId, await mint(`editor${i}`, docId));
+            return reconnectingPreauEditor(port, node, docId, await mint(`editor${i}`, docId));
           }),
         ),
       );
@@ -540,12 +494,31 @@ async function main() {
     const disconnected = new Set<Editor>();
     const back = new Map<Editor, number>();
     let killedAt = 0;
+    // When each editor of node A, after the kill, saw its socket close, open
+    // again (first message), its token accepted, and the document synced.
+    const phases = {
+      closed: new Map<Editor, number>(),
+      open: new Map<Editor, number>(),
+      authenticated: new Map<Editor, number>(),
+      synced: back,
+    };
+    const mark = (e: Editor, phase: keyof typeof phases) => {
+      if (killedAt > 0 && !phases[phase].has(e))
+        phases[phase].set(e, (performance.now() - killedAt) / 1000);
+    };
     for (const e of ofA) {
       e.provider!.on('status', ({ status }: { status: string }) => {
-        if (killedAt > 0 && status === 'disconnected') disconnected.add(e);
+        if (killedAt > 0 && status === 'disconnected') {
+          disconnected.add(e);
+          mark(e, 'closed');
+        }
+        if (status === 'connected' && disconnected.has(e)) mark(e, 'open');
+      });
+      e.provider!.on('authenticated', () => {
+        if (disconnected.has(e)) mark(e, 'authenticated');
       });
       e.provider!.on('synced', () => {
-        if (disconnected.has(e) && !back.has(e)) back.set(e, (performance.now() - killedAt) / 1000);
+        if (disconnected.has(e)) mark(e, 'synced');
       });
     }
     const figures = await typing(
@@ -588,6 +561,15 @@ async function main() {
       acked,
       backSeconds: Math.max(0, ...back.values()),
       editors: ofA.length,
+      phases: Object.entries(phases).map(([phase, times]) => {
+        const sorted = [...times.values()].sort((x, y) => x - y);
+        return {
+          phase,
+          count: sorted.length,
+          p50: percentile(sorted, 50),
+          max: sorted.at(-1) ?? NaN,
+        };
+      }),
     };
     if (back.size < ofA.length) {
       console.log(`${ofA.length - back.size} editors of node A never came back`);
@@ -600,7 +582,7 @@ async function main() {
   }
 
   // 3. The reference Yjs server.
-  {
+  if (!ONLY_KILL) {
     const reference = await startReferenceServer();
     cleanups.push({ what: 'reference server', run: () => reference.stop() });
     const editors: Editor[][] = Array.from({ length: PADS }, (_, p) =>
@@ -632,8 +614,6 @@ function report(results: Figures[]) {
     s.length === 0
       ? '—'
       : `${ms(percentile(s, 50))} / ${ms(percentile(s, 95))} / ${ms(percentile(s, 99))}`;
-  const totalCpu = (f: Figures) => f.processes.reduce((a, p) => a + p.cpu, 0);
-  const totalRss = (f: Figures) => f.processes.reduce((a, p) => a + p.rssPeakMb, 0);
   console.log(
     '\n| configuration | p50 / p95 / p99 ms, same node | p50 / p95 / p99 ms, across nodes | ' +
       'updates/s | deliveries/s | server CPU s (% of a core) | peak memory MB (RSS; PSS for PostgreSQL, Redis) | converged pads | recovered |',
@@ -650,13 +630,39 @@ function report(results: Figures[]) {
         `${f.converged}/${PADS} | ${f.recovered ?? '—'} |`,
     );
   }
-  const ref = results.at(-1)!;
+  // The reference runs last (absent with --only-kill).
+  const ref = ONLY_KILL ? undefined : results.at(-1);
+  if (ref) ratios(results.slice(0, -1), ref);
+  for (const f of results) {
+    if (f.kill) {
+      console.log(
+        `${f.label}: acknowledged keystrokes lost ${f.kill.lost} of ${f.kill.acked} (must be 0); ` +
+          `every one of the ${f.kill.editors} editors of node A synced again through node B ` +
+          `${f.kill.backSeconds.toFixed(2)} s after the kill`,
+      );
+      console.log(
+        `  on their way back (s after the kill, p50 / last): ${f.kill.phases
+          .map((p) => `${p.phase} ${p.p50.toFixed(2)} / ${p.max.toFixed(2)} (${p.count})`)
+          .join('; ')}`,
+      );
+    }
+    console.log(
+      `${f.label}: ${f.keystrokes} keystrokes in ${f.seconds.toFixed(1)} s; convergence: ${f.convergeNote}; ` +
+        `this benchmark process used ${f.benchCpu.toFixed(1)} CPU s (${((f.benchCpu / f.seconds) * 100).toFixed(0)} % of a core), ` +
+        `its event loop p99 ${f.benchLagP99.toFixed(0)} ms late`,
+    );
+  }
+}
+
+function ratios(results: Figures[], ref: Figures) {
+  const totalCpu = (f: Figures) => f.processes.reduce((a, p) => a + p.cpu, 0);
+  const totalRss = (f: Figures) => f.processes.reduce((a, p) => a + p.rssPeakMb, 0);
   console.log(
     '\nratios against the reference (latency per locality; CPU and memory: every process, database and Redis included):',
   );
   console.log('| configuration | deliveries | p50 | p95 | p99 | server CPU | peak memory |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const f of results.slice(0, -1)) {
+  for (const f of results) {
     const cpu = (totalCpu(f) / totalCpu(ref)).toFixed(2);
     const mem = (totalRss(f) / totalRss(ref)).toFixed(2);
     for (const [where, s] of [
@@ -667,20 +673,6 @@ function report(results: Figures[]) {
       const r = (p: number) => (percentile(s, p) / percentile(ref.same, p)).toFixed(2);
       console.log(`| ${f.label} | ${where} | ${r(50)} | ${r(95)} | ${r(99)} | ${cpu} | ${mem} |`);
     }
-  }
-  for (const f of results) {
-    if (f.kill) {
-      console.log(
-        `${f.label}: acknowledged keystrokes lost ${f.kill.lost} of ${f.kill.acked} (must be 0); ` +
-          `every one of the ${f.kill.editors} editors of node A synced again through node B ` +
-          `${f.kill.backSeconds.toFixed(2)} s after the kill`,
-      );
-    }
-    console.log(
-      `${f.label}: ${f.keystrokes} keystrokes in ${f.seconds.toFixed(1)} s; convergence: ${f.convergeNote}; ` +
-        `this benchmark process used ${f.benchCpu.toFixed(1)} CPU s (${((f.benchCpu / f.seconds) * 100).toFixed(0)} % of a core), ` +
-        `its event loop p99 ${f.benchLagP99.toFixed(0)} ms late`,
-    );
   }
 }
 

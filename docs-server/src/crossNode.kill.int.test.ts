@@ -1,11 +1,15 @@
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import { generateSigningKey, silentLogger } from '@preau/protocol/server';
 import { createDoc, type Database, openDatabase, readDocParts, readOutbox } from '@preau/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import {
+  disconnected,
+  reconnectingEditor,
+  resynced,
+  startTcpBalancer,
+} from '../../tests/support/docsNodes';
 import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
 import { startRedis, type TestRedis } from '../../tests/support/redis';
 import { type ServiceProcess, startService } from '../../tests/support/service';
@@ -13,92 +17,6 @@ import { saved, TEST_ISSUER, tokenMinter } from './testing/harness';
 import { messageType, SYNC_STATUS_TYPE } from './wire';
 
 const SPACE = 'class_nodes_kill';
-
-/**
- * A stand-in for the load balancer: each new connection goes to the first
- * node that accepts it, so clients of a dead node land on the other one.
- */
-async function startBalancer(ports: () => number[]) {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => client.destroy());
-    const tryNode = (left: number[]) => {
-      const [port, ...rest] = left;
-      if (port === undefined) return void client.destroy();
-      const upstream = tcpConnect(port, '127.0.0.1');
-      upstream.once('error', () => {
-        upstream.destroy();
-        if (upstream.bytesRead === 0 && !client.destroyed) tryNode(rest);
-        else client.destroy();
-      });
-      upstream.once('connect', () => {
-        sockets.add(upstream);
-        upstream.on('close', () => {
-          sockets.delete(upstream);
-          client.destroy();
-        });
-        client.on('close', () => upstream.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-    };
-    tryNode(ports());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** A stock provider that comes back by itself, as the browser's does (web/src/lib/docs/connection.ts). */
-function editor(wsUrl: string, docId: string, token: string) {
-  const socket = new HocuspocusProviderWebsocket({
-    url: `${wsUrl}/${docId}?token=${encodeURIComponent(token)}`,
-    delay: 250,
-    minDelay: 250,
-    maxDelay: 1000,
-  });
-  const provider = new HocuspocusProvider({
-    websocketProvider: socket,
-    name: docId,
-    token,
-    document: new Y.Doc(),
-  });
-  provider.attach();
-  return {
-    provider,
-    destroy: () => {
-      provider.destroy();
-      socket.destroy();
-    },
-  };
-}
-
-/** Resolves, with the time, when the provider has synced again. */
-function resynced(provider: HocuspocusProvider) {
-  return new Promise<number>((resolve) => {
-    const onSynced = ({ state }: { state: boolean }) => {
-      if (!state) return;
-      provider.off('synced', onSynced);
-      resolve(Date.now());
-    };
-    provider.on('synced', onSynced);
-  });
-}
-
-function disconnected(provider: HocuspocusProvider) {
-  return new Promise<void>((resolve) => {
-    provider.on('status', ({ status }: { status: string }) => {
-      if (status === 'disconnected') resolve();
-    });
-  });
-}
 
 describe('a docs node killed while its document is open on another node', () => {
   const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -151,18 +69,18 @@ describe('a docs node killed while its document is open on another node', () => 
     }
     const [first, second] = nodes as [ServiceProcess, ServiceProcess];
     const portOf = (n: ServiceProcess) => n.ready.port as number;
-    const balancer = await startBalancer(() => nodes.map(portOf));
+    const balancer = await startTcpBalancer(() => nodes.map(portOf));
     cleanup.push(() => balancer.close());
 
     // The typist comes through the balancer (so onto the first node); a
     // reader sits on the second node.
-    const typist = editor(
+    const typist = reconnectingEditor(
       `ws://127.0.0.1:${balancer.port}${DOCS_WS_PATH}`,
       docId,
       await mint({ sub: 'typist', space: SPACE, doc: docId }),
     );
     cleanup.push(() => typist.destroy());
-    const reader = editor(
+    const reader = reconnectingEditor(
       `ws://127.0.0.1:${portOf(second)}${DOCS_WS_PATH}`,
       docId,
       await mint({ sub: 'reader', space: SPACE, doc: docId }),

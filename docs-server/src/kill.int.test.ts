@@ -1,100 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import { disconnected, reconnectingEditor, resynced } from '../../tests/support/docsNodes';
 import { startPostgres, type TestPostgres } from '../../tests/support/postgres';
+import { type ServiceProcess, startService } from '../../tests/support/service';
 import { connect, saved, TEST_ISSUER, tokenMinter } from './testing/harness';
 import { messageType, SYNC_STATUS_TYPE } from './wire';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SPACE = 'class_kill';
 
-/** Runs `docs-server/src/main.ts` as its own process and waits until it listens. */
 /** Every docs process started here, stopped after the tests whatever happened. */
-const started: ChildProcess[] = [];
+const started: ServiceProcess[] = [];
 
+/** Runs `docs-server/src/main.ts` as its own process (on `onPort`, any free one by default) and waits until it listens. */
 async function startDocsProcess(env: Record<string, string>, onPort = '0') {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, DOCS_PORT: onPort },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'docs server listening' && entry.port) resolve(entry.port);
-      } catch {
-        // Not a log line (nothing else is printed, but a stray line must not stop the wait).
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`docs server exited (${code}): ${stderr}`)));
-  });
-  return { child, port, readyAt: Date.now(), wsUrl: `ws://127.0.0.1:${port}${DOCS_WS_PATH}` };
-}
-
-function killed(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-  });
-}
-
-/** A reader that stays, and comes back by itself as the browser's does (web/src/lib/docs/connection.ts). */
-function watcher(wsUrl: string, docId: string, token: string) {
-  const socket = new HocuspocusProviderWebsocket({
-    url: `${wsUrl}/${docId}?token=${encodeURIComponent(token)}`,
-    delay: 500,
-    minDelay: 250,
-    maxDelay: 2500,
-  });
-  const provider = new HocuspocusProvider({
-    websocketProvider: socket,
-    name: docId,
-    token,
-    document: new Y.Doc(),
-  });
-  provider.attach();
-  return {
-    provider,
-    destroy: () => {
-      provider.destroy();
-      socket.destroy();
-    },
-  };
-}
-
-/** Resolves, with the time, when the provider has synced (again). */
-function resynced(provider: HocuspocusProvider) {
-  return new Promise<number>((resolve) => {
-    const onSynced = ({ state }: { state: boolean }) => {
-      if (!state) return;
-      provider.off('synced', onSynced);
-      resolve(Date.now());
-    };
-    provider.on('synced', onSynced);
-  });
-}
-
-function disconnected(provider: HocuspocusProvider) {
-  return new Promise<void>((resolve) => {
-    provider.on('status', ({ status }: { status: string }) => {
-      if (status === 'disconnected') resolve();
-    });
-  });
+  const node = await startService(
+    'docs-server/src/main.ts',
+    { ...env, DOCS_PORT: onPort },
+    (e) => e.msg === 'docs server listening',
+  );
+  started.push(node);
+  const port = node.ready.port as number;
+  return { node, port, readyAt: node.readyAt, wsUrl: `ws://127.0.0.1:${port}${DOCS_WS_PATH}` };
 }
 
 describe.each(['postgresql', 'pglite'] as const)(
@@ -103,10 +34,7 @@ describe.each(['postgresql', 'pglite'] as const)(
     let pg: TestPostgres | undefined;
     const dir = mkdtempSync(join(tmpdir(), 'preau-docs-kill-'));
     afterAll(async () => {
-      for (const child of started) {
-        child.kill('SIGKILL');
-        await killed(child);
-      }
+      for (const node of started) await node.stop();
       await pg?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -150,7 +78,7 @@ describe.each(['postgresql', 'pglite'] as const)(
       );
       await saved(typist);
       // Someone reading along, whose page stays open across the crash.
-      const reading = watcher(
+      const reading = reconnectingEditor(
         first.wsUrl,
         docId,
         await mint({ sub: 'watcher', space: SPACE, doc: docId }),
@@ -177,12 +105,12 @@ describe.each(['postgresql', 'pglite'] as const)(
           }
           if (acked >= 150) {
             clearInterval(timer);
-            first.child.kill('SIGKILL');
+            first.node.child.kill('SIGKILL');
             resolve();
           }
         }, 5);
       });
-      await killed(first.child);
+      await first.node.crash();
       await gone;
       const ackedAtKill = acked;
       // The typist leaves for good: only what the server stored can come back.
@@ -211,8 +139,7 @@ describe.each(['postgresql', 'pglite'] as const)(
         expect(typed.startsWith(stored)).toBe(true);
       } finally {
         reading.destroy();
-        second.child.kill('SIGTERM');
-        await killed(second.child);
+        await second.node.stop();
       }
     });
   },
