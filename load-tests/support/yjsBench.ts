@@ -51,44 +51,77 @@ function proportionalMb(pid: string): number | null {
   }
 }
 
-function processes(): Proc[] {
-  const found: Proc[] = [];
+/** One process's line of /proc, or null once it has ended. */
+function readProc(pid: number): Proc | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
+      childrenCpu: (Number(fields[13]) + Number(fields[14])) / CLK_TCK,
+      rssMb: (Number(fields[21]) * 4096) / 1024 / 1024,
+      cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '),
+    };
+  } catch {
+    return null; // The process ended between the listing and the read: nothing to count.
+  }
+}
+
+/** The direct children of a process (every thread's), from /proc; empty once it has ended. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .split(' ')
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** The root found for each `isRoot` (the whole of /proc is read once, not at every sample). */
+const roots = new Map<(cmdline: string) => boolean, number>();
+
+function findRoot(isRoot: (cmdline: string) => boolean): Proc | null {
+  const known = roots.get(isRoot);
+  if (known !== undefined) {
+    const proc = readProc(known);
+    if (proc && isRoot(proc.cmdline)) return proc;
+    roots.delete(isRoot);
+  }
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      found.push({
-        pid: Number(d),
-        ppid: Number(fields[1]),
-        cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
-        childrenCpu: (Number(fields[13]) + Number(fields[14])) / CLK_TCK,
-        rssMb: proportionalMb(d) ?? (Number(fields[21]) * 4096) / 1024 / 1024,
-        cmdline: readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' '),
-      });
-    } catch {
-      // The process ended between the listing and the read: nothing to count.
+    const proc = readProc(Number(d));
+    if (proc && isRoot(proc.cmdline)) {
+      roots.set(isRoot, proc.pid);
+      return proc;
     }
   }
-  return found;
+  return null;
 }
 
 /**
- * CPU seconds and summed proportional memory (PSS, else RSS) of the process whose command line passes `isRoot`
- * and of its direct children (PostgreSQL's postmaster and its backends, those
- * that ended included), or
- * null when no such process runs.
+ * CPU seconds and summed proportional memory (PSS, else RSS) of the process
+ * whose command line passes `isRoot` and of its direct children
+ * (PostgreSQL's postmaster and its backends, those that ended included), or
+ * null when no such process runs. Only those processes are read at each
+ * call: reading every process's memory of a busy machine took one to two
+ * seconds, during which this benchmark's event loop (its clients, their
+ * timings, the balancer stand-in) stood still.
  */
 export function treeUsage(
   isRoot: (cmdline: string) => boolean,
 ): { cpu: number; rssMb: number } | null {
-  const all = processes();
-  const root = all.find((p) => isRoot(p.cmdline));
+  const root = findRoot(isRoot);
   if (!root) return null;
-  const tree = all.filter((p) => p.pid === root.pid || p.ppid === root.pid);
+  const tree = [root, ...childrenOf(root.pid).flatMap((pid) => readProc(pid) ?? [])];
   return {
     cpu: tree.reduce((a, p) => a + p.cpu, root.childrenCpu),
-    rssMb: tree.reduce((a, p) => a + p.rssMb, 0),
+    rssMb: tree.reduce((a, p) => a + (proportionalMb(String(p.pid)) ?? p.rssMb), 0),
   };
 }
 
