@@ -73,7 +73,8 @@ describe('media in Chromium across classroom nodes', () => {
     };
     teacher = await person('prof.martin');
     pupil = await person(student.login);
-  }, 300_000);
+    // Seven processes started with tsx: minutes on a loaded two-core machine.
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await database?.close();
