@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +30,11 @@ import { startPostgres } from '../tests/support/postgres';
  * acknowledges) with and without an ingest running beside it.
  *
  *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
+ *     [--bundle file.zip]   (keeps the exported bundle, to time `./preau verify` on it)
+ *
+ * CPU is given for the whole process and for its main thread alone (Préau's
+ * own work and the local S3 endpoint's): with PGlite, the difference is
+ * mostly the database engine on its own thread.
  *
  * Everything runs in this process (PGlite and the local S3 endpoint too)
  * unless --postgres starts a PostgreSQL server beside it.
@@ -64,12 +69,17 @@ async function main() {
     const archiver = new Archiver({ db, objects, signer, log: silentLogger(), segmentMax: 1000 });
     t = performance.now();
     let cpu = process.cpuUsage();
+    const mainCpu = process.threadCpuUsage();
+    mark('ingest');
     const archived = await archiver.archiveSpace(space);
+    mark('ingest done');
     let wall = (performance.now() - t) / 1000;
     let used = process.cpuUsage(cpu);
     let cpuSeconds = (used.user + used.system) / 1e6;
+    const usedMain = process.threadCpuUsage(mainCpu);
+    const mainSeconds = (usedMain.user + usedMain.system) / 1e6;
     print(
-      `  ingest: ${archived} records in ${wall.toFixed(2)} s = ${Math.round(archived / wall)} records/s (wall); ${Math.round(archived / cpuSeconds)} records per CPU second of this process${pg ? ' (PostgreSQL works in its own processes)' : ' (PGlite and S3 included)'}`,
+      `  ingest: ${archived} records in ${wall.toFixed(2)} s = ${Math.round(archived / wall)} records/s (wall); ${Math.round(archived / cpuSeconds)} records per CPU second of this process${pg ? ' (PostgreSQL works in its own processes)' : ' (PGlite and S3 included)'}; ${Math.round(archived / mainSeconds)} per CPU second of its main thread (${mainSeconds.toFixed(2)} of ${cpuSeconds.toFixed(2)} CPU s${pg ? '' : '; the rest is mostly PGlite on its own thread'})`,
     );
 
     if (!args.includes('--no-latency'))
@@ -92,12 +102,14 @@ async function main() {
     });
     t = performance.now();
     cpu = process.cpuUsage();
+    mark('export');
     const { view, bytes } = await exportCase(
       { db, objects, signer, names: directoryNames(db) },
       who,
       kase.id,
       { moments: [activity.now] },
     );
+    mark('export done');
     wall = (performance.now() - t) / 1000;
     used = process.cpuUsage(cpu);
     cpuSeconds = (used.user + used.system) / 1e6;
@@ -108,19 +120,29 @@ async function main() {
     // Verify offline, as `./preau verify` does (no database, no S3).
     t = performance.now();
     cpu = process.cpuUsage();
+    mark('verify');
     const report = verifyBundle(bytes);
+    mark('verify done');
     wall = (performance.now() - t) / 1000;
     used = process.cpuUsage(cpu);
     cpuSeconds = (used.user + used.system) / 1e6;
     print(
       `  verify: ${report.records} records, ${report.segments} segments, ${report.files} files, ok=${report.ok}, in ${wall.toFixed(2)} s = ${Math.round(report.records / wall)} records/s (${cpuSeconds.toFixed(2)} CPU s = ${Math.round(report.records / cpuSeconds)} records per CPU second)`,
     );
+    const keep = args.includes('--bundle') ? args[args.indexOf('--bundle') + 1] : undefined;
+    if (keep) writeFileSync(keep, bytes);
   } finally {
     await database.close();
     await s3.close();
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** With --marks, prints when a phase starts and ends (to read a CPU profile by phase). */
+function mark(what: string) {
+  if (process.argv.includes('--marks'))
+    process.stdout.write(`  [mark] ${what} at ${process.hrtime.bigint() / 1000n} µs\n`);
 }
 
 /** Fills a space's outbox with `count` records of a class's activity; returns the last writer. */
@@ -199,7 +221,9 @@ async function latency(
   const running = { done: false };
   const during = probe(running);
   const t = performance.now();
+  mark('ingest beside the probe');
   const archived = await archiver.archiveSpace(busy);
+  mark('ingest beside the probe done');
   const wall = (performance.now() - t) / 1000;
   running.done = true;
   const withIngest = await during;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import {
   ARCHIVE_FORMAT,
   type ArchiveLine,
@@ -93,23 +94,34 @@ export function verifySegment(opts: {
   }
 
   const lineProblems: Problem[] = [];
-  const text = utf8Text(opts.bytes);
-  const rawLines = text.split('\n');
-  if (rawLines.at(-1) === '') rawLines.pop();
+  const rawLines = segmentLines(opts.bytes);
   let prev = manifest.prevHash;
   const redacted = new Set(manifest.redacted);
   const known = new Map<string, boolean>();
-  for (const [i, raw] of rawLines.entries()) {
+  for (let i = 0; i < rawLines.length; i++) {
+    const raw = rawLines[i]!;
     const expectedSeq = manifest.firstSeq + i;
-    const at = { file: opts.file, seq: expectedSeq, line: i + 1 };
-    const fail = (reason: string) => lineProblems.push({ ...at, reason });
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {
-      fail('record unreadable');
+      lineProblems.push({
+        file: opts.file,
+        seq: expectedSeq,
+        line: i + 1,
+        reason: 'record unreadable',
+      });
       continue;
     }
+    // The usual line passes every check at once; any other goes the whole way below.
+    const sound = soundLine(value, raw, expectedSeq, manifest.space, prev, known);
+    if (sound && !redacted.has(expectedSeq)) {
+      if (!opts.keep || opts.keep(sound)) check.lines.push(sound);
+      prev = sound.hash;
+      continue;
+    }
+    const at = { file: opts.file, seq: expectedSeq, line: i + 1 };
+    const fail = (reason: string) => lineProblems.push({ ...at, reason });
     // The usual line is checked by hand; anything else (a deleted content,
     // an unknown member, a doubtful field) goes through the schema.
     const read = value;
@@ -132,7 +144,7 @@ export function verifySegment(opts: {
     else if (
       line.content &&
       sha256Hex(
-        plain && form === 'sorted' ? JSON.stringify(line.content) : canonicalJson(line.content),
+        plain && form === 'sorted' ? contentText(raw, line) : canonicalJson(line.content),
       ) !== line.contentHash
     )
       fail('content altered (content hash mismatch)');
@@ -222,13 +234,122 @@ export function checkContinuity(
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
- * The text of UTF-8 bytes as `TextDecoder` reads it (a leading byte order
- * mark dropped, malformed bytes replaced), by the engine's faster decoder.
+ * The canonical text of a plain line's content, cut out of the line's own
+ * text: a plain line has exactly the nine members of a sealed line, and when
+ * its text is the engine's encoding of it with every key in order (`sorted`),
+ * that text is `{"at":…,"content":<content>,"contentHash":"…",…}` with the
+ * content written exactly as `JSON.stringify(line.content)` writes it (the
+ * canonical form, keys being in order); the rest of the line after the
+ * content is the six fixed members, of known lengths.
  */
-function utf8Text(bytes: Uint8Array): string {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bom);
+function contentText(raw: string, line: ArchiveLine): string {
+  const { start, end } = contentSpan(raw, line);
+  return raw.slice(start, end);
 }
+
+function contentSpan(raw: string, line: ArchiveLine): { start: number; end: number } {
+  const start = CONTENT_AT + JSON.stringify(line.at).length;
+  const tail =
+    AFTER_CONTENT +
+    JSON.stringify(line.kind).length +
+    String(line.seq).length +
+    JSON.stringify(line.space).length +
+    String(line.v).length;
+  return { start, end: raw.length - tail };
+}
+
+/** `{"at":` and `,"content":` around the date. */
+const CONTENT_AT = '{"at":,"content":'.length;
+/** `,"content":`, `,"contentHash":"…"` and `,"hash":"…"` in a line's text. */
+const CONTENT_MEMBER = ',"content":'.length;
+const CONTENT_HASH_MEMBER = ',"contentHash":""'.length + 64;
+const HASH_MEMBER = ',"hash":""'.length + 64;
+/** The fixed characters after the content: member names, three hashes and the closing brace. */
+const AFTER_CONTENT =
+  ',"contentHash":"","hash":"","kind":,"prev":"","seq":,"space":,"v":}'.length + 3 * 64;
+
+/**
+ * A parsed line that passes every check of a line with content (the ones
+ * below, in `verifySegment`), or null when any would fail or is not certain
+ * here; the caller then checks it the whole way, which decides and names the
+ * problem exactly as before. Whatever this accepts, that path accepts too:
+ * the same members and types as `isPlainLine` (the three hashes are proved
+ * to be SHA-256s in hex by being equal to ones computed here or verified
+ * before: the previous hash is the manifest's, which its schema checked, or
+ * the previous line's), the canonical text, the expected sequence number
+ * and space, both hashes and the chain link.
+ */
+function soundLine(
+  value: unknown,
+  raw: string,
+  seq: number,
+  space: string,
+  prev: string,
+  known: Map<string, boolean>,
+): ArchiveLine | null {
+  if (!isObject(value)) return null;
+  const line = value as Partial<ArchiveLine> & Record<string, unknown>;
+  const content = line.content;
+  if (
+    line.seq !== seq ||
+    line.space !== space ||
+    line.prev !== prev ||
+    line.v !== ARCHIVE_FORMAT ||
+    typeof line.kind !== 'string' ||
+    typeof line.contentHash !== 'string' ||
+    typeof line.hash !== 'string' ||
+    !isObject(content) ||
+    !isIsoInstant(line.at) ||
+    Object.keys(line).length !== LINE_KEYS ||
+    Object.keys(content).length !== CONTENT_KEYS ||
+    !passes(known, 'actor', content.actor) ||
+    !(content.subject === null || typeof content.subject === 'string') ||
+    !isObject(content.payload) ||
+    !(content.body === null || typeof content.body === 'string') ||
+    typeof content.salt !== 'string' ||
+    !keysSorted(value) ||
+    JSON.stringify(value) !== raw
+  )
+    return null;
+  const sealed = line as ArchiveLine;
+  const { start, end } = contentSpan(raw, sealed);
+  if (sha256Hex(raw.slice(start, end)) !== sealed.contentHash) return null;
+  // The hashed header is the line's text without its content and its hash
+  // (see `lineHash`): `{"at":…` `,"contentHash":"…"` `,"kind":…}`.
+  const header =
+    raw.slice(0, start - CONTENT_MEMBER) +
+    raw.slice(end, end + CONTENT_HASH_MEMBER) +
+    raw.slice(end + CONTENT_HASH_MEMBER + HASH_MEMBER);
+  if (sha256Hex(header) !== sealed.hash) return null;
+  return sealed;
+}
+
+/**
+ * A segment's lines as text, exactly `TextDecoder`'s reading of the bytes
+ * (a leading byte order mark dropped, malformed bytes replaced) split at each
+ * line break, the empty text after the last one left out. Valid UTF-8 (the
+ * usual case) is decoded line by line, so that a line of ASCII (most lines:
+ * bodies are base64) is a one-byte string even when other lines of the
+ * segment are not, which the engine parses, writes and hashes faster.
+ */
+function segmentLines(bytes: Uint8Array): string[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  if (!isUtf8(buf.subarray(bom))) {
+    const lines = buf.toString('utf8', bom).split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines;
+  }
+  const lines: string[] = [];
+  for (let start = bom; start < buf.length; ) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    lines.push(buf.toString('utf8', start, end));
+    start = end + 1;
+  }
+  return lines;
+}
+
 const CONTENT_KEYS = 5;
 const LINE_KEYS = 9;
 
@@ -285,17 +406,46 @@ function passes(known: Map<string, boolean>, field: keyof typeof FIELDS, value: 
   return ok;
 }
 
-const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
 /**
- * A date as sealing writes it (`Date#toISOString`, years 0000 to 9999): the
- * engine reads it back to the very same text only when it names a real
- * instant (no 30 February, no hour 24), which the schema's date-time accepts.
+ * A date as sealing writes it (`Date#toISOString`, years 0000 to 9999,
+ * `YYYY-MM-DDTHH:mm:ss.sssZ`) that names a real instant (no 30 February, no
+ * hour 24), which the schema's date-time accepts; the engine would read such
+ * a text back to the very same text. Read digit by digit: dates rarely
+ * repeat, and this runs on every line.
  */
 export function isIsoInstant(value: unknown): boolean {
-  if (typeof value !== 'string' || !INSTANT.test(value)) return false;
-  const date = new Date(value);
-  return !Number.isNaN(date.getTime()) && date.toISOString() === value;
+  if (typeof value !== 'string' || value.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = value.charCodeAt(i);
+    const want = INSTANT_SHAPE.charCodeAt(i);
+    if (want === 100 /* d */ ? c < 48 || c > 57 : c !== want) return false;
+  }
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    digits(value, 11, 2) < 24 &&
+    digits(value, 14, 2) < 60 &&
+    digits(value, 17, 2) < 60
+  );
+}
+
+/** Where `isIsoInstant` wants a digit (d) or this very character. */
+const INSTANT_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
