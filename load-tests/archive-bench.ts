@@ -31,6 +31,7 @@ import { startPostgres } from '../tests/support/postgres';
  *
  *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
  *     [--bundle file.zip]   (keeps the exported bundle, to time `./preau verify` on it)
+ *     [--pause ms]          (between two segments; 10 as the server's default)
  *
  * CPU is given for the whole process and for its main thread alone (Préau's
  * own work and the local S3 endpoint's): with PGlite, the difference is
@@ -66,7 +67,16 @@ async function main() {
 
     // Ingest: outbox → signed segments in S3 + index, as the background archiver does.
     const signer = await loadArchiveSigner(db);
-    const archiver = new Archiver({ db, objects, signer, log: silentLogger(), segmentMax: 1000 });
+    // As the server runs it (startArchiver): background statements, a pause between segments.
+    const pauseMs = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 10;
+    const archiver = new Archiver({
+      db: database.background,
+      objects,
+      signer,
+      log: silentLogger(),
+      segmentMax: 1000,
+      pauseMs,
+    });
     t = performance.now();
     let cpu = process.cpuUsage();
     const mainCpu = process.threadCpuUsage();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { type ArchiveLine, GENESIS_HASH } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -26,6 +26,13 @@ export interface ArchiverOptions {
   segmentMax?: number;
   /** Pause between two drains of the outbox. */
   intervalMs?: number;
+  /**
+   * Pause between two segments of a drain (milliseconds; 0 by default): the
+   * archiver works in the background of live editing, which shares its
+   * process and, with PGlite, its one database connection; a pause gives
+   * them room between two segment transactions.
+   */
+  pauseMs?: number;
   /** How long a claim on a space protects it from another node's archiver (renewed per segment). */
   leaseMs?: number;
   /** Dies (SIGKILL) at this point of the first segment written; for crash tests only. */
@@ -55,6 +62,7 @@ export class Archiver {
     this.#o = {
       segmentMax: 1000,
       intervalMs: 1000,
+      pauseMs: 0,
       leaseMs: 30_000,
       ...options,
     };
@@ -122,6 +130,7 @@ export class Archiver {
     try {
       let { lastSeq, lastHash } = head;
       for (;;) {
+        if (archived > 0 && this.#o.pauseMs > 0) await sleep(this.#o.pauseMs);
         const records = await readOutboxForArchive(this.#o.db, space, lastSeq, this.#o.segmentMax);
         if (records.length === 0) break;
         if (records[0]!.seq !== lastSeq + 1) {

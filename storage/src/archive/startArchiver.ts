@@ -24,6 +24,8 @@ export function readArchiveConfig(source: Record<string, string | undefined> = p
       ARCHIVE_INTERVAL_MS: env.int(1000),
       // Records per segment: few objects, cheap rewrites when contents are deleted.
       ARCHIVE_SEGMENT_MAX: env.int(1000),
+      // Pause between two segments of a drain, to leave room to live editing.
+      ARCHIVE_PAUSE_MS: env.int(10),
       // A crashed node's claim on a space lapses after this long.
       ARCHIVE_LEASE_MS: env.int(30_000),
       // Retention is counted in days: an hourly sweep is precise enough.
@@ -43,8 +45,10 @@ export type ArchiveConfig = ReturnType<typeof readArchiveConfig>;
 /**
  * Starts the archiver (drains the trace outbox into signed segments) and the
  * retention sweeper with the server, on its database and object store.
- * Live editing never waits on either: they only read the outbox and write
- * in short transactions of their own.
+ * The archiver works in the background: it reads the outbox and writes one
+ * transaction per segment; with PGlite, whose one connection live editing
+ * shares, its statements wait while others do (a live edit still waits for
+ * the segment transaction in progress, see load-tests/README.md).
  */
 export async function startArchiver(
   services: {
@@ -58,12 +62,14 @@ export async function startArchiver(
   const { db } = services.database;
   const signer = await loadArchiveSigner(db);
   const archiver = new Archiver({
-    db,
+    // Background statements: with PGlite, live work waiting for the connection goes first.
+    db: services.database.background,
     objects: services.objects,
     signer,
     log,
     segmentMax: config.ARCHIVE_SEGMENT_MAX,
     intervalMs: config.ARCHIVE_INTERVAL_MS,
+    pauseMs: config.ARCHIVE_PAUSE_MS,
     leaseMs: config.ARCHIVE_LEASE_MS,
     faultPoint: config.ARCHIVE_FAULT,
   }).start();

@@ -13,6 +13,12 @@ export type DatabaseLocation = { url: string } | { dataDir: string } | { memory:
 /** An open database: Kysely on top, which engine underneath, and how to close it. */
 export interface Database {
   db: Kysely<Schema>;
+  /**
+   * The same database for background work (the archiver): with PGlite, its
+   * statements get the one connection only when no live work waits for it;
+   * with PostgreSQL, `db` itself (the server schedules its connections).
+   */
+  background: Kysely<Schema>;
   engine: 'postgresql' | 'pglite';
   close(): Promise<void>;
 }
@@ -20,6 +26,7 @@ export interface Database {
 /** Opens the database and applies pending migrations before returning. */
 export async function openDatabase(where: DatabaseLocation, log: Logger): Promise<Database> {
   let db: Kysely<Schema>;
+  let background: Kysely<Schema> | undefined;
   let engine: Database['engine'];
   if ('url' in where) {
     const pool = new pg.Pool({ connectionString: where.url, max: 10, types: pgTypes });
@@ -38,6 +45,9 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
     }
     const pool = new PGlitePool(pglite);
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });
+    background = new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool: pool.background() as never }),
+    });
     engine = 'pglite';
   }
   try {
@@ -49,9 +59,13 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
   let closed: Promise<void> | undefined;
   return {
     db,
+    background: background ?? db,
     engine,
     close: () => {
-      closed ??= db.destroy();
+      closed ??= (async () => {
+        if (background) await background.destroy();
+        await db.destroy();
+      })();
       return closed;
     },
   };

@@ -152,3 +152,41 @@ describe('PGlite in a folder', () => {
     }
   });
 });
+
+describe('PGlite background statements', () => {
+  it('go after the live ones waiting for the connection, and still advance under constant traffic', async () => {
+    const database = await openDatabase({ memory: true }, silentLogger());
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // A background transaction holds the one connection…
+      const segment = database.background.transaction().execute(async (tx) => {
+        await sql`SELECT 1`.execute(tx);
+        await held;
+        order.push('segment');
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      // …while another background statement, then a live one, ask for it.
+      const next = sql`SELECT 1`.execute(database.background).then(() => order.push('background'));
+      const live = sql`SELECT 1`.execute(database.db).then(() => order.push('live'));
+      release();
+      await Promise.all([segment, next, live]);
+      expect(order).toEqual(['segment', 'live', 'background']);
+
+      // Live statements queued without end do not starve a waiting background one.
+      order.length = 0;
+      const busy = Array.from({ length: 30 }, (_, i) =>
+        sql`SELECT ${i}::int`.execute(database.db).then(() => order.push(`live${i}`)),
+      );
+      const late = sql`SELECT 1`.execute(database.background).then(() => order.push('background'));
+      await Promise.all([...busy, late]);
+      expect(order.indexOf('background')).toBeGreaterThan(-1);
+      expect(order.indexOf('background')).toBeLessThan(order.length - 1);
+    } finally {
+      await database.close();
+    }
+  });
+});
