@@ -32,6 +32,7 @@ import { startPostgres } from '../tests/support/postgres';
  *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
  *     [--bundle file.zip]   (keeps the exported bundle, to time `./preau verify` on it)
  *     [--pause ms]          (between two segments; 10 as the server's default)
+ *     [--compare-yield]     (the probe also beside an archiver that does not yield)
  *
  * CPU is given for the whole process and for its main thread alone (Préau's
  * own work and the local S3 endpoint's): with PGlite, the difference is
@@ -92,8 +93,15 @@ async function main() {
       `  ingest: ${archived} records in ${wall.toFixed(2)} s = ${Math.round(archived / wall)} records/s (wall); ${Math.round(archived / cpuSeconds)} records per CPU second of this process${pg ? ' (PostgreSQL works in its own processes)' : ' (PGlite and S3 included)'}; ${Math.round(archived / mainSeconds)} per CPU second of its main thread (${mainSeconds.toFixed(2)} of ${cpuSeconds.toFixed(2)} CPU s${pg ? '' : '; the rest is mostly PGlite on its own thread'})`,
     );
 
-    if (!args.includes('--no-latency'))
-      await latency(db, archiver, space, Math.min(count, 20_000), print);
+    if (!args.includes('--no-latency')) {
+      // The same ingest as before this archiver yielded (its statements in
+      // turn with everyone's, no pause), for comparison in the same run.
+      const plain = args.includes('--compare-yield')
+        ? new Archiver({ db, objects, signer, log: silentLogger(), segmentMax: 1000, pauseMs: 0 })
+        : undefined;
+      await latency(db, { archiver, plain }, space, Math.min(count, 20_000), print);
+      await plain?.close();
+    }
     await archiver.close();
 
     // Export a case holding the whole space (every record in scope).
@@ -193,13 +201,14 @@ async function fill(db: Database['db'], space: string, count: number): Promise<S
  */
 async function latency(
   db: Database['db'],
-  archiver: Archiver,
+  archivers: { archiver: Archiver; plain: Archiver | undefined },
   space: string,
   count: number,
   print: (line: string) => void,
 ) {
   const busy = `${space}_busy`;
   await fill(db, busy, count);
+  if (archivers.plain) await fill(db, `${busy}_plain`, count);
   const pad = await createDoc(db, {
     space: `${space}_probe`,
     kind: 'pad',
@@ -228,24 +237,31 @@ async function latency(
   await new Promise((r) => setTimeout(r, 5000));
   idle.done = true;
   const without = await quiet;
-  const running = { done: false };
-  const during = probe(running);
-  const t = performance.now();
-  mark('ingest beside the probe');
-  const archived = await archiver.archiveSpace(busy);
-  mark('ingest beside the probe done');
-  const wall = (performance.now() - t) / 1000;
-  running.done = true;
-  const withIngest = await during;
   const line = (label: string, times: number[]) => {
     const sorted = [...times].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     return `${label}: p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, max ${at(1).toFixed(1)} ms (${times.length} updates)`;
   };
+  const during = async (archiver: Archiver, of: string, label: string) => {
+    const running = { done: false };
+    const probing = probe(running);
+    const t = performance.now();
+    mark(`ingest beside the probe (${label})`);
+    const archived = await archiver.archiveSpace(of);
+    mark(`ingest beside the probe (${label}) done`);
+    const wall = (performance.now() - t) / 1000;
+    running.done = true;
+    const times = await probing;
+    return line(`during an ingest of ${archived} records (${wall.toFixed(1)} s), ${label}`, times);
+  };
   print(`  pad update round trip (store + trace, one transaction, every 25 ms):`);
   print(`    ${line('without ingest', without)}`);
+  if (archivers.plain)
+    print(
+      `    ${await during(archivers.plain, `${busy}_plain`, 'archiver in turn with everyone, no pause')}`,
+    );
   print(
-    `    ${line(`during an ingest of ${archived} records (${wall.toFixed(1)} s)`, withIngest)}`,
+    `    ${await during(archivers.archiver, busy, 'archiver in the background, pausing between segments')}`,
   );
 }
 

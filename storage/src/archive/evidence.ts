@@ -1,5 +1,6 @@
 import type { ArchiveLine } from '@preau/protocol';
-import { type DocRenderers, rebuildDoc } from '@preau/protocol/docs-model';
+import type { DocRenderers } from '@preau/protocol/docs-model';
+import * as Y from 'yjs';
 import { fromBase64 } from './canonical';
 import { padPage } from './documents';
 
@@ -65,7 +66,7 @@ export function rebuildDocuments(
       if (upto.length === 0) continue;
       const bodies = upto.flatMap((l) => (l.content?.body ? [fromBase64(l.content.body)] : []));
       const missing = upto.length - bodies.length;
-      const doc = rebuildDoc(bodies);
+      const doc = rebuildAtOnce(bodies);
       const last = upto.at(-1)!;
       const note =
         `${meta.title} — ${space}/${docId}, état au ${moment.toISOString()} ` +
@@ -89,6 +90,19 @@ export function rebuildDocuments(
     }
   }
   return files;
+}
+
+/**
+ * A document from all its updates, applied in one transaction: the same
+ * state as applying them one by one (`rebuildDoc`), without a transaction's
+ * clean-up and events after each of thousands of keystrokes.
+ */
+function rebuildAtOnce(updates: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  doc.transact(() => {
+    for (const update of updates) Y.applyUpdate(doc, update);
+  });
+  return doc;
 }
 
 function escapeAttr(s: string): string {

@@ -97,7 +97,12 @@ export class S3ObjectStore implements ObjectStore {
         const stream = await this.#client.getObject(this.#bucket, key);
         const chunks: Buffer[] = [];
         for await (const chunk of stream) chunks.push(chunk as Buffer);
-        return new Uint8Array(Buffer.concat(chunks));
+        const whole = Buffer.concat(chunks);
+        // A large result has its own memory (a small one may share Node's
+        // buffer pool, and is copied out of it): no second copy.
+        return whole.byteLength >= Buffer.poolSize
+          ? new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength)
+          : new Uint8Array(whole);
       } catch (err) {
         if (isNotFound(err)) return null;
         throw err;
