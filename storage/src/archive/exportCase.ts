@@ -201,10 +201,12 @@ export async function exportCase(
       keys,
     });
     checked.push({ ...check, file });
-    const scoped = check.lines.map((line) => {
+    // The lines were parsed for this export alone: marked in place, not copied.
+    const scoped = check.lines as ScopedLine[];
+    for (const line of scoped) {
       const people = peopleOfLine(line);
-      return { ...line, inScope: holds.some((h) => holdCovers(h, line, people)) };
-    });
+      line.inScope = holds.some((h) => holdCovers(h, line, people));
+    }
     const ofSpace = linesBySpace.get(s.space);
     if (ofSpace) for (const line of scoped) ofSpace.push(line);
     else linesBySpace.set(s.space, scoped);
