@@ -64,6 +64,79 @@ function appendContract(engine: string, open: () => Promise<Database>) {
       );
       expect(await appendDocUpdates(database.db, [])).toEqual([]);
     });
+
+    it('traces each update as recordTraces would, numbered per space in the order given', async () => {
+      const [s1, s2] = [`class_one_${engine}`, `class_two_${engine}`];
+      const pad = async (space: string) =>
+        (await createDoc(database.db, { space, kind: 'pad', title: 'Trace', actor: 'p' })).id;
+      const [a, b] = [await pad(s1), await pad(s2)];
+      const before = async (space: string) =>
+        (await readOutbox(database.db, space)).at(-1)?.seq ?? 0;
+      const [from1, from2] = [await before(s1), await before(s2)];
+      const at = new Date('2026-12-05T10:00:00.000Z');
+      const results = await appendDocUpdates(database.db, [
+        { docId: b, author: 'zoé', body: new Uint8Array([1, 2, 3]), at },
+        { docId: a, author: 'inès', body: new Uint8Array([4]), newClients: [5, 5] },
+        { docId: b, author: 'inès', body: new Uint8Array([6, 7]) },
+        { docId: a, author: 'zoé', body: new Uint8Array([8, 9]) },
+      ]);
+      expect(results.map((r) => r.ok && [r.seq, r.space])).toEqual([
+        [1, s2],
+        [1, s1],
+        [2, s2],
+        [2, s1],
+      ]);
+      expect(results[0]!.ok && results[0]!.at.toISOString()).toBe(at.toISOString());
+      const records = async (space: string, from: number) =>
+        (await readOutbox(database.db, space, from)).map((r) => ({
+          seq: r.seq - from,
+          kind: r.kind,
+          actor: r.actor,
+          subject: r.subject,
+          payload: r.payload,
+          body: [...(r.body ?? [])],
+        }));
+      expect(await records(s1, from1)).toEqual([
+        {
+          seq: 1,
+          kind: 'doc.update',
+          actor: 'inès',
+          subject: a,
+          payload: { seq: 1, bytes: 1 },
+          body: [4],
+        },
+        {
+          seq: 2,
+          kind: 'doc.update',
+          actor: 'zoé',
+          subject: a,
+          payload: { seq: 2, bytes: 2 },
+          body: [8, 9],
+        },
+      ]);
+      expect(await records(s2, from2)).toEqual([
+        {
+          seq: 1,
+          kind: 'doc.update',
+          actor: 'zoé',
+          subject: b,
+          payload: { seq: 1, bytes: 3 },
+          body: [1, 2, 3],
+        },
+        {
+          seq: 2,
+          kind: 'doc.update',
+          actor: 'inès',
+          subject: b,
+          payload: { seq: 2, bytes: 2 },
+          body: [6, 7],
+        },
+      ]);
+      expect((await readOutbox(database.db, s2, from2))[0]!.at.toISOString()).toBe(
+        at.toISOString(),
+      );
+      expect([...(await docClientAuthors(database.db, a))]).toEqual([[5, 'inès']]);
+    });
   });
 }
 

@@ -1,7 +1,6 @@
 import { PreauError } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
-import { recordTraces } from '../trace/recordTrace';
 import type { DocsExecutor } from './documents';
 
 /** One stored Yjs update of a document. */
@@ -45,120 +44,110 @@ export type AppendResult =
 
 /**
  * Appends updates to their documents' histories, each with its author and
- * time and each recorded in the trace log, all in one transaction (a group
- * commit: one commit for everything that arrived meanwhile), in a fixed
- * number of statements whatever the number of documents. Each document's
- * row is locked while its counter moves, so one document's updates commit in
- * sequence order whichever node writes (a snapshot "up to seq N" never misses
- * a later commit with a lower number). Updates of archived or missing
- * documents are refused one by one; any other failure fails the whole batch.
+ * time and each recorded in the trace log, all in ONE statement (a group
+ * commit: one commit for everything that arrived meanwhile, and one round
+ * trip to the database whatever the number of updates and documents: with
+ * PGlite every statement costs a crossing to its thread and a fixed
+ * overhead larger than the work of a small insert). The statement:
+ *
+ * - locks the documents' rows in id order (two nodes' batches cannot
+ *   deadlock) and moves their counters; a document's updates get the next
+ *   sequence numbers in the order given, so they commit in sequence order
+ *   whichever node writes (a snapshot "up to seq N" never misses a later
+ *   commit with a lower number);
+ * - inserts the updates and the authorship of new Yjs client ids;
+ * - records the trace of each update: the same rows `recordTraces` writes
+ *   (kind `doc.update`, the author as actor, the document as subject,
+ *   payload `{ seq, bytes }`, the update as body), numbered per space in the
+ *   order given, with the space counters locked in space order after the
+ *   documents' rows (as every writer does).
+ *
+ * Updates of archived or missing documents are refused one by one (nothing
+ * is written for them); any other failure fails the whole batch.
  */
 export async function appendDocUpdates(
   db: DocsExecutor,
   entries: readonly NewDocUpdate[],
 ): Promise<AppendResult[]> {
   if (entries.length === 0) return [];
-  const write = async (tx: DocsExecutor) => {
-    const results: AppendResult[] = new Array(entries.length);
-    const byDoc = new Map<string, number[]>();
-    entries.forEach((entry, i) => {
-      const list = byDoc.get(entry.docId) ?? [];
-      list.push(i);
-      byDoc.set(entry.docId, list);
-    });
-    const docIds = [...byDoc.keys()].sort();
-    // Every document's row locked in id order (two nodes' batches cannot
-    // deadlock), then all counters moved in one statement: the statements of
-    // a batch do not grow with the number of documents it touches.
-    if (docIds.length > 1) {
-      await sql`SELECT id FROM doc WHERE id IN (${sql.join(docIds)}) ORDER BY id FOR UPDATE`.execute(
-        tx,
-      );
+  const ats = entries.map((entry) => entry.at ?? new Date());
+  const clientOf: number[] = [];
+  const clientIds: number[] = [];
+  entries.forEach((entry, i) => {
+    for (const client of new Set(entry.newClients ?? [])) {
+      clientOf.push(i);
+      clientIds.push(client);
     }
-    const counts = sql.join(docIds.map((id) => sql`(${id}::text, ${byDoc.get(id)!.length}::int8)`));
-    const bumped = await sql<{ id: string; last_seq: number | string; space_id: string }>`
-      UPDATE doc SET last_seq = doc.last_seq + v.n, updated_at = now()
-      FROM (VALUES ${counts}) AS v(id, n)
-      WHERE doc.id = v.id AND doc.archived_at IS NULL
-      RETURNING doc.id, doc.last_seq, doc.space_id`.execute(tx);
-    const bumpedById = new Map(bumped.rows.map((r) => [r.id, r]));
-    const refused = docIds.filter((id) => !bumpedById.has(id));
+  });
+  const stored = await sql<{ i: number; seq: number | string; space_id: string }>`
+    WITH v AS (
+      SELECT * FROM unnest(
+        ${entries.map((_, i) => i)}::int4[], ${entries.map((e) => e.docId)}::text[],
+        ${entries.map((e) => e.author)}::text[], ${ats}::timestamptz[],
+        ${entries.map((e) => e.body)}::bytea[]
+      ) AS v(i, doc_id, author, at, body)
+    ), n AS (
+      SELECT doc_id, count(*)::int8 AS n FROM v GROUP BY doc_id
+    ), locked AS (
+      SELECT doc.id FROM doc JOIN n ON n.doc_id = doc.id
+      WHERE doc.archived_at IS NULL ORDER BY doc.id FOR UPDATE OF doc
+    ), bumped AS (
+      UPDATE doc SET last_seq = doc.last_seq + n.n, updated_at = now()
+      FROM locked JOIN n ON n.doc_id = locked.id
+      WHERE doc.id = locked.id
+      RETURNING doc.id, doc.space_id, doc.last_seq - n.n AS before
+    ), numbered AS (
+      SELECT v.i, v.doc_id, v.author, v.at, v.body, b.space_id,
+        b.before + row_number() OVER (PARTITION BY v.doc_id ORDER BY v.i) AS seq
+      FROM v JOIN bumped b ON b.id = v.doc_id
+    ), updates AS (
+      INSERT INTO doc_update (doc_id, seq, author, at, body)
+      SELECT doc_id, seq, author, at, body FROM numbered
+    ), clients AS (
+      INSERT INTO doc_client (doc_id, client_id, person_id, first_seq)
+      SELECT nb.doc_id, c.client_id, nb.author, nb.seq
+      FROM unnest(${clientOf}::int4[], ${clientIds}::int8[]) AS c(i, client_id)
+      JOIN numbered nb ON nb.i = c.i
+      ON CONFLICT (doc_id, client_id) DO NOTHING
+    ), spaces AS (
+      SELECT space_id, count(*)::int8 AS n FROM numbered GROUP BY space_id
+    ), counters AS (
+      INSERT INTO trace_space AS t (space_id, last_seq)
+      SELECT space_id, n FROM spaces ORDER BY space_id
+      ON CONFLICT (space_id) DO UPDATE SET last_seq = t.last_seq + EXCLUDED.last_seq
+      RETURNING t.space_id, t.last_seq
+    ), traced AS (
+      INSERT INTO trace_outbox (space_id, seq, kind, actor, subject, at, payload, body)
+      SELECT nb.space_id,
+        c.last_seq - s.n + row_number() OVER (PARTITION BY nb.space_id ORDER BY nb.i),
+        'doc.update', nb.author, nb.doc_id, nb.at,
+        jsonb_build_object('seq', nb.seq, 'bytes', octet_length(nb.body)), nb.body
+      FROM numbered nb
+      JOIN counters c ON c.space_id = nb.space_id
+      JOIN spaces s ON s.space_id = nb.space_id
+    )
+    SELECT i, seq, space_id FROM numbered`.execute(db);
+  const results: Array<AppendResult | undefined> = new Array(entries.length);
+  for (const row of stored.rows) {
+    const i = Number(row.i);
+    results[i] = { ok: true, seq: Number(row.seq), at: ats[i]!, space: row.space_id };
+  }
+  const refused = [...new Set(entries.flatMap((entry, i) => (results[i] ? [] : [entry.docId])))];
+  if (refused.length > 0) {
     const existing = new Set(
-      refused.length === 0
-        ? []
-        : (await tx.selectFrom('doc').select('id').where('id', 'in', refused).execute()).map(
-            (r) => r.id,
-          ),
+      (await db.selectFrom('doc').select('id').where('id', 'in', refused).execute()).map(
+        (r) => r.id,
+      ),
     );
-    const updateRows: Array<{
-      doc_id: string;
-      seq: number;
-      author: string;
-      at: Date;
-      body: Uint8Array;
-    }> = [];
-    const clients: Array<{
-      doc_id: string;
-      client_id: number;
-      person_id: string;
-      first_seq: number;
-    }> = [];
-    for (const docId of docIds) {
-      const indexes = byDoc.get(docId)!;
-      const row = bumpedById.get(docId);
-      if (!row) {
-        const error = existing.has(docId)
-          ? new PreauError('forbidden', 'the document is archived')
-          : new PreauError('not_found', 'no such document');
-        for (const i of indexes) results[i] = { ok: false, error };
-        continue;
-      }
-      const first = Number(row.last_seq) - indexes.length + 1;
-      indexes.forEach((i, k) => {
-        const entry = entries[i]!;
-        const seq = first + k;
-        const at = entry.at ?? new Date();
-        updateRows.push({ doc_id: docId, seq, author: entry.author, at, body: entry.body });
-        for (const client of entry.newClients ?? []) {
-          clients.push({
-            doc_id: docId,
-            client_id: client,
-            person_id: entry.author,
-            first_seq: seq,
-          });
-        }
-        results[i] = { ok: true, seq, at, space: row.space_id };
-      });
-    }
-    if (updateRows.length > 0) await tx.insertInto('doc_update').values(updateRows).execute();
-    if (clients.length > 0) {
-      await tx
-        .insertInto('doc_client')
-        .values(clients)
-        .onConflict((oc) => oc.columns(['doc_id', 'client_id']).doNothing())
-        .execute();
-    }
-    // Trace records last, space by space (recordTraces sorts them): every
-    // writer locks document rows (in id order) before trace counters (in
-    // space order), so two nodes' batches cannot deadlock.
-    const traced = results.flatMap((result, i) =>
-      result.ok ? [{ result, entry: entries[i]! }] : [],
-    );
-    await recordTraces(
-      tx,
-      traced.map(({ result, entry }) => ({
-        actor: entry.author,
-        kind: 'doc.update' as const,
-        space: result.space,
-        subject: entry.docId,
-        at: result.at,
-        payload: { seq: result.seq, bytes: entry.body.byteLength },
-        body: entry.body as Uint8Array<ArrayBuffer>,
-      })),
-    );
-    return results;
-  };
-  return db.isTransaction ? write(db) : db.transaction().execute(write);
+    entries.forEach((entry, i) => {
+      if (results[i]) return;
+      const error = existing.has(entry.docId)
+        ? new PreauError('forbidden', 'the document is archived')
+        : new PreauError('not_found', 'no such document');
+      results[i] = { ok: false, error };
+    });
+  }
+  return results as AppendResult[];
 }
 
 /** Appends one update (see appendDocUpdates); refusals are thrown. */
