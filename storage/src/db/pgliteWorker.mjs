@@ -16,9 +16,15 @@ const parsers = {
 };
 
 // pg_trgm indexes the name searches (migration 0510), as on PostgreSQL.
+// Shared buffers of 16 MB instead of initdb's 128 MB: PostgreSQL touches the
+// whole of them when it starts, inside the WebAssembly heap, which never
+// gives memory back; the embedded database serves one school's small rows,
+// read through the operating system's file cache when not in the buffers.
+// A cache only: what is committed is written to the files as before.
 const opening = PGlite.create(workerData.dataDir ?? undefined, {
   extensions: { pg_trgm },
   parsers,
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
 });
 
 /** What a failed statement tells its caller: PostgreSQL's own fields, as node-postgres gives them. */
