@@ -12,6 +12,14 @@ type Stored = Extract<AppendResult, { ok: true }>;
 /** Pause after a commit under load, as a multiple of the commit's duration. */
 const PAUSE_FACTOR = 4;
 
+/**
+ * Shortest pause after a commit under load (milliseconds): a commit costs
+ * the database a fixed price whatever the number of updates it holds
+ * (PGlite: several milliseconds of CPU), so under load updates are stored
+ * in ticks of at least this much. Each acknowledgement waits for its tick.
+ */
+const MIN_PAUSE_MS = 50;
+
 interface Pending {
   entry: NewDocUpdate;
   resolve(result: Stored): void;
@@ -61,6 +69,8 @@ export class UpdateWriter {
   commits = 0;
   /** Longest pause between two commits under load (an acknowledgement waits at most this much longer). */
   readonly maxPauseMs: number;
+  /** Shortest pause between two commits under load (see MIN_PAUSE_MS). */
+  readonly minPauseMs: number;
 
   constructor(
     private readonly deps: {
@@ -69,9 +79,11 @@ export class UpdateWriter {
       maxBatch?: number;
       maxBatchBytes?: number;
       maxPauseMs?: number;
+      minPauseMs?: number;
     },
   ) {
     this.maxPauseMs = deps.maxPauseMs ?? 1000;
+    this.minPauseMs = Math.min(this.maxPauseMs, deps.minPauseMs ?? MIN_PAUSE_MS);
   }
 
   /** Stores one update; resolves once it is committed. */
@@ -116,11 +128,15 @@ export class UpdateWriter {
       } catch (err) {
         for (const g of groups) for (const p of g.waiting) p.reject(err);
       }
-      // Under load, pause in proportion to what a commit costs, so the next
-      // batch gathers (and merges) more: the database then takes at most
-      // about a fifth of the time. An idle writer commits at once.
+      // Under load, pause in proportion to what a commit costs, and at least
+      // a tick, so the next batch gathers (and merges) more: the database
+      // then takes at most about a fifth of the time, and commits at most
+      // 1000 / minPauseMs times a second. An idle writer commits at once.
       if (this.#queue.length > 0) {
-        const pause = Math.min(this.maxPauseMs, (performance.now() - started) * PAUSE_FACTOR);
+        const pause = Math.min(
+          this.maxPauseMs,
+          Math.max(this.minPauseMs, (performance.now() - started) * PAUSE_FACTOR),
+        );
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
