@@ -32,7 +32,7 @@ import { signInApi } from '../tests/support/signin';
  * (all four must be 0).
  *
  *   npx tsx load-tests/fuzz-bench.ts [--per-endpoint 100000] [--concurrency 32]
- *                                    [--only http|live|space-chat]
+ *                                    [--only http|live|space-chat] [--endpoint TEXT]
  *
  * The HTTP part runs Préau (the built app) in a child process on a
  * PostgreSQL server started beside it, so that a crash is seen as the child
@@ -55,10 +55,13 @@ async function main() {
   if (only !== undefined && !parts.includes(only))
     throw new Error(`--only takes one of ${parts.join(', ')}`);
   const runs = (part: string) => only === undefined || only === part;
+  // Only the HTTP endpoints whose "METHOD /path" contains this text (to run one again).
+  const endpointAt = args.indexOf('--endpoint');
+  const endpoint = endpointAt >= 0 ? args[endpointAt + 1] : undefined;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`fuzz benchmark: ${perEndpoint} malformed payloads per endpoint, ${concurrency} at a time`);
   let failures = 0;
-  if (runs('http')) failures += await http(perEndpoint, concurrency, print);
+  if (runs('http')) failures += await http(perEndpoint, concurrency, print, endpoint);
   if (runs('live')) failures += await sockets(perEndpoint, concurrency, print);
   if (runs('space-chat')) failures += await spaceChat(perEndpoint, concurrency, print);
   print(
@@ -83,7 +86,12 @@ async function pool(count: number, concurrency: number, job: (i: number) => Prom
   );
 }
 
-async function http(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+async function http(
+  perEndpoint: number,
+  concurrency: number,
+  print: (l: string) => void,
+  only?: string,
+) {
   const pg = await startPostgres();
   const dataDir = mkdtempSync(join(tmpdir(), 'preau-fuzz-'));
   const port = await freePort();
@@ -133,6 +141,7 @@ async function http(perEndpoint: number, concurrency: number, print: (l: string)
     const sample = (arb: fc.Arbitrary<string>, n: number) => fc.sample(arb, { numRuns: n });
     for (const route of apiRoutes()) {
       for (const method of route.methods.filter((m) => m !== 'GET')) {
+        if (only !== undefined && !`${method} ${route.path}`.includes(only)) continue;
         const before = await digest();
         const bodies = sample(malformedJsonBody(), Math.min(perEndpoint, 2_000));
         let c4 = 0;

@@ -205,7 +205,8 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
     expect(await page.getByRole('region', { name: 'Documents récents' }).textContent()).toContain(
       'Plan de l’exposé',
     );
-  });
+    // Two passes (desktop, phone) of three pages with axe, the staff's view and a new pad.
+  }, 120_000);
 
   it('shows the demo at once: unread chat on a member’s home, the project’s groups to its teacher', async () => {
     // The member who has not written in the group's chat yet: all three messages are unread.
