@@ -266,26 +266,34 @@ async function socketState(h: Harness) {
   return JSON.stringify({ traces, chat, reads });
 }
 
-async function sockets(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+/** Opened wide, so that every payload reaches the schema, not the limiter. */
+const WIDE = { capacity: 1e9, perSecond: 1e9 };
+
+/**
+ * Runs `fuzz` against a classroom server in this process with every rate
+ * opened wide; a crash is an uncaught exception meanwhile.
+ */
+async function withClassroom(print: (l: string) => void, fuzz: (h: Harness) => Promise<number>) {
   let crashes = 0;
   const onCrash = () => {
     crashes++;
   };
   process.on('uncaughtException', onCrash);
-  const wide = { capacity: 1e9, perSecond: 1e9 };
-  const h = await startHarness({
-    rateRules: {
-      session: wide,
-      chat: wide,
-      hands: wide,
-      moderation: wide,
-      media: wide,
-      read: wide,
-      unknown: wide,
-    },
-  });
-  let failures = 0;
+  const rates = ['session', 'chat', 'hands', 'moderation', 'media', 'read', 'unknown'];
+  const h = await startHarness({ rateRules: Object.fromEntries(rates.map((r) => [r, WIDE])) });
   try {
+    const failures = await fuzz(h);
+    print(`crashes: ${crashes}`);
+    return failures + crashes;
+  } finally {
+    await h.close();
+    process.off('uncaughtException', onCrash);
+  }
+}
+
+function sockets(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+  return withClassroom(print, async (h) => {
+    let failures = 0;
     const sessionId = await h.startSession('3eF', 'teacher1');
     // A token that outlives the run: a lapsed one puts the socket out, and every later payload would go unanswered.
     const teacher = await h.join(sessionId, person('teacher1', '3eF', 'teacher'), 24 * 3600);
@@ -301,26 +309,13 @@ async function sockets(perEndpoint: number, concurrency: number, print: (l: stri
       concurrency,
       print,
     );
-    print(`crashes: ${crashes}`);
-  } finally {
-    await h.close();
-    process.off('uncaughtException', onCrash);
-  }
-  return failures + crashes;
+    return failures;
+  });
 }
 
-async function spaceChat(perEndpoint: number, concurrency: number, print: (l: string) => void) {
-  let crashes = 0;
-  const onCrash = () => {
-    crashes++;
-  };
-  process.on('uncaughtException', onCrash);
-  const wide = { capacity: 1e9, perSecond: 1e9 };
-  const h = await startHarness({
-    rateRules: { session: wide, chat: wide, moderation: wide, read: wide, unknown: wide },
-  });
-  let failures = 0;
-  try {
+function spaceChat(perEndpoint: number, concurrency: number, print: (l: string) => void) {
+  return withClassroom(print, async (h) => {
+    let failures = 0;
     const { db } = h.database;
     await seedDemoDirectory(db);
     const student = await db
@@ -363,12 +358,8 @@ async function spaceChat(perEndpoint: number, concurrency: number, print: (l: st
       concurrency,
       print,
     );
-    print(`crashes: ${crashes}`);
-  } finally {
-    await h.close();
-    process.off('uncaughtException', onCrash);
-  }
-  return failures + crashes;
+    return failures;
+  });
 }
 
 await main();
