@@ -3,6 +3,7 @@ import { type DocParts, type DocsExecutor, readDocParts } from '@preau/storage';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { GatedSocket } from './GatedSocket';
+import { readVarUint, varUint } from './wire';
 
 // The first sync of a document that is not in memory yet, answered from the
 // stored bytes while the server integrates the document.
@@ -301,29 +302,6 @@ export class FirstSync {
 function closed(ws: WebSocket): Promise<null> {
   if (ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING) return Promise.resolve(null);
   return new Promise((resolve) => ws.once('close', () => resolve(null)));
-}
-
-function readVarUint(bytes: Uint8Array, offset: number): [value: number, next: number] | null {
-  let value = 0;
-  let shift = 0;
-  for (let i = offset; i < bytes.length && shift < 35; i++) {
-    const byte = bytes[i]!;
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, i + 1];
-    shift += 7;
-  }
-  return null;
-}
-
-function varUint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push(0x80 | (v & 0x7f));
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
 }
 
 /** The kind of an authentication message (server → client), or null. */

@@ -4,7 +4,11 @@
 /** Hocuspocus' message type of a sync acknowledgement (server → client). */
 export const SYNC_STATUS_TYPE = 8;
 
-function readVarUint(bytes: Uint8Array, offset: number): [value: number, next: number] | null {
+/** A lib0 varUint at `offset`: its value and the offset after it, or null when cut short. */
+export function readVarUint(
+  bytes: Uint8Array,
+  offset: number,
+): [value: number, next: number] | null {
   let value = 0;
   let shift = 0;
   for (let i = offset; i < bytes.length && shift < 35; i++) {
@@ -63,4 +67,16 @@ export function permissionDenied(docName: string, reason: string): Uint8Array {
   writeVarUint(out, AUTH_PERMISSION_DENIED);
   writeVarString(out, reason);
   return Uint8Array.from(out);
+}
+
+/** A lib0 varUint's bytes. */
+export function varUint(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v > 0x7f) {
+    out.push(0x80 | (v & 0x7f));
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
 }
