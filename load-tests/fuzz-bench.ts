@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  groupOwnerChat,
   type Harness,
   person,
   request,
@@ -18,7 +19,7 @@ import {
 } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { isTypedRefusal, malformedFor, malformedJsonBody } from '@preau/protocol/testing';
-import { insertSpace, openDatabase, putMember, seedDemoDirectory } from '@preau/storage';
+import { openDatabase } from '@preau/storage';
 import fc from 'fast-check';
 import { apiRoutes, databaseDigest, fillRoute } from '../tests/support/apiRoutes';
 import { freePort } from '../tests/support/ports';
@@ -316,36 +317,7 @@ function sockets(perEndpoint: number, concurrency: number, print: (l: string) =>
 function spaceChat(perEndpoint: number, concurrency: number, print: (l: string) => void) {
   return withClassroom(print, async (h) => {
     let failures = 0;
-    const { db } = h.database;
-    await seedDemoDirectory(db);
-    const student = await db
-      .selectFrom('profile')
-      .select('person_id')
-      .where('uai', '=', '0350042K')
-      .where('kind', '=', 'student')
-      .orderBy('person_id')
-      .executeTakeFirstOrThrow();
-    const space = 'group_fuzzbench';
-    const owner = student.person_id;
-    await insertSpace(db, {
-      id: space,
-      kind: 'group',
-      name: 'Exposé',
-      uai: '0350042K',
-      projectId: null,
-      createdBy: owner,
-    });
-    await putMember(db, { spaceId: space, personId: owner, role: 'owner', by: owner });
-    const chat = await h.spaceChat(
-      {
-        sub: owner,
-        name: 'Élève',
-        profiles: [{ uai: '0350042K', kind: 'student' }],
-        space,
-        rights: ['read', 'write', 'present', 'moderate'],
-      },
-      24 * 3600,
-    );
+    const chat = await groupOwnerChat(h, 'group_fuzzbench', 24 * 3600);
     print('\nSocket events (the owner of a work group, in its persistent chat):');
     failures += await fuzzEvents(
       (Object.keys(SpaceChatClientEvents) as SpaceChatEventName[]).map((name) => ({

@@ -5,13 +5,13 @@ import {
   type SpaceChatEventName,
 } from '@preau/protocol';
 import { isTypedRefusal, malformedFor } from '@preau/protocol/testing';
-import { insertSpace, putMember, seedDemoDirectory } from '@preau/storage';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClassroomSocket,
   call,
+  groupOwnerChat,
   type Harness,
   person,
   request,
@@ -100,32 +100,7 @@ describe('every event of a space’s chat refuses malformed payloads with a type
     h = await startHarness({
       rateRules: { session: wide, chat: wide, moderation: wide, read: wide, unknown: wide },
     });
-    const { db } = h.database;
-    await seedDemoDirectory(db);
-    const student = await db
-      .selectFrom('profile')
-      .select('person_id')
-      .where('uai', '=', '0350042K')
-      .where('kind', '=', 'student')
-      .orderBy('person_id')
-      .executeTakeFirstOrThrow();
-    const owner = student.person_id;
-    await insertSpace(db, {
-      id: SPACE,
-      kind: 'group',
-      name: 'Exposé fuzz',
-      uai: '0350042K',
-      projectId: null,
-      createdBy: owner,
-    });
-    await putMember(db, { spaceId: SPACE, personId: owner, role: 'owner', by: owner });
-    chat = await h.spaceChat({
-      sub: owner,
-      name: 'Élève Fuzz',
-      profiles: [{ uai: '0350042K', kind: 'student' }],
-      space: SPACE,
-      rights: ['read', 'write', 'present', 'moderate'],
-    });
+    chat = await groupOwnerChat(h, SPACE);
   });
   afterAll(() => h.close());
 

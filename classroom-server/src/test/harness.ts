@@ -25,7 +25,15 @@ import {
   silentLogger,
 } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
-import { type Database, type Fanout, openDatabase, startLiveSession } from '@preau/storage';
+import {
+  type Database,
+  type Fanout,
+  insertSpace,
+  openDatabase,
+  putMember,
+  seedDemoDirectory,
+  startLiveSession,
+} from '@preau/storage';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { AdmissionLimits } from '../admission';
 import { type ClassroomServer, createClassroomServer } from '../createClassroomServer';
@@ -211,6 +219,46 @@ export async function call<E extends ClientEventName>(
   const result = await request(socket, event, payload);
   if (!result.ok) throw new Error(`${event}: ${result.error.code} ${result.error.message ?? ''}`);
   return result.data;
+}
+
+/**
+ * Seeds the demo directory and a work group `spaceId` whose owner (a demo
+ * student) is connected to its chat with every right of the group, on a
+ * token of `ttlSeconds`.
+ */
+export async function groupOwnerChat(
+  h: Harness,
+  spaceId: string,
+  ttlSeconds?: number,
+): Promise<SpaceChatSocket> {
+  const { db } = h.database;
+  await seedDemoDirectory(db);
+  const { person_id: owner } = await db
+    .selectFrom('profile')
+    .select('person_id')
+    .where('uai', '=', '0350042K')
+    .where('kind', '=', 'student')
+    .orderBy('person_id')
+    .executeTakeFirstOrThrow();
+  await insertSpace(db, {
+    id: spaceId,
+    kind: 'group',
+    name: 'Exposé',
+    uai: '0350042K',
+    projectId: null,
+    createdBy: owner,
+  });
+  await putMember(db, { spaceId, personId: owner, role: 'owner', by: owner });
+  return h.spaceChat(
+    {
+      sub: owner,
+      name: 'Élève',
+      profiles: [{ uai: '0350042K', kind: 'student' }],
+      space: spaceId,
+      rights: ['read', 'write', 'present', 'moderate'],
+    },
+    ttlSeconds,
+  );
 }
 
 /** Sends one event of a space's chat and resolves with its ack. */
