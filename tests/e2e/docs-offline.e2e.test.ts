@@ -1,4 +1,3 @@
-import { stringsOfUpdate } from '@preau/protocol/docs-model';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory, storedDocStrings } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import {
   boardCount,
   createDocFromPage,
   drawOnBoard,
+  localStrings,
   padText,
   saveState,
   storedElements,
@@ -38,25 +38,6 @@ const localCopies = (page: Page) =>
       .filter((n) => n.startsWith('preau-doc:'))
       .sort(),
   );
-
-/** Every string the stored updates of a local copy carry (deleted text included), joined. */
-async function localStrings(page: Page, name: string): Promise<string> {
-  const updates = await page.evaluate(async (dbName) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(dbName);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
-      req.onsuccess = () => resolve(req.result as Uint8Array[]);
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return values.map((v) => Array.from(v));
-  }, name);
-  return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
-}
 
 /** How many changes the page says wait to be sent. */
 const pendingCount = async (page: Page) =>

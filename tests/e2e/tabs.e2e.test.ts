@@ -1,11 +1,10 @@
 import { classSpaceId, type SessionUser } from '@preau/protocol';
-import { stringsOfUpdate } from '@preau/protocol/docs-model';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory, sessionUserOf } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { launchChromium } from '../support/browser';
-import { padText, saveState } from '../support/docs';
+import { localStrings, padText, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -28,25 +27,6 @@ const toasts = (page: Page) =>
     .getByRole('region', { name: 'Notifications' })
     .textContent()
     .then((t) => t ?? '');
-
-/** Every string the stored updates of a local copy carry, joined. */
-async function localStrings(page: Page, name: string): Promise<string> {
-  const updates = await page.evaluate(async (dbName) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(dbName);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
-      req.onsuccess = () => resolve(req.result as Uint8Array[]);
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return values.map((v) => Array.from(v));
-  }, name);
-  return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
-}
 
 describe('many tabs, a reload, a closed tab', () => {
   let preau: RunningPreau;

@@ -3,6 +3,7 @@ import {
   boardFilesMap,
   docFromState,
   mergeParts,
+  stringsOfUpdate,
 } from '@preau/protocol/docs-model';
 import { readDocParts } from '@preau/storage';
 import type { Page } from 'playwright-core';
@@ -95,4 +96,23 @@ export async function storedElements(preau: RunningPreau, docId: string) {
 export async function lastStoredSeq(preau: RunningPreau, docId: string): Promise<number> {
   const parts = await readDocParts(preau.services.database.db, docId);
   return parts.updates.at(-1)?.seq ?? parts.snapshot?.seq ?? 0;
+}
+
+/** Every string the stored updates of a local copy carry (deleted text included), joined. */
+export async function localStrings(page: Page, name: string): Promise<string> {
+  const updates = await page.evaluate(async (dbName) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(dbName);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+      req.onsuccess = () => resolve(req.result as Uint8Array[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return values.map((v) => Array.from(v));
+  }, name);
+  return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
 }
