@@ -3,7 +3,7 @@ import {
   editChatMessage,
   markChatMessageDeleted,
   type StoredChatMessage,
-  storeChatMessageOnce,
+  storeChatMessageTraced,
 } from '@preau/storage';
 import { newId } from '../session/ids';
 import type { Participant } from '../session/LiveSession';
@@ -48,8 +48,9 @@ export class SessionChat {
       const p = s.requireLive(actor);
       this.#mayWrite(p);
       const sentAt = s.now();
-      const { message: stored, fresh } = await s.write(async (tx) => {
-        const once = await storeChatMessageOnce(tx, {
+      const { message: stored, fresh } = await storeChatMessageTraced(
+        s.db,
+        {
           id: newId('m'),
           spaceId: s.space,
           sessionId: s.id,
@@ -58,11 +59,9 @@ export class SessionChat {
           text,
           sentAt,
           clientId: clientId ?? null,
-        });
-        if (once.fresh)
-          await s.trace(tx, p.id, 'chat.message', once.message.id, { session: s.id, text });
-        return once;
-      });
+        },
+        { session: s.id, text },
+      );
       if (!fresh) return this.#already(stored);
       const message: ChatMessage = {
         messageId: stored.id,

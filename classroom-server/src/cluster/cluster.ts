@@ -46,9 +46,13 @@ export function startLiveCluster(
   const node = settings.node ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Named, as are its duplicates (the adapter's, the subscriber): the other nodes
   // read a killed node's death from its connections being gone.
+  // Auto-pipelined: the commands issued in one turn of the event loop (a
+  // broadcast's XADD, a forwarded event's PUBLISH, lease renewals) leave in one
+  // write instead of one system call each.
   const redis = new Redis(settings.redisUrl, {
     maxRetriesPerRequest: 3,
     connectionName: redisConnectionName(node),
+    enableAutoPipelining: true,
   });
   redis.on('error', (err: Error) => deps.log.warn({ err }, 'classroom cluster: Redis error'));
   const live = new LiveCluster({

@@ -410,10 +410,10 @@ export class LiveCluster {
   }
 
   /** Sockets of this node served by another owner than `lease` reconnect and join again. */
-  #rebind(sessionId: string, lease: Lease) {
-    for (const [socketId, socket] of this.#local) {
+  #rebind(sessionId: string, lease: Lease, sockets: Iterable<LocalSocket> = this.#local.values()) {
+    for (const socket of sockets) {
       if (socket.ctx.sessionId !== sessionId || !socket.lease) continue;
-      if (socket.lease.epoch !== lease.epoch) this.#closeTransport(socketId);
+      if (socket.lease.epoch !== lease.epoch) this.#closeTransport(socket.ctx.actor.socketId);
     }
   }
 
@@ -544,10 +544,16 @@ export class LiveCluster {
    */
   async #watch() {
     await this.#heartbeat();
-    const sessions = new Set<string>();
+    // The sockets that an owner served, by session: one pass over this node's
+    // sockets per round, not one per session (thousands of sockets, hundreds of sessions).
+    const bySession = new Map<string, LocalSocket[]>();
     for (const socket of this.#local.values()) {
-      if (socket.lease) sessions.add(socket.ctx.sessionId);
+      if (!socket.lease) continue;
+      const list = bySession.get(socket.ctx.sessionId);
+      if (list) list.push(socket);
+      else bySession.set(socket.ctx.sessionId, [socket]);
     }
+    const sessions = new Set(bySession.keys());
     // Owners known for sessions nobody here follows any more are dropped.
     for (const sessionId of this.#owners.keys()) {
       if (!sessions.has(sessionId)) this.#owners.delete(sessionId);
@@ -588,7 +594,7 @@ export class LiveCluster {
       if (lease.node !== this.node) {
         if (known?.epoch !== lease.epoch) this.#owners.set(sessionId, lease);
       } else if (this.leases.held(sessionId)?.epoch !== lease.epoch) continue;
-      this.#rebind(sessionId, lease);
+      this.#rebind(sessionId, lease, bySession.get(sessionId));
     }
     await Promise.all(claims);
     const nodes = new Set([...this.#remote.values()].map((r) => r.node));

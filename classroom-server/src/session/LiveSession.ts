@@ -174,6 +174,7 @@ export class LiveSession {
       media: this.media,
       now: () => this.#now(),
       run: (task) => this.#run(task),
+      db: this.#db,
       write: (work) => this.#write(work),
       trace: (tx, actor, kind, subject, payload, at) =>
         this.#trace(tx, actor, kind, subject, payload, at),

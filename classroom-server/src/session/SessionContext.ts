@@ -7,7 +7,7 @@ import type {
   TraceInput,
 } from '@preau/protocol';
 import type { Schema } from '@preau/storage';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import type { Participant } from './LiveSession';
 import type { Actor } from './types';
@@ -23,6 +23,8 @@ export interface SessionContext {
   now(): Date;
   /** Runs a state change in the session's queue. */
   run<T>(task: () => Promise<T>): Promise<T>;
+  /** The database, for a write that is one statement with its trace (no transaction needed). */
+  readonly db: Kysely<Schema>;
   /** One database transaction: the state write and its trace commit together. */
   write<T>(work: (tx: Transaction<Schema>) => Promise<T>): Promise<T>;
   /** Records a trace in the session's space within a transaction. */

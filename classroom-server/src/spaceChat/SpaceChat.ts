@@ -20,7 +20,7 @@ import {
   spaceChatReadAt,
   spaceFacts,
   spaceMessages,
-  storeChatMessageOnce,
+  storeChatMessageTraced,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { newId } from '../session/ids';
@@ -122,8 +122,9 @@ export class SpaceChat {
   ): Promise<SpaceChatMessage> {
     const spaceName = await this.#requireWritable(actor);
     const named = await this.#members(actor.space, mentions);
-    const { message: stored, fresh } = await this.#db.transaction().execute(async (tx) => {
-      const once = await storeChatMessageOnce(tx, {
+    const { message: stored, fresh } = await storeChatMessageTraced(
+      this.#db,
+      {
         id: newId('m'),
         spaceId: actor.space,
         sessionId: null,
@@ -134,18 +135,9 @@ export class SpaceChat {
         editedAt: null,
         mentions: named,
         clientId: clientId ?? null,
-      });
-      if (once.fresh)
-        await recordTrace(tx, {
-          actor: actor.participantId,
-          kind: 'chat.message',
-          space: actor.space,
-          subject: once.message.id,
-          at: once.message.sentAt,
-          payload: { text, mentions: named },
-        });
-      return once;
-    });
+      },
+      { text, mentions: named },
+    );
     if (!fresh) {
       if (stored.sessionId !== null)
         throw new PreauError('conflict', 'this client id names a message of a live class');
