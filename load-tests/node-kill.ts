@@ -51,6 +51,9 @@ try {
   const cutAt = new Map<number, number>();
   const backAfter = new Map<number, number>();
   let chatErrors = 0;
+  /** Why a client cut off did not get back (other than the run ending), and the busy answers on the way back. */
+  const notBack = new Map<string, number>();
+  const busyAfter = new Map<string, number>();
   let running = true;
   let killedAt = 0;
 
@@ -58,7 +61,8 @@ try {
     const { sessionId, classId } = sessions[i % CLASSES]!;
     const token = () => t.mint(person(`p${i}`, classId));
     await sleep(Math.random() * SECONDS * 1000);
-    let socket: LiveSocket | undefined = (await joinSession(t.url, sessionId, token)).socket;
+    let socket: LiveSocket | undefined = (await joinSession(t.url, sessionId, token, () => running))
+      .socket;
     while (running && socket) {
       const current: LiveSocket = socket;
       const lost = new Promise<void>((resolve) =>
@@ -83,8 +87,14 @@ try {
       // Cut off: back through the balancer, as the browser would.
       const at = performance.now();
       cutAt.set(i, at);
-      socket = (await joinSession(t.url, sessionId, token)).socket;
+      const back = await joinSession(t.url, sessionId, token, () => running);
+      socket = back.socket;
       if (socket) backAfter.set(i, performance.now() - at);
+      else if (running) notBack.set(back.reason ?? '?', (notBack.get(back.reason ?? '?') ?? 0) + 1);
+      for (const why of back.busyWhy) {
+        const kind = why.replace(/\d+/g, 'N');
+        busyAfter.set(kind, (busyAfter.get(kind) ?? 0) + 1);
+      }
     }
     socket?.close();
   };
@@ -102,7 +112,8 @@ try {
     await sleep(250);
   }
   running = false;
-  await storm;
+  // Everyone stops at their next step; a client stuck past that does not hold the figures up.
+  await Promise.race([storm, sleep(60_000)]);
   await sleep(2000);
 
   const rows = await sql<{ id: string }>`
@@ -125,6 +136,10 @@ try {
   console.log(
     `reconnection, each               p50 ${(percentile(recoveries, 50) / 1000).toFixed(2)} s  p99 ${(percentile(recoveries, 99) / 1000).toFixed(2)} s`,
   );
+  const list = (m: Map<string, number>) =>
+    m.size === 0 ? 'none' : [...m].map(([k, n]) => `${k} ×${n}`).join('; ');
+  console.log(`why not back (during the run)    ${list(notBack)}`);
+  console.log(`busy answers on the way back     ${list(busyAfter)}`);
   console.log(`chat messages acknowledged       ${acked.length} (${chatErrors} not acknowledged)`);
   console.log(`acknowledged messages lost       ${lost}`);
   console.log(`crashes (other nodes)            ${t.nodes.filter((n) => n.crashed()).length}`);

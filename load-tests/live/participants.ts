@@ -68,6 +68,8 @@ export async function joinSession(
   url: string,
   sessionId: string,
   token: () => Promise<string>,
+  /** Asked before each retry after `busy`: false gives up (the run is over). */
+  keepTrying: () => boolean = () => true,
 ): Promise<JoinOutcome> {
   const first = performance.now();
   let busy = 0;
@@ -81,6 +83,7 @@ export async function joinSession(
       if (connected.refusal.code !== 'busy') return outcome('refused', connected.refusal.code);
       busyWhy.push(`handshake: ${connected.refusal.message ?? '?'}`);
       await sleep(busyBackoffSeconds(connected.refusal.retryAfterSeconds ?? 1, busy++) * 1000);
+      if (!keepTrying()) return outcome('refused', 'busy until the end of the run');
       continue;
     }
     const { socket } = connected;
@@ -108,6 +111,10 @@ export async function joinSession(
       }
       busyWhy.push(`join: ${answer.error.message ?? '?'}`);
       await sleep(busyBackoffSeconds(answer.error.retryAfterSeconds ?? 1, busy++) * 1000);
+      if (!keepTrying()) {
+        socket.close();
+        return outcome('refused', 'busy until the end of the run');
+      }
       joinStart = performance.now();
     }
   }
