@@ -10,7 +10,7 @@ import type {
 } from '@hocuspocus/server';
 import { mergeParts } from '@preau/protocol/docs-model';
 import { background, type Logger } from '@preau/protocol/server';
-import { type DocsExecutor, docLastSeqs, docUpdatesAfter, readDocParts } from '@preau/storage';
+import { type DocsExecutor, docLastSeqs, docUpdatesAfter, readDocParts } from '@preau/storage/docs';
 import * as Y from 'yjs';
 
 /**

@@ -10,7 +10,12 @@ import {
 import { authorColor } from '@preau/protocol';
 import { applyUpdate, clientsOfUpdate, mergeParts } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
-import { type DocsExecutor, knownDocClients, readDocParts, storeDocSnapshot } from '@preau/storage';
+import {
+  type DocsExecutor,
+  knownDocClients,
+  readDocParts,
+  storeDocSnapshot,
+} from '@preau/storage/docs';
 import type { DocsContext } from './access';
 import type { FirstSync } from './FirstSync';
 import { GatedSocket } from './GatedSocket';

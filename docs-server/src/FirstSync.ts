@@ -1,5 +1,5 @@
 import type { Logger } from '@preau/protocol/server';
-import { type DocParts, type DocsExecutor, readDocParts } from '@preau/storage';
+import { type DocParts, type DocsExecutor, readDocParts } from '@preau/storage/docs';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { GatedSocket } from './GatedSocket';

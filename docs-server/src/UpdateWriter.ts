@@ -5,7 +5,7 @@ import {
   appendDocUpdates,
   type DocsExecutor,
   type NewDocUpdate,
-} from '@preau/storage';
+} from '@preau/storage/docs';
 
 type Stored = Extract<AppendResult, { ok: true }>;
 

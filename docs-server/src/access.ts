@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { DocId, type DocKind, PreauError } from '@preau/protocol';
 import type { CapabilityVerifier } from '@preau/protocol/server';
-import { type DocsExecutor, findDoc } from '@preau/storage';
+import { type DocsExecutor, findDoc } from '@preau/storage/docs';
 
 /** Who is connected to which document, with what right: fixed at the upgrade. */
 export interface DocsContext {

@@ -11,7 +11,7 @@ import {
   toErrorBody,
 } from '@preau/protocol';
 import { background, type CapabilityVerifier, type Logger } from '@preau/protocol/server';
-import type { DocsExecutor, Fanout } from '@preau/storage';
+import type { DocsExecutor, Fanout } from '@preau/storage/docs';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
 import { DatabaseCatchUp } from './DatabaseCatchUp';

@@ -8,7 +8,7 @@ import {
   refuseUpgrade,
   runService,
 } from '@preau/protocol/server';
-import { openDatabase, RedisFanout } from '@preau/storage';
+import { openDatabase, RedisFanout } from '@preau/storage/docs';
 import { readDocsConfig } from './config';
 import { createDocsServer } from './createDocsServer';
 
