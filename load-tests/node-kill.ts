@@ -54,6 +54,8 @@ try {
   /** Why a client cut off did not get back (other than the run ending), and the busy answers on the way back. */
   const notBack = new Map<string, number>();
   const busyAfter = new Map<string, number>();
+  /** Connections that failed on the way back (tried again, as the browser does). */
+  const failedOnTheWay = new Map<string, number>();
   let running = true;
   let killedAt = 0;
 
@@ -87,7 +89,16 @@ try {
       // Cut off: back through the balancer, as the browser would.
       const at = performance.now();
       cutAt.set(i, at);
-      const back = await joinSession(t.url, sessionId, token, () => running);
+      // A connection that fails (no node took it yet) is tried again as the
+      // browser's socket.io client does (web/src/lib/classroom/connection.ts:
+      // 250 ms doubling to 1.5 s, ±30 %); a refusal is final.
+      let back = await joinSession(t.url, sessionId, token, () => running);
+      for (let attempt = 0; running && back.result === 'dropped'; attempt++) {
+        const kind = (back.reason ?? '?').replace(/\d+/g, 'N');
+        failedOnTheWay.set(kind, (failedOnTheWay.get(kind) ?? 0) + 1);
+        await sleep(Math.min(250 * 2 ** attempt, 1500) * (0.7 + 0.6 * Math.random()));
+        back = await joinSession(t.url, sessionId, token, () => running);
+      }
       socket = back.socket;
       if (socket) backAfter.set(i, performance.now() - at);
       else if (running) notBack.set(back.reason ?? '?', (notBack.get(back.reason ?? '?') ?? 0) + 1);
@@ -140,6 +151,7 @@ try {
     m.size === 0 ? 'none' : [...m].map(([k, n]) => `${k} ×${n}`).join('; ');
   console.log(`why not back (during the run)    ${list(notBack)}`);
   console.log(`busy answers on the way back     ${list(busyAfter)}`);
+  console.log(`failed attempts, tried again     ${list(failedOnTheWay)}`);
   console.log(`chat messages acknowledged       ${acked.length} (${chatErrors} not acknowledged)`);
   console.log(`acknowledged messages lost       ${lost}`);
   console.log(`crashes (other nodes)            ${t.nodes.filter((n) => n.crashed()).length}`);

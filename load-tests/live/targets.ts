@@ -200,6 +200,7 @@ interface ClusterLike {
   url: string;
   databaseUrl: string;
   redisUrl: string;
+  dir: string;
   tokenIssuer: string;
   nodes: Array<{
     kind: string;
@@ -218,9 +219,16 @@ interface ClusterLike {
 export async function startClusterTarget(env: Record<string, string> = {}): Promise<LiveTarget> {
   const modulePath = '../../tests/support/cluster';
   const { startCluster } = (await import(modulePath)) as {
-    startCluster(opts: { classroom: number; env?: Record<string, string> }): Promise<ClusterLike>;
+    startCluster(opts: {
+      classroom: number;
+      env?: Record<string, string>;
+      keepDir?: boolean;
+    }): Promise<ClusterLike>;
   };
-  const cluster = await startCluster({ classroom: 2, env });
+  // KEEP_CLUSTER=1 keeps the cluster's folder (every node's log, HAProxy's) after the run.
+  const keepDir = process.env.KEEP_CLUSTER === '1';
+  const cluster = await startCluster({ classroom: 2, env, keepDir });
+  if (keepDir) console.log(`the cluster's logs: ${cluster.dir}`);
   const database = await openDatabase({ url: cluster.databaseUrl }, silentLogger());
   // Web's own service on the cluster's database: the same keys the web nodes publish.
   const tokens = await tokenServiceOn(database, cluster.tokenIssuer);
