@@ -250,7 +250,13 @@ export class LiveCluster {
           // Moved or gone: the next round reads the owner from Redis again.
           this.#forgetOwner(ctx.sessionId, lease);
           // Gone with its connections: its process died; its lease is dropped, not waited out.
-          if (!delivery.delivered && (await this.#evictIfDead(ctx.sessionId, lease))) continue;
+          // (A request that timed out reached a listener: its node lives, only slowly.)
+          if (
+            !delivery.delivered &&
+            delivery.reason === 'gone' &&
+            (await this.#evictIfDead(ctx.sessionId, lease))
+          )
+            continue;
           // Sent but unanswered: it may have been done; only its sender may try again.
           if (!delivery.delivered && delivery.reason === 'timeout') {
             throw new PreauError('unavailable', 'the node running this session did not answer');
