@@ -76,7 +76,11 @@ export function runService<C extends { LOG_LEVEL?: string }>(opts: {
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    // A deep accept queue (Node's default is 511; the kernel caps it at
+    // net.core.somaxconn): when a node dies, its clients reconnect to the
+    // others all at once, and connections that overflow the queue are
+    // dropped, which the balancer counts against a healthy node.
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   return (server.address() as { port: number }).port;
 }
