@@ -30,6 +30,45 @@ describe('Admission', () => {
     }
   });
 
+  it('lets joins wait in line for a slot, in order, and says busy when the line is full or the wait too long', async () => {
+    const admission = new Admission({ maxJoinsInFlight: 1, maxJoinsWaiting: 2, joinWaitMs: 200 });
+    try {
+      const first = await admission.enterJoin();
+      const order: string[] = [];
+      const second = admission.enterJoin().then((release) => {
+        order.push('second');
+        return release;
+      });
+      const third = admission.enterJoin().then((release) => {
+        order.push('third');
+        return release;
+      });
+      await expect(admission.enterJoin()).rejects.toMatchObject({ code: 'busy' });
+      expect(admission.stats()).toMatchObject({ joinsInFlight: 1, joinsWaiting: 2 });
+      first();
+      first();
+      (await second)();
+      (await third)();
+      expect(order).toEqual(['second', 'third']);
+      expect(admission.stats()).toMatchObject({ joinsInFlight: 0, joinsWaiting: 0 });
+      // A slot held past the wait: the one in line is told busy, and leaves the line.
+      const held = await admission.enterJoin();
+      const started = Date.now();
+      await expect(admission.enterJoin()).rejects.toMatchObject({ code: 'busy' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(admission.stats()).toMatchObject({
+        joinsInFlight: 1,
+        joinsWaiting: 0,
+        refusedJoins: 2,
+      });
+      held();
+      (await admission.enterJoin())();
+      expect(admission.stats().joinsInFlight).toBe(0);
+    } finally {
+      admission.close();
+    }
+  });
+
   it('refuses newcomers while its event loop is late, and admits them again once it caught up', async () => {
     const admission = new Admission({ maxLoopDelayMs: 100 });
     try {

@@ -8,6 +8,15 @@ export interface AdmissionLimits {
   maxConnections: number;
   /** `session.join` calls being served at once (each builds a snapshot and records a trace in a transaction). */
   maxJoinsInFlight: number;
+  /**
+   * Joins that wait, in order, for one of those slots (at most `joinWaitMs`)
+   * rather than being told `busy` at once: a class coming back after its node
+   * died arrives in one burst, and waiting a few hundred milliseconds here
+   * beats backing off for seconds. 0: no line, `busy` at once.
+   */
+  maxJoinsWaiting: number;
+  /** The longest a join waits in that line before `busy`. */
+  joinWaitMs: number;
   /** Event-loop delay (p99 over each of the last two seconds, ms) beyond which new arrivals wait. */
   maxLoopDelayMs: number;
   /** The retry delay given at the threshold; it grows with the overload. */
@@ -23,6 +32,8 @@ export interface AdmissionLimits {
 export const DEFAULT_ADMISSION: AdmissionLimits = Object.freeze({
   maxConnections: 6000,
   maxJoinsInFlight: 64,
+  maxJoinsWaiting: 1024,
+  joinWaitMs: 3000,
   maxLoopDelayMs: 200,
   retryAfterSeconds: 2,
 });
@@ -35,6 +46,8 @@ export function readAdmissionLimits(
     {
       LIVE_MAX_CONNECTIONS: env.int(DEFAULT_ADMISSION.maxConnections),
       LIVE_MAX_JOINS_IN_FLIGHT: env.int(DEFAULT_ADMISSION.maxJoinsInFlight),
+      LIVE_MAX_JOINS_WAITING: env.count(DEFAULT_ADMISSION.maxJoinsWaiting),
+      LIVE_JOIN_WAIT_MS: env.int(DEFAULT_ADMISSION.joinWaitMs),
       LIVE_MAX_LOOP_DELAY_MS: env.int(DEFAULT_ADMISSION.maxLoopDelayMs),
       LIVE_RETRY_AFTER_SECONDS: env.int(DEFAULT_ADMISSION.retryAfterSeconds),
     },
@@ -43,6 +56,8 @@ export function readAdmissionLimits(
   return Object.freeze({
     maxConnections: config.LIVE_MAX_CONNECTIONS,
     maxJoinsInFlight: config.LIVE_MAX_JOINS_IN_FLIGHT,
+    maxJoinsWaiting: config.LIVE_MAX_JOINS_WAITING,
+    joinWaitMs: config.LIVE_JOIN_WAIT_MS,
     maxLoopDelayMs: config.LIVE_MAX_LOOP_DELAY_MS,
     retryAfterSeconds: config.LIVE_RETRY_AFTER_SECONDS,
   });
@@ -52,6 +67,8 @@ export function readAdmissionLimits(
 export interface AdmissionStats {
   connections: number;
   joinsInFlight: number;
+  /** Joins waiting for a slot. */
+  joinsWaiting: number;
   /** p99 event-loop delay over the last second, ms. */
   loopDelayMs: number;
   /** Share of the last second the event loop was busy (0–1). */
@@ -78,6 +95,8 @@ export class Admission {
   #joins = 0;
   #refusedConnections = 0;
   #refusedJoins = 0;
+  /** Joins waiting for a slot, first come first served. */
+  readonly #waiting: Array<{ grant(): void }> = [];
   #loopDelayMs = 0;
   /** The lesser of the last two samples: one stall (a GC, a start-up) is not an overload. */
   #sustainedDelayMs = 0;
@@ -109,7 +128,36 @@ export class Admission {
     return this.#once(() => this.#connections--);
   }
 
-  /** Takes a join slot or throws `busy`; release it when the join is answered. */
+  /**
+   * Takes a join slot, waiting in line for one when they are all taken (at
+   * most `joinWaitMs`, behind at most `maxJoinsWaiting` others); `busy` when
+   * the line is full, the wait too long, or the event loop late. Release the
+   * slot when the join is answered.
+   */
+  async enterJoin(): Promise<() => void> {
+    const free = this.#joins < this.limits.maxJoinsInFlight && this.#waiting.length === 0;
+    const lineFull = this.#waiting.length >= this.limits.maxJoinsWaiting;
+    // A free slot, a late event loop or a full line: taken or refused at once.
+    if (free || lineFull || this.#loopPressure() > 1) return this.beginJoin();
+    return new Promise<() => void>((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          this.#joins++;
+          resolve(this.#once(() => this.#releaseJoin()));
+        },
+      };
+      const timer = setTimeout(() => {
+        const at = this.#waiting.indexOf(waiter);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        this.#refusedJoins++;
+        reject(busyError(this.#retryFor(1), 'joins in flight'));
+      }, this.limits.joinWaitMs);
+      this.#waiting.push(waiter);
+    });
+  }
+
+  /** Takes a join slot or throws `busy` at once; release it when the join is answered. */
   beginJoin(): () => void {
     const crowd = (this.#joins + 1) / this.limits.maxJoinsInFlight;
     const over = Math.max(crowd, this.#loopPressure());
@@ -118,7 +166,13 @@ export class Admission {
       throw busyError(this.#retryFor(over), crowd > 1 ? 'joins in flight' : 'node behind');
     }
     this.#joins++;
-    return this.#once(() => this.#joins--);
+    return this.#once(() => this.#releaseJoin());
+  }
+
+  /** A join answered: its slot goes to the first in line, if any. */
+  #releaseJoin() {
+    this.#joins--;
+    this.#waiting.shift()?.grant();
   }
 
   /** The node's figures now. */
@@ -126,6 +180,7 @@ export class Admission {
     return {
       connections: this.#connections,
       joinsInFlight: this.#joins,
+      joinsWaiting: this.#waiting.length,
       loopDelayMs: this.#loopDelayMs,
       loopUtilisation: this.#loopUtilisation,
       refusedConnections: this.#refusedConnections,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Logger, NodeHealth } from '@preau/protocol/server';
+import { type Logger, listen, NodeHealth } from '@preau/protocol/server';
 import { refuseCrossSiteApiForm } from './apiEdge';
 import type { ServerConfig } from './config';
 import { type MountedRealtime, mountRealtime } from './realtime/index';
@@ -106,11 +106,7 @@ export async function startPreau(config: ServerConfig, log: Logger): Promise<Run
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const port = await listen(server, config.PORT, config.HOST);
   const url =
     config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   const loopback = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;

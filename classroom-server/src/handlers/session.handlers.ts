@@ -7,8 +7,8 @@ export const sessionHandlers = [
     right: 'read',
     rate: 'session',
     handle: async (ctx) => {
-      // Beyond the node's capacity: `busy`, with when to try again.
-      const release = ctx.admission.beginJoin();
+      // Beyond the node's capacity: a short wait in line, then `busy`, with when to try again.
+      const release = await ctx.admission.enterJoin();
       try {
         const session = await ctx.registry.open(ctx.sessionId);
         const snapshot = await session.join(ctx.actor);

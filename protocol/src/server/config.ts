@@ -39,6 +39,8 @@ export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   /** A positive integer. */
   int: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** A count, zero included. */
+  count: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   /** A boolean written as true/false/1/0. */
   bool: (fallback: boolean) =>
     z
