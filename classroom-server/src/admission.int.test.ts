@@ -14,7 +14,9 @@ describe('admission control: a node at capacity', () => {
   let h: Harness;
   let sessionId: string;
   beforeAll(async () => {
-    h = await startHarness({ admission: { maxConnections: 2, maxJoinsInFlight: 1, maxJoinsWaiting: 0 } });
+    h = await startHarness({
+      admission: { maxConnections: 2, maxJoinsInFlight: 1, maxJoinsWaiting: 0 },
+    });
     sessionId = await h.startSession('3eB', 't1');
   });
   afterAll(() => h?.close());
