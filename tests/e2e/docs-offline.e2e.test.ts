@@ -30,14 +30,17 @@ const accounts = demoDirectory().accounts;
 const student = accounts.find((a) => a.className === '3e A')!;
 const classmate4B = accounts.find((a) => a.className === '4e B' && a.login !== 'eleve.hugo.petit')!;
 
-/** The names of Préau's local copies of documents in this browser. */
+/** The names of Préau's local copies of documents in this browser (a copy's base of its last instants counts with it). */
 const localCopies = (page: Page) =>
-  page.evaluate(async () =>
-    (await indexedDB.databases())
-      .map((d) => d.name ?? '')
-      .filter((n) => n.startsWith('preau-doc:'))
-      .sort(),
-  );
+  page.evaluate(async () => [
+    ...new Set(
+      (await indexedDB.databases())
+        .map((d) => d.name ?? '')
+        .filter((n) => n.startsWith('preau-doc:'))
+        .map((n) => n.replace(/:last$/, ''))
+        .sort(),
+    ),
+  ]);
 
 /** How many changes the page says wait to be sent. */
 const pendingCount = async (page: Page) =>

@@ -100,19 +100,31 @@ export async function lastStoredSeq(preau: RunningPreau, docId: string): Promise
 
 /** Every string the stored updates of a local copy carry (deleted text included), joined. */
 export async function localStrings(page: Page, name: string): Promise<string> {
-  const updates = await page.evaluate(async (dbName) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(dbName);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const values = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
-      req.onsuccess = () => resolve(req.result as Uint8Array[]);
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return values.map((v) => Array.from(v));
-  }, name);
+  // The copy's base and the base of its last instants beside it (written when the tab hid or closed).
+  const updates = await page.evaluate(
+    async (names) => {
+      const existing = new Set((await indexedDB.databases()).map((d) => d.name));
+      const out: number[][] = [];
+      for (const dbName of names) {
+        if (!existing.has(dbName)) continue;
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open(dbName);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        if (db.objectStoreNames.contains('updates')) {
+          const values = await new Promise<Uint8Array[]>((resolve, reject) => {
+            const req = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+            req.onsuccess = () => resolve(req.result as Uint8Array[]);
+            req.onerror = () => reject(req.error);
+          });
+          out.push(...values.map((v) => Array.from(v)));
+        }
+        db.close();
+      }
+      return out;
+    },
+    [name, `${name}:last`],
+  );
   return updates.flatMap((u) => stringsOfUpdate(Uint8Array.from(u))).join('');
 }

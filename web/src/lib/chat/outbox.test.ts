@@ -175,5 +175,8 @@ describe('the chat outbox', () => {
     expect(keptOutbox('p2', 'space:a', tab).load()).toEqual([]);
     expect(clearKeptOutboxes(undefined, tab)).toBe(2);
     expect(tab.getItem('other')).toBe('kept');
+    // Signed out: an outbox of the page that changes afterwards keeps nothing again.
+    keptOutbox('p1', 'space:a', tab).save([entry]);
+    expect(keptOutbox('p1', 'space:a', tab).load()).toEqual([]);
   });
 });

@@ -57,6 +57,14 @@ function readEntries(raw: string | null): OutboxEntry[] {
   );
 }
 
+/**
+ * Stores cleared at a sign-out: this page keeps nothing in them any more.
+ * The page goes on a moment (its chats' outboxes may change, a retry may
+ * fire) while the sign-out leaves; without this, a message just cleared was
+ * written back, and sent by the next page of the tab.
+ */
+const signedOut = new WeakSet<Storage>();
+
 /** A person's outbox for one conversation, kept in `store` (the tab's sessionStorage by default). */
 export function keptOutbox(
   person: string,
@@ -67,7 +75,7 @@ export function keptOutbox(
   return {
     load: () => (store ? readEntries(store.getItem(key)) : []),
     save: (entries) => {
-      if (!store) return;
+      if (!store || signedOut.has(store)) return;
       try {
         if (entries.length === 0) store.removeItem(key);
         else store.setItem(key, JSON.stringify(entries));
@@ -80,11 +88,13 @@ export function keptOutbox(
 }
 
 /**
- * Deletes the kept outboxes of this tab: all of them (signing out), or all
- * but those of `keep` (the person signed in now).
+ * Deletes the kept outboxes of this tab: all of them (signing out: nothing
+ * is kept in them by this page afterwards), or all but those of `keep` (the
+ * person signed in now).
  */
 export function clearKeptOutboxes(keep?: string, store: Storage | null = storage()): number {
   if (!store) return 0;
+  if (keep === undefined) signedOut.add(store);
   const gone: string[] = [];
   for (let i = 0; i < store.length; i++) {
     const key = store.key(i);

@@ -10,6 +10,39 @@ const COMPACT_DELAY_MS = 1500;
  */
 const RECENT_MS = 2000;
 
+/** The IndexedDB base beside a copy that holds what `flush` wrote (see LocalCopy). */
+export function lastInstantsName(copyName: string): string {
+  return `${copyName}:last`;
+}
+
+/** Opens (or creates) the base of a copy's last instants: one store, `updates`. */
+function openLastInstants(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, 1);
+    request.onupgradeneeded = () =>
+      request.result.createObjectStore('updates', { autoIncrement: true });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error(`could not open ${name}`));
+  });
+}
+
+/** Runs one request of a transaction on a base's `updates` store. */
+function onUpdates<T>(
+  db: IDBDatabase,
+  mode: IDBTransactionMode,
+  act: (s: IDBObjectStore) => IDBRequest<T>,
+) {
+  return new Promise<T>((resolve, reject) => {
+    const tx = db.transaction('updates', mode);
+    const request = act(tx.objectStore('updates'));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+/** The origin of the last instants applied back when a copy opens (y-indexeddb stores them). */
+const LAST_INSTANTS = Symbol('last instants');
+
 /**
  * A person's copy of one document in the browser (IndexedDB, through
  * y-indexeddb): every change, theirs or others', is kept as it happens, so
@@ -28,13 +61,20 @@ const RECENT_MS = 2000;
  * page has had the request's answer, a moment later; a tab closed in that
  * moment loses the transaction. So the changes of the last instants are
  * written once more, in one transaction committed at once (`commit()`),
- * when the page is hidden or goes away (`visibilitychange`, `pagehide`).
+ * when the page is hidden or goes away (`visibilitychange`, `beforeunload`,
+ * `pagehide`), in a base of their own beside the copy: in the copy's base
+ * that transaction would wait behind y-indexeddb's own ones still open, and
+ * a quiet machine closed the tab before any of them committed. They are
+ * merged back into the copy when it opens next, and that base is emptied
+ * whenever the copy is rewritten.
  * Writing a change twice is harmless (Yjs applies it once). The limit: the
  * browser commits that transaction after the page's last script, and one
  * that kills the tab's process at once (a crash) may still lose it.
  */
 export class LocalCopy {
   readonly #persistence: IndexeddbPersistence;
+  /** The base of the last instants (open once the copy is loaded). */
+  #last: IDBDatabase | null = null;
   #compactTimer: ReturnType<typeof setTimeout> | null = null;
   #destroyed = false;
 
@@ -46,6 +86,10 @@ export class LocalCopy {
     doc.on('afterTransaction', this.#afterTransaction);
     doc.on('update', this.#onUpdate);
     if (typeof window !== 'undefined') {
+      // `beforeunload` first: the earliest word that the tab goes away, so the
+      // transaction has the longest time to commit before the page is torn down
+      // (on `pagehide` alone, a quiet machine closed the tab before it did).
+      window.addEventListener('beforeunload', this.flush);
       window.addEventListener('pagehide', this.flush);
       document.addEventListener('visibilitychange', this.#onVisibility);
     }
@@ -57,6 +101,19 @@ export class LocalCopy {
     rememberLocalCopy(name);
     const copy = new LocalCopy(name, doc);
     await copy.#persistence.whenSynced;
+    const last = lastInstantsName(name);
+    rememberLocalCopy(last);
+    try {
+      copy.#last = await openLastInstants(last);
+      const kept = await onUpdates(copy.#last, 'readonly', (s) => s.getAll());
+      if (kept.length > 0) {
+        Y.applyUpdate(doc, Y.mergeUpdates(kept as Uint8Array[]), LAST_INSTANTS);
+        // Into the copy for good (rewritten whole), then the base of the last instants is emptied.
+        await copy.compact();
+      }
+    } catch (err) {
+      console.error('last instants of the local copy not read', err);
+    }
     return copy;
   }
 
@@ -95,6 +152,8 @@ export class LocalCopy {
   async compact(): Promise<void> {
     if (this.#destroyed) return;
     await storeState(this.#persistence, true);
+    // Everything is in the copy now (deleted content included in no base).
+    if (this.#last && !this.#destroyed) await onUpdates(this.#last, 'readwrite', (s) => s.clear());
   }
 
   /**
@@ -103,7 +162,7 @@ export class LocalCopy {
    * there was anything to write.
    */
   readonly flush = (): boolean => {
-    const db = this.#persistence.db;
+    const db = this.#last;
     if (this.#destroyed || !db || this.#recent.length === 0) return false;
     const update = Y.mergeUpdates(this.#recent);
     this.#recent = [];
@@ -126,10 +185,13 @@ export class LocalCopy {
     this.doc.off('afterTransaction', this.#afterTransaction);
     this.doc.off('update', this.#onUpdate);
     if (typeof window !== 'undefined') {
+      window.removeEventListener('beforeunload', this.flush);
       window.removeEventListener('pagehide', this.flush);
       document.removeEventListener('visibilitychange', this.#onVisibility);
     }
     void this.#persistence.destroy();
+    this.#last?.close();
+    this.#last = null;
   }
 
   /** Changes of the last instants (not those loaded from the copy), for `flush`. */
