@@ -56,6 +56,11 @@ try {
   const busyAfter = new Map<string, number>();
   /** Connections that failed on the way back (tried again, as the browser does). */
   const failedOnTheWay = new Map<string, number>();
+  /** Counts one more of a reason (numbers in it blanked, so that reasons group). */
+  const tally = (m: Map<string, number>, why: string) => {
+    const kind = why.replace(/\d+/g, 'N');
+    m.set(kind, (m.get(kind) ?? 0) + 1);
+  };
   let running = true;
   let killedAt = 0;
 
@@ -94,18 +99,14 @@ try {
       // 250 ms doubling to 1.5 s, ±30 %); a refusal is final.
       let back = await joinSession(t.url, sessionId, token, () => running);
       for (let attempt = 0; running && back.result === 'dropped'; attempt++) {
-        const kind = (back.reason ?? '?').replace(/\d+/g, 'N');
-        failedOnTheWay.set(kind, (failedOnTheWay.get(kind) ?? 0) + 1);
+        tally(failedOnTheWay, back.reason ?? '?');
         await sleep(Math.min(250 * 2 ** attempt, 1500) * (0.7 + 0.6 * Math.random()));
         back = await joinSession(t.url, sessionId, token, () => running);
       }
       socket = back.socket;
       if (socket) backAfter.set(i, performance.now() - at);
-      else if (running) notBack.set(back.reason ?? '?', (notBack.get(back.reason ?? '?') ?? 0) + 1);
-      for (const why of back.busyWhy) {
-        const kind = why.replace(/\d+/g, 'N');
-        busyAfter.set(kind, (busyAfter.get(kind) ?? 0) + 1);
-      }
+      else if (running) tally(notBack, back.reason ?? '?');
+      for (const why of back.busyWhy) tally(busyAfter, why);
     }
     socket?.close();
   };

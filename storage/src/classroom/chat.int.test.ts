@@ -1,6 +1,6 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import { findChatMessageByClientId, type StoredChatMessage, storeChatMessageTraced } from './chat';
@@ -106,15 +106,4 @@ function chatContract(engine: string, open: () => Promise<Database>) {
 
 chatContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-chatContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+chatContract('postgresql', openPostgresDatabase);

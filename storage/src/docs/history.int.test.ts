@@ -1,7 +1,7 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { openCase, placeHold } from '../archive/cases';
 import { eraseChatMessagesOf, expireChatMessages, insertChatMessage } from '../classroom/chat';
 import { insertSession } from '../classroom/liveSessions';
@@ -269,15 +269,4 @@ function historyContract(engine: string, open: () => Promise<Database>) {
 
 historyContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-historyContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+historyContract('postgresql', openPostgresDatabase);

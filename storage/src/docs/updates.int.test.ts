@@ -1,6 +1,6 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres';
+import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox } from '../trace/recordTrace';
 import { archiveDoc, createDoc } from './documents';
@@ -142,15 +142,4 @@ function appendContract(engine: string, open: () => Promise<Database>) {
 
 appendContract('pglite', () => openDatabase({ memory: true }, silentLogger()));
 
-let pg: TestPostgres | undefined;
-appendContract('postgresql', async () => {
-  pg = await startPostgres();
-  const database = await openDatabase({ url: pg.url }, silentLogger());
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await pg?.stop();
-    },
-  };
-});
+appendContract('postgresql', openPostgresDatabase);

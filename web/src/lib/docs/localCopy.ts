@@ -11,7 +11,7 @@ const COMPACT_DELAY_MS = 1500;
 const RECENT_MS = 2000;
 
 /** The IndexedDB base beside a copy that holds what `flush` wrote (see LocalCopy). */
-export function lastInstantsName(copyName: string): string {
+function lastInstantsName(copyName: string): string {
   return `${copyName}:last`;
 }
 
