@@ -18,6 +18,7 @@ import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server, type ServerOptions } from 'socket.io';
 import { Admission, type AdmissionLimits } from './admission';
+import { chatWriter } from './chat/chatWriter';
 import { type LiveClusterSettings, startLiveCluster } from './cluster/cluster';
 import { SocketCredentials } from './credentials';
 import { breakoutHandlers } from './handlers/breakouts.handlers';
@@ -133,8 +134,11 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   });
 
   // Spaces' chats, outside live sessions: their own namespace on the same path.
+  // One chat writer for the node: live sessions' and spaces' messages stored in batches.
+  const chat = chatWriter(deps.db);
   const spaceChat = mountSpaceChat(io.of(SPACE_CHAT_NAMESPACE) as unknown as SpaceChatNamespace, {
     db: deps.db,
+    storeChat: chat.store,
     verifier: deps.verifier,
     log,
     rules,
@@ -143,6 +147,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   });
   const registry = new SessionRegistry({
     db: deps.db,
+    storeChat: chat.store,
     sfu: deps.sfu,
     ...(deps.recording ? { recording: deps.recording } : {}),
     log,

@@ -1,10 +1,5 @@
 import { type ChatMessage, CLASSROOM_LIMITS, PreauError } from '@preau/protocol';
-import {
-  editChatMessage,
-  markChatMessageDeleted,
-  type StoredChatMessage,
-  storeChatMessageTraced,
-} from '@preau/storage';
+import { editChatMessage, markChatMessageDeleted, type StoredChatMessage } from '@preau/storage';
 import { newId } from '../session/ids';
 import type { Participant } from '../session/LiveSession';
 import type { SessionContext } from '../session/SessionContext';
@@ -48,9 +43,8 @@ export class SessionChat {
       const p = s.requireLive(actor);
       this.#mayWrite(p);
       const sentAt = s.now();
-      const { message: stored, fresh } = await storeChatMessageTraced(
-        s.db,
-        {
+      const { message: stored, fresh } = await s.storeChat({
+        message: {
           id: newId('m'),
           spaceId: s.space,
           sessionId: s.id,
@@ -60,8 +54,8 @@ export class SessionChat {
           sentAt,
           clientId: clientId ?? null,
         },
-        { session: s.id, text },
-      );
+        payload: { session: s.id, text },
+      });
       if (!fresh) return this.#already(stored);
       const message: ChatMessage = {
         messageId: stored.id,

@@ -26,6 +26,7 @@ import {
 } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
 import { SessionBreakouts } from '../breakouts/SessionBreakouts';
+import type { StoreChat } from '../chat/chatWriter';
 import { SessionChat } from '../chat/SessionChat';
 import { SessionHands } from '../hands/SessionHands';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -67,6 +68,8 @@ export interface LiveSessionDeps {
    */
   returning?: Array<{ personId: string; name: string; joinedAt: Date }>;
   db: Kysely<Schema>;
+  /** The node's chat writer. */
+  storeChat: StoreChat;
   sfu: SfuApi | null;
   /** Object storage and ffmpeg for recordings; without it the session does not record. */
   recording?: RecordingDeps;
@@ -100,6 +103,7 @@ export class LiveSession {
   readonly presentation: SessionPresentation;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
+  readonly #storeChat: StoreChat;
   readonly #outbox: SessionOutbox;
   readonly #log: Logger;
   readonly #timeouts: SessionTimeouts;
@@ -121,6 +125,7 @@ export class LiveSession {
     this.space = deps.stored.space;
     this.#title = deps.stored.title;
     this.#db = deps.db;
+    this.#storeChat = deps.storeChat;
     this.#outbox = deps.outbox;
     this.#log = deps.log;
     this.#timeouts = deps.timeouts;
@@ -175,6 +180,7 @@ export class LiveSession {
       now: () => this.#now(),
       run: (task) => this.#run(task),
       db: this.#db,
+      storeChat: this.#storeChat,
       write: (work) => this.#write(work),
       trace: (tx, actor, kind, subject, payload, at) =>
         this.#trace(tx, actor, kind, subject, payload, at),

@@ -8,6 +8,7 @@ import type {
 } from '@preau/protocol';
 import type { Schema } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
+import type { StoreChat } from '../chat/chatWriter';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import type { Participant } from './LiveSession';
 import type { Actor } from './types';
@@ -25,6 +26,8 @@ export interface SessionContext {
   run<T>(task: () => Promise<T>): Promise<T>;
   /** The database, for a write that is one statement with its trace (no transaction needed). */
   readonly db: Kysely<Schema>;
+  /** The node's chat writer (messages stored and traced in batches). */
+  readonly storeChat: StoreChat;
   /** One database transaction: the state write and its trace commit together. */
   write<T>(work: (tx: Transaction<Schema>) => Promise<T>): Promise<T>;
   /** Records a trace in the session's space within a transaction. */

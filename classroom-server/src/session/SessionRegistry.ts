@@ -10,6 +10,7 @@ import {
   type Schema,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
+import type { StoreChat } from '../chat/chatWriter';
 import type { RecordingDeps } from '../recording/SessionRecording';
 import { LiveSession } from './LiveSession';
 import type { SessionOutbox, SessionTimeouts } from './types';
@@ -17,6 +18,8 @@ import type { SessionOutbox, SessionTimeouts } from './types';
 /** What the registry needs to bring sessions to life. */
 export interface SessionRegistryDeps {
   db: Kysely<Schema>;
+  /** The node's chat writer. */
+  storeChat: StoreChat;
   sfu: SfuApi | null;
   /** Object storage and ffmpeg for recordings; without it sessions do not record. */
   recording?: RecordingDeps;
@@ -127,6 +130,7 @@ export class SessionRegistry {
       removed,
       returning,
       db,
+      storeChat: this.#deps.storeChat,
       sfu: this.#deps.sfu,
       ...(this.#deps.recording ? { recording: this.#deps.recording } : {}),
       outbox: this.#deps.outboxFor(sessionId, stored.space),

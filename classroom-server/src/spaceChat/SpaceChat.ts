@@ -20,9 +20,9 @@ import {
   spaceChatReadAt,
   spaceFacts,
   spaceMessages,
-  storeChatMessageTraced,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
+import type { StoreChat } from '../chat/chatWriter';
 import { newId } from '../session/ids';
 
 /** Who acts on a space's chat through one socket. */
@@ -68,6 +68,7 @@ export function toWire(m: StoredChatMessage): SpaceChatMessage {
  */
 export class SpaceChat {
   readonly #db: Kysely<Schema>;
+  readonly #storeChat: StoreChat;
   readonly #outbox: SpaceChatOutbox;
   readonly #fanout: Fanout | undefined;
   readonly #log: Logger;
@@ -75,12 +76,15 @@ export class SpaceChat {
 
   constructor(deps: {
     db: Kysely<Schema>;
+    /** The node's chat writer. */
+    storeChat: StoreChat;
     outbox: SpaceChatOutbox;
     fanout?: Fanout;
     log: Logger;
     now?: () => Date;
   }) {
     this.#db = deps.db;
+    this.#storeChat = deps.storeChat;
     this.#outbox = deps.outbox;
     this.#fanout = deps.fanout;
     this.#log = deps.log;
@@ -122,9 +126,8 @@ export class SpaceChat {
   ): Promise<SpaceChatMessage> {
     const spaceName = await this.#requireWritable(actor);
     const named = await this.#members(actor.space, mentions);
-    const { message: stored, fresh } = await storeChatMessageTraced(
-      this.#db,
-      {
+    const { message: stored, fresh } = await this.#storeChat({
+      message: {
         id: newId('m'),
         spaceId: actor.space,
         sessionId: null,
@@ -136,8 +139,8 @@ export class SpaceChat {
         mentions: named,
         clientId: clientId ?? null,
       },
-      { text, mentions: named },
-    );
+      payload: { text, mentions: named },
+    });
     if (!fresh) {
       if (stored.sessionId !== null)
         throw new PreauError('conflict', 'this client id names a message of a live class');

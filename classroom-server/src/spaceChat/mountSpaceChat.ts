@@ -15,6 +15,7 @@ import type { CapabilityVerifier, Logger, VerifiedClaims } from '@preau/protocol
 import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import type { Namespace } from 'socket.io';
+import type { StoreChat } from '../chat/chatWriter';
 import { SocketCredentials } from '../credentials';
 import { runEventHandler } from '../handlers/defineHandler';
 import { RateLimiter, type RateRule } from '../handlers/RateLimiter';
@@ -57,6 +58,8 @@ export function mountSpaceChat(
   nsp: SpaceChatNamespace,
   deps: {
     db: Kysely<Schema>;
+    /** The node's chat writer. */
+    storeChat: StoreChat;
     verifier: CapabilityVerifier;
     log: Logger;
     fanout?: Fanout;
@@ -67,6 +70,7 @@ export function mountSpaceChat(
   const log = deps.log.child({ module: 'space-chat' });
   const chat = new SpaceChat({
     db: deps.db,
+    storeChat: deps.storeChat,
     log,
     ...(deps.fanout ? { fanout: deps.fanout } : {}),
     outbox: {

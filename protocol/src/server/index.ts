@@ -1,5 +1,6 @@
 export * from './background';
 export * from './config';
+export * from './groupCommit';
 export * from './health';
 export * from './logger';
 export * from './process';

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
-import { findChatMessageByClientId, type StoredChatMessage, storeChatMessageTraced } from './chat';
+import {
+  findChatMessageByClientId,
+  type StoredChatMessage,
+  storeChatMessagesTraced,
+  storeChatMessageTraced,
+} from './chat';
 
 function chatContract(engine: string, open: () => Promise<Database>) {
   describe(`a chat message and its trace in one statement on ${engine}`, () => {
@@ -89,6 +94,52 @@ function chatContract(engine: string, open: () => Promise<Database>) {
       const winner = results.find((r) => r.fresh)!.message.id;
       expect(results.map((r) => r.message.id)).toEqual([winner, winner, winner]);
       expect((await outbox(space)).map((r) => [r.seq, r.subject])).toEqual([[1, winner]]);
+    });
+
+    it('stores a batch in one statement: per-space numbering in the order given, resends and twins in the batch answered with the stored one', async () => {
+      const [a, b] = [`class_chat6_${engine}`, `class_chat7_${engine}`];
+      const [ref] = [`class_chat8_${engine}`];
+      const before = message(a, 'm_before', 'k0');
+      await storeChatMessageTraced(database.db, before, { text: before.text });
+      const batch = [
+        message(a, 'm_a1', 'k1'),
+        message(b, 'm_b1', 'k1'),
+        { ...message(a, 'm_resend', 'k0'), text: 'renvoyé' },
+        message(a, 'm_a2', null),
+        { ...message(b, 'm_twin', 'k1'), text: 'jumeau' },
+        { ...message(a, 'm_a3', 'k3'), sentAt: new Date('2026-12-05T10:00:01.000Z') },
+      ];
+      const results = await storeChatMessagesTraced(
+        database.db,
+        batch.map((m) => ({ message: m, payload: { text: m.text, n: m.id } })),
+      );
+      expect(results.map((r) => [r.message.id, r.fresh])).toEqual([
+        ['m_a1', true],
+        ['m_b1', true],
+        ['m_before', false],
+        ['m_a2', true],
+        ['m_b1', false],
+        ['m_a3', true],
+      ]);
+      expect((await outbox(a)).map((r) => [r.seq, r.subject])).toEqual([
+        [1, 'm_before'],
+        [2, 'm_a1'],
+        [3, 'm_a2'],
+        [4, 'm_a3'],
+      ]);
+      expect((await outbox(b)).map((r) => [r.seq, r.subject])).toEqual([[1, 'm_b1']]);
+      // The rows are those recordTrace writes for the same acts.
+      for (const m of [before, batch[0]!, batch[3]!, batch[5]!]) {
+        await recordTrace(database.db, {
+          actor: m.authorId,
+          kind: 'chat.message',
+          space: ref,
+          subject: m.id,
+          at: m.sentAt,
+          payload: m === before ? { text: m.text } : { text: m.text, n: m.id },
+        });
+      }
+      expect(await outbox(a)).toEqual(await outbox(ref));
     });
 
     it('always stores a message without a client id, and refuses a bad trace untouched', async () => {

@@ -59,63 +59,126 @@ export async function findChatMessageByClientId(
   return row ? toStored(row) : null;
 }
 
+/** A chat message to store, with the payload of its `chat.message` trace. */
+export interface ChatMessageToStore {
+  message: StoredChatMessage;
+  payload: Record<string, unknown>;
+}
+
+/** What became of a message given to `storeChatMessagesTraced`. */
+export interface ChatMessageStored {
+  /** The message stored now, or, for a resend, the one stored before. */
+  message: StoredChatMessage;
+  /** False for a resend: nothing was written or traced. */
+  fresh: boolean;
+}
+
 /**
- * Stores a message unless its author already sent one with the same client
- * id in the space (a resend after a lost acknowledgement, or two sends racing:
- * then nothing is written and the stored message is handed back, with
- * `fresh: false`; a message without a client id is always stored), and for a
- * fresh message its `chat.message` trace (`recordTrace`: the space's next sequence number, the
- * author as actor, the message as subject, sent at `sentAt`), in ONE
- * statement on its own: one round trip and one commit per message instead of
- * six (begin, look-up, insert, counter, trace, commit), for a class chatting
- * on a busy node. Nothing is traced for a resend.
+ * Stores one message and its trace (`storeChatMessagesTraced` with one entry):
+ * a resend (same author, space and client id) is answered with the stored
+ * message, `fresh: false`.
  */
 export async function storeChatMessageTraced(
   db: Executor,
   message: StoredChatMessage,
   payload: Record<string, unknown>,
-): Promise<{ message: StoredChatMessage; fresh: boolean }> {
-  const trace = TraceInput.parse({
-    actor: message.authorId,
-    kind: 'chat.message',
-    space: message.spaceId,
-    subject: message.id,
-    at: message.sentAt,
-    payload,
-  });
-  const clientId = message.clientId ?? null;
+): Promise<ChatMessageStored> {
+  const [stored] = await storeChatMessagesTraced(db, [{ message, payload }]);
+  return stored!;
+}
+
+/**
+ * Stores messages unless their author already sent one with the same client
+ * id in the space (a resend after a lost acknowledgement, or two sends racing,
+ * in this batch or not: then nothing is written and the stored message is
+ * handed back, with `fresh: false`; a message without a client id is always
+ * stored), and for each fresh message its `chat.message` trace (the rows
+ * `recordTrace` writes: the space's next sequence number, in the order given,
+ * the author as actor, the message as subject, sent at `sentAt`), all in ONE
+ * statement on its own: one round trip and one commit for every message that
+ * arrived meanwhile on a busy node (a group commit), instead of six statements
+ * per message (begin, look-up, insert, counter, trace, commit). The rows
+ * travel as one JSON document. Nothing is traced for a resend.
+ */
+export async function storeChatMessagesTraced(
+  db: Executor,
+  entries: readonly ChatMessageToStore[],
+): Promise<ChatMessageStored[]> {
+  if (entries.length === 0) return [];
+  const rows = JSON.stringify(
+    entries.map(({ message, payload }, i) => {
+      const trace = TraceInput.parse({
+        actor: message.authorId,
+        kind: 'chat.message',
+        space: message.spaceId,
+        subject: message.id,
+        at: message.sentAt,
+        payload,
+      });
+      return {
+        i,
+        id: message.id,
+        session_id: message.sessionId,
+        space_id: message.spaceId,
+        mentions: message.mentions ?? [],
+        client_id: message.clientId ?? null,
+        author_id: message.authorId,
+        author_name: message.authorName,
+        text: message.text,
+        sent_at: message.sentAt.toISOString(),
+        payload: trace.payload,
+      };
+    }),
+  );
   const stored = await sql<{ id: string }>`
-    WITH ins AS (
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS v(
+        i int4, id text, session_id text, space_id text, mentions jsonb, client_id text,
+        author_id text, author_name text, text text, sent_at timestamptz, payload jsonb)
+    ), ins AS (
       INSERT INTO live_chat_message (id, session_id, space_id, mentions, client_id,
         author_id, author_name, text, sent_at, deleted_at, deleted_by)
-      VALUES (${message.id}, ${message.sessionId}, ${message.spaceId},
-        ${JSON.stringify(message.mentions ?? [])}::jsonb, ${clientId}, ${message.authorId},
-        ${message.authorName}, ${message.text}, ${message.sentAt}, NULL, NULL)
+      SELECT id, session_id, space_id, mentions, client_id, author_id, author_name, text,
+        sent_at, NULL, NULL
+      FROM v ORDER BY i
       ON CONFLICT (author_id, space_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
       RETURNING id
-    ), counter AS (
+    ), fresh AS (
+      SELECT v.* FROM v JOIN ins ON ins.id = v.id
+    ), spaces AS (
+      SELECT space_id, count(*)::int8 AS n FROM fresh GROUP BY space_id
+    ), counters AS (
       INSERT INTO trace_space AS t (space_id, last_seq)
-      SELECT ${trace.space}, 1 FROM ins
-      ON CONFLICT (space_id) DO UPDATE SET last_seq = t.last_seq + 1
-      RETURNING t.last_seq
+      SELECT space_id, n FROM spaces ORDER BY space_id
+      ON CONFLICT (space_id) DO UPDATE SET last_seq = t.last_seq + EXCLUDED.last_seq
+      RETURNING t.space_id, t.last_seq
     ), traced AS (
       INSERT INTO trace_outbox (space_id, seq, kind, actor, subject, at, payload, body)
-      SELECT ${trace.space}, last_seq, ${trace.kind}, ${trace.actor}, ${trace.subject},
-        ${trace.at}, ${JSON.stringify(trace.payload)}::jsonb, NULL
-      FROM counter
+      SELECT f.space_id,
+        c.last_seq - s.n + row_number() OVER (PARTITION BY f.space_id ORDER BY f.i),
+        'chat.message', f.author_id, f.id, f.sent_at, f.payload, NULL
+      FROM fresh f
+      JOIN counters c ON c.space_id = f.space_id
+      JOIN spaces s ON s.space_id = f.space_id
     )
     SELECT id FROM ins`.execute(db);
-  if (stored.rows.length > 0) return { message, fresh: true };
-  if (!clientId) throw new Error('chat message without a client id not inserted');
-  // A resend, or a concurrent send with the same id that won (its insert was
-  // waited for): the stored message is the answer.
-  const known = await findChatMessageByClientId(db, {
-    spaceId: message.spaceId,
-    authorId: message.authorId,
-    clientId,
-  });
-  if (!known) throw new Error('chat message neither inserted nor found by its client id');
-  return { message: known, fresh: false };
+  const inserted = new Set(stored.rows.map((r) => r.id));
+  return Promise.all(
+    entries.map(async ({ message }) => {
+      if (inserted.has(message.id)) return { message, fresh: true };
+      const clientId = message.clientId ?? null;
+      if (!clientId) throw new Error('chat message without a client id not inserted');
+      // A resend, or a send with the same id that won (earlier in this batch,
+      // or concurrently: its insert was waited for): the stored message is the answer.
+      const known = await findChatMessageByClientId(db, {
+        spaceId: message.spaceId,
+        authorId: message.authorId,
+        clientId,
+      });
+      if (!known) throw new Error('chat message neither inserted nor found by its client id');
+      return { message: known, fresh: false };
+    }),
+  );
 }
 
 /** Which chat a message is looked for in: a live session's, or a space's (any session or none). */
