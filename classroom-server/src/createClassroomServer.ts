@@ -18,7 +18,6 @@ import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { Server, type ServerOptions } from 'socket.io';
 import { Admission, type AdmissionLimits } from './admission';
-import { chatWriter } from './chat/chatWriter';
 import { type LiveClusterSettings, startLiveCluster } from './cluster/cluster';
 import { SocketCredentials } from './credentials';
 import { breakoutHandlers } from './handlers/breakouts.handlers';
@@ -39,6 +38,7 @@ import type { RecordingDeps } from './recording/SessionRecording';
 import { startIdleSweep } from './session/IdleSessions';
 import { SessionRegistry } from './session/SessionRegistry';
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from './session/types';
+import { nodeWriters } from './session/writers';
 import { type ClassroomIo, socketOutbox } from './socketOutbox';
 import { mountSpaceChat, type SpaceChatNamespace } from './spaceChat/mountSpaceChat';
 
@@ -134,11 +134,11 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   });
 
   // Spaces' chats, outside live sessions: their own namespace on the same path.
-  // One chat writer for the node: live sessions' and spaces' messages stored in batches.
-  const chat = chatWriter(deps.db);
+  // The node's writers: chat messages and hands of every session and space, in batches.
+  const writers = nodeWriters(deps.db);
   const spaceChat = mountSpaceChat(io.of(SPACE_CHAT_NAMESPACE) as unknown as SpaceChatNamespace, {
     db: deps.db,
-    storeChat: chat.store,
+    writers,
     verifier: deps.verifier,
     log,
     rules,
@@ -147,7 +147,7 @@ export function createClassroomServer(deps: ClassroomServerDeps): ClassroomServe
   });
   const registry = new SessionRegistry({
     db: deps.db,
-    storeChat: chat.store,
+    writers,
     sfu: deps.sfu,
     ...(deps.recording ? { recording: deps.recording } : {}),
     log,

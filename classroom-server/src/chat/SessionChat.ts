@@ -43,7 +43,7 @@ export class SessionChat {
       const p = s.requireLive(actor);
       this.#mayWrite(p);
       const sentAt = s.now();
-      const { message: stored, fresh } = await s.storeChat({
+      const { message: stored, fresh } = await s.writers.storeChat({
         message: {
           id: newId('m'),
           spaceId: s.space,

@@ -1,5 +1,5 @@
 import type { HandView } from '@preau/protocol';
-import { lowerHand, raiseHand } from '@preau/storage';
+import { lowerHand } from '@preau/storage';
 import type { SessionContext } from '../session/SessionContext';
 import type { Actor } from '../session/types';
 import { HandQueue } from './HandQueue';
@@ -27,8 +27,8 @@ export class SessionHands {
       const p = s.requireLive(actor);
       if (this.#queue.has(p.id)) return;
       const at = s.now();
-      // One statement: no transaction around it (one round trip instead of three).
-      await raiseHand(s.db, { sessionId: s.id, personId: p.id, at });
+      // No transaction around it: written with the node's other hands (one statement).
+      await s.writers.changeHand({ op: 'raise', sessionId: s.id, personId: p.id, at });
       if (this.#queue.raise(p.id, at)) this.#announce();
     });
   }
@@ -45,7 +45,7 @@ export class SessionHands {
         await s.moderationTrace(p.id, 'lower_hand', whose);
       }
       if (!this.#queue.has(whose)) return;
-      await lowerHand(s.db, s.id, whose);
+      await s.writers.changeHand({ op: 'lower', sessionId: s.id, personId: whose });
       if (this.#queue.lower(whose)) this.#announce();
     });
   }

@@ -26,7 +26,6 @@ import {
 } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
 import { SessionBreakouts } from '../breakouts/SessionBreakouts';
-import type { StoreChat } from '../chat/chatWriter';
 import { SessionChat } from '../chat/SessionChat';
 import { SessionHands } from '../hands/SessionHands';
 import { MediaSignalling } from '../media/MediaSignalling';
@@ -40,6 +39,7 @@ import { SerialQueue } from './SerialQueue';
 import type { SessionContext } from './SessionContext';
 import { nextSessionState, type SessionState, sessionStateFrom } from './sessionMachine';
 import { type Actor, isModerator, type SessionOutbox, type SessionTimeouts } from './types';
+import type { NodeWriters } from './writers';
 
 /** A person in the session, for as long as their stay lasts. */
 export interface Participant {
@@ -68,8 +68,8 @@ export interface LiveSessionDeps {
    */
   returning?: Array<{ personId: string; name: string; joinedAt: Date }>;
   db: Kysely<Schema>;
-  /** The node's chat writer. */
-  storeChat: StoreChat;
+  /** The node's writers (chat messages, hands: in batches). */
+  writers: NodeWriters;
   sfu: SfuApi | null;
   /** Object storage and ffmpeg for recordings; without it the session does not record. */
   recording?: RecordingDeps;
@@ -103,7 +103,7 @@ export class LiveSession {
   readonly presentation: SessionPresentation;
   readonly #title: string;
   readonly #db: Kysely<Schema>;
-  readonly #storeChat: StoreChat;
+  readonly #writers: NodeWriters;
   readonly #outbox: SessionOutbox;
   readonly #log: Logger;
   readonly #timeouts: SessionTimeouts;
@@ -125,7 +125,7 @@ export class LiveSession {
     this.space = deps.stored.space;
     this.#title = deps.stored.title;
     this.#db = deps.db;
-    this.#storeChat = deps.storeChat;
+    this.#writers = deps.writers;
     this.#outbox = deps.outbox;
     this.#log = deps.log;
     this.#timeouts = deps.timeouts;
@@ -180,7 +180,7 @@ export class LiveSession {
       now: () => this.#now(),
       run: (task) => this.#run(task),
       db: this.#db,
-      storeChat: this.#storeChat,
+      writers: this.#writers,
       write: (work) => this.#write(work),
       trace: (tx, actor, kind, subject, payload, at) =>
         this.#trace(tx, actor, kind, subject, payload, at),

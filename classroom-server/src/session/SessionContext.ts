@@ -8,10 +8,10 @@ import type {
 } from '@preau/protocol';
 import type { Schema } from '@preau/storage';
 import type { Kysely, Transaction } from 'kysely';
-import type { StoreChat } from '../chat/chatWriter';
 import type { MediaSignalling } from '../media/MediaSignalling';
 import type { Participant } from './LiveSession';
 import type { Actor } from './types';
+import type { NodeWriters } from './writers';
 
 /**
  * What a session's feature modules (chat, hands, teacher controls) may use of
@@ -26,8 +26,8 @@ export interface SessionContext {
   run<T>(task: () => Promise<T>): Promise<T>;
   /** The database, for a write that is one statement with its trace (no transaction needed). */
   readonly db: Kysely<Schema>;
-  /** The node's chat writer (messages stored and traced in batches). */
-  readonly storeChat: StoreChat;
+  /** The node's writers (chat messages, hands: in batches). */
+  readonly writers: NodeWriters;
   /** One database transaction: the state write and its trace commit together. */
   write<T>(work: (tx: Transaction<Schema>) => Promise<T>): Promise<T>;
   /** Records a trace in the session's space within a transaction. */

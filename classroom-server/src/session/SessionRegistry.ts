@@ -10,16 +10,16 @@ import {
   type Schema,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
-import type { StoreChat } from '../chat/chatWriter';
 import type { RecordingDeps } from '../recording/SessionRecording';
 import { LiveSession } from './LiveSession';
 import type { SessionOutbox, SessionTimeouts } from './types';
+import type { NodeWriters } from './writers';
 
 /** What the registry needs to bring sessions to life. */
 export interface SessionRegistryDeps {
   db: Kysely<Schema>;
-  /** The node's chat writer. */
-  storeChat: StoreChat;
+  /** The node's writers (chat messages, hands: in batches). */
+  writers: NodeWriters;
   sfu: SfuApi | null;
   /** Object storage and ffmpeg for recordings; without it sessions do not record. */
   recording?: RecordingDeps;
@@ -130,7 +130,7 @@ export class SessionRegistry {
       removed,
       returning,
       db,
-      storeChat: this.#deps.storeChat,
+      writers: this.#deps.writers,
       sfu: this.#deps.sfu,
       ...(this.#deps.recording ? { recording: this.#deps.recording } : {}),
       outbox: this.#deps.outboxFor(sessionId, stored.space),

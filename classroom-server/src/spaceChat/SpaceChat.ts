@@ -22,8 +22,8 @@ import {
   spaceMessages,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
-import type { StoreChat } from '../chat/chatWriter';
 import { newId } from '../session/ids';
+import type { NodeWriters } from '../session/writers';
 
 /** Who acts on a space's chat through one socket. */
 export interface ChatActor {
@@ -68,7 +68,7 @@ export function toWire(m: StoredChatMessage): SpaceChatMessage {
  */
 export class SpaceChat {
   readonly #db: Kysely<Schema>;
-  readonly #storeChat: StoreChat;
+  readonly #writers: NodeWriters;
   readonly #outbox: SpaceChatOutbox;
   readonly #fanout: Fanout | undefined;
   readonly #log: Logger;
@@ -76,15 +76,15 @@ export class SpaceChat {
 
   constructor(deps: {
     db: Kysely<Schema>;
-    /** The node's chat writer. */
-    storeChat: StoreChat;
+    /** The node's writers (chat messages, hands: in batches). */
+    writers: NodeWriters;
     outbox: SpaceChatOutbox;
     fanout?: Fanout;
     log: Logger;
     now?: () => Date;
   }) {
     this.#db = deps.db;
-    this.#storeChat = deps.storeChat;
+    this.#writers = deps.writers;
     this.#outbox = deps.outbox;
     this.#fanout = deps.fanout;
     this.#log = deps.log;
@@ -126,7 +126,7 @@ export class SpaceChat {
   ): Promise<SpaceChatMessage> {
     const spaceName = await this.#requireWritable(actor);
     const named = await this.#members(actor.space, mentions);
-    const { message: stored, fresh } = await this.#storeChat({
+    const { message: stored, fresh } = await this.#writers.storeChat({
       message: {
         id: newId('m'),
         spaceId: actor.space,

@@ -15,12 +15,12 @@ import type { CapabilityVerifier, Logger, VerifiedClaims } from '@preau/protocol
 import type { Fanout, Schema } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import type { Namespace } from 'socket.io';
-import type { StoreChat } from '../chat/chatWriter';
 import { SocketCredentials } from '../credentials';
 import { runEventHandler } from '../handlers/defineHandler';
 import { RateLimiter, type RateRule } from '../handlers/RateLimiter';
 import { limitUnknownEvents } from '../handlers/unknownEvents';
 import { refusal } from '../handshake';
+import type { NodeWriters } from '../session/writers';
 import { SpaceChat } from './SpaceChat';
 import { type SpaceChatContext, spaceChatHandlers } from './spaceChat.handlers';
 
@@ -58,8 +58,8 @@ export function mountSpaceChat(
   nsp: SpaceChatNamespace,
   deps: {
     db: Kysely<Schema>;
-    /** The node's chat writer. */
-    storeChat: StoreChat;
+    /** The node's writers (chat messages, hands: in batches). */
+    writers: NodeWriters;
     verifier: CapabilityVerifier;
     log: Logger;
     fanout?: Fanout;
@@ -70,7 +70,7 @@ export function mountSpaceChat(
   const log = deps.log.child({ module: 'space-chat' });
   const chat = new SpaceChat({
     db: deps.db,
-    storeChat: deps.storeChat,
+    writers: deps.writers,
     log,
     ...(deps.fanout ? { fanout: deps.fanout } : {}),
     outbox: {

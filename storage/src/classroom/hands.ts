@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema';
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
@@ -28,6 +28,56 @@ export async function lowerHand(tx: Executor, sessionId: string, personId: strin
     .where('session_id', '=', sessionId)
     .where('person_id', '=', personId)
     .execute();
+}
+
+/** A hand raised or lowered, for `writeHands`. */
+export type HandChange =
+  | { op: 'raise'; sessionId: string; personId: string; at: Date }
+  | { op: 'lower'; sessionId: string; personId: string };
+
+/**
+ * Raises and lowers hands, many in ONE statement (a group commit of what
+ * arrived meanwhile on a busy node): the same rows `raiseHand` and
+ * `lowerHand` would leave. The changes of one statement see the table as it
+ * was before it, so a hand changed twice is written in two statements, in
+ * the order given.
+ */
+export async function writeHands(db: Executor, changes: readonly HandChange[]): Promise<void> {
+  let rest = changes;
+  while (rest.length > 0) {
+    // The longest run without a hand changed twice.
+    const seen = new Set<string>();
+    let n = 0;
+    for (const c of rest) {
+      const key = `${c.sessionId}\u0000${c.personId}`;
+      if (seen.has(key)) break;
+      seen.add(key);
+      n++;
+    }
+    const rows = JSON.stringify(
+      rest.slice(0, n).map((c, i) => ({
+        i,
+        op: c.op,
+        session_id: c.sessionId,
+        person_id: c.personId,
+        at: c.op === 'raise' ? c.at.toISOString() : null,
+      })),
+    );
+    await sql`
+      WITH v AS (
+        SELECT * FROM jsonb_to_recordset(${rows}::jsonb)
+          AS v(i int4, op text, session_id text, person_id text, at timestamptz)
+      ), raised AS (
+        INSERT INTO live_hand (session_id, person_id, raised_at)
+        SELECT session_id, person_id, at FROM v WHERE op = 'raise' ORDER BY i
+        ON CONFLICT (session_id, person_id) DO NOTHING
+      ), lowered AS (
+        DELETE FROM live_hand h USING v
+        WHERE v.op = 'lower' AND h.session_id = v.session_id AND h.person_id = v.person_id
+      )
+      SELECT 1`.execute(db);
+    rest = rest.slice(n);
+  }
 }
 
 /** The session's raised hands, first raised first. */
