@@ -3,8 +3,9 @@ import {
   type ChatMessageStored,
   type ChatMessageToStore,
   type HandChange,
+  insertChatMessagesTraced,
   type Schema,
-  storeChatMessagesTraced,
+  storedForResend,
   writeHands,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
@@ -26,13 +27,20 @@ export interface NodeWriters {
 }
 
 export function nodeWriters(db: Kysely<Schema>): NodeWriters {
-  const chat = new GroupCommit((batch: ChatMessageToStore[]) => storeChatMessagesTraced(db, batch));
+  // The statements alone go in batches (all or nothing: a failed batch is
+  // tried again item by item); a resend's look-up is its own.
+  const chat = new GroupCommit((batch: ChatMessageToStore[]) =>
+    insertChatMessagesTraced(db, batch),
+  );
   const hands = new GroupCommit(async (batch: HandChange[]) => {
     await writeHands(db, batch);
     return batch.map(() => undefined);
   });
   return {
-    storeChat: (entry) => chat.add(entry),
+    storeChat: async (entry) =>
+      (await chat.add(entry))
+        ? { message: entry.message, fresh: true }
+        : storedForResend(db, entry.message),
     changeHand: (change) => hands.add(change),
   };
 }

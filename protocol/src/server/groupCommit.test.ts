@@ -42,19 +42,25 @@ describe('GroupCommit', () => {
     expect(w.batches).toEqual([[1], [2, 3], [4, 5]]);
   });
 
-  it('rejects every item of a failed batch, and goes on with the next', async () => {
-    let calls = 0;
-    let fail: (err: Error) => void = () => {};
-    const commit = new GroupCommit<number, number>((batch) => {
-      calls++;
-      if (calls === 1) return new Promise((_, reject) => (fail = reject));
-      return Promise.resolve(batch.map((n) => n * 10));
+  it('writes the items of a failed batch again one by one: a bad item fails alone', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number, number>(async (batch) => {
+      batches.push(batch);
+      if (batch.includes(3)) throw new Error('3 is refused');
+      return batch.map((n) => n * 10);
     });
-    const doomed = commit.add(1);
-    const next = commit.add(2);
-    fail(new Error('database gone'));
-    await expect(doomed).rejects.toThrow('database gone');
-    expect(await next).toBe(20);
+    const first = commit.add(1);
+    const rest = [2, 3, 4].map((n) => commit.add(n));
+    expect(await first).toBe(10);
+    const settled = await Promise.allSettled(rest);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
+      20,
+      'Error: 3 is refused',
+      40,
+    ]);
+    expect(batches).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    // The next batch is written as usual.
+    expect(await commit.add(5)).toBe(50);
   });
 
   it('rejects a batch whose write answers the wrong number of results', async () => {

@@ -7,8 +7,10 @@
  * each side, whatever its size).
  *
  * `write` receives the batch in arrival order and answers one result per
- * item, in the same order. If it throws, every item of that batch is
- * rejected with the error (the next batch is tried all the same).
+ * item, in the same order. If it throws for a batch of several items, each
+ * item is written again on its own, in order, so that one bad item (or a
+ * passing failure) fails alone and not the others that happened to share
+ * its batch; an item that fails on its own is rejected with its error.
  */
 export class GroupCommit<I, O> {
   readonly #write: (batch: I[]) => Promise<O[]>;
@@ -38,16 +40,30 @@ export class GroupCommit<I, O> {
         const batch = this.#waiting.splice(0, this.#maxBatch);
         this.batches++;
         try {
-          const results = await this.#write(batch.map((w) => w.item));
-          if (results.length !== batch.length)
-            throw new Error(`a batch of ${batch.length} answered ${results.length} results`);
+          const results = await this.#writeBatch(batch.map((w) => w.item));
           for (const [i, w] of batch.entries()) w.resolve(results[i]!);
         } catch (err) {
-          for (const w of batch) w.reject(err);
+          if (batch.length === 1) batch[0]!.reject(err);
+          else for (const w of batch) await this.#writeAlone(w);
         }
       }
     } finally {
       this.#writing = false;
+    }
+  }
+
+  async #writeBatch(items: I[]): Promise<O[]> {
+    const results = await this.#write(items);
+    if (results.length !== items.length)
+      throw new Error(`a batch of ${items.length} answered ${results.length} results`);
+    return results;
+  }
+
+  async #writeAlone(w: { item: I; resolve(out: O): void; reject(err: unknown): void }) {
+    try {
+      w.resolve((await this.#writeBatch([w.item]))[0]!);
+    } catch (err) {
+      w.reject(err);
     }
   }
 }

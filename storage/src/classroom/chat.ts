@@ -104,6 +104,23 @@ export async function storeChatMessagesTraced(
   db: Executor,
   entries: readonly ChatMessageToStore[],
 ): Promise<ChatMessageStored[]> {
+  const fresh = await insertChatMessagesTraced(db, entries);
+  return Promise.all(
+    entries.map(({ message }, i) =>
+      fresh[i] ? { message, fresh: true } : storedForResend(db, message),
+    ),
+  );
+}
+
+/**
+ * The statement of `storeChatMessagesTraced`, alone: whether each message
+ * was stored (false: its author already sent one with its client id). One
+ * statement, so all or nothing: it may be tried again, whole or in parts.
+ */
+export async function insertChatMessagesTraced(
+  db: Executor,
+  entries: readonly ChatMessageToStore[],
+): Promise<boolean[]> {
   if (entries.length === 0) return [];
   const rows = JSON.stringify(
     entries.map(({ message, payload }, i) => {
@@ -163,22 +180,27 @@ export async function storeChatMessagesTraced(
     )
     SELECT id FROM ins`.execute(db);
   const inserted = new Set(stored.rows.map((r) => r.id));
-  return Promise.all(
-    entries.map(async ({ message }) => {
-      if (inserted.has(message.id)) return { message, fresh: true };
-      const clientId = message.clientId ?? null;
-      if (!clientId) throw new Error('chat message without a client id not inserted');
-      // A resend, or a send with the same id that won (earlier in this batch,
-      // or concurrently: its insert was waited for): the stored message is the answer.
-      const known = await findChatMessageByClientId(db, {
-        spaceId: message.spaceId,
-        authorId: message.authorId,
-        clientId,
-      });
-      if (!known) throw new Error('chat message neither inserted nor found by its client id');
-      return { message: known, fresh: false };
-    }),
-  );
+  return entries.map(({ message }) => inserted.has(message.id));
+}
+
+/**
+ * The answer to a message not stored by `insertChatMessagesTraced`: a
+ * resend, or a send with the same client id that won (earlier in its batch,
+ * or concurrently: its insert was waited for); the stored message.
+ */
+export async function storedForResend(
+  db: Executor,
+  message: StoredChatMessage,
+): Promise<ChatMessageStored> {
+  const clientId = message.clientId ?? null;
+  if (!clientId) throw new Error('chat message without a client id not inserted');
+  const known = await findChatMessageByClientId(db, {
+    spaceId: message.spaceId,
+    authorId: message.authorId,
+    clientId,
+  });
+  if (!known) throw new Error('chat message neither inserted nor found by its client id');
+  return { message: known, fresh: false };
 }
 
 /** Which chat a message is looked for in: a live session's, or a space's (any session or none). */
