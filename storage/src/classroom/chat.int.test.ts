@@ -4,11 +4,27 @@ import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import {
+  type ChatMessageToStore,
   findChatMessageByClientId,
+  insertChatMessagesTraced,
   type StoredChatMessage,
-  storeChatMessagesTraced,
-  storeChatMessageTraced,
+  storedForResend,
 } from './chat';
+
+/** What the node's chat writer does with a batch: the statement, then a look-up per resend. */
+async function storeChatMessagesTraced(db: Database['db'], entries: ChatMessageToStore[]) {
+  const fresh = await insertChatMessagesTraced(db, entries);
+  return Promise.all(
+    entries.map(({ message }, i) =>
+      fresh[i] ? { message, fresh: true } : storedForResend(db, message),
+    ),
+  );
+}
+const storeChatMessageTraced = async (
+  db: Database['db'],
+  message: StoredChatMessage,
+  payload: Record<string, unknown>,
+) => (await storeChatMessagesTraced(db, [{ message, payload }]))[0]!;
 
 function chatContract(engine: string, open: () => Promise<Database>) {
   describe(`a chat message and its trace in one statement on ${engine}`, () => {

@@ -65,7 +65,7 @@ export interface ChatMessageToStore {
   payload: Record<string, unknown>;
 }
 
-/** What became of a message given to `storeChatMessagesTraced`. */
+/** What became of a message sent: stored now, or a resend answered with the stored one. */
 export interface ChatMessageStored {
   /** The message stored now, or, for a resend, the one stored before. */
   message: StoredChatMessage;
@@ -74,47 +74,17 @@ export interface ChatMessageStored {
 }
 
 /**
- * Stores one message and its trace (`storeChatMessagesTraced` with one entry):
- * a resend (same author, space and client id) is answered with the stored
- * message, `fresh: false`.
- */
-export async function storeChatMessageTraced(
-  db: Executor,
-  message: StoredChatMessage,
-  payload: Record<string, unknown>,
-): Promise<ChatMessageStored> {
-  const [stored] = await storeChatMessagesTraced(db, [{ message, payload }]);
-  return stored!;
-}
-
-/**
  * Stores messages unless their author already sent one with the same client
  * id in the space (a resend after a lost acknowledgement, or two sends racing,
- * in this batch or not: then nothing is written and the stored message is
- * handed back, with `fresh: false`; a message without a client id is always
- * stored), and for each fresh message its `chat.message` trace (the rows
+ * in this batch or not: then nothing is written, `false`, and
+ * `storedForResend` finds the stored one; a message without a client id is
+ * always stored), and for each fresh message its `chat.message` trace (the rows
  * `recordTrace` writes: the space's next sequence number, in the order given,
  * the author as actor, the message as subject, sent at `sentAt`), all in ONE
  * statement on its own: one round trip and one commit for every message that
  * arrived meanwhile on a busy node (a group commit), instead of six statements
  * per message (begin, look-up, insert, counter, trace, commit). The rows
- * travel as one JSON document. Nothing is traced for a resend.
- */
-export async function storeChatMessagesTraced(
-  db: Executor,
-  entries: readonly ChatMessageToStore[],
-): Promise<ChatMessageStored[]> {
-  const fresh = await insertChatMessagesTraced(db, entries);
-  return Promise.all(
-    entries.map(({ message }, i) =>
-      fresh[i] ? { message, fresh: true } : storedForResend(db, message),
-    ),
-  );
-}
-
-/**
- * The statement of `storeChatMessagesTraced`, alone: whether each message
- * was stored (false: its author already sent one with its client id). One
+ * travel as one JSON document. Nothing is traced for a resend. One
  * statement, so all or nothing: it may be tried again, whole or in parts.
  */
 export async function insertChatMessagesTraced(
@@ -184,7 +154,7 @@ export async function insertChatMessagesTraced(
 }
 
 /**
- * The answer to a message not stored by `insertChatMessagesTraced`: a
+ * The answer to a message `insertChatMessagesTraced` did not store: a
  * resend, or a send with the same client id that won (earlier in its batch,
  * or concurrently: its insert was waited for); the stored message.
  */

@@ -2,7 +2,7 @@ import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
-import { listHands, raiseHand, writeHands } from './hands';
+import { listHands, writeHands } from './hands';
 import { insertSession } from './liveSessions';
 
 function handsContract(engine: string, open: () => Promise<Database>) {
@@ -16,7 +16,7 @@ function handsContract(engine: string, open: () => Promise<Database>) {
     const hands = async (session: string) =>
       (await listHands(database.db, session)).map((h) => [h.personId, h.raisedAt.getUTCSeconds()]);
 
-    it('leaves the rows raiseHand and lowerHand would, a hand changed twice in the order given', async () => {
+    it('raises (a hand up keeps its first time) and lowers many at once, a hand changed twice in the order given', async () => {
       const [s1, s2] = [`ls_hands1_${engine}`, `ls_hands2_${engine}`];
       for (const id of [s1, s2]) {
         await insertSession(database.db, {
@@ -29,8 +29,8 @@ function handsContract(engine: string, open: () => Promise<Database>) {
           startedAt: at(0),
         });
       }
-      await raiseHand(database.db, { sessionId: s1, personId: 'p_a', at: at(1) });
-      await raiseHand(database.db, { sessionId: s1, personId: 'p_b', at: at(2) });
+      await writeHands(database.db, [{ op: 'raise', sessionId: s1, personId: 'p_a', at: at(1) }]);
+      await writeHands(database.db, [{ op: 'raise', sessionId: s1, personId: 'p_b', at: at(2) }]);
       await writeHands(database.db, [
         { op: 'raise', sessionId: s1, personId: 'p_c', at: at(3) },
         { op: 'lower', sessionId: s1, personId: 'p_a' },

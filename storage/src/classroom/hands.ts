@@ -9,18 +9,6 @@ export interface StoredHand {
   raisedAt: Date;
 }
 
-/** Records a raised hand; a hand already up keeps its first time. */
-export async function raiseHand(
-  tx: Executor,
-  hand: { sessionId: string; personId: string; at: Date },
-): Promise<void> {
-  await tx
-    .insertInto('live_hand')
-    .values({ session_id: hand.sessionId, person_id: hand.personId, raised_at: hand.at })
-    .onConflict((oc) => oc.columns(['session_id', 'person_id']).doNothing())
-    .execute();
-}
-
 /** Forgets a hand (lowered, or its owner left); no-op if it was not up. */
 export async function lowerHand(tx: Executor, sessionId: string, personId: string): Promise<void> {
   await tx
@@ -36,9 +24,9 @@ export type HandChange =
   | { op: 'lower'; sessionId: string; personId: string };
 
 /**
- * Raises and lowers hands, many in ONE statement (a group commit of what
- * arrived meanwhile on a busy node): the same rows `raiseHand` and
- * `lowerHand` would leave. The changes of one statement see the table as it
+ * Raises hands (a hand already up keeps its first time) and lowers them,
+ * many in ONE statement (a group commit of what arrived meanwhile on a busy
+ * node). The changes of one statement see the table as it
  * was before it, so a hand changed twice is written in two statements, in
  * the order given.
  */
