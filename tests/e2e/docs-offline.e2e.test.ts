@@ -143,6 +143,34 @@ describe('pads and boards kept in the browser', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('a pad whose editor cannot load says so, and shows the editor once the network is back', async () => {
+    const { page: teacher } = await signedIn('prof.martin');
+    const padId = await createDocFromPage(teacher, preau.url, class3A, 'Réseau', 'pad');
+    const { ctx, page } = await signedIn(student.login);
+    // The editor's code (a chunk of its own, loaded on demand) does not come
+    // through, as when the network drops right after the page opened.
+    let cut = true;
+    await ctx.route('**/_app/immutable/chunks/*.js', async (route) => {
+      const response = await route.fetch();
+      if (cut && (await response.text()).includes('collaborationCaret')) return route.abort();
+      return route.fulfill({ response });
+    });
+    await page.goto(`${preau.url}/docs/${padId}`);
+    await expect
+      .poll(() => page.locator('.pad [role="status"]').allTextContents())
+      .toContainEqual(expect.stringContaining('L’éditeur n’a pas pu se charger'));
+    expect(await page.locator('.pad-content').count()).toBe(0);
+    // The network is back: the editor appears without a reload.
+    cut = false;
+    await ctx.setOffline(true);
+    await ctx.setOffline(false);
+    await page.locator('.pad-content').waitFor({ timeout: 15_000 });
+    await page.locator('.pad-content').click();
+    await page.keyboard.type('Écrit après le retour du réseau.');
+    await expect.poll(() => saveState(page)).toBe('saved');
+    await ctx.close();
+  });
+
   it('a drawing made offline on a board survives a closed tab and merges', async () => {
     const { page: teacher } = await signedIn('prof.martin');
     const { ctx: pupilCtx, page: again } = await signedIn(student.login);

@@ -68,6 +68,8 @@ export const docs = catalogue(
     'pad.loading': 'Chargement du document…',
     'board.label': 'Tableau blanc « {title} »',
     'board.loading': 'Chargement du tableau…',
+    'editor.codeFailed':
+      'L’éditeur n’a pas pu se charger : le réseau semble coupé. Nouvel essai dès qu’il revient.',
     'board.exportPng': 'Exporter en PNG',
     'board.exportSvg': 'Exporter en SVG',
     'board.image.failed': 'L’image n’a pas pu être envoyée.',
@@ -166,6 +168,8 @@ export const docs = catalogue(
     'pad.loading': 'Loading the document…',
     'board.label': 'Whiteboard “{title}”',
     'board.loading': 'Loading the whiteboard…',
+    'editor.codeFailed':
+      'The editor could not load: the network seems to be down. It will try again as soon as it is back.',
     'board.exportPng': 'Export as PNG',
     'board.exportSvg': 'Export as SVG',
     'board.image.failed': 'The image could not be uploaded.',
