@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
  * written goes together in the next one (one statement, one commit:
  * `GroupCommit`). At 5,000 participants on one node, one statement per
  * message kept the database pool's ten connections busy and the messages
- * queued behind them (fan-out p50 1.5 s; 33 ms with the batches).
+ * queued behind them (fan-out p99 5 s; 43 ms with the batches).
  */
 export interface NodeWriters {
   /** Stores a chat message and its trace (or answers a resend with the stored one). */

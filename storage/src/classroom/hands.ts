@@ -26,9 +26,9 @@ export type HandChange =
 /**
  * Raises hands (a hand already up keeps its first time) and lowers them,
  * many in ONE statement (a group commit of what arrived meanwhile on a busy
- * node). The changes of one statement see the table as it
- * was before it, so a hand changed twice is written in two statements, in
- * the order given.
+ * node). The changes of one statement all see the table as it was before
+ * it, so a hand changed twice is written in two statements, in the order
+ * given (each change can be applied again: a retry changes nothing more).
  */
 export async function writeHands(db: Executor, changes: readonly HandChange[]): Promise<void> {
   let rest = changes;
