@@ -2,10 +2,10 @@ import { GroupCommit } from '@preau/protocol/server';
 import {
   type ChatMessageStored,
   type ChatMessageToStore,
+  chatMessageStored,
   type HandChange,
   insertChatMessagesTraced,
   type Schema,
-  storedForResend,
   writeHands,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
@@ -37,10 +37,7 @@ export function nodeWriters(db: Kysely<Schema>): NodeWriters {
     return batch.map(() => undefined);
   });
   return {
-    storeChat: async (entry) =>
-      (await chat.add(entry))
-        ? { message: entry.message, fresh: true }
-        : storedForResend(db, entry.message),
+    storeChat: async (entry) => chatMessageStored(db, entry.message, await chat.add(entry)),
     changeHand: (change) => hands.add(change),
   };
 }

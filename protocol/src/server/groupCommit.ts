@@ -17,8 +17,6 @@ export class GroupCommit<I, O> {
   readonly #maxBatch: number;
   #waiting: Array<{ item: I; resolve(out: O): void; reject(err: unknown): void }> = [];
   #writing = false;
-  /** Batches written (for the benchmarks and the tests). */
-  batches = 0;
 
   constructor(write: (batch: I[]) => Promise<O[]>, options: { maxBatch?: number } = {}) {
     this.#write = write;
@@ -38,7 +36,6 @@ export class GroupCommit<I, O> {
     try {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, this.#maxBatch);
-        this.batches++;
         try {
           const results = await this.#writeBatch(batch.map((w) => w.item));
           for (const [i, w] of batch.entries()) w.resolve(results[i]!);

@@ -5,20 +5,16 @@ import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import {
   type ChatMessageToStore,
+  chatMessageStored,
   findChatMessageByClientId,
   insertChatMessagesTraced,
   type StoredChatMessage,
-  storedForResend,
 } from './chat';
 
 /** What the node's chat writer does with a batch: the statement, then a look-up per resend. */
 async function storeChatMessagesTraced(db: Database['db'], entries: ChatMessageToStore[]) {
   const fresh = await insertChatMessagesTraced(db, entries);
-  return Promise.all(
-    entries.map(({ message }, i) =>
-      fresh[i] ? { message, fresh: true } : storedForResend(db, message),
-    ),
-  );
+  return Promise.all(entries.map(({ message }, i) => chatMessageStored(db, message, fresh[i]!)));
 }
 const storeChatMessageTraced = async (
   db: Database['db'],

@@ -77,7 +77,7 @@ export interface ChatMessageStored {
  * Stores messages unless their author already sent one with the same client
  * id in the space (a resend after a lost acknowledgement, or two sends racing,
  * in this batch or not: then nothing is written, `false`, and
- * `storedForResend` finds the stored one; a message without a client id is
+ * `chatMessageStored` finds the stored one; a message without a client id is
  * always stored), and for each fresh message its `chat.message` trace (the rows
  * `recordTrace` writes: the space's next sequence number, in the order given,
  * the author as actor, the message as subject, sent at `sentAt`), all in ONE
@@ -154,14 +154,17 @@ export async function insertChatMessagesTraced(
 }
 
 /**
- * The answer to a message `insertChatMessagesTraced` did not store: a
- * resend, or a send with the same client id that won (earlier in its batch,
- * or concurrently: its insert was waited for); the stored message.
+ * The answer to a message given to `insertChatMessagesTraced`: itself if it
+ * was stored (`fresh`), else the message stored before with its client id
+ * (a resend, or a send with the same client id that won, earlier in its
+ * batch or concurrently: its insert was waited for).
  */
-export async function storedForResend(
+export async function chatMessageStored(
   db: Executor,
   message: StoredChatMessage,
+  fresh: boolean,
 ): Promise<ChatMessageStored> {
+  if (fresh) return { message, fresh: true };
   const clientId = message.clientId ?? null;
   if (!clientId) throw new Error('chat message without a client id not inserted');
   const known = await findChatMessageByClientId(db, {

@@ -43,13 +43,13 @@ export const boardEditorCode = retryable(() =>
 );
 
 /**
- * Loads an editor's code; while that fails, tells `failed` and tries again
- * once the network is back (or 5 s later). Resolves with the code, or null
- * once `stopped()` (the editor went away).
+ * Loads an editor's code; while that fails, logs why, tells `failed` and
+ * tries again once the network is back (or 5 s later). Resolves with the
+ * code, or null once `stopped()` (the editor went away).
  */
 export async function editorCodeWhenReachable<T>(
   code: () => Promise<T>,
-  failed: (err: unknown) => void,
+  failed: () => void,
   stopped: () => boolean,
 ): Promise<T | null> {
   while (!stopped()) {
@@ -57,7 +57,8 @@ export async function editorCodeWhenReachable<T>(
       return await code();
     } catch (err) {
       if (stopped()) break;
-      failed(err);
+      console.warn('the editor could not load', err);
+      failed();
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
