@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
 
@@ -29,6 +29,9 @@ async function call<T>(
 
 /** Picks a person in the invitation combobox by keyboard. */
 async function pickByKeyboard(page: Page, name: string) {
+  // The search answers typing (an input event): typed before the page's
+  // scripts run, the letters sit in the box and nothing is searched.
+  await scriptsRunning(page);
   const box = page.getByRole('combobox', { name: 'Chercher une personne par son nom' });
   await box.fill(name.split(' ')[0]!);
   await expect.poll(() => page.getByRole('option').count()).toBeGreaterThan(0);
