@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,29 @@ function databaseContract(engine: string, open: () => Promise<Database>) {
       expect([...(record?.body ?? [])]).toEqual([...body]);
       expect(record?.at.toISOString()).toBe(at.toISOString());
       expect(record?.subject).toBe('pad_1');
+    });
+
+    it('carries binary parameters exactly: a view into a larger buffer, every byte value, megabytes, arrays', async () => {
+      const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+      const backing = new Uint8Array(300).fill(7);
+      backing.set(every, 20);
+      const view = backing.subarray(20, 276); // what Buffer pools hand out
+      const large = new Uint8Array(3_000_000).map((_, i) => (i * 31) % 256);
+      const one = await sql<{ b: Uint8Array }>`SELECT ${view}::bytea AS b`.execute(database.db);
+      expect(Buffer.from(one.rows[0]!.b).equals(Buffer.from(every))).toBe(true);
+      const big = await sql<{ n: number; d: string }>`
+        SELECT length(${large}::bytea) AS n, md5(${large}::bytea) AS d`.execute(database.db);
+      expect(Number(big.rows[0]!.n)).toBe(large.length);
+      expect(big.rows[0]!.d).toBe(createHash('md5').update(large).digest('hex'));
+      const many = await sql<{ b: Uint8Array }>`
+        SELECT b FROM unnest(${[view, new Uint8Array(0), every.subarray(250)]}::bytea[]) AS b`.execute(
+        database.db,
+      );
+      expect(many.rows.map((r) => [...r.b])).toEqual([
+        [...every],
+        [],
+        [250, 251, 252, 253, 254, 255],
+      ]);
     });
 
     it('rolls the trace back with the act that failed', async () => {
