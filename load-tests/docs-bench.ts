@@ -27,6 +27,7 @@ import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
 import * as Y from 'yjs';
+import { DOCUMENT_NODE_FLAGS } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { referenceEditor } from './support/yjsBench';
@@ -53,11 +54,15 @@ interface Server {
 
 async function startDocsServer(env: Record<string, string>): Promise<Server> {
   const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', DOCS_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, ...DOCUMENT_NODE_FLAGS, '--import', 'tsx', DOCS_MAIN],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`docs server exited (${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DOCUMENT_NODE_FLAGS } from './nodeFlags';
+
+describe('the flags of the processes holding documents', () => {
+  it('are those `./preau start` gives the one-port server', () => {
+    const script = readFileSync(new URL('../preau', import.meta.url), 'utf8');
+    const start = script.split('\n').find((line) => line.includes('web/server/main.ts'));
+    expect(start).toBe(
+      `    exec node ${DOCUMENT_NODE_FLAGS.join(' ')} --import tsx web/server/main.ts`,
+    );
+  });
+
+  it('are flags this Node accepts on its command line', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, [...DOCUMENT_NODE_FLAGS, '-e', 'process.exit(0)'], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * Node's own flags for the processes that hold documents: the docs nodes,
+ * and the one-port server of `./preau start`, which hosts the documents (and
+ * PGlite) in its process. Both are V8's garbage-collector sizing, nothing
+ * else changes:
+ *
+ * - `--max-semi-space-size=4`: the young generation stays at 4 MB per
+ *   semi-space instead of growing to tens of megabytes under a typing load;
+ * - `--heap-growing-percent=20`: after a full collection the old generation
+ *   may grow by 20 % of what is alive before the next one, instead of a
+ *   factor V8 picks up to 4 when the collector is fast.
+ *
+ * A docs server's live data at 30 pads × 30 editors is about 75 MB (heap
+ * snapshot mid-typing); without these flags V8 let its heap reach 250 to
+ * 300 MB of mostly garbage, and the process 620 to 700 MB with PGlite
+ * (load-tests/README.md, "Memory of a docs server"). Neither flag bounds
+ * the heap: a server with more documents open grows as needed.
+ *
+ * `--heap-growing-percent` is not allowed in `NODE_OPTIONS`: the flags go on
+ * the command line (`./preau start`, the local cluster, the benchmarks).
+ */
+export const DOCUMENT_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=4',
+  '--heap-growing-percent=20',
+];
