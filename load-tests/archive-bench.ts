@@ -50,7 +50,10 @@ async function main() {
   const s3 = await startLocalS3(join(dir, 's3'));
   const objects = new S3ObjectStore({ ...s3, region: 'us-east-1', bucket: 'bench' });
   await objects.ensureBucket('us-east-1');
-  const database = await openDatabase(pg ? { url: pg.url } : { memory: true }, silentLogger());
+  const database = await openDatabase(
+    pg ? { url: pg.url } : { dataDir: join(dir, 'pglite') },
+    silentLogger(),
+  );
   const { db } = database;
   const space = 'class_0350042K_bench';
   const print = (line: string) => process.stdout.write(`${line}\n`);

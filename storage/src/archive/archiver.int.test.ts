@@ -76,6 +76,28 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       );
     });
 
+    it('seals a body longer than a base64 line as one unbroken base64 string', async () => {
+      const { db } = database;
+      // PostgreSQL's base64 breaks its text every 76 characters (57 bytes).
+      const body = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+      await recordTrace(db, { actor: 'p1', kind: 'doc.update', space: 'class_long', body });
+      const archiver = new Archiver({
+        db,
+        objects: s3.store,
+        signer: await loadArchiveSigner(db),
+        log: silentLogger(),
+      });
+      expect(await archiver.drain()).toBe(1);
+      await archiver.close();
+      const [key] = (await s3.store.list(segmentsPrefix('class_long'))).filter((k) =>
+        k.endsWith('.jsonl'),
+      );
+      const line = JSON.parse(new TextDecoder().decode((await s3.store.get(key!))!)) as {
+        content: { body: string };
+      };
+      expect(line.content.body).toBe(Buffer.from(body).toString('base64'));
+    });
+
     it('continues the chain across drains while new records arrive', async () => {
       const { db } = database;
       const archiver = new Archiver({

@@ -12,8 +12,10 @@ export interface IngestEntry extends OutboxEntry {
 /**
  * A space's outbox records after `afterSeq`, in sequence order, for sealing:
  * the database hands each body over in base64 already (the form a line
- * carries, without the line breaks PostgreSQL puts every 76 characters), so
- * the bytes are neither decoded from hex nor encoded again here.
+ * carries), so the bytes are neither decoded from hex nor encoded again
+ * here. PostgreSQL breaks base64 every 76 characters; the breaks are taken
+ * out here, not by `translate()` in SQL, which cost PGlite (WebAssembly)
+ * twice the rest of the statement: 60 instead of 20 ms per 1,000 records.
  */
 export async function readOutboxForArchive(
   db: Executor,
@@ -32,7 +34,7 @@ export async function readOutboxForArchive(
     body_bytes: number | null;
   }>`
     SELECT seq, kind, actor, subject, at, payload,
-           translate(encode(body, 'base64'), chr(10), '') AS body64,
+           encode(body, 'base64') AS body64,
            octet_length(body) AS body_bytes
     FROM trace_outbox
     WHERE space_id = ${space} AND seq > ${afterSeq}
@@ -46,7 +48,7 @@ export async function readOutboxForArchive(
     subject: r.subject,
     at: r.at,
     payload: r.payload,
-    body64: r.body64,
+    body64: r.body64 === null ? null : r.body64.replaceAll('\n', ''),
     bodyBytes: r.body_bytes === null ? null : Number(r.body_bytes),
   }));
 }
