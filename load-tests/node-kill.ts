@@ -8,7 +8,8 @@
 // p50/p99), those never back, chat messages acknowledged and how many of them are
 // missing from the database afterwards (must be 0), crashes of the other node.
 // Options: --participants (5000) --classes (150), both times --scale (1);
-// --seconds (60); --chat-every (seconds between a participant's messages, 10).
+// --seconds (60); --chat-every (seconds between a participant's messages, 10);
+// --profile DIR (each node's CPU profile, written when it stops; costs CPU).
 
 import { sql } from 'kysely';
 import { joinSession, type LiveSocket, send } from './live/participants';
@@ -26,6 +27,8 @@ const PARTICIPANTS = Math.max(2, Math.round(Number(option('participants', '5000'
 const CLASSES = Math.max(1, Math.round(Number(option('classes', '150')) * SCALE));
 const SECONDS = Math.max(2, Number(option('seconds', '60')));
 const CHAT_EVERY = Number(option('chat-every', '10'));
+/** Each node writes a CPU profile there when it stops (the killed one does not). */
+const PROFILE = option('profile', '');
 /** Clients not back this long after the kill are counted as never back. */
 const RECOVERY_CAP_MS = 120_000;
 
@@ -43,7 +46,9 @@ const cancel = budget((SECONDS + RECOVERY_CAP_MS / 1000 + 300) * 1000, async () 
 console.log(
   `node kill: ${PARTICIPANTS} participants, ${CLASSES} classes, within ${SECONDS} s; a classroom node killed at ${SECONDS / 2} s`,
 );
-target = await startClusterTarget();
+target = await startClusterTarget(
+  PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` } : {},
+);
 const t = target;
 try {
   const sessions = await t.startSessions(CLASSES);
