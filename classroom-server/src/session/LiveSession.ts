@@ -16,10 +16,10 @@ import { background, type Logger } from '@preau/protocol/server';
 import type { SfuApi } from '@preau/sfu';
 import {
   closeStay,
-  lowerHand,
+  closeStayTraced,
   markSessionEnded,
   markSessionLive,
-  openStay,
+  openStayTraced,
   recordTrace,
   type Schema,
   type StoredSession,
@@ -307,15 +307,20 @@ export class LiveSession {
       joinedAt: at,
     };
     this.#participants.set(p.id, p);
+    const stay = { sessionId: this.id, personId: p.id, name: p.name, at };
+    const joined = { space: this.space, kind: 'session.joined', payload: { moderator } } as const;
     try {
-      await this.#write(async (tx) => {
-        if (starting) {
+      if (starting) {
+        await this.#write(async (tx) => {
           await markSessionLive(tx, this.id, at);
           await this.#trace(tx, p.id, 'session.started', this.id, { title: this.#title }, at);
-        }
-        await openStay(tx, { sessionId: this.id, personId: p.id, name: p.name, at });
-        await this.#trace(tx, p.id, 'session.joined', this.id, { moderator }, at);
-      });
+          await openStayTraced(tx, stay, joined);
+        });
+      } else {
+        // Every other arrival: one statement (a join storm, or everyone
+        // rejoining here after their node died, is that many arrivals).
+        await openStayTraced(this.#db, stay, joined);
+      }
     } catch (err) {
       this.#participants.delete(p.id);
       throw err;
@@ -399,11 +404,11 @@ export class LiveSession {
     this.#clearGrace(p.id);
     this.#participants.delete(p.id);
     try {
-      await this.#write(async (tx) => {
-        await closeStay(tx, { sessionId: this.id, personId: p.id, at, reason });
-        await lowerHand(tx, this.id, p.id);
-        await this.#trace(tx, p.id, 'session.left', this.id, { reason }, at);
-      });
+      await closeStayTraced(
+        this.#db,
+        { sessionId: this.id, personId: p.id, at, reason },
+        { space: this.space, kind: 'session.left', payload: { reason } },
+      );
     } catch (err) {
       // The person is gone whatever the database says; the stay is closed on the next load.
       this.#log.error({ err, participantId: p.id }, 'recording a departure failed');
