@@ -317,8 +317,9 @@ export class LiveSession {
           await openStayTraced(tx, stay, joined);
         });
       } else {
-        // Every other arrival: one statement (a join storm, or everyone
-        // rejoining here after their node died, is that many arrivals).
+        // Every other arrival: one statement (a join storm is that many
+        // arrivals; a rejoin within the grace, here or after a takeover, is
+        // a resume and writes nothing).
         await openStayTraced(this.#db, stay, joined);
       }
     } catch (err) {

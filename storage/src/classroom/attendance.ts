@@ -89,7 +89,7 @@ function withStayTrace(
  * trace (`session.joined`, the rows `recordTrace` would write). The same
  * rows as `openStay` and `recordTrace` in a transaction, in one round trip
  * and one commit instead of five statements: what a node pays for every
- * arrival of a join storm, or for every rejoin after another node died.
+ * arrival of a join storm.
  */
 export async function openStayTraced(
   db: Executor,
