@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_NODE_FLAGS } from './nodeFlags';
+import { DOCUMENT_NODE_FLAGS, nodeFlagsFor } from './nodeFlags';
 
 describe('the flags of the processes holding documents', () => {
   it('are those `./preau start` gives the one-port server', () => {
@@ -18,5 +18,12 @@ describe('the flags of the processes holding documents', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+  });
+
+  it('go to the docs server only, named from the root or absolutely', () => {
+    expect(nodeFlagsFor('docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_FLAGS);
+    expect(nodeFlagsFor('/srv/preau/docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_FLAGS);
+    expect(nodeFlagsFor('classroom-server/src/main.ts')).toEqual([]);
+    expect(nodeFlagsFor('web/server/main.ts')).toEqual([]);
   });
 });

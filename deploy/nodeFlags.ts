@@ -23,3 +23,12 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=4',
   '--heap-growing-percent=20',
 ];
+
+/**
+ * The flags to start an entry point with (`main`: its path, from the
+ * repository's root or absolute): the one place that says which processes
+ * get which, for the cluster, the test services and the benchmarks.
+ */
+export function nodeFlagsFor(main: string): readonly string[] {
+  return main.endsWith('docs-server/src/main.ts') ? DOCUMENT_NODE_FLAGS : [];
+}

@@ -35,7 +35,7 @@ import { generateSigningKey, mintCapability, silentLogger } from '@preau/protoco
 import { createDoc, type Database, openDatabase, storeDocSnapshot } from '@preau/storage';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
-import { DOCUMENT_NODE_FLAGS } from '../deploy/nodeFlags';
+import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 
 const HISTORY = Number(process.env.HISTORY ?? 100_000);
@@ -145,11 +145,15 @@ interface Server {
 }
 
 async function startDocsServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [...DOCUMENT_NODE_FLAGS, '--import', 'tsx', DOCS_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlagsFor(DOCS_MAIN), '--import', 'tsx', DOCS_MAIN],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const kill = () => child.kill('SIGKILL');
   live.add(kill);
   child.once('exit', () => live.delete(kill));

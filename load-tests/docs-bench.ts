@@ -27,7 +27,7 @@ import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
 import * as Y from 'yjs';
-import { DOCUMENT_NODE_FLAGS } from '../deploy/nodeFlags';
+import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { referenceEditor } from './support/yjsBench';
@@ -56,7 +56,7 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
   const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
   const child = spawn(
     process.execPath,
-    [...profile, ...DOCUMENT_NODE_FLAGS, '--import', 'tsx', DOCS_MAIN],
+    [...profile, ...nodeFlagsFor(DOCS_MAIN), '--import', 'tsx', DOCS_MAIN],
     {
       cwd: ROOT,
       env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },

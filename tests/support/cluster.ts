@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type LocalS3, startLocalS3 } from '@preau/storage';
 import { type Backend, renderHaproxyConfig } from '../../deploy/haproxy';
-import { DOCUMENT_NODE_FLAGS } from '../../deploy/nodeFlags';
+import { nodeFlagsFor } from '../../deploy/nodeFlags';
 import { freePort } from './ports';
 import { startPostgres, type TestPostgres } from './postgres';
 import { startRedis, type TestRedis } from './redis';
@@ -213,25 +213,16 @@ interface NodeSpec {
   name: string;
   port: number;
   main: string;
-  /** Node's own flags, before the script. */
-  flags: readonly string[];
   readyMessage: string;
   env: Record<string, string>;
   /** The balancer's backends this node is a server of. */
   backends: Backend[];
 }
 
-const MAINS: Record<
-  ClusterNode['kind'],
-  { main: string; ready: string; flags?: readonly string[] }
-> = {
+const MAINS: Record<ClusterNode['kind'], { main: string; ready: string }> = {
   web: { main: 'web/server/main.ts', ready: 'Préau started' },
   classroom: { main: 'classroom-server/src/main.ts', ready: 'classroom server started' },
-  docs: {
-    main: 'docs-server/src/main.ts',
-    ready: 'docs server listening',
-    flags: DOCUMENT_NODE_FLAGS,
-  },
+  docs: { main: 'docs-server/src/main.ts', ready: 'docs server listening' },
   sfu: { main: 'sfu/src/main.ts', ready: 'sfu rpc listening' },
 };
 
@@ -291,7 +282,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
           name: `${kind}${i}`,
           port: await freePort(),
           main: MAINS[kind].main,
-          flags: MAINS[kind].flags ?? [],
           readyMessage: MAINS[kind].ready,
           env: {},
           backends: kind === 'web' ? ['web', 'web_signin'] : kind === 'sfu' ? [] : [kind],
@@ -471,7 +461,7 @@ function makeNode(
       if (this.running) return;
       child = await spawnReady({
         command: process.execPath,
-        args: [...spec.flags, '--import', 'tsx', join(ROOT, spec.main)],
+        args: [...nodeFlagsFor(spec.main), '--import', 'tsx', join(ROOT, spec.main)],
         env: spec.env,
         log: join(dir, 'logs', `${spec.name}.log`),
         isReady: logSays(spec.readyMessage),

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DOCUMENT_NODE_FLAGS } from '../../deploy/nodeFlags';
+import { nodeFlagsFor } from '../../deploy/nodeFlags';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -45,18 +45,13 @@ function exited(child: ChildProcess): Promise<void> {
  * standard output passes `isReady`. Its standard error is kept for the
  * failure message.
  */
-/** Node's own flags of the entry points deployed with some (see deploy/nodeFlags.ts). */
-const FLAGS: Record<string, readonly string[]> = {
-  'docs-server/src/main.ts': DOCUMENT_NODE_FLAGS,
-};
-
 export async function startService(
   main: string,
   env: Record<string, string>,
   isReady: (entry: Record<string, unknown>) => boolean,
   timeoutMs = 120_000,
 ): Promise<ServiceProcess> {
-  const flags = FLAGS[main] ?? [];
+  const flags = nodeFlagsFor(main);
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', `${ROOT}${main}`], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
