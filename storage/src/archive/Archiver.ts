@@ -39,6 +39,15 @@ export interface ArchiverOptions {
   faultPoint?: FaultPoint;
   /** Called after each drain with the number of records archived (tests, metrics). */
   onDrained?: (records: number) => void;
+  /**
+   * VACUUM the outbox after this many records were archived (0: never).
+   * PGlite runs PostgreSQL as one backend, without the autovacuum workers:
+   * the rows the archiver deletes would stay in the outbox's table and
+   * index for good, every drain's scan of the outbox would walk them, and
+   * the embedded database's files would only grow. PostgreSQL's own
+   * autovacuum does this on a server.
+   */
+  vacuumOutboxAfter?: number;
 }
 
 /**
@@ -57,6 +66,7 @@ export class Archiver {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
   #closed = false;
+  #archivedSinceVacuum = 0;
 
   constructor(options: ArchiverOptions) {
     this.#o = {
@@ -64,6 +74,7 @@ export class Archiver {
       intervalMs: 1000,
       pauseMs: 0,
       leaseMs: 30_000,
+      vacuumOutboxAfter: 0,
       ...options,
     };
   }
@@ -117,9 +128,25 @@ export class Archiver {
         failure ??= err;
       }
     }
+    await this.#vacuumOutbox(total);
     if (failure) throw failure;
     this.#o.onDrained?.(total);
     return total;
+  }
+
+  /** Reclaims the outbox rows archived so far, once there are enough of them (see `vacuumOutboxAfter`). */
+  async #vacuumOutbox(archived: number) {
+    const every = this.#o.vacuumOutboxAfter;
+    if (every <= 0 || this.#closed) return;
+    this.#archivedSinceVacuum += archived;
+    if (this.#archivedSinceVacuum < every) return;
+    this.#archivedSinceVacuum = 0;
+    try {
+      await sql`VACUUM trace_outbox`.execute(this.#o.db);
+    } catch (err) {
+      // Archiving went well; the rows are reclaimed at the next vacuum.
+      this.#o.log.warn({ err }, 'vacuum of the trace outbox failed');
+    }
   }
 
   /** Archives a space's pending records; 0 when another node holds the space. */
@@ -295,9 +322,13 @@ export class Archiver {
       if (Number(moved.numUpdatedRows) !== 1) {
         throw new Error(`lost the archive lease on ${space}`);
       }
+      // The segment's range only: the records before it left with earlier
+      // segments, and a range from the space's start would walk the index
+      // entries of every row ever deleted that no vacuum has removed yet.
       await tx
         .deleteFrom('trace_outbox')
         .where('space_id', '=', space)
+        .where('seq', '>=', first.seq)
         .where('seq', '<=', last.seq)
         .execute();
     });

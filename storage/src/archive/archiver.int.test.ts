@@ -143,6 +143,54 @@ archiverContract('pglite', () => openDatabase({ memory: true }, silentLogger()))
 
 archiverContract('postgresql', openPostgresDatabase);
 
+describe('the outbox on PGlite, which has no autovacuum', () => {
+  let s3: S3;
+  beforeAll(async () => {
+    s3 = await startTestS3('preau-vacuum');
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  /** The outbox's table and indexes on disk after `rounds` rounds of 600 records traced then archived. */
+  async function outboxBytesAfter(rounds: number, vacuumOutboxAfter: number): Promise<number[]> {
+    const database = await openDatabase({ memory: true }, silentLogger());
+    try {
+      const { db } = database;
+      const archiver = new Archiver({
+        db,
+        objects: s3.store,
+        signer: await loadArchiveSigner(db),
+        log: silentLogger(),
+        segmentMax: 200,
+        vacuumOutboxAfter,
+      });
+      const sizes: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        await record(db, `class_v${vacuumOutboxAfter}`, 600, round * 600);
+        expect(await archiver.drain()).toBe(600);
+        const { rows } = await sql<{ bytes: number | string }>`
+          SELECT pg_total_relation_size('trace_outbox') AS bytes`.execute(db);
+        sizes.push(Number(rows[0]!.bytes));
+      }
+      await archiver.close();
+      return sizes;
+    } finally {
+      await database.close();
+    }
+  }
+
+  it('reclaims the rows the archiver deleted: the outbox stops growing', async () => {
+    const vacuumed = await outboxBytesAfter(4, 500);
+    // Each round's rows take the room the previous rounds' left.
+    expect(vacuumed[3]).toBe(vacuumed[1]);
+    // Without the vacuum, every round adds its rows to the files for good.
+    const never = await outboxBytesAfter(4, 0);
+    expect(never[3]).toBeGreaterThan(2 * never[0]!);
+    expect(never[3]).toBeGreaterThan(2 * vacuumed[3]!);
+  });
+});
+
 const WORKER = fileURLToPath(new URL('./worker-cli.ts', import.meta.url));
 
 /** Runs the archiver once in a child process; resolves with how it ended. */
