@@ -32,6 +32,7 @@ import { startPostgres } from '../tests/support/postgres';
  *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
  *     [--bundle file.zip]   (keeps the exported bundle, to time `./preau verify` on it)
  *     [--pause ms]          (between two segments; 10 as the server's default)
+ *     [--segment n]         (records per segment at most; 1000 as the server's default)
  *     [--compare-yield]     (the probe also beside an archiver that does not yield)
  *
  * CPU is given for the whole process and for its main thread alone (Préau's
@@ -73,12 +74,15 @@ async function main() {
     const signer = await loadArchiveSigner(db);
     // As the server runs it (startArchiver): background statements, a pause between segments.
     const pauseMs = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 10;
+    const segmentMax = args.includes('--segment')
+      ? Number(args[args.indexOf('--segment') + 1])
+      : 1000;
     const archiver = new Archiver({
       db: database.background,
       objects,
       signer,
       log: silentLogger(),
-      segmentMax: 1000,
+      segmentMax,
       pauseMs,
     });
     t = performance.now();

@@ -9,7 +9,8 @@ import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import { Archiver, type FaultPoint } from './Archiver';
 import { archivePublicKeys, loadArchiveSigner } from './keys';
-import { segmentsPrefix } from './layout';
+import { parseSegmentKey, segmentsPrefix } from './layout';
+import { readArchiveConfig, startArchiver } from './startArchiver';
 import { verifyStoredSpace } from './verifyStored';
 
 type S3 = Awaited<ReturnType<typeof startTestS3>>;
@@ -143,7 +144,7 @@ archiverContract('pglite', () => openDatabase({ memory: true }, silentLogger()))
 
 archiverContract('postgresql', openPostgresDatabase);
 
-describe('the outbox on PGlite, which has no autovacuum', () => {
+describe('the archiver on PGlite: one connection, no autovacuum', () => {
   let s3: S3;
   beforeAll(async () => {
     s3 = await startTestS3('preau-vacuum');
@@ -188,6 +189,29 @@ describe('the outbox on PGlite, which has no autovacuum', () => {
     const never = await outboxBytesAfter(4, 0);
     expect(never[3]).toBeGreaterThan(2 * never[0]!);
     expect(never[3]).toBeGreaterThan(2 * vacuumed[3]!);
+  });
+
+  it('cuts segments of 250 records, so that live edits wait for shorter transactions', async () => {
+    const database = await openDatabase({ memory: true }, silentLogger());
+    const running = await startArchiver(
+      { database, objects: s3.store, log: silentLogger() },
+      readArchiveConfig({ ARCHIVE_INTERVAL_MS: '3600000' }),
+    );
+    try {
+      await record(database.db, 'class_cut', 600);
+      expect(await running.archiver.drain()).toBe(600);
+      const segments = (await s3.store.list(segmentsPrefix('class_cut'))).filter((k) =>
+        k.endsWith('.jsonl'),
+      );
+      expect(segments.map((k) => parseSegmentKey(k))).toEqual([
+        { first: 1, last: 250 },
+        { first: 251, last: 500 },
+        { first: 501, last: 600 },
+      ]);
+    } finally {
+      await running.close();
+      await database.close();
+    }
   });
 });
 
