@@ -16,6 +16,7 @@ import {
   placeHold,
   S3ObjectStore,
   SampleActivity,
+  SEGMENT_MAX,
   startLocalS3,
   verifyBundle,
 } from '@preau/storage';
@@ -32,7 +33,7 @@ import { startPostgres } from '../tests/support/postgres';
  *   npx tsx load-tests/archive-bench.ts [--records 100000] [--postgres] [--no-latency]
  *     [--bundle file.zip]   (keeps the exported bundle, to time `./preau verify` on it)
  *     [--pause ms]          (between two segments; 10 as the server's default)
- *     [--segment n]         (records per segment at most; 1000 as the server's default)
+ *     [--segment n]         (records per segment at most; the server's default: 1000 on PostgreSQL, 250 on PGlite)
  *     [--compare-yield]     (the probe also beside an archiver that does not yield)
  *
  * CPU is given for the whole process and for its main thread alone (Préau's
@@ -76,7 +77,7 @@ async function main() {
     const pauseMs = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 10;
     const segmentMax = args.includes('--segment')
       ? Number(args[args.indexOf('--segment') + 1])
-      : 1000;
+      : SEGMENT_MAX[database.engine];
     const archiver = new Archiver({
       db: database.background,
       objects,

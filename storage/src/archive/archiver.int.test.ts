@@ -77,6 +77,31 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       );
     });
 
+    it('refuses an outbox with a gap wider than a segment, and archives nothing past it', async () => {
+      const { db } = database;
+      await record(db, 'class_gap', 30);
+      await db
+        .deleteFrom('trace_outbox')
+        .where('space_id', '=', 'class_gap')
+        .where('seq', '<=', 20)
+        .execute();
+      const archiver = new Archiver({
+        db,
+        objects: s3.store,
+        signer: await loadArchiveSigner(db),
+        log: silentLogger(),
+        segmentMax: 10,
+      });
+      await expect(archiver.archiveSpace('class_gap')).rejects.toThrow(
+        'outbox of class_gap starts at 21, expected 1',
+      );
+      await archiver.close();
+      expect((await readOutbox(db, 'class_gap', 0, 100)).map((r) => r.seq)[0]).toBe(21);
+      expect(await s3.store.list(segmentsPrefix('class_gap'))).toEqual([]);
+      // The other tests drain every space: this broken one goes.
+      await db.deleteFrom('trace_outbox').where('space_id', '=', 'class_gap').execute();
+    });
+
     it('seals a body longer than a base64 line as one unbroken base64 string', async () => {
       const { db } = database;
       // PostgreSQL's base64 breaks its text every 76 characters (57 bytes).

@@ -9,6 +9,17 @@ export interface IngestEntry extends OutboxEntry {
   bodyBytes: number | null;
 }
 
+type OutboxRow = {
+  seq: number | string;
+  kind: string;
+  actor: string;
+  subject: string | null;
+  at: Date;
+  payload: Record<string, unknown>;
+  body64: string | null;
+  body_bytes: number | null;
+};
+
 /**
  * A space's outbox records after `afterSeq`, in sequence order, for sealing:
  * the database hands each body over in base64 already (the form a line
@@ -16,6 +27,16 @@ export interface IngestEntry extends OutboxEntry {
  * here. PostgreSQL breaks base64 every 76 characters; the breaks are taken
  * out here, not by `translate()` in SQL, which cost PGlite (WebAssembly)
  * twice the rest of the statement: 60 instead of 20 ms per 1,000 records.
+ *
+ * A space's records are numbered without gaps (the counter moves in the
+ * record's transaction; only the archiver deletes), so the next `limit`
+ * records are those numbered up to `afterSeq + limit`: the statement says
+ * so, and its cost stays that of `limit` rows whatever the outbox holds.
+ * (With `seq > afterSeq` alone, PGlite, which never gathers statistics,
+ * estimated a hundred rows and read every row after `afterSeq` to sort
+ * them: a 250-record read took 40 ms with 100,000 records waiting.)
+ * An empty range with records after it is a gap: the first record after
+ * it is returned, for the archiver to refuse.
  */
 export async function readOutboxForArchive(
   db: Executor,
@@ -23,23 +44,18 @@ export async function readOutboxForArchive(
   afterSeq: number,
   limit: number,
 ): Promise<IngestEntry[]> {
-  const { rows } = await sql<{
-    seq: number | string;
-    kind: string;
-    actor: string;
-    subject: string | null;
-    at: Date;
-    payload: Record<string, unknown>;
-    body64: string | null;
-    body_bytes: number | null;
-  }>`
+  const read = (until: number | null, count: number) =>
+    sql<OutboxRow>`
     SELECT seq, kind, actor, subject, at, payload,
            encode(body, 'base64') AS body64,
            octet_length(body) AS body_bytes
     FROM trace_outbox
     WHERE space_id = ${space} AND seq > ${afterSeq}
+      ${until === null ? sql`` : sql`AND seq <= ${until}`}
     ORDER BY seq
-    LIMIT ${limit}`.execute(db);
+    LIMIT ${count}`.execute(db);
+  let { rows } = await read(afterSeq + limit, limit);
+  if (rows.length === 0) ({ rows } = await read(null, 1));
   return rows.map((r) => ({
     space,
     seq: Number(r.seq),

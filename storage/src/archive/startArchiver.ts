@@ -26,7 +26,7 @@ const OUTBOX_VACUUM_EVERY = 10_000;
  * segments to sign and store). A drain every second in class time writes
  * small segments either way. (load-tests/README.md, "Segments on PGlite".)
  */
-const SEGMENT_MAX = { postgresql: 1000, pglite: 250 } as const;
+export const SEGMENT_MAX = { postgresql: 1000, pglite: 250 } as const;
 
 /** The archive's background work, as the server starts and stops it. */
 export interface RunningArchiver {
