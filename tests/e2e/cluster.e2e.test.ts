@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_NODE_FLAGS } from '../../deploy/nodeFlags';
 import { launchChromium } from '../support/browser';
 import { type Cluster, type ClusterNode, startCluster } from '../support/cluster';
 import { createDocFromPage, padText, saveState } from '../support/docs';
@@ -107,6 +109,14 @@ describe('Préau on a local cluster behind HAProxy', () => {
     await live.arrayBuffer();
     for (const n of cluster.nodes) {
       expect(await health(n)).toMatchObject({ kind: n.kind, state: 'serving' });
+    }
+  });
+
+  it('starts the docs nodes, and only them, with the garbage collector sizing of deploy/nodeFlags.ts', async () => {
+    for (const n of cluster.nodes) {
+      const argv = readFileSync(`/proc/${n.pid}/cmdline`, 'utf8').split('\0');
+      const flags = argv.slice(1, argv.indexOf('--import'));
+      expect(flags, n.name).toEqual(n.kind === 'docs' ? [...DOCUMENT_NODE_FLAGS] : []);
     }
   });
 

@@ -34,6 +34,8 @@ export interface ClusterNode {
   drain(): Promise<void>;
   /** Whether its process is running. */
   readonly running: boolean;
+  /** Its process id while it runs (the node process itself, not a shell). */
+  readonly pid: number | undefined;
 }
 
 /** A local cluster: every node, the engines they share, and the balancer in front. */
@@ -456,6 +458,9 @@ function makeNode(
         : `http://127.0.0.1:${spec.port}`,
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    get pid() {
+      return this.running ? child?.pid : undefined;
     },
     async start() {
       if (this.running) return;
