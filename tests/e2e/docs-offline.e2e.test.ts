@@ -171,6 +171,34 @@ describe('pads and boards kept in the browser', () => {
     await ctx.close();
   });
 
+  it('a pad with no copy on this device says, cut off, that it opens once the network is back, and opens then', async () => {
+    const { ctx: teacherCtx, page: teacher } = await signedIn('prof.martin');
+    const padId = await createDocFromPage(teacher, preau.url, class3A, 'Pas encore ici', 'pad');
+    await teacher.locator('.pad-content').click();
+    await teacher.keyboard.type('Consigne du professeur.');
+    await expect.poll(() => saveState(teacher)).toBe('saved');
+    const { ctx, page } = await signedIn(student.login);
+    // The page came through, then the network went: the document's token
+    // request fails as it does without a network.
+    let cut = true;
+    await ctx.route('**/api/tokens', (route) =>
+      cut ? route.abort('internetdisconnected') : route.continue(),
+    );
+    await page.goto(`${preau.url}/docs/${padId}`);
+    await expect
+      .poll(() => page.locator('.doc-panel [role="status"]').allTextContents())
+      .toContainEqual(expect.stringContaining('n’a pas encore de copie sur cet appareil'));
+    expect(await page.locator('.pad-content').count()).toBe(0);
+    expect(await page.locator('.doc-panel [role="alert"]').count()).toBe(0);
+    // The network is back: the pad opens without a reload, with what was written.
+    cut = false;
+    await ctx.setOffline(true);
+    await ctx.setOffline(false);
+    await page.locator('.pad-content').waitFor({ timeout: 15_000 });
+    await expect.poll(() => padText(page)).toContain('Consigne du professeur.');
+    await Promise.all([ctx.close(), teacherCtx.close()]);
+  });
+
   it('a drawing made offline on a board survives a closed tab and merges', async () => {
     const { page: teacher } = await signedIn('prof.martin');
     const { ctx: pupilCtx, page: again } = await signedIn(student.login);

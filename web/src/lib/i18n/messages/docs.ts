@@ -68,6 +68,8 @@ export const docs = catalogue(
     'pad.loading': 'Chargement du document…',
     'board.label': 'Tableau blanc « {title} »',
     'board.loading': 'Chargement du tableau…',
+    'docs.offlineNoCopy':
+      'Hors ligne : ce document n’a pas encore de copie sur cet appareil. Il s’ouvrira dès le retour du réseau.',
     'editor.codeFailed':
       'L’éditeur n’a pas pu se charger : le réseau semble coupé. Nouvel essai dès qu’il revient.',
     'board.exportPng': 'Exporter en PNG',
@@ -168,6 +170,8 @@ export const docs = catalogue(
     'pad.loading': 'Loading the document…',
     'board.label': 'Whiteboard “{title}”',
     'board.loading': 'Loading the whiteboard…',
+    'docs.offlineNoCopy':
+      'Offline: this document has no copy on this device yet. It will open as soon as the network is back.',
     'editor.codeFailed':
       'The editor could not load: the network seems to be down. It will try again as soon as it is back.',
     'board.exportPng': 'Export as PNG',
