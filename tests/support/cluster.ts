@@ -346,6 +346,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         classroom: balanced('classroom'),
         docs: balanced('docs'),
         statsSocket: socket,
+        // One machine for everything: one thread (see BalancerOptions.threads).
+        threads: 1,
       }),
     );
     // -db: in the foreground, logging to standard output (one line per request).
