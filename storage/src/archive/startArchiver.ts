@@ -9,9 +9,9 @@ import { applyPendingRedactions } from './redaction';
 import { sweepRetention } from './retention';
 
 /**
- * Records archived between two vacuums of the outbox on PGlite: at a busy
- * school's pace a vacuum every quarter of an hour or so, each a few
- * milliseconds on a table the archiver keeps nearly empty.
+ * Records archived between two vacuums of the outbox on PGlite. A vacuum
+ * reads the outbox's table and index, which the archiver keeps nearly
+ * empty; without it they keep every row ever deleted.
  */
 const OUTBOX_VACUUM_EVERY = 10_000;
 
@@ -19,12 +19,13 @@ const OUTBOX_VACUUM_EVERY = 10_000;
  * Records per segment at most, by engine, unless ARCHIVE_SEGMENT_MAX says.
  * A segment is committed in one transaction (its index rows, the chain head,
  * its outbox rows deleted), and PGlite has one connection: a live edit
- * arriving meanwhile waits for it. With 1,000 records that transaction takes
- * 30 to 70 ms of PGlite's thread, and an edit made while a backlog drains
- * waited p50 18.5 ms, p99 47 ms (3.3 and 9.4 ms without); with 250, p50
- * 3.5 ms, p99 23 ms, for half the throughput of a backlog's drain (more
- * segments to sign and store). A drain every second in class time writes
- * small segments either way. (load-tests/README.md, "Segments on PGlite".)
+ * arriving meanwhile waits for it. While a backlog of 20,000 records
+ * drained, edits waited p50 10 ms, p99 37–56 ms with 1,000 per segment,
+ * and p50 6–7 ms, p99 19 ms with 250 (3 and 8–14 ms with no drain), for
+ * about 60 % of the drain's throughput (more segments to sign and store).
+ * In class time the archiver drains every second and writes small
+ * segments either way. (load-tests/README.md, "PGlite without statistics
+ * or autovacuum".)
  */
 export const SEGMENT_MAX = { postgresql: 1000, pglite: 250 } as const;
 

@@ -5,6 +5,14 @@ import { callApi } from '#lib/api';
 import { LocalCopy } from '#lib/docs/localCopy';
 
 /** Keeps a fresh capability token for one document (tokens live five minutes). */
+/** Opening a document failed because the server could not be reached (no network), not because it refused. */
+export class DocUnreachable extends Error {
+  constructor(cause: unknown) {
+    super('the document server could not be reached', { cause });
+    this.name = 'DocUnreachable';
+  }
+}
+
 class DocToken {
   #token = '';
   #expiresAt = 0;
@@ -27,6 +35,9 @@ class DocToken {
       try {
         const res = await callApi<TokenResponse>('/api/tokens', {
           body: { audience: 'preau:docs', space: this.space, doc: this.docId },
+        }).catch((err: unknown) => {
+          // fetch itself failed: no answer came (no network), not a refusal.
+          throw new DocUnreachable(err);
         });
         if (!res.ok) throw new Error(res.error.code);
         this.#token = res.data.token;
