@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
-import { createDocFromPage, padText, saveState } from '../support/docs';
+import { createDocFromPage, padText, padToolbar, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -56,7 +56,7 @@ describe('pads in Chromium', () => {
     await expect.poll(() => saveState(pupil)).toBe('saved');
 
     await teacher.locator('.pad-content').click();
-    await teacher.getByRole('button', { name: 'Titre 1' }).click();
+    await padToolbar(teacher, 'Titre 1');
     await teacher.keyboard.type('Sortie au musée');
     await teacher.keyboard.press('Enter');
     await teacher.keyboard.type('Rendez-vous à 9 h.');
@@ -65,7 +65,7 @@ describe('pads in Chromium', () => {
     await pupil.locator('.pad-content p').last().click();
     await pupil.keyboard.press('End');
     await pupil.keyboard.press('Enter');
-    await pupil.getByRole('button', { name: 'Gras' }).click();
+    await padToolbar(pupil, 'Gras');
     await pupil.keyboard.type('Je viendrai');
     await expect.poll(() => padText(teacher)).toContain('Je viendrai');
     await expect.poll(async () => (await padText(teacher)) === (await padText(pupil))).toBe(true);

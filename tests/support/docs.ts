@@ -7,6 +7,7 @@ import {
 } from '@preau/protocol/docs-model';
 import { readDocParts } from '@preau/storage';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 
 /**
@@ -32,6 +33,19 @@ export async function createDocFromPage(
 export const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
 
 /** The pad's text, without other people's carets (their names are drawn inside the text). */
+/**
+ * Clicks a button of the pad's toolbar and waits until the editor has the
+ * focus back: Tiptap's `focus()` gives it back on the next animation frame,
+ * so keys typed at once after the click could go to the button (on a loaded
+ * machine the first letter did).
+ */
+export async function padToolbar(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name, exact: true }).click();
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.classList.contains('ProseMirror')))
+    .toBe(true);
+}
+
 export const padText = (page: Page) =>
   page.locator('.pad-content').evaluate((el) => {
     const copy = el.cloneNode(true) as HTMLElement;
