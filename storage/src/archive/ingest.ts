@@ -9,14 +9,9 @@ export interface IngestEntry extends OutboxEntry {
   bodyBytes: number | null;
 }
 
-type OutboxRow = {
+/** A row of the outbox read below: an entry before its space is added and its numbers parsed. */
+type OutboxRow = Omit<OutboxEntry, 'space' | 'seq'> & {
   seq: number | string;
-  kind: string;
-  actor: string;
-  subject: string | null;
-  at: Date;
-  payload: Record<string, unknown>;
-  body64: string | null;
   body_bytes: number | null;
 };
 
