@@ -29,8 +29,53 @@ const run = promisify(execFile);
 // real mediasoup worker) for ~10 s, stops, stores the file in S3 with its
 // hash traced, and the file travels in an evidence bundle with that hash;
 // erasure of the teacher who recorded removes it, unless a hold covers it.
+/**
+ * The recorder's consumers at the SFU, as they are created and closed: the
+ * session is given the real SFU, watched (not replaced), to see whose media
+ * its recordings consume.
+ */
+function watchRecorder(sfu: Sfu) {
+  const live = new Map<string, { peerId: string; producerId: string }>();
+  type Params = Record<string, string>;
+  const api = new Proxy(sfu, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = value.bind(target) as (params: Params) => Promise<unknown>;
+      if (key === 'consume')
+        return async (params: Params) => {
+          const consumer = (await fn(params)) as { id: string };
+          if (params.peerId!.startsWith('rec_'))
+            live.set(consumer.id, { peerId: params.peerId!, producerId: params.producerId! });
+          return consumer;
+        };
+      if (key === 'closeConsumer')
+        return (params: Params) => {
+          live.delete(params.consumerId!);
+          return fn(params);
+        };
+      if (key === 'closePeer')
+        return (params: Params) => {
+          for (const [id, c] of live) if (c.peerId === params.peerId) live.delete(id);
+          return fn(params);
+        };
+      return fn;
+    },
+  });
+  return {
+    api,
+    /** Whose producers in `roomId` a recorder consumes now, sorted. */
+    async peers(roomId: string): Promise<string[]> {
+      const owners = new Map((await sfu.listProducers({ roomId })).map((p) => [p.id, p.peerId]));
+      const peers = [...live.values()].map((c) => owners.get(c.producerId) ?? '(gone)');
+      return [...new Set(peers)].sort();
+    },
+  };
+}
+
 describe('recording a live session', () => {
   let sfu: Sfu;
+  let watched: ReturnType<typeof watchRecorder>;
   let h: Harness;
   let s3: Awaited<ReturnType<typeof startTestS3>>;
   let source: FfmpegSource | undefined;
@@ -38,9 +83,10 @@ describe('recording a live session', () => {
 
   beforeAll(async () => {
     sfu = await createSfu({ workers: 1, log: silentLogger() });
+    watched = watchRecorder(sfu);
     s3 = await startTestS3();
     dir = await mkdtemp(join(tmpdir(), 'preau-rec-it-'));
-    h = await startHarness({ sfu, recording: { objects: s3.store, dir } });
+    h = await startHarness({ sfu: watched.api, recording: { objects: s3.store, dir } });
     // Encoded once and sent in a loop: the machine's CPU goes to the recording.
     await testSourceFile(join(dir, 'source.webm'), { size: '320x240', fps: 15, seconds: 5 });
   });
@@ -193,5 +239,46 @@ describe('recording a live session', () => {
     const [saved] = await savedRecordings(h.database.db, space);
     expect(saved!.durationMs).toBeGreaterThan(2_000);
     expect(saved!.stoppedAt).not.toBeNull();
+  }, 60_000);
+
+  it('keeps to the main room during breakouts: a pupil in a room stops being recorded at once', async () => {
+    const sessionId = await h.startSession('4eT', 'prof');
+    const teacher = await h.join(sessionId, person('prof', '4eT', 'teacher'));
+    await h.join(sessionId, person('lina', '4eT', 'student'));
+    await h.join(sessionId, person('ben', '4eT', 'student'));
+    await source?.stop();
+    const file = { file: join(dir, 'source.webm') };
+    source = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'prof' }, file);
+    const pupil = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'lina' }, file);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      await call(teacher, 'recording.start', {});
+      await expect.poll(() => watched.peers(sessionId)).toEqual(['lina', 'prof']);
+
+      // Lina goes into room 1: the recorder lets go of her microphone and
+      // camera at once (well before its 2 s poll), the teacher's stay.
+      await call(teacher, 'breakout.open', {
+        mode: 'manual',
+        rooms: 2,
+        minutes: 10,
+        assignments: { lina: 1, ben: 2 },
+      });
+      await expect.poll(() => watched.peers(sessionId), { timeout: 1500 }).toEqual(['prof']);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await watched.peers(sessionId)).toEqual(['prof']);
+
+      // The teacher visits room 1: the main room is empty, nothing of room 1 is recorded.
+      await call(teacher, 'breakout.visit', { room: 1 });
+      await expect.poll(() => watched.peers(sessionId), { timeout: 1500 }).toEqual([]);
+
+      // Everyone back: both recorded again, from the next segment on.
+      await call(teacher, 'breakout.close', {});
+      await expect
+        .poll(() => watched.peers(sessionId), { timeout: 10_000 })
+        .toEqual(['lina', 'prof']);
+      await call(teacher, 'recording.stop', {});
+    } finally {
+      await pupil.stop();
+    }
   }, 60_000);
 });

@@ -80,6 +80,17 @@ describe('recording a live class', () => {
       .poll(() => pupil.getByTestId('recording-bar').textContent(), WAIT)
       .toContain('Enregistrement en cours');
 
+    // Breakout rooms while recording: everyone is told that only the main room is.
+    const panel = teacher.locator('section.breakouts');
+    await panel.getByText('Préparer des salles de groupe').click();
+    await panel.getByRole('button', { name: 'Ouvrir les salles' }).click();
+    await expect
+      .poll(() => pupil.locator('[data-recorded-room]').textContent(), WAIT)
+      .toContain('Seule la salle principale est enregistrée');
+    teacher.once('dialog', (d) => d.accept());
+    await panel.getByRole('button', { name: 'Rappeler tout le monde' }).click();
+    await expect.poll(() => pupil.locator('[data-recorded-room]').count(), WAIT).toBe(0);
+
     await teacher.waitForTimeout(8_000);
     await teacher.getByRole('button', { name: 'Arrêter l’enregistrement' }).click();
     await expect

@@ -58,6 +58,8 @@ export interface BreakoutDeps {
   minuteMs: number;
   /** Sends to one participant's socket, if they have one now. */
   send<E extends ServerEventName>(participantId: string, event: E, payload: ServerEvent<E>): void;
+  /** Told after every change of who is in which room (the recording keeps to the main room). */
+  roomsChanged?: () => void;
 }
 
 /** The actor of the timer's end. */
@@ -358,6 +360,7 @@ export class SessionBreakouts {
     const phase = this.#open();
     await s.write((tx) => this.#recordClose(tx, phase, by, reason, s.now()));
     this.dispose();
+    this.#deps.roomsChanged?.();
     s.broadcast('breakout.updated', { state: null, closed: reason });
   }
 
@@ -412,6 +415,7 @@ export class SessionBreakouts {
 
   /** Tells everyone, then closes the consumers that now cross rooms. */
   async #changed() {
+    this.#deps.roomsChanged?.();
     this.#s.broadcast('breakout.updated', { state: this.view() });
     await this.#s.media?.enforceVisibility((viewer, owner) => this.sees(viewer, owner));
   }

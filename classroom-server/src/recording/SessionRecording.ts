@@ -41,12 +41,15 @@ interface Current {
  * its SHA-256 and its traces in one transaction. Everyone sees the state in
  * the session's view. A failure of ffmpeg never ends the session: the
  * moderators are told (`recording.failed`) and what was recorded is kept.
+ * During breakouts only the main room is recorded (as in the other virtual
+ * classrooms): the pupils in a room, who hear only their room, are not.
  */
 export class SessionRecording {
   readonly #s: SessionContext;
   readonly #sfu: SfuApi | null;
   readonly #deps: RecordingDeps | undefined;
   readonly #log: Logger;
+  readonly #records: (participantId: string) => boolean;
   #current: Current | null = null;
   #starting = false;
 
@@ -55,8 +58,10 @@ export class SessionRecording {
     sfu: SfuApi | null,
     deps: RecordingDeps | undefined,
     log: Logger,
+    records: (participantId: string) => boolean = () => true,
   ) {
     this.#s = session;
+    this.#records = records;
     this.#sfu = sfu;
     this.#deps = deps;
     this.#log = log.child({ module: 'recording' });
@@ -97,6 +102,7 @@ export class SessionRecording {
           dir,
           log: this.#log.child({ recordingId: state.recordingId }),
           preferPeerId: p.id,
+          records: (peerId) => this.#records(peerId),
           ffmpeg: this.#deps.ffmpeg,
           ffprobe: this.#deps.ffprobe,
           onFailure: (err) => this.#failed(state.recordingId, err),
@@ -140,6 +146,16 @@ export class SessionRecording {
         );
       return { recordingId: state.recordingId };
     });
+  }
+
+  /**
+   * Who may be recorded changed (breakout rooms opened, closed, someone
+   * moved): the recording follows at once rather than at its next poll, in
+   * the background (the session does not wait for a new segment).
+   */
+  refresh(): void {
+    const recorder = this.#current?.recorder;
+    if (recorder) background(this.#log, 'recording follows the rooms', () => recorder.refresh());
   }
 
   /** Stops the recording (moderators only) and saves it; resolves once the file is stored. */

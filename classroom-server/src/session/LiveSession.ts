@@ -166,8 +166,16 @@ export class LiveSession {
         const socket = p ? socketOf(p.state) : null;
         if (socket) this.#outbox.send(socket, event, payload);
       },
+      roomsChanged: () => this.recording.refresh(),
     });
-    this.recording = new SessionRecording(context, deps.sfu, deps.recording, deps.log);
+    // A recording keeps to the main room: what happens in breakout rooms is not recorded.
+    this.recording = new SessionRecording(
+      context,
+      deps.sfu,
+      deps.recording,
+      deps.log,
+      (id) => this.breakouts.roomOf(id) === 0,
+    );
     this.#armEmptyTimer();
   }
 

@@ -26,6 +26,12 @@ export interface RecorderOptions {
   log: Logger;
   /** The peer whose camera is shown when nobody shares a screen (the teacher). */
   preferPeerId?: string;
+  /**
+   * Whose media may be recorded now (everyone in the room unless told): a
+   * session split into breakout rooms records its main room only. Asked at
+   * every poll and at `refresh()`.
+   */
+  records?: (peerId: string) => boolean;
   /** Where ffmpeg receives RTP (the SFU sends there): loopback when both run on one machine. */
   ip?: string;
   ffmpeg?: string;
@@ -53,14 +59,17 @@ interface Segment {
   file: string;
   ffmpeg: FfmpegProcess;
   selection: Selection;
+  /** The recorder's consumer of each recorded producer, and whose producer it is. */
+  consumers: Array<{ peerId: string; consumerId: string }>;
   videoConsumerId: string | null;
   timers: NodeJS.Timeout[];
 }
 
 /**
- * Records one SFU room into a WebM file: every unmuted microphone mixed, and
- * one picture (a screen share if there is one, else the preferred peer's
- * camera, else the active speaker's, else any camera, else black). The SFU
+ * Records one SFU room into a WebM file, of the peers `records` allows:
+ * every unmuted microphone mixed, and one picture (a screen share if there
+ * is one, else the preferred peer's camera, else the active speaker's, else
+ * any camera, else black). The SFU
  * sends each stream over its own PlainTransport (rtcp-mux, comedia off) to a
  * loopback port that ffmpeg reads through an SDP file. When the set of
  * streams changes (someone joins, mutes, stops sharing), the current
@@ -152,27 +161,52 @@ export class RoomRecorder {
     return run;
   }
 
+  /**
+   * Follows a change of whom it may record (the session's breakout rooms
+   * changed) at once rather than at the next poll: the streams of peers no
+   * longer allowed stop reaching the recording first, even while a segment
+   * is being opened or closed; then the segments follow. Never rejects: a
+   * failure stops the recorder.
+   */
+  async refresh(): Promise<void> {
+    const records = this.#o.records;
+    const segment = this.#segment;
+    if (records && segment && this.#state === 'recording') {
+      for (const { peerId, consumerId } of segment.consumers) {
+        if (records(peerId)) continue;
+        await this.#o.sfu
+          .closeConsumer({ roomId: this.#o.roomId, peerId: segment.peerId, consumerId })
+          .catch((err: unknown) => this.#o.log.debug({ err }, 'recorder consumer already closed'));
+      }
+    }
+    await this.#reselect();
+  }
+
   #tick(): void {
-    background(this.#o.log, 'recorder tick', () =>
-      this.#serial(async () => {
-        if (this.#state !== 'recording') return;
-        const current = this.#segment?.selection ?? null;
-        const next = await this.#select(current);
-        if (current && sameSelection(current, next)) return;
-        this.#o.log.info(
-          { audio: next.audio.length, video: next.video?.source ?? null },
-          'recorded streams changed: new segment',
-        );
-        await this.#closeSegment();
-        await this.#openSegment(next);
-      }).catch((err: unknown) => this.#fail(err)),
-    );
+    background(this.#o.log, 'recorder tick', () => this.#reselect());
+  }
+
+  /** Compares what is recorded with what may be recorded now; a new segment when they differ. */
+  #reselect(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state !== 'recording') return;
+      const current = this.#segment?.selection ?? null;
+      const next = await this.#select(current);
+      if (current && sameSelection(current, next)) return;
+      this.#o.log.info(
+        { audio: next.audio.length, video: next.video?.source ?? null },
+        'recorded streams changed: new segment',
+      );
+      await this.#closeSegment();
+      await this.#openSegment(next);
+    }).catch((err: unknown) => this.#fail(err));
   }
 
   /** What to record now; the current picture is kept while it lasts unless a screen appears. */
   async #select(current: Selection | null): Promise<Selection> {
+    const records = this.#o.records ?? (() => true);
     const producers = (await this.#o.sfu.listProducers({ roomId: this.#o.roomId })).filter(
-      (p) => !p.paused,
+      (p) => !p.paused && records(p.peerId),
     );
     const audio = producers
       .filter((p) => p.source === 'mic')
@@ -203,7 +237,7 @@ export class RoomRecorder {
     const peerId = `rec_${this.#id}_${n}`;
     const caps = recorderCapabilities(await sfu.routerRtpCapabilities({ roomId }));
     const streams: RecordedStream[] = [];
-    const consumers: string[] = [];
+    const consumers: Segment['consumers'] = [];
     let videoConsumerId: string | null = null;
     try {
       for (const producer of [...selection.audio, ...(selection.video ? [selection.video] : [])]) {
@@ -218,7 +252,7 @@ export class RoomRecorder {
           rtpCapabilities: caps,
         });
         streams.push({ kind: producer.kind, port, consumer });
-        consumers.push(consumer.id);
+        consumers.push({ peerId: producer.peerId, consumerId: consumer.id });
         if (producer.kind === 'video') videoConsumerId = consumer.id;
       }
       const sdp = join(this.#o.dir, `segment-${n}.sdp`);
@@ -228,7 +262,15 @@ export class RoomRecorder {
         segmentArgs(sdp, file, { audio: selection.audio.length, video: !!selection.video }),
         this.#o.ffmpeg,
       );
-      const segment: Segment = { peerId, file, ffmpeg, selection, videoConsumerId, timers: [] };
+      const segment: Segment = {
+        peerId,
+        file,
+        ffmpeg,
+        selection,
+        consumers,
+        videoConsumerId,
+        timers: [],
+      };
       this.#segment = segment;
       this.#files.push(file);
       void ffmpeg.exited.then(({ code }) => {
@@ -241,7 +283,8 @@ export class RoomRecorder {
         );
       });
       await delay(OPEN_DELAY_MS);
-      for (const consumerId of consumers) await sfu.resumeConsumer({ roomId, peerId, consumerId });
+      for (const { consumerId } of consumers)
+        await sfu.resumeConsumer({ roomId, peerId, consumerId });
       if (videoConsumerId) {
         const consumerId = videoConsumerId;
         for (const ms of KEYFRAME_ASKS_MS) {

@@ -24,6 +24,8 @@ export const breakouts = catalogue(
     'breakouts.timer.warning': 'Plus qu’une minute avant le retour en salle principale.',
     'breakouts.you': 'Vous êtes dans la {room}.',
     'breakouts.youMain': 'Vous êtes dans la salle principale.',
+    'breakouts.recordedMainOnly':
+      'Seule la salle principale est enregistrée : ce qui se dit et se montre dans les salles ne l’est pas.',
     'breakouts.choose': 'Choisissez votre salle :',
     'breakouts.join': 'Rejoindre la {room}',
     'breakouts.members': 'Membres de la {room}',
@@ -72,6 +74,8 @@ export const breakouts = catalogue(
     'breakouts.timer.warning': 'One minute left before going back to the main room.',
     'breakouts.you': 'You are in {room}.',
     'breakouts.youMain': 'You are in the main room.',
+    'breakouts.recordedMainOnly':
+      'Only the main room is recorded: what is said and shown in the rooms is not.',
     'breakouts.choose': 'Choose your room:',
     'breakouts.join': 'Join {room}',
     'breakouts.members': 'Members of {room}',
