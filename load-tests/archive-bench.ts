@@ -22,6 +22,7 @@ import {
 } from '@preau/storage';
 import * as Y from 'yjs';
 import { startPostgres } from '../tests/support/postgres';
+import { threadCpu, threadCpuSince } from './support/yjsBench';
 
 /**
  * The archive's benchmark (a script, not a test): records archived per
@@ -89,6 +90,7 @@ async function main() {
     t = performance.now();
     let cpu = process.cpuUsage();
     const mainCpu = process.threadCpuUsage();
+    const threads = threadCpu();
     mark('ingest');
     const archived = await archiver.archiveSpace(space);
     mark('ingest done');
@@ -100,6 +102,7 @@ async function main() {
     print(
       `  ingest: ${archived} records in ${wall.toFixed(2)} s = ${Math.round(archived / wall)} records/s (wall); ${Math.round(archived / cpuSeconds)} records per CPU second of this process${pg ? ' (PostgreSQL works in its own processes)' : ' (PGlite and S3 included)'}; ${Math.round(archived / mainSeconds)} per CPU second of its main thread (${mainSeconds.toFixed(2)} of ${cpuSeconds.toFixed(2)} CPU s${pg ? '' : '; the rest is mostly PGlite on its own thread'})`,
     );
+    print(`    CPU s by thread: ${threadCpuSince(threads)}`);
 
     if (!args.includes('--no-latency')) {
       // The same ingest as before this archiver yielded (its statements in
