@@ -47,7 +47,9 @@ export function fail(err: unknown): Response {
 /**
  * Wraps an API handler: whatever it returns is sent as `{ ok: true, data }`,
  * whatever it throws as `{ ok: false, error }` (unknown errors are logged and
- * reported as `internal`).
+ * reported as `internal`). A client that went away before the answer (a
+ * phone losing the network mid-upload: its body's stream fails) is no fault
+ * of the server: logged at info level, not as an error someone is paged for.
  */
 export function api<E extends RequestEvent, T>(handler: (event: E) => Promise<T>) {
   return async (event: E): Promise<Response> => {
@@ -55,8 +57,10 @@ export function api<E extends RequestEvent, T>(handler: (event: E) => Promise<T>
       const data = await handler(event);
       return data instanceof Response ? data : ok(data);
     } catch (err) {
-      if (!(err instanceof PreauError))
-        event.locals.services.log.error({ err, path: event.url.pathname }, 'API handler failed');
+      const log = event.locals.services.log;
+      const path = event.url.pathname;
+      if (event.request.signal.aborted) log.info({ err, path }, 'API client went away');
+      else if (!(err instanceof PreauError)) log.error({ err, path }, 'API handler failed');
       return fail(err);
     }
   };
