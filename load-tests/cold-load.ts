@@ -15,10 +15,14 @@
 // time of the client and of the server process until the first sync. The
 // server's own log gives the database read and the apply.
 // Options (environment): HISTORY (100000), TAIL (499), ELEMENTS (5000), RUNS (3),
-// ENGINES (pglite,postgres), LEGACY=0 (leave out the pad without a snapshot).
+// ENGINES (pglite,postgres), LEGACY=0 (leave out the pad without a snapshot),
+// PROFILE=dir (each fresh docs server writes a CPU profile there, and the
+// client's CPU from connecting to its first sync goes there too, as
+// `client-<n>.cpuprofile`).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -44,6 +48,7 @@ const ELEMENTS = Number(process.env.ELEMENTS ?? 5000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const ENGINES = (process.env.ENGINES ?? 'pglite,postgres').split(',');
 const LEGACY = process.env.LEGACY !== '0';
+const PROFILE = process.env.PROFILE;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const ISSUER = 'preau-bench';
@@ -147,7 +152,13 @@ interface Server {
 async function startDocsServer(env: Record<string, string>): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [...nodeFlagsFor(DOCS_MAIN), '--import', 'tsx', DOCS_MAIN],
+    [
+      ...nodeFlagsFor(DOCS_MAIN),
+      ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+      '--import',
+      'tsx',
+      DOCS_MAIN,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'debug', ...env },
@@ -187,6 +198,25 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+let profiles = 0;
+
+/** Starts profiling this process (the client); the function returned writes the profile. */
+async function profileClient(): Promise<() => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    writeFileSync(join(PROFILE!, `client-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  };
+}
+
 type Mode = 'stored' | 'integrated';
 
 /** Time from connecting to the first sync complete, in a fresh server process. */
@@ -197,6 +227,7 @@ async function coldOpen(env: Record<string, string>, docId: string, token: strin
   });
   try {
     const serverCpu0 = processCpuMs(server.child.pid!);
+    const profiling = PROFILE ? await profileClient() : undefined;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const doc = new Y.Doc();
@@ -211,6 +242,7 @@ async function coldOpen(env: Record<string, string>, docId: string, token: strin
     const cpu = process.cpuUsage(cpu0);
     const clientCpuMs = (cpu.user + cpu.system) / 1000;
     const serverCpuMs = processCpuMs(server.child.pid!) - serverCpu0;
+    await profiling?.();
     const log = await server.loaded;
     provider.destroy();
     return {
