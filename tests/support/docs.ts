@@ -32,20 +32,23 @@ export async function createDocFromPage(
 /** What the save indicator says: saved, saving or offline. */
 export const saveState = (page: Page) => page.locator('.save-state').getAttribute('data-state');
 
-/** The pad's text, without other people's carets (their names are drawn inside the text). */
 /**
- * Clicks a button of the pad's toolbar and waits until the editor has the
- * focus back: Tiptap's `focus()` gives it back on the next animation frame,
- * so keys typed at once after the click could go to the button (on a loaded
- * machine the first letter did).
+ * Presses and releases a button of the pad's toolbar with the mouse, and
+ * checks that the text keeps the focus throughout: keys typed at once after
+ * the click go to the text (Tiptap's own `focus()` would give it back only
+ * on the next animation frame).
  */
 export async function padToolbar(page: Page, name: string): Promise<void> {
-  await page.getByRole('button', { name, exact: true }).click();
-  await expect
-    .poll(() => page.evaluate(() => document.activeElement?.classList.contains('ProseMirror')))
-    .toBe(true);
+  const editorFocused = () =>
+    page.evaluate(() => document.activeElement?.classList.contains('ProseMirror') ?? false);
+  await page.getByRole('button', { name, exact: true }).hover();
+  await page.mouse.down();
+  expect(await editorFocused()).toBe(true);
+  await page.mouse.up();
+  expect(await editorFocused()).toBe(true);
 }
 
+/** The pad's text, without other people's carets (their names are drawn inside the text). */
 export const padText = (page: Page) =>
   page.locator('.pad-content').evaluate((el) => {
     const copy = el.cloneNode(true) as HTMLElement;
