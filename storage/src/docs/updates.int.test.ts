@@ -1,10 +1,11 @@
 import { silentLogger } from '@preau/protocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox } from '../trace/recordTrace';
 import { archiveDoc, createDoc } from './documents';
-import { appendDocUpdates, docClientAuthors, readDocParts } from './updates';
+import { appendDocUpdates, docClientAuthors, readDocParts, storeDocSnapshot } from './updates';
 
 function appendContract(engine: string, open: () => Promise<Database>) {
   describe(`one batch of updates over several documents on ${engine}`, () => {
@@ -136,6 +137,50 @@ function appendContract(engine: string, open: () => Promise<Database>) {
         at.toISOString(),
       );
       expect([...(await docClientAuthors(database.db, a))]).toEqual([[5, 'inès']]);
+    });
+
+    it('thins old snapshots to the first of each span and the two newest; every version still rebuilds', async () => {
+      const { db } = database;
+      const docId = (
+        await createDoc(db, { space: `class_snap_${engine}`, kind: 'pad', title: 'S', actor: 'p' })
+      ).id;
+      const writer = new Y.Doc();
+      const text = writer.getText('default');
+      const states: string[] = [''];
+      for (let i = 1; i <= 30; i++) {
+        const before = Y.encodeStateVector(writer);
+        text.insert(Math.floor(text.length / 2), String.fromCharCode(96 + (i % 26) + 1));
+        const [result] = await appendDocUpdates(db, [
+          { docId, author: 'p', body: Y.encodeStateAsUpdate(writer, before) },
+        ]);
+        expect(result!.ok).toBe(true);
+        states.push(text.toString());
+        // A snapshot every two updates, thinned by spans of ten.
+        if (i % 2 === 0) {
+          expect(
+            await storeDocSnapshot(db, {
+              docId,
+              seq: i,
+              state: Y.encodeStateAsUpdate(writer),
+              keepEvery: 10,
+            }),
+          ).toBe(true);
+        }
+      }
+      const kept = await db
+        .selectFrom('doc_snapshot')
+        .select('seq')
+        .where('doc_id', '=', docId)
+        .orderBy('seq')
+        .execute();
+      expect(kept.map((r) => Number(r.seq))).toEqual([2, 10, 20, 28, 30]);
+      for (let upto = 1; upto <= 30; upto++) {
+        const parts = await readDocParts(db, docId, upto);
+        const doc = new Y.Doc();
+        if (parts.snapshot) Y.applyUpdate(doc, parts.snapshot.state);
+        for (const u of parts.updates) Y.applyUpdate(doc, u.body);
+        expect(doc.getText('default').toString()).toBe(states[upto]);
+      }
     });
   });
 }
