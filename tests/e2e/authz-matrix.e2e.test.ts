@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { isTypedRefusal } from '@preau/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
@@ -68,7 +69,9 @@ const schoolStaff = (status: number): Row => [
 // the lycée, the parent and the platform roles are outsiders. Where a route
 // parses its body before the service checks access, everyone signed in gets
 // the same 400 for `{}` whatever the space (nothing leaks: the answer does
-// not depend on the space); those rows are `signedIn(400)`.
+// not depend on the space); those rows are `signedIn(400)`. A body that
+// carries bytes (an upload) is read only after access is checked (tested
+// below with an upload that never ends).
 //                                                  anon stud teach oTch oStu staff parent arch dpo admin
 const MATRIX: Record<string, Row> = {
   'GET /api/session': signedIn(200),
@@ -278,6 +281,51 @@ describe('authorisation matrix: every route, method and profile', () => {
 
   it('reads: every GET answers each profile as the matrix says', async () => {
     expect(await run(operations.filter((o) => o.method === 'GET'))).toEqual([]);
+  });
+
+  /**
+   * Starts an upload of `declared` bytes as `profile`, sends only its first
+   * 64 KiB, and resolves with the status answered (null if none came within
+   * 5 s, as when the server waits for the rest of the body).
+   */
+  function partialUpload(profile: Profile, path: string, declared: number) {
+    const { cookie, csrf } = sessions.get(profile)!;
+    const target = new URL(path, preau.url);
+    return new Promise<number | null>((resolve) => {
+      const req = httpRequest(target, {
+        method: 'POST',
+        headers: {
+          cookie,
+          'x-preau-csrf': csrf,
+          origin: target.origin,
+          'content-type': 'image/png',
+          'content-length': String(declared),
+        },
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve(null);
+      }, 5_000);
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(64 * 1024));
+    });
+  }
+
+  it('refuses an upload from someone who may not write before taking its bytes', async () => {
+    const size = 5 * 1024 * 1024;
+    const file = `/api/spaces/${params.spaceId}/files?name=photo.png`;
+    const image = `/api/docs/${params.docId}/files`;
+    // The lycée's student and the collège's CPE may not write in 3e A.
+    for (const profile of ['otherStudent', 'staff'] as const) {
+      expect(await partialUpload(profile, file, size)).toBe(403);
+      expect(await partialUpload(profile, image, size)).toBe(403);
+    }
   });
 
   it('changes: every state-changing call answers as the matrix says and writes nothing', async () => {

@@ -175,11 +175,18 @@ export class DocumentsService {
    * never embedding the bytes in the Yjs document). Its bytes must be of the
    * declared type, so that a script is never served back as an image.
    */
-  async addImage(user: User, docId: string, type: string, body: Uint8Array): Promise<DocFile> {
+  async addImage(
+    user: User,
+    docId: string,
+    type: string,
+    read: () => Promise<Uint8Array>,
+  ): Promise<DocFile> {
     const { doc, canEdit } = await this.get(user, docId, 'write');
     if (!canEdit) throw new PreauError('forbidden', 'the document is archived');
     if (!(DOC_IMAGE_TYPES as readonly string[]).includes(type))
       throw new PreauError('bad_request', `images only (${DOC_IMAGE_TYPES.join(', ')})`);
+    // The bytes only now: nobody who may not edit the document makes the server take them.
+    const body = await read();
     if (body.byteLength === 0) throw new PreauError('bad_request', 'empty image');
     if (body.byteLength > DOC_LIMITS.maxImageBytes)
       throw new PreauError('too_large', 'image too large');

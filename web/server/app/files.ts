@@ -66,25 +66,27 @@ export class FilesService {
   async upload(
     user: User,
     spaceId: string,
-    input: { name: string; declaredType: string; body: Uint8Array },
+    input: { name: string; declaredType: string; read: () => Promise<Uint8Array> },
   ): Promise<SpaceFileView> {
     const grant = await this.#access.require(user, spaceId, 'write');
-    if (input.body.byteLength === 0) throw new PreauError('bad_request', 'empty file');
-    if (input.body.byteLength > SPACE_FILE_LIMITS.maxBytes)
+    // The bytes only now: nobody who may not write here makes the server take them.
+    const body = await input.read();
+    if (body.byteLength === 0) throw new PreauError('bad_request', 'empty file');
+    if (body.byteLength > SPACE_FILE_LIMITS.maxBytes)
       throw new PreauError('too_large', 'file too large');
     const file: SpaceFileRecord = {
       id: `f${randomUUID().replaceAll('-', '')}`,
       spaceId,
       name: safeFileName(input.name),
       objectKey: '',
-      mimeType: sniffType(input.body) ?? storedType(input.declaredType),
-      size: input.body.byteLength,
-      sha256: createHash('sha256').update(input.body).digest('hex'),
+      mimeType: sniffType(body) ?? storedType(input.declaredType),
+      size: body.byteLength,
+      sha256: createHash('sha256').update(body).digest('hex'),
       uploadedBy: user.id,
       uploadedAt: new Date(),
     };
     file.objectKey = spaceFileKey(spaceId, file.id);
-    await this.#objects.put(file.objectKey, input.body, file.mimeType);
+    await this.#objects.put(file.objectKey, body, file.mimeType);
     try {
       await this.#db.transaction().execute(async (tx) => {
         await insertSpaceFile(tx, file);

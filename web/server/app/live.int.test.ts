@@ -206,7 +206,7 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
     const group = await groupOf(lea, mate, 'Album photo');
     const pad = await documents.create(mate, { space: group.id, kind: 'pad', title: 'Sortie' });
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    const image = await documents.addImage(mate, pad.id, 'image/png', bytes);
+    const image = await documents.addImage(mate, pad.id, 'image/png', async () => bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const trace = await database.db
       .selectFrom('trace_outbox')
@@ -220,9 +220,9 @@ describe('live sessions and documents in every kind of space (PGlite)', () => {
     expect(await findDocFile(database.db, pad.id, image.id)).toMatchObject({ sha256 });
     expect((await documents.image(lea, pad.id, image.id)).body).toEqual(bytes);
     // Refused uploads leave neither a row nor a trace.
-    expect(await code(documents.addImage(mate, pad.id, 'image/png', new Uint8Array([1, 2])))).toBe(
-      'bad_request',
-    );
+    expect(
+      await code(documents.addImage(mate, pad.id, 'image/png', async () => new Uint8Array([1, 2]))),
+    ).toBe('bad_request');
     const traced = await database.db
       .selectFrom('trace_outbox')
       .select((eb) => eb.fn.countAll().as('n'))

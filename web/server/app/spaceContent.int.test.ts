@@ -98,7 +98,7 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
     const up = await files.upload(mate, groupId, {
       name: '../../Schéma\u0000 volcan.png',
       declaredType: 'application/octet-stream',
-      body: PNG,
+      read: async () => PNG,
     });
     const sha = createHash('sha256').update(PNG).digest('hex');
     expect(up).toMatchObject({
@@ -113,7 +113,7 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
     const fake = await files.upload(mate, groupId, {
       name: 'page.html',
       declaredType: 'text/html',
-      body: new TextEncoder().encode('<script>alert(1)</script>'),
+      read: async () => new TextEncoder().encode('<script>alert(1)</script>'),
     });
     expect(fake).toMatchObject({ mimeType: 'application/octet-stream', inline: false });
     expect((await files.list(lea, groupId)).map((f) => f.name)).toEqual([
@@ -129,7 +129,11 @@ describe('a space’s files, reports and unread counts (PGlite, local S3)', () =
     expect(await code(files.download(lea, groupId, 'f_nope'))).toBe('not_found');
     expect(
       await code(
-        files.upload(mate, groupId, { name: 'x', declaredType: '', body: new Uint8Array() }),
+        files.upload(mate, groupId, {
+          name: 'x',
+          declaredType: '',
+          read: async () => new Uint8Array(),
+        }),
       ),
     ).toBe('bad_request');
 

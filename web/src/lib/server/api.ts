@@ -67,19 +67,18 @@ export function api<E extends RequestEvent, T>(handler: (event: E) => Promise<T>
 }
 
 /**
- * Parses a JSON body with a shared schema; anything else is a typed
- * `bad_request`. A body over `maxBytes` (JSON_BODY_LIMITS) is refused with
- * `too_large` before it is read whole or parsed: at once when its declared
- * length says so, else as soon as the bytes read pass the limit.
+ * A request's raw body, refused with `too_large` once past `maxBytes`: at
+ * once when its declared length says so, else as soon as the bytes read
+ * pass the limit (a chunked body declares none), never read whole first.
+ * Routes that take a body from anyone signed in call it only after the
+ * caller's access is checked.
  */
-export async function readJson<T extends z.ZodType>(
+export async function readBody(
   request: Request,
-  schema: T,
-  maxBytes: number = JSON_BODY_LIMITS.default,
-): Promise<z.infer<T>> {
-  if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
-    throw new PreauError('bad_request', 'expected application/json');
-  const tooLarge = () => new PreauError('too_large', `the body is limited to ${maxBytes} bytes`);
+  maxBytes: number,
+  what = 'the body',
+): Promise<Uint8Array> {
+  const tooLarge = () => new PreauError('too_large', `${what} is limited to ${maxBytes} bytes`);
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   // Left unread, not cancelled: cancelling would close the connection before
   // the 413 is sent; the server drops the rest once the answer is out.
@@ -94,9 +93,25 @@ export async function readJson<T extends z.ZodType>(
     if (size > maxBytes) throw tooLarge();
     chunks.push(value);
   }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Parses a JSON body with a shared schema; anything else is a typed
+ * `bad_request`. A body over `maxBytes` (JSON_BODY_LIMITS) is refused with
+ * `too_large` before it is read whole or parsed (see `readBody`).
+ */
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+  maxBytes: number = JSON_BODY_LIMITS.default,
+): Promise<z.infer<T>> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
+    throw new PreauError('bad_request', 'expected application/json');
+  const bytes = await readBody(request, maxBytes);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new PreauError('bad_request', 'malformed JSON');
   }

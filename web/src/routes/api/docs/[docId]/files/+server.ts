@@ -1,20 +1,20 @@
-import { DOC_IMAGE_TYPES, DOC_LIMITS, DocFile, PreauError } from '@preau/protocol';
-import { api, requireUser } from '#lib/server/api';
+import { DOC_IMAGE_TYPES, DOC_LIMITS, DocFile } from '@preau/protocol';
+import { api, readBody, requireUser } from '#lib/server/api';
 import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
 /**
  * `POST /api/docs/[docId]/files`: stores an image (the request body, with
- * its type) in object storage for this document; a body declared larger
- * than the limit is refused before it is read.
+ * its type) in object storage for this document; the body is read only once
+ * the caller may edit the document, and refused once past the limit (at
+ * once when its declared length says so).
  */
 export const POST: RequestHandler = api(async ({ params, request, locals }): Promise<DocFile> => {
   const user = requireUser(locals);
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > DOC_LIMITS.maxImageBytes) throw new PreauError('too_large', 'image too large');
-  const body = new Uint8Array(await request.arrayBuffer());
-  return locals.services.documents.addImage(user, params.docId, type, body);
+  return locals.services.documents.addImage(user, params.docId, type, () =>
+    readBody(request, DOC_LIMITS.maxImageBytes, 'an image'),
+  );
 });
 
 export const _api = describeRoute({

@@ -1,12 +1,6 @@
-import {
-  PreauError,
-  parseOrThrow,
-  SPACE_FILE_LIMITS,
-  SpaceFileView,
-  UploadFileQuery,
-} from '@preau/protocol';
+import { parseOrThrow, SPACE_FILE_LIMITS, SpaceFileView, UploadFileQuery } from '@preau/protocol';
 import { z } from 'zod';
-import { api, requireUser } from '#lib/server/api';
+import { api, readBody, requireUser } from '#lib/server/api';
 import { describeRoute } from '#lib/server/apiDoc';
 import type { RequestHandler } from './$types';
 
@@ -19,36 +13,19 @@ export const GET: RequestHandler = api(
 /**
  * `POST /api/spaces/[spaceId]/files?name=…`: uploads a file, the raw request
  * body (its type in `content-type`, sniffed again from the bytes), capped at
- * SPACE_FILE_LIMITS.maxBytes before it is read whole.
+ * SPACE_FILE_LIMITS.maxBytes before it is read whole, and read only once the
+ * caller may write in the space.
  */
 export const POST: RequestHandler = api(async ({ params, request, url, locals }) => {
   const user = requireUser(locals);
   // The name is required: a body sent without one is not an upload.
   const { name } = parseOrThrow(UploadFileQuery, { name: url.searchParams.get('name') ?? '' });
-  const body = await readCapped(request, SPACE_FILE_LIMITS.maxBytes);
   return locals.services.files.upload(user, params.spaceId, {
     name,
     declaredType: request.headers.get('content-type') ?? '',
-    body,
+    read: () => readBody(request, SPACE_FILE_LIMITS.maxBytes, 'a file'),
   });
 });
-
-/** The request body, refused with `too_large` as soon as it passes `max` bytes. */
-async function readCapped(request: Request, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new PreauError('too_large', `files are limited to ${max} bytes`);
-  if (Number(request.headers.get('content-length') ?? 0) > max) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) throw tooLarge();
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 export const _api = describeRoute({
   GET: {
