@@ -9,6 +9,7 @@ import {
   openDatabase,
   RedisFanout,
   S3ObjectStore,
+  SEGMENT_MAX,
   seedDemoDirectory,
   seedDemoSpaces,
   startArchiver,
@@ -151,13 +152,16 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
       log: log.child({ module: 'spaces' }),
     });
     const invitations = new InvitationsService({ db: database.db, access, spaces });
-    const archive = new ArchiveService({ db: database.db, objects, log });
+    // An export or a person's request archives what is left first, in segments
+    // of the background archiver's size (smaller on PGlite: live edits wait less).
+    const segmentMax = config.archive.ARCHIVE_SEGMENT_MAX ?? SEGMENT_MAX[database.engine];
+    const archive = new ArchiveService({ db: database.db, objects, log, segmentMax });
     const directory = new DirectoryService({
       db: database.db,
       fanout,
       log: log.child({ module: 'directory' }),
     });
-    const privacy = new PrivacyService({ db: database.db, objects, fanout, log });
+    const privacy = new PrivacyService({ db: database.db, objects, fanout, log, segmentMax });
     const documents = new DocumentsService({
       db: database.db,
       access,

@@ -54,6 +54,8 @@ export interface ArchiveDeps {
   db: Kysely<Schema>;
   objects: ObjectStore;
   log: Logger;
+  /** Records per segment when an export first archives what is left (the background archiver's). */
+  segmentMax?: number;
 }
 
 /** Who acts, as the audit log records them. */
@@ -72,7 +74,7 @@ export class ArchiveService {
   readonly #desk: ArchiveDesk;
 
   constructor(deps: ArchiveDeps) {
-    const { db, objects, log } = deps;
+    const { db, objects, log, segmentMax } = deps;
     this.#db = db;
     this.#desk = new ArchiveDesk({
       db,
@@ -88,6 +90,7 @@ export class ArchiveService {
           objects,
           signer: await loadArchiveSigner(db),
           log: log.child({ module: 'archive-export' }),
+          ...(segmentMax ? { segmentMax } : {}),
         }).drain(),
     });
   }

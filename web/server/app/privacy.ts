@@ -27,6 +27,8 @@ export interface PrivacyDeps {
   objects: ObjectStore;
   fanout: Fanout;
   log: Logger;
+  /** Records per segment when a request first archives what is left (the background archiver's). */
+  segmentMax?: number;
 }
 
 /**
@@ -43,12 +45,13 @@ export class PrivacyService {
 
   /** Archives what is still in the outbox (leases keep it apart from the background archiver). */
   async #drain() {
-    const { db, objects, log } = this.#deps;
+    const { db, objects, log, segmentMax } = this.#deps;
     return new Archiver({
       db,
       objects,
       signer: await loadArchiveSigner(db),
       log: log.child({ module: 'archive-request' }),
+      ...(segmentMax ? { segmentMax } : {}),
     }).drain();
   }
 
