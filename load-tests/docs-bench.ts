@@ -8,7 +8,9 @@
 //     SQLite (its own process, `reference/hocuspocus.mjs`); update propagation
 //     p50/p99, server CPU and memory, and the ratios;
 //  2. the memory of Préau's docs server per open document and per participant
-//     (resident memory before, with everyone connected, and once everyone left
+//     (resident memory, and the live heap after a full collection read through
+//     the server's inspector on loopback: before, with everyone connected, and
+//     once everyone left
 //     and the documents were unloaded).
 // The cold load of long histories is `cold-load.ts`.
 // Options (environment): PADS (10), EDITORS (5), SECONDS (20), RATE (keystrokes
@@ -26,6 +28,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
+import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
@@ -50,19 +53,37 @@ const CLK_TCK = 100;
 interface Server {
   child: ChildProcess;
   port: number;
+  /** The V8 inspector of Préau's docs server (the live heap is read through it). */
+  inspector?: string;
 }
 
 async function startDocsServer(env: Record<string, string>): Promise<Server> {
   const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
   const child = spawn(
     process.execPath,
-    [...profile, ...nodeFlagsFor(DOCS_MAIN), '--import', 'tsx', DOCS_MAIN],
+    [
+      ...profile,
+      // On loopback, only to collect garbage and read the heap between phases.
+      '--inspect=127.0.0.1:0',
+      ...nodeFlagsFor(DOCS_MAIN),
+      '--import',
+      'tsx',
+      DOCS_MAIN,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const inspector = new Promise<string>((resolve) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+      else if (!/^(For help, see|Debugger (attached|ending))/.test(line))
+        process.stderr.write(`${line}\n`);
+    });
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`docs server exited (${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -70,7 +91,37 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
       if (m && line.includes('docs server listening')) resolve(Number(m[1]));
     });
   });
-  return { child, port };
+  return { child, port, inspector: await inspector };
+}
+
+/**
+ * The docs server's live JavaScript heap (MB) after a full collection, read
+ * through its inspector: what it holds, without the garbage that resident
+ * memory counts until the collector runs (PGlite's thread not included).
+ */
+async function liveHeapMb(inspector: string): Promise<number> {
+  const ws = new WebSocket(inspector);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let next = 0;
+  const call = (method: string) =>
+    new Promise<Record<string, number>>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(String(data)) as { id?: number; result: Record<string, number> };
+        if (message.id !== id) return;
+        ws.off('message', onMessage);
+        resolve(message.result);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  const { usedSize } = await call('Runtime.getHeapUsage');
+  ws.close();
+  return usedSize! / 1024 / 1024;
 }
 
 async function startReferenceServer(): Promise<Server> {
@@ -353,6 +404,7 @@ async function main() {
 
     const preau = await startDocsServer(env);
     const rssEmpty = usage(preau.child.pid!).rssMb;
+    const heapEmpty = await liveHeapMb(preau.inspector!);
     const preauEditors = await Promise.all(
       pads.map(async (docId) =>
         Promise.all(
@@ -365,6 +417,7 @@ async function main() {
     await Promise.all(preauEditors.flat().map((e) => e.synced));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssConnected = usage(preau.child.pid!).rssMb;
+    const heapConnected = await liveHeapMb(preau.inspector!);
     const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
     for (const e of preauEditors.flat()) e.close();
     // Everyone left: every document must be unloaded (the health check counts them).
@@ -376,6 +429,7 @@ async function main() {
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssLeft = usage(preau.child.pid!).rssMb;
+    const heapLeft = await liveHeapMb(preau.inspector!);
     await stop(preau);
 
     const hocuspocus = await startHocuspocus(join(dir, 'hocuspocus.sqlite'));
@@ -429,6 +483,12 @@ async function main() {
         `(≈ ${(((rssConnected - rssEmpty) * 1024) / participants).toFixed(0)} KB per participant, ` +
         `their document's share included), ${rssLeft.toFixed(0)} MB once everyone left; ` +
         `documents still open then: ${open}`,
+    );
+    console.log(
+      `Its live heap after a full collection: ${heapEmpty.toFixed(1)} MB started, ` +
+        `${heapConnected.toFixed(1)} MB with everyone ` +
+        `(≈ ${(((heapConnected - heapEmpty) * 1024) / participants).toFixed(1)} KB per participant, ` +
+        `their document's share included), ${heapLeft.toFixed(1)} MB once everyone left`,
     );
   } finally {
     await pg?.stop();
