@@ -28,11 +28,11 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
-import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
+import { INSPECT_FLAG, inspectorOf, liveHeapMb } from './support/heap';
 import { referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
@@ -64,7 +64,7 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
     [
       ...profile,
       // On loopback, only to collect garbage and read the heap between phases.
-      '--inspect=127.0.0.1:0',
+      INSPECT_FLAG,
       ...nodeFlagsFor(DOCS_MAIN),
       '--import',
       'tsx',
@@ -76,14 +76,7 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const inspector = new Promise<string>((resolve) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      const m = /Debugger listening on (ws:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-      else if (!/^(For help, see|Debugger (attached|ending))/.test(line))
-        process.stderr.write(`${line}\n`);
-    });
-  });
+  const inspector = inspectorOf(child.stderr!);
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`docs server exited (${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -92,36 +85,6 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
     });
   });
   return { child, port, inspector: await inspector };
-}
-
-/**
- * The docs server's live JavaScript heap (MB) after a full collection, read
- * through its inspector: what it holds, without the garbage that resident
- * memory counts until the collector runs (PGlite's thread not included).
- */
-async function liveHeapMb(inspector: string): Promise<number> {
-  const ws = new WebSocket(inspector);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let next = 0;
-  const call = (method: string) =>
-    new Promise<Record<string, number>>((resolve) => {
-      const id = ++next;
-      const onMessage = (data: Buffer) => {
-        const message = JSON.parse(String(data)) as { id?: number; result: Record<string, number> };
-        if (message.id !== id) return;
-        ws.off('message', onMessage);
-        resolve(message.result);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, method }));
-    });
-  await call('HeapProfiler.collectGarbage');
-  const { usedSize } = await call('Runtime.getHeapUsage');
-  ws.close();
-  return usedSize! / 1024 / 1024;
 }
 
 async function startReferenceServer(): Promise<Server> {

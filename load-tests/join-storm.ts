@@ -22,6 +22,7 @@ import {
   startClusterTarget,
   startSingleNode,
 } from './live/targets';
+import { liveHeapMb } from './support/heap';
 
 const SCALE = Number(option('scale', '1'));
 const PARTICIPANTS = Math.max(2, Math.round(Number(option('participants', '5000')) * SCALE));
@@ -60,7 +61,9 @@ try {
   );
   if (t.jwksUrl) await tokenCheckCost(t.jwksUrl, tokens.slice(0, 2000));
   const pid = t.nodes[0]?.pid;
+  const inspector = t.nodes[0]?.inspector;
   const before = pid ? processUsage(pid) : undefined;
+  const heapBefore = inspector ? await liveHeapMb(inspector) : undefined;
   const started = performance.now();
   const outcomes = await Promise.all(
     tokens.map(async (token, i) => {
@@ -78,7 +81,14 @@ try {
   );
   const wall = (performance.now() - started) / 1000;
   const after = pid ? processUsage(pid) : undefined;
+  const heapAfter = inspector ? await liveHeapMb(inspector) : undefined;
   report(outcomes, wall, before, after);
+  if (heapBefore !== undefined && heapAfter !== undefined) {
+    const inside = outcomes.filter((o) => o.result === 'served' || o.result === 'retried').length;
+    console.log(
+      `node live heap (after a full GC) ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB; ${((1024 * (heapAfter - heapBefore)) / Math.max(1, inside)).toFixed(1)} kB per participant`,
+    );
+  }
   for (const o of outcomes) o.socket?.close();
   await new Promise((r) => setTimeout(r, 1000));
 } finally {

@@ -17,6 +17,7 @@ import { type Database, openDatabase, startLiveSession } from '@preau/storage';
 import { freePort } from '../../tests/support/ports';
 import { openPostgresDatabase } from '../../tests/support/postgres';
 import { createTokenService, type RotatingTokenService } from '../../web/server/tokens';
+import { INSPECT_FLAG, inspectorOf } from '../support/heap';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLASSROOM_MAIN = join(ROOT, 'classroom-server/src/main.ts');
@@ -28,6 +29,8 @@ export interface LiveNode {
   url: string;
   /** Its process id, when this script started it (for CPU and memory). */
   pid?: number;
+  /** Its V8 inspector on loopback, when this script started it (its live heap is read there). */
+  inspector?: string;
   /** Whether it exited without being asked to. */
   crashed(): boolean;
   kill(): Promise<void>;
@@ -136,20 +139,25 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const jwksPort = (jwks.address() as { port: number }).port;
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLASSROOM_MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      JWKS_URL: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
-      TOKEN_ISSUER: 'preau',
-      LOG_LEVEL: 'warn',
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [INSPECT_FLAG, '--import', 'tsx', CLASSROOM_MAIN],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        JWKS_URL: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
+        TOKEN_ISSUER: 'preau',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
+  const inspector = inspectorOf(child.stderr!);
   let stopping = false;
   let exited = false;
   child.once('exit', () => {
@@ -174,6 +182,7 @@ export async function startSingleNode(env: Record<string, string> = {}): Promise
     name: 'classroom-1',
     url,
     ...(child.pid ? { pid: child.pid } : {}),
+    inspector: await inspector,
     crashed: () => exited && !stopping,
     kill: stopChild,
   };
