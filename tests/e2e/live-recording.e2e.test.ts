@@ -87,6 +87,16 @@ describe('recording a live class', () => {
     await expect
       .poll(() => pupil.locator('[data-recorded-room]').textContent(), WAIT)
       .toContain('Seule la salle principale est enregistrée');
+    // On a phone the recording's label stays whole (its time goes under it).
+    await pupil.setViewportSize({ width: 390, height: 844 });
+    const label = pupil.getByTestId('recording-bar').locator('strong');
+    expect(
+      await label.evaluate(
+        (el) =>
+          el.getBoundingClientRect().height < 2 * Number.parseFloat(getComputedStyle(el).fontSize),
+      ),
+    ).toBe(true);
+    await pupil.setViewportSize({ width: 1280, height: 720 });
     teacher.once('dialog', (d) => d.accept());
     await panel.getByRole('button', { name: 'Rappeler tout le monde' }).click();
     await expect.poll(() => pupil.locator('[data-recorded-room]').count(), WAIT).toBe(0);

@@ -4,7 +4,7 @@ import { catalogue } from './catalogue';
 export const recording = catalogue(
   {
     'recording.on': 'Enregistrement en cours',
-    'recording.on.since': 'Enregistrement en cours depuis {time}',
+    'recording.on.since': 'depuis {time}',
     'recording.announce.started': 'Le cours est maintenant enregistré.',
     'recording.announce.stopped': 'L’enregistrement du cours est arrêté.',
     'recording.start': 'Démarrer l’enregistrement',
@@ -28,7 +28,7 @@ export const recording = catalogue(
   },
   {
     'recording.on': 'Recording',
-    'recording.on.since': 'Recording since {time}',
+    'recording.on.since': 'since {time}',
     'recording.announce.started': 'The class is now being recorded.',
     'recording.announce.stopped': 'The class recording has stopped.',
     'recording.start': 'Start recording',
