@@ -225,6 +225,10 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
     const home = await pageAs(member.login);
     const badge = home.locator('[data-space="group_demo_loire"] .badge');
     await expect.poll(() => badge.textContent()).toBe('3 message(s) non lu(s)');
+    // Where the space is and the person's role, separated by spaced dots.
+    expect(await home.locator('[data-space="group_demo_loire"] .meta').textContent()).toMatch(
+      /^Collège .+ · (membre|propriétaire)$/,
+    );
     await badge.click();
     await home.waitForURL(/\/espaces\/group_demo_loire\/discussion$/);
 
