@@ -96,4 +96,41 @@ describe('recording a room', () => {
     expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
     expect(Number(probe.format.duration)).toBeGreaterThan(7);
   }, 60_000);
+
+  it('lets go of a peer no longer recorded at once, even while a segment opens, and goes on', async () => {
+    const roomId = 'rec-room-3';
+    await sfu.createRoom({ roomId });
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const refused = new Set<string>();
+    const recorder = await RoomRecorder.start({
+      sfu,
+      roomId,
+      dir: join(dir, 'three'),
+      log: silentLogger(),
+      preferPeerId: 'teacher',
+      records: (peerId) => !refused.has(peerId),
+    });
+    const first = recorder.ffmpegPid;
+    // A pupil arrives: the recorder's poll opens a second segment with both.
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
+    // Its ffmpeg started: its consumers exist, paused until ffmpeg is ready.
+    await expect
+      .poll(() => recorder.ffmpegPid !== undefined && recorder.ffmpegPid !== first, {
+        timeout: 10_000,
+        interval: 5,
+      })
+      .toBe(true);
+    expect(recorder.segments).toBe(2);
+    // Then, before they are resumed, the pupil goes into a breakout room.
+    refused.add('pupil');
+    await recorder.refresh();
+    expect(recorder.failure).toBeNull();
+    expect(recorder.segments).toBe(3);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(recorder.failure).toBeNull();
+    const file = await recorder.stop();
+    expect(file.segments).toBeGreaterThanOrEqual(2);
+    for (const s of sources.splice(0)) await s.stop();
+  }, 60_000);
 });

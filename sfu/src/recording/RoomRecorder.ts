@@ -283,8 +283,15 @@ export class RoomRecorder {
         );
       });
       await delay(OPEN_DELAY_MS);
-      for (const { consumerId } of consumers)
-        await sfu.resumeConsumer({ roomId, peerId, consumerId });
+      // A change of rooms meanwhile (refresh) may have closed the consumers of
+      // peers no longer recorded: those stay closed, the segment goes on.
+      const allowed = this.#o.records ?? (() => true);
+      for (const c of consumers) {
+        if (!allowed(c.peerId)) continue;
+        await sfu.resumeConsumer({ roomId, peerId, consumerId: c.consumerId }).catch((err) => {
+          if (allowed(c.peerId)) throw err;
+        });
+      }
       if (videoConsumerId) {
         const consumerId = videoConsumerId;
         for (const ms of KEYFRAME_ASKS_MS) {
