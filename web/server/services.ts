@@ -9,9 +9,9 @@ import {
   openDatabase,
   RedisFanout,
   S3ObjectStore,
-  SEGMENT_MAX,
   seedDemoDirectory,
   seedDemoSpaces,
+  segmentMaxFor,
   startArchiver,
   startLocalS3,
 } from '@preau/storage';
@@ -154,7 +154,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
     const invitations = new InvitationsService({ db: database.db, access, spaces });
     // An export or a person's request archives what is left first, in segments
     // of the background archiver's size (smaller on PGlite: live edits wait less).
-    const segmentMax = config.archive.ARCHIVE_SEGMENT_MAX ?? SEGMENT_MAX[database.engine];
+    const segmentMax = segmentMaxFor(database.engine, config.archive);
     const archive = new ArchiveService({ db: database.db, objects, log, segmentMax });
     const directory = new DirectoryService({
       db: database.db,

@@ -29,6 +29,14 @@ const OUTBOX_VACUUM_EVERY = 10_000;
  */
 export const SEGMENT_MAX = { postgresql: 1000, pglite: 250 } as const;
 
+/** The segment size every archiver of this server uses: ARCHIVE_SEGMENT_MAX, else the engine's. */
+export function segmentMaxFor(
+  engine: keyof typeof SEGMENT_MAX,
+  config: Pick<ArchiveConfig, 'ARCHIVE_SEGMENT_MAX'>,
+): number {
+  return config.ARCHIVE_SEGMENT_MAX ?? SEGMENT_MAX[engine];
+}
+
 /** The archive's background work, as the server starts and stops it. */
 export interface RunningArchiver {
   archiver: Archiver;
@@ -89,7 +97,7 @@ export async function startArchiver(
     objects: services.objects,
     signer,
     log,
-    segmentMax: config.ARCHIVE_SEGMENT_MAX ?? SEGMENT_MAX[services.database.engine],
+    segmentMax: segmentMaxFor(services.database.engine, config),
     intervalMs: config.ARCHIVE_INTERVAL_MS,
     pauseMs: config.ARCHIVE_PAUSE_MS,
     leaseMs: config.ARCHIVE_LEASE_MS,

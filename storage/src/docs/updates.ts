@@ -228,20 +228,19 @@ export async function historyBase(
  * written every few hundred updates: kept all, a pad of 100,000 one-letter
  * updates typed at random places held 200 snapshots, 158 MB, for 2.6 MB of
  * updates (the total grows with the square of the history). Thinned, it
- * holds 22 (about 18 MB); a
- * version of the history is rebuilt from the snapshot at or before it plus
- * at most this many updates.
+ * holds 22 (about 18 MB); a version of the history is rebuilt from the
+ * snapshot at or before it plus at most this many updates.
  */
 export const SNAPSHOT_KEEP_EVERY = 5000;
 
 /**
  * Stores a compacted snapshot (the merge of every update up to `seq`);
- * returns whether it was stored. Older snapshots are thinned out in the same
- * transaction (see `SNAPSHOT_KEEP_EVERY`). With `generation` (the parts'), a snapshot
- * merged from parts read before a history rewrite is refused, so erased or
- * expired text never comes back through a compaction that raced the rewrite.
- * The document row is share-locked first: a rewrite under way finishes
- * before the generation is checked.
+ * returns whether it was stored. Older snapshots are thinned out in the
+ * same transaction (see `SNAPSHOT_KEEP_EVERY`). With `generation` (the
+ * parts'), a snapshot merged from parts read before a history rewrite is
+ * refused, so erased or expired text never comes back through a compaction
+ * that raced the rewrite. The document row is share-locked first: a rewrite
+ * under way finishes before the generation is checked.
  */
 export async function storeDocSnapshot(
   db: DocsExecutor,
@@ -273,9 +272,10 @@ export async function storeDocSnapshot(
 
 /**
  * Deletes the snapshots of a document that are neither among its two newest
- * nor the first of their span of `every` updates. Each new
- * snapshot leaves at most one to delete (the one it pushes out of the two
- * newest, unless that one starts its span).
+ * nor the first of their span of `every` updates. Each new snapshot leaves
+ * at most one to delete (the one it pushes out of the two newest, unless
+ * that one starts its span); the first one stored after this rule came
+ * thins a document's whole past at once.
  */
 async function thinSnapshots(tx: DocsExecutor, docId: string, every: number): Promise<void> {
   await sql`
