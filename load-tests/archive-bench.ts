@@ -22,7 +22,7 @@ import {
 } from '@preau/storage';
 import * as Y from 'yjs';
 import { startPostgres } from '../tests/support/postgres';
-import { threadCpu, threadCpuSince } from './support/yjsBench';
+import { threadCpu, threadCpuSince } from './support/threads';
 
 /**
  * The archive's benchmark (a script, not a test): records archived per
