@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { padText, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
@@ -102,6 +102,8 @@ describe('erasure reaches a pad open in Chromium and its stored history', () => 
       .toContain('droit à l’effacement');
     const slider = teacher.getByLabel('Version', { exact: true });
     expect(Number(await slider.getAttribute('min'))).toBe(parts.base);
+    // Moved before the page's scripts run, the slider would show the version with nothing to fetch it.
+    await scriptsRunning(teacher);
     await slider.fill(String(parts.base));
     await expect
       .poll(() => teacher.locator('.doc-version').getAttribute('data-seq'))

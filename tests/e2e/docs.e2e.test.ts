@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { createDocFromPage, padText, padToolbar, saveState } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
@@ -105,6 +105,8 @@ describe('pads in Chromium', () => {
     // Back to a version before the pupil wrote anything.
     const before = parts.updates.findIndex((u) => u.author !== parts.updates[0]!.author);
     const target = parts.updates[before - 1]!.seq;
+    // Moved before the page's scripts run, the slider would show the version with nothing to fetch it.
+    await scriptsRunning(teacher);
     await slider.fill(String(target));
     await expect
       .poll(() => teacher.locator('.doc-version').getAttribute('data-seq'))
