@@ -229,7 +229,8 @@ export async function historyBase(
  * updates typed at random places held 200 snapshots, 158 MB, for 2.6 MB of
  * updates (the total grows with the square of the history). Thinned, it
  * holds 22 (about 18 MB); a version of the history is rebuilt from the
- * snapshot at or before it plus at most this many updates.
+ * snapshot at or before it plus at most this many updates and one
+ * compaction's worth (5,500 with the defaults).
  */
 export const SNAPSHOT_KEEP_EVERY = 5000;
 
