@@ -105,8 +105,18 @@ describe('pads in Chromium', () => {
     // Back to a version before the pupil wrote anything.
     const before = parts.updates.findIndex((u) => u.author !== parts.updates[0]!.author);
     const target = parts.updates[before - 1]!.seq;
-    // Moved before the page's scripts run, the slider would show the version with nothing to fetch it.
+    // Moved before the page's scripts run, the slider would show the version with
+    // nothing to fetch it: it is usable once they run, and never without them.
+    const noScripts = await browser.newContext({
+      javaScriptEnabled: false,
+      storageState: await teacherCtx.storageState(),
+    });
+    const still = await noScripts.newPage();
+    await still.goto(`${preau.url}/docs/${docId}/history`);
+    expect(await still.getByLabel('Version', { exact: true }).isDisabled()).toBe(true);
+    await noScripts.close();
     await scriptsRunning(teacher);
+    expect(await slider.isDisabled()).toBe(false);
     await slider.fill(String(target));
     await expect
       .poll(() => teacher.locator('.doc-version').getAttribute('data-seq'))
