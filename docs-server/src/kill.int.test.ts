@@ -112,10 +112,15 @@ describe.each(['postgresql', 'pglite'] as const)(
       });
       await first.node.crash();
       await gone;
+      // The kill follows, in the same tick, five keystrokes just sent: it
+      // always falls mid-typing. Acknowledgements already on their way are
+      // read by now; each was sent once its update was stored, so all count.
+      // (On a loaded machine the server may have stored every keystroke
+      // before the signal landed: no loss either, so no "fewer acknowledged
+      // than typed" here: that made the test fail for nothing.)
       const ackedAtKill = acked;
       // The typist leaves for good: only what the server stored can come back.
       typist.destroy();
-      expect(ackedAtKill).toBeLessThan(typed.length);
 
       // A supervisor starts it again on the same port; the reader comes back by itself.
       const back = resynced(reading.provider);

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { accessibilityProblems, WCAG_21_AA } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning, sidewaysOverflow } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -133,6 +133,7 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
     await context.addCookies([{ name: 'lang', value: 'en', url: preau.url }]);
     await page.goto(`${preau.url}/admin/retention`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Retention of traces');
+    await scriptsRunning(page);
     // Platform-wide (the default scope), session.joined, 400 days: Tab, type, Enter.
     await page.getByLabel('Scope').focus();
     await page.keyboard.press('Tab');
@@ -154,10 +155,8 @@ describe('the admin retention page, in Chromium against the whole of Préau', ()
       'Remove',
     ]);
     // Nothing wider than the phone's screen (wide tables scroll in their own box).
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
+    const { overflow, wide } = await sidewaysOverflow(page);
+    expect(overflow, `wider than the screen: ${wide.join('; ')}`).toBeLessThanOrEqual(0);
     expect(await accessibilityProblems(page, { tags: WCAG_21_AA })).toEqual([]);
 
     // Removing the school's rule: the platform's or the default applies again; audited.

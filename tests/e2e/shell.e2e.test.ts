@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -96,6 +96,8 @@ describe('the shell: long input, people with the same name, phone menu, trails, 
     const field = page.getByLabel('Titre', { exact: true });
     const count = page.locator('#doc-title-count');
     expect(await count.textContent()).toBe('0 / 120 caractères');
+    // Typed before the page's scripts run, the letters would be counted by nobody.
+    await scriptsRunning(page);
     await field.fill('a'.repeat(110));
     expect(await count.textContent()).toBe('110 / 120 caractères');
     await field.pressSequentially('b'.repeat(15));
