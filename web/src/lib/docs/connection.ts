@@ -92,11 +92,16 @@ class TokenWebsocket extends HocuspocusProviderWebsocket {
   /**
    * Treats the socket as closed now, without waiting for a close handshake
    * that cannot cross a dead network, and stops retrying until `connect()`.
+   * The close is emitted as the socket's own would be, so that the document's
+   * provider hears it too: it forgets the others' carets (stale once
+   * offline, and in the way: in a test, a click at the end of a line where
+   * one still showed once put the pupil's caret at the line's start) and
+   * that it was synced.
    */
   dropForOffline() {
     if (this.status === 'disconnected' && !this.shouldConnect) return;
     this.disconnect();
-    this.onClose({ event: { code: 4400, reason: 'offline' } as CloseEvent });
+    this.emit('close', { event: { code: 4400, reason: 'offline' } as CloseEvent });
   }
 }
 
