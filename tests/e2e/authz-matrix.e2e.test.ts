@@ -284,22 +284,27 @@ describe('authorisation matrix: every route, method and profile', () => {
   });
 
   /**
-   * Starts an upload of `declared` bytes as `profile`, sends only its first
-   * 64 KiB, and resolves with the status answered (null if none came within
-   * 5 s, as when the server waits for the rest of the body).
+   * Starts a POST of `declared` bytes (chunked, with no declared length,
+   * when `declared` is null) as `profile` (no one signed in when null), sends
+   * only its first 64 KiB, and resolves with the status answered (null if
+   * none came within 5 s, as when the server waits for the rest of the body).
    */
-  function partialUpload(profile: Profile, path: string, declared: number) {
-    const { cookie, csrf } = sessions.get(profile)!;
+  function partialBody(
+    profile: Profile | null,
+    path: string,
+    declared: number | null,
+    type = 'image/png',
+  ) {
+    const session = profile ? sessions.get(profile)! : null;
     const target = new URL(path, preau.url);
     return new Promise<number | null>((resolve) => {
       const req = httpRequest(target, {
         method: 'POST',
         headers: {
-          cookie,
-          'x-preau-csrf': csrf,
+          ...(session ? { cookie: session.cookie, 'x-preau-csrf': session.csrf } : {}),
           origin: target.origin,
-          'content-type': 'image/png',
-          'content-length': String(declared),
+          'content-type': type,
+          ...(declared === null ? {} : { 'content-length': String(declared) }),
         },
       });
       const timer = setTimeout(() => {
@@ -323,9 +328,21 @@ describe('authorisation matrix: every route, method and profile', () => {
     const image = `/api/docs/${params.docId}/files`;
     // The lycée's student and the collège's CPE may not write in 3e A.
     for (const profile of ['otherStudent', 'staff'] as const) {
-      expect(await partialUpload(profile, file, size)).toBe(403);
-      expect(await partialUpload(profile, image, size)).toBe(403);
+      expect(await partialBody(profile, file, size)).toBe(403);
+      expect(await partialBody(profile, image, size)).toBe(403);
     }
+  });
+
+  it('refuses a large body from no one signed in before reading it, forms and API alike', async () => {
+    const size = 5 * 1024 * 1024;
+    const form = 'application/x-www-form-urlencoded';
+    // A form action checks who asks only once SvelteKit has read the form.
+    const members = `/espaces/${params.spaceId}/membres?/invite`;
+    expect(await partialBody(null, members, size, form)).toBe(413);
+    expect(await partialBody(null, members, null, form)).toBe(411);
+    expect(await partialBody(null, `/api/spaces/${params.spaceId}/files?name=a.png`, size)).toBe(
+      413,
+    );
   });
 
   it('changes: every state-changing call answers as the matrix says and writes nothing', async () => {

@@ -5,6 +5,13 @@ import { servicesOf } from '../server/requestServices';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+/**
+ * The largest body a request from no one signed in may declare. Nothing
+ * anonymous takes more than a few fields (signing out, a form that will
+ * answer "sign in first"); without this, anyone could make the server read
+ * up to its overall cap (12 MiB) before a form action checks who is asking.
+ */
+const ANONYMOUS_BODY_LIMIT = 64 * 1024;
 
 /**
  * Every request gets the locale, the server's services and the signed-in
@@ -30,6 +37,11 @@ export const handle: Handle = async ({ event, resolve }) => {
       event.locals.user = active.user;
       event.locals.csrf = active.csrf;
     } else clearSessionCookies(event.cookies, event.url);
+  }
+
+  if (UNSAFE.has(event.request.method) && !event.locals.user) {
+    const refused = anonymousBodyRefused(event.request);
+    if (refused) return refused;
   }
 
   if (UNSAFE.has(event.request.method)) {
@@ -64,6 +76,35 @@ export const handle: Handle = async ({ event, resolve }) => {
   );
   return widened;
 };
+
+/**
+ * Refuses, before a byte of it is read, the body of an anonymous request
+ * that declares more than ANONYMOUS_BODY_LIMIT, or declares no length at
+ * all (a chunked body, which browsers never send for a form).
+ */
+function anonymousBodyRefused(request: Request): Response | null {
+  const length = request.headers.get('content-length');
+  if (length === null && request.body !== null)
+    return Response.json(
+      {
+        ok: false,
+        error: { code: 'bad_request', message: 'sign in first, or declare the body’s length' },
+      },
+      { status: 411, headers: { 'cache-control': 'no-store' } },
+    );
+  if (Number(length) > ANONYMOUS_BODY_LIMIT)
+    return Response.json(
+      {
+        ok: false,
+        error: {
+          code: 'too_large',
+          message: `a request from no one signed in is limited to ${ANONYMOUS_BODY_LIMIT} bytes`,
+        },
+      },
+      { status: 413, headers: { 'cache-control': 'no-store' } },
+    );
+  return null;
+}
 
 function refuse(message: string) {
   return Response.json({ ok: false, error: { code: 'forbidden', message } }, { status: 403 });
