@@ -41,6 +41,7 @@ describe('erasure reaches a pad open in Chromium and its stored history', () => 
 
     // The teacher creates a pad and writes; Hugo writes in it too.
     await teacher.goto(`${preau.url}/classes/${CLASS}/docs`);
+    await scriptsRunning(teacher);
     await teacher.getByLabel('Titre', { exact: true }).fill('Fiche de renseignements');
     await teacher.getByLabel('Type').selectOption('pad');
     await teacher.getByRole('button', { name: 'Créer', exact: true }).click();
@@ -72,6 +73,7 @@ describe('erasure reaches a pad open in Chromium and its stored history', () => 
     // Hugo asks for erasure from his data page, the pad still open in another tab.
     const rights = await hugoCtx.newPage();
     await rights.goto(`${preau.url}/me/data`);
+    await scriptsRunning(rights);
     await rights.getByLabel('Je confirme vouloir effacer mes données').check();
     await rights.getByRole('button', { name: 'Effacer mes données' }).click();
     await expect

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { loginInitials } from '../../web/src/lib/classroom/names';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn, signInApi } from '../support/signin';
 
@@ -318,6 +318,7 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
 
   it('a teacher starts a new session while this one is open: offered to end it first', async () => {
     await teacher.goto(`${preau.url}/classes/${classId}/live`);
+    await scriptsRunning(teacher);
     expect(await teacher.locator('#replace-why').textContent()).toContain('est toujours ouverte');
     await teacher.getByLabel('Titre (facultatif)').fill('Deuxième heure');
     await teacher

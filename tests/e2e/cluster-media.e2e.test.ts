@@ -8,7 +8,7 @@ import {
 } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { type Cluster, startCluster } from '../support/cluster';
 import { type Inbound, inboundOf, trackPeerConnections } from '../support/frames';
 import { signIn } from '../support/signin';
@@ -83,6 +83,7 @@ describe('media in Chromium across classroom nodes', () => {
 
   it('puts the teacher and the student on different classroom nodes', async () => {
     await teacher.page.goto(`${cluster!.url}/classes/${classA}/live`);
+    await scriptsRunning(teacher.page);
     await teacher.page.getByLabel('Titre (facultatif)').fill('Images sur deux nœuds');
     await teacher.page.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
     await teacher.page.waitForURL(/\/direct\/ls_/);

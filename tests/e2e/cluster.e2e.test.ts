@@ -3,7 +3,7 @@ import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_NODE_FLAGS } from '../../deploy/nodeFlags';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { type Cluster, type ClusterNode, startCluster } from '../support/cluster';
 import { createDocFromPage, padText, saveState } from '../support/docs';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
@@ -192,6 +192,7 @@ describe('Préau on a local cluster behind HAProxy', () => {
     await signIn(teacher, cluster.url, 'prof.martin');
     await signIn(pupil, cluster.url, student.login);
     await teacher.goto(`${cluster.url}/classes/${classA}/live`);
+    await scriptsRunning(teacher);
     await teacher.getByLabel('Titre (facultatif)').fill('Cours sur deux nœuds');
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
     await teacher.waitForURL(/\/direct\/ls_/);

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { boardBox, boardCount, drawOnBoard, storedElements } from '../support/docs';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
@@ -33,6 +33,7 @@ describe('boards in Chromium', () => {
     await signIn(teacher, preau.url, 'prof.martin');
     await signIn(pupil, preau.url, student.login);
     await teacher.goto(`${preau.url}/classes/${classA}/docs`);
+    await scriptsRunning(teacher);
     await teacher.getByLabel('Titre', { exact: true }).fill('Carte mentale');
     await teacher.getByLabel('Type').selectOption('board');
     await teacher.getByRole('button', { name: 'Créer', exact: true }).click();

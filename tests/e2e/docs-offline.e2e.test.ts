@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { personId } from '../support/archive';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import {
   boardCount,
   createDocFromPage,
@@ -329,6 +329,7 @@ describe('pads and boards kept in the browser', () => {
     // Hugo has his data erased meanwhile.
     const rights = await hugoCtx.newPage();
     await rights.goto(`${preau.url}/me/data`);
+    await scriptsRunning(rights);
     await rights.getByLabel('Je confirme vouloir effacer mes données').check();
     await rights.getByRole('button', { name: 'Effacer mes données' }).click();
     await expect.poll(() => rights.getByRole('status').textContent()).toContain(padId);

@@ -210,6 +210,7 @@ describe('pads in Chromium', () => {
     const padId = await createDoc(teacher, preau.url, 'Notes de la séance', 'pad');
     const boardId = await createDoc(teacher, preau.url, 'Schéma de la séance', 'board');
     await teacher.goto(`${preau.url}/classes/${classA}/live`);
+    await scriptsRunning(teacher);
     await teacher.getByLabel('Titre (facultatif)').fill('Séance avec documents');
     await teacher.getByRole('button', { name: 'Démarrer une classe en direct' }).click();
     await teacher.waitForURL(/\/direct\/ls_/);

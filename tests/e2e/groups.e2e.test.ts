@@ -84,6 +84,7 @@ describe('work groups and projects in Chromium', () => {
       (window as unknown as { stayed: boolean }).stayed = true;
     });
     await leaPage.goto(`${preau.url}/espaces/nouveau`);
+    await scriptsRunning(leaPage);
     await expectAccessible(leaPage);
     await leaPage.getByLabel('Nom').fill(GROUP);
     await leaPage.getByRole('button', { name: 'Créer et inviter' }).click();
@@ -146,6 +147,7 @@ describe('work groups and projects in Chromium', () => {
 
   it('staff suspend the group: members see it read-only and cannot write through the API', async () => {
     await other.goto(`${preau.url}/espaces/${groupId}/membres`);
+    await scriptsRunning(other);
     await expectAccessible(other);
     await other.getByLabel('Motif de la suspension').fill('Messages insultants');
     await other.getByRole('button', { name: 'Suspendre' }).click();

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
 import { expectAccessible } from '../support/axe';
-import { launchChromium } from '../support/browser';
+import { launchChromium, scriptsRunning } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { type ApiSession, signIn, signInApi } from '../support/signin';
 
@@ -192,6 +192,7 @@ describe('pages and API keyed by space; a work group’s salon without a teacher
     // A pad made in the group lives there: its trail leads back to the group.
     const page = await pageAs(member!.login);
     await page.goto(`${preau.url}/espaces/${group.id}/documents`);
+    await scriptsRunning(page);
     await page.getByLabel('Titre', { exact: true }).fill('Plan de l’exposé');
     await page.getByRole('button', { name: 'Créer' }).click();
     await page.waitForURL(/\/docs\/d/);
