@@ -333,7 +333,7 @@ describe('authorisation matrix: every route, method and profile', () => {
     }
   });
 
-  it('refuses a large body from no one signed in before reading it, forms and API alike', async () => {
+  it('refuses a large body from no one signed in, or a large form, before reading it', async () => {
     const size = 5 * 1024 * 1024;
     const form = 'application/x-www-form-urlencoded';
     // A form action checks who asks only once SvelteKit has read the form.
@@ -343,6 +343,11 @@ describe('authorisation matrix: every route, method and profile', () => {
     expect(await partialBody(null, `/api/spaces/${params.spaceId}/files?name=a.png`, size)).toBe(
       413,
     );
+    // Signed in, a form is a few fields too; the directory import's CSV rides
+    // in its form, so that one is read (no answer until its whole body).
+    expect(await partialBody('teacher', members, size, form)).toBe(413);
+    const multipart = 'multipart/form-data; boundary=x';
+    expect(await partialBody('admin', '/admin/import', size, multipart)).toBeNull();
   });
 
   it('changes: every state-changing call answers as the matrix says and writes nothing', async () => {
