@@ -1,14 +1,8 @@
-import {
-  classIdOf,
-  DEMO_SCHOOLS,
-  demoDirectory,
-  listAttendance,
-  readOutbox,
-  searchIndex,
-} from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory, listAttendance } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { traceKinds } from '../support/archive';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
 import { signIn } from '../support/signin';
@@ -413,17 +407,10 @@ describe('a live class in Chromium with fake cameras and microphones', () => {
     );
     expect(refused?.status()).toBe(403);
 
-    // Traces: the archiver may already have moved some from the outbox to the archive index.
-    const db = preau.services.database.db;
-    const space = `class_${classId}`;
-    const bySeq = new Map<number, string>();
-    for (const hit of await searchIndex(db, { space, limit: 500, from: undefined, to: undefined }))
-      bySeq.set(hit.seq, hit.kind);
-    for (const r of await readOutbox(db, space)) bySeq.set(Number(r.seq), r.kind);
-    const kinds = [...bySeq]
-      .sort(([a], [b]) => a - b)
-      .map(([, kind]) => kind)
-      .filter((k) => k.startsWith('session.') || k.startsWith('chat.'));
+    // Traces, in the outbox or already moved to the archive's index.
+    const kinds = (await traceKinds(preau.services.database.db, `class_${classId}`)).filter(
+      (k) => k.startsWith('session.') || k.startsWith('chat.'),
+    );
     expect(kinds[0]).toBe('session.started');
     expect(kinds.filter((k) => k === 'session.joined')).toHaveLength(3);
     expect(kinds).toContain('chat.message');

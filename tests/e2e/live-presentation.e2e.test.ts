@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { classSpaceId } from '@preau/protocol';
-import { classIdOf, DEMO_SCHOOLS, demoDirectory, readOutbox, searchIndex } from '@preau/storage';
+import { classIdOf, DEMO_SCHOOLS, demoDirectory } from '@preau/storage';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPreau } from '../../web/server/app';
+import { traceKinds } from '../support/archive';
 import { expectAccessible } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { startTestPreau } from '../support/preau';
@@ -278,12 +279,8 @@ describe('presenting a PDF in the live class', () => {
     );
     await expectAccessible(teacher);
 
-    // Traced: the archiver may already have moved some from the outbox to the archive index.
-    const db = preau.services.database.db;
-    const kinds = new Set<string>();
-    for (const hit of await searchIndex(db, { space, limit: 1000, from: undefined, to: undefined }))
-      kinds.add(hit.kind);
-    for (const r of await readOutbox(db, space)) kinds.add(r.kind);
+    // Traced: in the outbox or already moved by the archiver to the archive's index.
+    const kinds = new Set(await traceKinds(preau.services.database.db, space));
     for (const kind of [
       'file.added',
       'presentation.opened',

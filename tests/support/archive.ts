@@ -1,5 +1,12 @@
 import { silentLogger } from '@preau/protocol/server';
-import { Archiver, type Database, loadArchiveSigner, SampleActivity } from '@preau/storage';
+import {
+  Archiver,
+  type Database,
+  loadArchiveSigner,
+  readOutbox,
+  SampleActivity,
+  searchIndex,
+} from '@preau/storage';
 import type { RunningPreau } from '../../web/server/app';
 import { startTestS3 } from './s3';
 
@@ -60,4 +67,21 @@ export async function recordLesson(
   await activity.say(ids.pupil, 'Bonjour madame, je ne vois pas le tableau', ids.message);
   await activity.moderate(ids.teacher, 'mute', ids.pupil, ids.session);
   await activity.leave(ids.pupil, ids.session);
+}
+
+/**
+ * The kinds of a space's traces, in their order, wherever they are now: still
+ * in the outbox or already moved by the archiver to the archive's index. The
+ * outbox is read first: a trace moved between the two reads is then in the
+ * index (read the other way round, it would be in neither).
+ */
+export async function traceKinds(
+  db: Parameters<typeof readOutbox>[0],
+  space: string,
+): Promise<string[]> {
+  const bySeq = new Map<number, string>();
+  for (const r of await readOutbox(db, space)) bySeq.set(Number(r.seq), r.kind);
+  for (const hit of await searchIndex(db, { space, limit: 10_000, from: undefined, to: undefined }))
+    bySeq.set(hit.seq, hit.kind);
+  return [...bySeq].sort(([a], [b]) => a - b).map(([, kind]) => kind);
 }
