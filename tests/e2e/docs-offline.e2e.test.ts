@@ -67,19 +67,13 @@ describe('pads and boards kept in the browser', () => {
     return { ctx, page };
   }
 
-  // Known defect, not mended (seen 2026-12-06 in 2 of 8 runs alone with no
-  // retry): the pupil's offline paragraph comes back at the start of the
-  // text (split off where the teacher's concurrent "Consigne. " went, then
-  // ordered by client id). Caught with the editor's events logged: the
-  // click on the line, right after the page went offline, focuses the
-  // editor (Tiptap dispatches its focus transaction with the selection at
-  // the start) and the browser puts its caret at the end of the line, but
-  // the editor never takes that caret: End and Enter leave its selection at
-  // the start, and Enter splits the line there. Not the stale caret of the
-  // teacher (gone offline now, checked below): it fails without it too.
-  // Retried, so that the rest of what this test checks keeps guarding.
+  // In up to half the runs (before 2026-12-06 evening) the pupil's offline
+  // paragraph came back at the start of the text: the End and Enter pressed
+  // right after the click were handled before the browser's
+  // `selectionchange` told the editor where the click put the caret, so
+  // Enter split the line at its start. The pad's editor now reads the
+  // page's selection before each key (PadEditor `handleKeyDown`).
   it('offline edits survive a closed tab and merge with what others wrote meanwhile', {
-    retry: 3,
     timeout: 120_000,
   }, async () => {
     const { page: teacher } = await signedIn('prof.martin');
