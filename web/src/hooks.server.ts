@@ -1,5 +1,7 @@
+import { PreauError } from '@preau/protocol';
 import type { Handle } from '@sveltejs/kit/hooks';
 import { pickLocale } from '#lib/i18n';
+import { fail } from '#lib/server/api';
 import { CSRF_HEADER, clearSessionCookies, SESSION_COOKIE } from '#lib/server/session';
 import { servicesOf } from '../server/requestServices';
 
@@ -47,26 +49,13 @@ export const handle: Handle = async ({ event, resolve }) => {
     } else clearSessionCookies(event.cookies, event.url);
   }
 
-  if (UNSAFE.has(event.request.method) && !event.locals.user) {
-    const refused = anonymousBodyRefused(event.request);
-    if (refused) return refused;
-  }
-
   if (UNSAFE.has(event.request.method)) {
+    const refused = bodyRefused(event.request, event.url.pathname, event.locals.user !== null);
+    if (refused) return refused;
     const origin = event.request.headers.get('origin');
     if (origin !== null && origin !== event.url.origin)
       return refuse('cross-origin request refused');
-    const type = (event.request.headers.get('content-type') ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    const isForm = FORM_TYPES.includes(type);
-    if (
-      (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') &&
-      !LARGE_FORMS.has(event.url.pathname) &&
-      Number(event.request.headers.get('content-length')) > FORM_BODY_LIMIT
-    )
-      return tooLarge(`a form is limited to ${FORM_BODY_LIMIT} bytes`);
+    const isForm = FORM_TYPES.includes(mediaType(event.request));
     if (
       !isForm &&
       event.locals.csrf &&
@@ -92,31 +81,41 @@ export const handle: Handle = async ({ event, resolve }) => {
 };
 
 /**
- * Refuses, before a byte of it is read, the body of an anonymous request
- * that declares more than ANONYMOUS_BODY_LIMIT, or declares no length at
- * all (a chunked body, which browsers never send for a form).
+ * Refuses a body before a byte of it is read: from no one signed in, one
+ * that declares more than ANONYMOUS_BODY_LIMIT or no length at all (a
+ * chunked body, which browsers never send for a form); from anyone, a form
+ * declaring more than FORM_BODY_LIMIT (the directory import's apart).
  */
-function anonymousBodyRefused(request: Request): Response | null {
+function bodyRefused(request: Request, path: string, signedIn: boolean): Response | null {
   const length = request.headers.get('content-length');
-  if (length === null && request.body !== null)
-    return Response.json(
-      {
-        ok: false,
-        error: { code: 'bad_request', message: 'sign in first, or declare the body’s length' },
-      },
-      { status: 411, headers: { 'cache-control': 'no-store' } },
-    );
-  if (Number(length) > ANONYMOUS_BODY_LIMIT)
-    return tooLarge(`a request from no one signed in is limited to ${ANONYMOUS_BODY_LIMIT} bytes`);
+  const declared = Number(length);
+  if (!signedIn) {
+    if (length === null && request.body !== null)
+      return Response.json(
+        {
+          ok: false,
+          error: { code: 'bad_request', message: 'sign in first, or declare the body’s length' },
+        },
+        { status: 411, headers: { 'cache-control': 'no-store' } },
+      );
+    if (declared > ANONYMOUS_BODY_LIMIT)
+      return fail(
+        new PreauError(
+          'too_large',
+          `a request from no one signed in is limited to ${ANONYMOUS_BODY_LIMIT} bytes`,
+        ),
+      );
+  }
+  const type = mediaType(request);
+  const isForm = type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+  if (isForm && !LARGE_FORMS.has(path) && declared > FORM_BODY_LIMIT)
+    return fail(new PreauError('too_large', `a form is limited to ${FORM_BODY_LIMIT} bytes`));
   return null;
 }
 
-/** `413 too_large`, answered before the body is read. */
-function tooLarge(message: string) {
-  return Response.json(
-    { ok: false, error: { code: 'too_large', message } },
-    { status: 413, headers: { 'cache-control': 'no-store' } },
-  );
+/** A request's media type, without its parameters (`multipart/form-data`). */
+function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 function refuse(message: string) {
