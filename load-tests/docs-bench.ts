@@ -15,11 +15,14 @@
 // The cold load of long histories is `cold-load.ts`.
 // Options (environment): PADS (10), EDITORS (5), SECONDS (20), RATE (keystrokes
 // per second per editor, 5), POSTGRES=1 (a throwaway PostgreSQL from Debian's
-// packages instead of the embedded PGlite), PROFILE=dir (the docs server writes
-// a CPU profile there, `node --cpu-prof`).
+// packages instead of the embedded PGlite), PROFILE=dir (the docs server and
+// Hocuspocus write CPU profiles there, `node --cpu-prof`), ALLOC=dir (the docs
+// server's allocations while typing, sampled, as `docs-server.heapprofile`),
+// DOCS_FLAGS='…' (Node flags for the docs server instead of
+// deploy/nodeFlags.ts's), REFERENCES=0 (Préau's docs server only).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,7 +35,7 @@ import * as Y from 'yjs';
 import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
-import { INSPECT_FLAG, inspectorOf, liveHeapMb } from './support/heap';
+import { INSPECT_FLAG, inspectorOf, liveHeapMb, sampleAllocations } from './support/heap';
 import { referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
@@ -40,6 +43,7 @@ const EDITORS = Number(process.env.EDITORS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const RATE = Number(process.env.RATE ?? 5);
 const PROFILE = process.env.PROFILE;
+const ALLOC = process.env.ALLOC;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const REFERENCE_MAIN = join(ROOT, 'load-tests/reference/server.mjs');
@@ -65,7 +69,9 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
       ...profile,
       // On loopback, only to collect garbage and read the heap between phases.
       INSPECT_FLAG,
-      ...nodeFlagsFor(DOCS_MAIN),
+      ...(process.env.DOCS_FLAGS === undefined
+        ? nodeFlagsFor(DOCS_MAIN)
+        : process.env.DOCS_FLAGS.split(' ').filter(Boolean)),
       '--import',
       'tsx',
       DOCS_MAIN,
@@ -105,7 +111,10 @@ async function startReferenceServer(): Promise<Server> {
 
 async function startHocuspocus(dbFile: string): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [HOCUSPOCUS_MAIN], {
+  const profile = PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, '--cpu-prof-name=hocuspocus.cpuprofile']
+    : [];
+  const child = spawn(process.execPath, [...profile, HOCUSPOCUS_MAIN], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), DB_FILE: dbFile },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -332,6 +341,16 @@ function cpuPerKeystroke(f: Figures) {
 
 // --- the run -------------------------------------------------------------------
 
+/** One server's line of the figures' table. */
+const row = (f: Figures) =>
+  `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
+  `${f.dbCpuPercent === null ? '—' : `${f.dbCpuPercent.toFixed(0)} %`} | ` +
+  `${cpuPerKeystroke(f).toFixed(2)} | ` +
+  `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
+const TABLE_HEAD =
+  '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | CPU ms per keystroke | RSS peak / end MB | keystrokes | deliveries | converged |\n' +
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'preau-docs-bench-'));
   const pg: TestPostgres | undefined =
@@ -381,7 +400,11 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssConnected = usage(preau.child.pid!).rssMb;
     const heapConnected = await liveHeapMb(preau.inspector!);
+    const allocations = ALLOC ? await sampleAllocations(preau.inspector!) : undefined;
     const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
+    if (allocations && ALLOC) {
+      writeFileSync(join(ALLOC, 'docs-server.heapprofile'), JSON.stringify(await allocations()));
+    }
     for (const e of preauEditors.flat()) e.close();
     // Everyone left: every document must be unloaded (the health check counts them).
     let open = -1;
@@ -394,6 +417,11 @@ async function main() {
     const rssLeft = usage(preau.child.pid!).rssMb;
     const heapLeft = await liveHeapMb(preau.inspector!);
     await stop(preau);
+    if (process.env.REFERENCES === '0') {
+      console.log(TABLE_HEAD);
+      console.log(row(preauFigures));
+      return;
+    }
 
     const hocuspocus = await startHocuspocus(join(dir, 'hocuspocus.sqlite'));
     const hpEditors = pads.map((docId) =>
@@ -418,11 +446,6 @@ async function main() {
     for (const e of refEditors.flat()) e.close();
     await stop(reference);
 
-    const row = (f: Figures) =>
-      `| ${f.label} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.cpuPercent.toFixed(0)} % | ` +
-      `${f.dbCpuPercent === null ? '—' : `${f.dbCpuPercent.toFixed(0)} %`} | ` +
-      `${cpuPerKeystroke(f).toFixed(2)} | ` +
-      `${f.rssPeakMb.toFixed(0)} / ${f.rssEndMb.toFixed(0)} | ${f.keystrokes} | ${f.samples} | ${f.converged ? 'yes' : 'NO'} |`;
     // The CPU ratio counts PostgreSQL's too: the references store nothing or little.
     const ratio = (f: Figures, to: Figures) =>
       `| Préau / ${to.label.split(' ')[0]} | ${(f.p50 / to.p50).toFixed(2)} | ` +
@@ -430,10 +453,7 @@ async function main() {
       `${((f.cpuPercent + (f.dbCpuPercent ?? 0)) / to.cpuPercent).toFixed(2)} | | ` +
       `${(cpuPerKeystroke(f) / cpuPerKeystroke(to)).toFixed(2)} | ` +
       `${(f.rssPeakMb / to.rssPeakMb).toFixed(2)} | | | |`;
-    console.log(
-      '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | CPU ms per keystroke | RSS peak / end MB | keystrokes | deliveries | converged |',
-    );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log(TABLE_HEAD);
     console.log(row(preauFigures));
     console.log(row(hpFigures));
     console.log(row(refFigures));

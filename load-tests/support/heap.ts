@@ -26,31 +26,62 @@ export function inspectorOf(stderr: Readable): Promise<string> {
   });
 }
 
-/** The process's live heap (MB) after a full collection (its main thread: workers' heaps not included). */
-export async function liveHeapMb(inspector: string): Promise<number> {
+/** A session on a process's V8 inspector: `call` a method, then `close`. */
+async function inspectorSession(inspector: string) {
   const ws = new WebSocket(inspector);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   let next = 0;
-  const call = (method: string) =>
-    new Promise<Record<string, number>>((resolve) => {
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
       const id = ++next;
       const onMessage = (data: Buffer) => {
-        const message = JSON.parse(String(data)) as { id?: number; result: Record<string, number> };
+        const message = JSON.parse(String(data)) as {
+          id?: number;
+          result: Record<string, unknown>;
+        };
         if (message.id !== id) return;
         ws.off('message', onMessage);
         resolve(message.result);
       };
       ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, method }));
+      ws.send(JSON.stringify({ id, method, params }));
     });
+  return { call, close: () => ws.close() };
+}
+
+/** The process's live heap (MB) after a full collection (its main thread: workers' heaps not included). */
+export async function liveHeapMb(inspector: string): Promise<number> {
+  const session = await inspectorSession(inspector);
   try {
-    await call('HeapProfiler.collectGarbage');
-    const { usedSize } = await call('Runtime.getHeapUsage');
-    return usedSize! / 1024 / 1024;
+    await session.call('HeapProfiler.collectGarbage');
+    const { usedSize } = await session.call('Runtime.getHeapUsage');
+    return (usedSize as number) / 1024 / 1024;
   } finally {
-    ws.close();
+    session.close();
   }
+}
+
+/**
+ * Starts V8's sampling heap profiler in the process, counting every sampled
+ * allocation, collected since or not (what makes the collector work, not
+ * what is held); the returned function stops it and gives the profile
+ * (`.heapprofile`, readable by Chromium's developer tools).
+ */
+export async function sampleAllocations(inspector: string): Promise<() => Promise<unknown>> {
+  const session = await inspectorSession(inspector);
+  await session.call('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async () => {
+    try {
+      return (await session.call('HeapProfiler.stopSampling')).profile;
+    } finally {
+      session.close();
+    }
+  };
 }
