@@ -1,3 +1,4 @@
 export * from './access';
 export * from './createDocsServer';
 export * from './DocPersistence';
+export * from './warmUp';

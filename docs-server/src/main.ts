@@ -11,6 +11,7 @@ import {
 import { openDatabase, RedisFanout } from '@preau/storage/docs';
 import { readDocsConfig } from './config';
 import { createDocsServer } from './createDocsServer';
+import { warmUp } from './warmUp';
 
 // Entry point of a docs server on its own port (`node --import tsx docs-server/src/main.ts`),
 // for deployments where documents run on nodes of their own.
@@ -54,6 +55,7 @@ runService({
       if (path.startsWith(docs.path)) docs.handleUpgrade(req, socket, head);
       else refuseUpgrade(socket);
     });
+    await warmUp(database.db, log);
     const port = await listen(server, config.DOCS_PORT, config.HOST);
     log.info({ port, database: database.engine }, 'docs server listening');
     return {

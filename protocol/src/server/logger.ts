@@ -46,3 +46,13 @@ export function createLogger(
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** One line a recording logger kept: pino's level number, its message and fields. */
+export type LoggedLine = { level: number; msg: string } & Record<string, unknown>;
+
+/** A logger that keeps every line it writes (debug and above), for tests that read logs. */
+export function recordingLogger(): { log: Logger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
+}

@@ -401,3 +401,14 @@ export async function docClientAuthors(
 export async function knownDocClients(db: DocsExecutor, docId: string): Promise<Set<number>> {
   return new Set((await docClientAuthors(db, docId)).keys());
 }
+
+/**
+ * The reads of opening a document, run on no document (a process warming
+ * up: see the docs server's `warmUp`): its parts and authors, and a
+ * megabyte of bytea read the way a snapshot is. Reads only.
+ */
+export async function warmDocReads(db: DocsExecutor): Promise<void> {
+  const nobody = '~warm-up';
+  await Promise.all([readDocParts(db, nobody), knownDocClients(db, nobody)]);
+  await sql`SELECT decode(repeat('00', 1048576), 'hex') AS state`.execute(db);
+}

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createDocsServer } from '@preau/docs-server';
+import { createDocsServer, warmUp } from '@preau/docs-server';
 import type { Services } from '../services';
 import type { MountedRealtime } from './index';
 
@@ -20,6 +20,7 @@ export async function mountDocs(_server: Server, services: Services): Promise<Mo
     ...(services.config.REDIS_URL ? { crossNode: { redisUrl: services.config.REDIS_URL } } : {}),
   });
   await docs.ready;
+  await warmUp(services.database.db, services.log);
   return {
     upgrades: [
       {
