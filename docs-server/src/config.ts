@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DOC_LIMITS } from '@preau/protocol';
 import { env, readConfig } from '@preau/protocol/server';
 import { z } from 'zod';
+import { BROADCAST_WINDOW_MS, BUSY_CHANGES_PER_SECOND } from './BroadcastWindow';
 
 /** Configuration of a docs server run on its own (`docs-server/src/main.ts`). */
 export function readDocsConfig(source: Record<string, string | undefined> = process.env) {
@@ -31,6 +32,11 @@ export function readDocsConfig(source: Record<string, string | undefined> = proc
       // A client's first sync of a document not in memory is answered from the
       // stored bytes while the server integrates them (off: after, as Hocuspocus does).
       DOCS_FIRST_SYNC_FROM_STORAGE: env.bool(true),
+      // While a document gets more than DOCS_BUSY_CHANGES changes a second, its
+      // changes within DOCS_BROADCAST_MS reach its other editors as one message
+      // (see BroadcastWindow; 0: each at once).
+      DOCS_BROADCAST_MS: z.coerce.number().int().min(0).max(1000).default(BROADCAST_WINDOW_MS),
+      DOCS_BUSY_CHANGES: env.int(BUSY_CHANGES_PER_SECOND),
       // Per-connection message rate and burst (see DOC_LIMITS for the reasons of the defaults).
       DOCS_MESSAGES_PER_SECOND: env.int(DOC_LIMITS.messagesPerSecond),
       DOCS_MESSAGE_BURST: env.int(DOC_LIMITS.messageBurst),

@@ -14,6 +14,7 @@ import { background, type CapabilityVerifier, type Logger } from '@preau/protoco
 import type { DocsExecutor, Fanout } from '@preau/storage/docs';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { authorise, type DocsContext, parseUpgradeUrl, UPGRADE_STATUS } from './access';
+import { BroadcastWindow } from './BroadcastWindow';
 import { DatabaseCatchUp } from './DatabaseCatchUp';
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
 import { FirstSync, WatchedSocket } from './FirstSync';
@@ -45,6 +46,12 @@ export interface DocsServerDeps {
    * while the server integrates them (default true; see FirstSync).
    */
   firstSyncFromStorage?: boolean;
+  /**
+   * While a document gets more than `busyPerSecond` changes a second, its
+   * changes within `windowMs` reach the other editors as one message
+   * (BroadcastWindow; defaults 50 ms and 100 a second; a window of 0: never).
+   */
+  broadcastWindow?: { windowMs: number; busyPerSecond: number };
   /** More Hocuspocus extensions (e.g. Redis fan-out across nodes). */
   extensions?: Extension[];
   /**
@@ -119,6 +126,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     quiet: true,
     extensions: [
       persistence,
+      new BroadcastWindow(deps.broadcastWindow),
       ...(catchUp ? [catchUp] : []),
       ...(relay ? [relay] : []),
       ...(deps.extensions ?? []),

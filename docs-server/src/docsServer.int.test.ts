@@ -59,6 +59,54 @@ describe('docs server', () => {
     b.destroy();
   });
 
+  it('sends the changes of a busy document in windows, a quiet one’s at once', async () => {
+    // Busy from 10 changes a second; a window of 1 s (defaults: 100 a second, 50 ms).
+    const windowed = await startDocsHarness({
+      broadcastWindow: { windowMs: 1000, busyPerSecond: 10 },
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      const docId = await windowed.newDoc(SPACE);
+      const mint = (sub: string) => windowed.mint({ sub, space: SPACE, doc: docId });
+      const a = connect(windowed.wsUrl, docId, await mint('alice'));
+      const b = connect(windowed.wsUrl, docId, await mint('bob'));
+      await Promise.all([saved(a), saved(b)]);
+      const text = a.document.getText('t');
+      let messages = 0;
+      b.document.on('update', () => {
+        messages += 1;
+      });
+      // Busy: twelve keystrokes 40 ms apart (25 a second) reach Bob in a few messages.
+      for (const letter of 'Bonjour tous') {
+        text.insert(text.length, letter);
+        await sleep(40);
+      }
+      // The writer's own changes are acknowledged (stored) without waiting for a window.
+      await saved(a);
+      await expect.poll(() => b.document.getText('t').toString()).toBe('Bonjour tous');
+      expect(messages).toBeLessThanOrEqual(4);
+      // Quiet again (a pause longer than the window, then a keystroke a second):
+      // each reaches Bob well before a window would have closed.
+      await sleep(1200);
+      for (const letter of '!?') {
+        const typed = performance.now();
+        text.insert(text.length, letter);
+        await expect
+          .poll(() => b.document.getText('t').toString().endsWith(letter), {
+            timeout: 5000,
+            interval: 5,
+          })
+          .toBe(true);
+        expect(performance.now() - typed).toBeLessThan(500);
+        await sleep(1000);
+      }
+      a.destroy();
+      b.destroy();
+    } finally {
+      await windowed.close();
+    }
+  });
+
   it('refuses a read-only user’s update on the server, not only in the UI', async () => {
     const docId = await h.newDoc(SPACE);
     const writer = connect(

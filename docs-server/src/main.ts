@@ -40,6 +40,10 @@ runService({
       }),
       compactEvery: config.DOCS_COMPACT_EVERY,
       firstSyncFromStorage: config.DOCS_FIRST_SYNC_FROM_STORAGE,
+      broadcastWindow: {
+        windowMs: config.DOCS_BROADCAST_MS,
+        busyPerSecond: config.DOCS_BUSY_CHANGES,
+      },
       limits: {
         messagesPerSecond: config.DOCS_MESSAGES_PER_SECOND,
         messageBurst: config.DOCS_MESSAGE_BURST,

@@ -45,7 +45,7 @@ export interface DocsHarness {
 /** Starts a docs server in this process on an in-memory PGlite (or the given database). */
 export async function startDocsHarness(
   opts: { database?: Database } & Partial<
-    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout' | 'crossNode'>
+    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout' | 'crossNode' | 'broadcastWindow'>
   > = {},
 ): Promise<DocsHarness> {
   const database = opts.database ?? (await openDatabase({ memory: true }, silentLogger()));
@@ -63,6 +63,7 @@ export async function startDocsHarness(
     ...(opts.compactEvery ? { compactEvery: opts.compactEvery } : {}),
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
     ...(opts.crossNode ? { crossNode: opts.crossNode } : {}),
+    ...(opts.broadcastWindow ? { broadcastWindow: opts.broadcastWindow } : {}),
   });
   await docs.ready;
   const server: Server = createServer((_req, res) => res.writeHead(404).end());

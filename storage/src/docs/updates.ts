@@ -404,11 +404,12 @@ export async function knownDocClients(db: DocsExecutor, docId: string): Promise<
 
 /**
  * The reads of opening a document, run on no document (a process warming
- * up: see the docs server's `warmUp`): its parts and authors, and a
- * megabyte of bytea read the way a snapshot is. Reads only.
+ * up: see the docs server's `warmUp`): its parts and authors, and 64 kB of
+ * bytea read the way a snapshot is (a megabyte warmed no better and left
+ * PGlite's memory, which never shrinks, 100 MB larger). Reads only.
  */
 export async function warmDocReads(db: DocsExecutor): Promise<void> {
   const nobody = '~warm-up';
   await Promise.all([readDocParts(db, nobody), knownDocClients(db, nobody)]);
-  await sql`SELECT decode(repeat('00', 1048576), 'hex') AS state`.execute(db);
+  await sql`SELECT decode(repeat('00', 65536), 'hex') AS state`.execute(db);
 }

@@ -1,0 +1,59 @@
+import type { afterLoadDocumentPayload, Document, Extension } from '@hocuspocus/server';
+
+/** The window's defaults: see BroadcastWindow. */
+export const BROADCAST_WINDOW_MS = 50;
+export const BUSY_CHANGES_PER_SECOND = 100;
+
+/** How fast the average gap between changes follows the latest ones. */
+const SMOOTHING = 0.1;
+
+/**
+ * How a document's changes reach its other editors. While a document is
+ * quiet, each change goes out at once (in the event-loop turn that applied
+ * it, Hocuspocus's default). While it is busy, more than
+ * `busyPerSecond` changes a second on average, the changes within
+ * `windowMs` go out as one message (Hocuspocus's `flushDelay`): thirty
+ * pupils typing send their pad 150 changes a second; in windows of 50 ms
+ * each browser reads 20 messages a second instead of 150 and the server
+ * writes a seventh as many frames (load-tests/README.md, "Changes sent in
+ * windows"). A change after a pause longer than the window goes out at
+ * once. The writer's own acknowledgement never waits for the window.
+ */
+export class BroadcastWindow implements Extension {
+  readonly extensionName = 'preau-broadcast-window';
+
+  constructor(
+    private readonly opts: { windowMs: number; busyPerSecond: number } = {
+      windowMs: BROADCAST_WINDOW_MS,
+      busyPerSecond: BUSY_CHANGES_PER_SECOND,
+    },
+  ) {}
+
+  async afterLoadDocument({ document }: afterLoadDocumentPayload) {
+    if (this.opts.windowMs > 0)
+      follow(document, this.opts.windowMs, 1000 / this.opts.busyPerSecond);
+  }
+}
+
+function follow(document: Document, windowMs: number, busyGapMs: number) {
+  let last: number | undefined;
+  let gap = Number.POSITIVE_INFINITY;
+  document.flushDelay = 0;
+  // Before the change is applied (Hocuspocus reads flushDelay as it sends):
+  // after a pause, at once.
+  document.on('beforeTransaction', () => {
+    if (document.flushDelay !== 0 && last !== undefined && performance.now() - last > windowMs) {
+      document.flushDelay = 0;
+    }
+  });
+  // After it: the window for the next changes.
+  document.on('update', () => {
+    const now = performance.now();
+    if (last !== undefined) {
+      const latest = now - last;
+      gap = Number.isFinite(gap) ? gap + SMOOTHING * (latest - gap) : latest;
+    }
+    last = now;
+    document.flushDelay = gap < busyGapMs ? windowMs : 0;
+  });
+}
