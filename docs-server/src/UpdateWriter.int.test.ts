@@ -1,11 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { docFromState, mergeParts } from '@preau/protocol/docs-model';
 import { silentLogger } from '@preau/protocol/server';
 import { createDoc, type Database, openDatabase, readDocParts } from '@preau/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { UpdateWriter } from './UpdateWriter';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('storing updates in group commits', () => {
   let database: Database;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mergeUpdates } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
@@ -113,7 +114,7 @@ export class UpdateWriter {
     const maxBytes = this.deps.maxBatchBytes ?? 8 * 1024 * 1024;
     while (this.#queue.length > 0) {
       const wait = this.#pauseEnds - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       let bytes = 0;
       let n = 0;
       while (n < this.#queue.length && n < maxBatch && (n === 0 || bytes < maxBytes)) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { CLOSE_CODES, DOC_LIMITS } from '@preau/protocol';
 import { docFromState, mergeParts } from '@preau/protocol/docs-model';
@@ -64,7 +65,6 @@ describe('docs server', () => {
     const windowed = await startDocsHarness({
       broadcastWindow: { windowMs: 1000, busyPerSecond: 10 },
     });
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     try {
       const docId = await windowed.newDoc(SPACE);
       const mint = (sub: string) => windowed.mint({ sub, space: SPACE, doc: docId });
