@@ -36,11 +36,12 @@ import {
   pushBoardElement,
 } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
-import { createDoc, type Database, openDatabase, storeDocSnapshot } from '@preau/storage';
+import { createDoc, type Database, openDatabase } from '@preau/storage';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
+import { storeHistory } from './support/history';
 
 const HISTORY = Number(process.env.HISTORY ?? 100_000);
 const TAIL = Number(process.env.TAIL ?? 499);
@@ -104,29 +105,6 @@ function boardHistory(count: number): Uint8Array[] {
   }
   if (boardElementsArray(writer).length !== count) throw new Error('board not built');
   return updates;
-}
-
-/** Stores `updates` as a document's history, and a snapshot of the first `snapshotAt`. */
-async function store(database: Database, docId: string, updates: Uint8Array[], snapshotAt = 0) {
-  const at = Date.now() - updates.length * 200;
-  for (let i = 0; i < updates.length; i += 2000) {
-    const rows = updates.slice(i, i + 2000).map((body, k) => ({
-      doc_id: docId,
-      seq: i + k + 1,
-      author: 'bench',
-      at: new Date(at + (i + k) * 200),
-      body,
-    }));
-    await database.db.insertInto('doc_update').values(rows).execute();
-  }
-  await sql`UPDATE doc SET last_seq = ${updates.length} WHERE id = ${docId}`.execute(database.db);
-  if (snapshotAt > 0) {
-    // What the write path compacts: the merge of every update up to a seq.
-    const state = mergeParts(null, updates.slice(0, snapshotAt));
-    await storeDocSnapshot(database.db, { docId, seq: snapshotAt, state });
-    return state.byteLength;
-  }
-  return 0;
 }
 
 /** What opening must never change: the document's row, its updates and snapshots, the traces. */
@@ -309,7 +287,7 @@ async function benchEngine(engine: 'pglite' | 'postgres') {
       });
     }
     const bytes: number[] = [];
-    for (const t of targets) bytes.push(await store(setup, t.id, t.updates, t.snapshotAt));
+    for (const t of targets) bytes.push(await storeHistory(setup, t.id, t.updates, t.snapshotAt));
     const before = await Promise.all(targets.map((t) => fingerprint(setup, t.id)));
     // PGlite: one process at a time on its files.
     await setup.close();

@@ -19,7 +19,12 @@
 // Hocuspocus write CPU profiles there, `node --cpu-prof`), ALLOC=dir (the docs
 // server's allocations while typing, sampled, as `docs-server.heapprofile`),
 // DOCS_FLAGS='…' (Node flags for the docs server instead of
-// deploy/nodeFlags.ts's), REFERENCES=0 (Préau's docs server only).
+// deploy/nodeFlags.ts's), REFERENCES=0 (Préau's docs server only), LONG=N
+// (with REFERENCES=0: one more pad, stored with N one-letter updates typed at
+// random places, its snapshot 499 updates behind, so that its editors' typing
+// compacts it at once and every 500 updates after: the stall a long
+// document's compaction puts on every other document shows in the p99 and
+// the longest propagation, printed as well).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,7 @@ import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { INSPECT_FLAG, inspectorOf, liveHeapMb, sampleAllocations } from './support/heap';
+import { storeHistory } from './support/history';
 import { referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
@@ -44,6 +50,7 @@ const SECONDS = Number(process.env.SECONDS ?? 20);
 const RATE = Number(process.env.RATE ?? 5);
 const PROFILE = process.env.PROFILE;
 const ALLOC = process.env.ALLOC;
+const LONG = Number(process.env.LONG ?? 0);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const REFERENCE_MAIN = join(ROOT, 'load-tests/reference/server.mjs');
@@ -233,6 +240,8 @@ interface Figures {
   samples: number;
   p50: number;
   p99: number;
+  p999: number;
+  max: number;
   cpuPercent: number;
   /** CPU of the PostgreSQL server meanwhile (null: none, or in process). */
   dbCpuPercent: number | null;
@@ -240,6 +249,16 @@ interface Figures {
   rssEndMb: number;
   keystrokes: number;
   converged: boolean;
+}
+
+/** A pad's history on the text the editors type in: `count` letters typed at random places. */
+function longHistory(count: number): Uint8Array[] {
+  const writer = new Y.Doc();
+  const text = writer.getText('default');
+  const updates: Uint8Array[] = [];
+  writer.on('update', (u: Uint8Array) => updates.push(u));
+  while (updates.length < count) text.insert(Math.floor(Math.random() * (text.length + 1)), 'x');
+  return updates;
 }
 
 function percentile(sorted: number[], p: number) {
@@ -321,6 +340,8 @@ async function typingRun(
     samples: sorted.length,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    p999: percentile(sorted, 99.9),
+    max: sorted.at(-1) ?? 0,
     cpuPercent: ((end.cpu - start.cpu) / elapsed) * 100,
     dbCpuPercent: dbStart !== null && dbEnd !== null ? ((dbEnd - dbStart) / elapsed) * 100 : null,
     rssPeakMb: Math.max(rssPeak, end.rssMb),
@@ -377,6 +398,14 @@ async function main() {
           .id,
       );
     }
+    if (LONG > 0) {
+      if (process.env.REFERENCES !== '0') throw new Error('LONG needs REFERENCES=0');
+      const docId = (
+        await createDoc(setup.db, { space: SPACE, kind: 'pad', title: 'Long', actor: 'b' })
+      ).id;
+      await storeHistory(setup, docId, longHistory(LONG), LONG - 499);
+      pads.push(docId);
+    }
     await setup.close();
 
     console.log(
@@ -420,6 +449,12 @@ async function main() {
     if (process.env.REFERENCES === '0') {
       console.log(TABLE_HEAD);
       console.log(row(preauFigures));
+      if (LONG > 0) {
+        console.log(
+          `with a pad of ${LONG} stored updates among them: longest propagation ` +
+            `${preauFigures.max.toFixed(0)} ms, p99.9 ${preauFigures.p999.toFixed(1)} ms`,
+        );
+      }
       return;
     }
 

@@ -8,7 +8,7 @@ import {
   type onLoadDocumentPayload,
 } from '@hocuspocus/server';
 import { authorColor } from '@preau/protocol';
-import { applyUpdate, clientsOfUpdate, mergeParts } from '@preau/protocol/docs-model';
+import { applyUpdate, clientsOfUpdate } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
   type DocsExecutor,
@@ -19,6 +19,7 @@ import {
 import type { DocsContext } from './access';
 import type { FirstSync } from './FirstSync';
 import { GatedSocket } from './GatedSocket';
+import type { MergeThread } from './MergeThread';
 import { UpdateWriter } from './UpdateWriter';
 
 /** Actor of changes made by the server itself (none today; named so the log says so). */
@@ -74,6 +75,8 @@ export class DocPersistence implements Extension {
       db: DocsExecutor;
       log: Logger;
       compactEvery: number;
+      /** Where compactions merge, off the main thread. */
+      merges: MergeThread;
       /** Answers first syncs from the stored bytes; the load shares its read. */
       firstSync?: FirstSync;
     },
@@ -307,7 +310,7 @@ export class DocPersistence implements Extension {
       const parts = await readDocParts(this.deps.db, name);
       const last = parts.updates.at(-1);
       if (!last) return;
-      const state = mergeParts(
+      const state = await this.deps.merges.merge(
         parts.snapshot?.state ?? null,
         parts.updates.map((u) => u.body),
       );

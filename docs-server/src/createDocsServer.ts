@@ -19,6 +19,7 @@ import { DatabaseCatchUp } from './DatabaseCatchUp';
 import { DocPersistence, type PersistenceStats } from './DocPersistence';
 import { FirstSync, WatchedSocket } from './FirstSync';
 import { ConnectionLimits } from './limits';
+import { MergeThread } from './MergeThread';
 import { NodeRelay } from './NodeRelay';
 import { AUTH_TYPE, documentName, messageType, permissionDenied } from './wire';
 
@@ -105,10 +106,12 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       loading: hocuspocusRef?.loadingDocuments.has(docId) ?? false,
     }),
   });
+  const merges = new MergeThread(log);
   const persistence = new DocPersistence({
     db: deps.db,
     log,
     compactEvery: deps.compactEvery ?? 500,
+    merges,
     firstSync,
   });
   const catchUp = deps.crossNode
@@ -281,6 +284,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
         await unsubscribe?.();
         for (const ws of sockets) ws.close(CLOSE_CODES.serverShutdown, 'server_shutdown');
         await persistence.drainAll();
+        await merges.close();
         catchUp?.close();
         // After the drain: replies waiting for those stores have been published.
         await relay?.onDestroy();

@@ -1,0 +1,107 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { mergeParts } from '@preau/protocol/docs-model';
+import type { Logger } from '@preau/protocol/server';
+
+type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
+
+/**
+ * Merges a document's snapshot and the updates after it (a compaction) on a
+ * thread of its own. The merge parses and encodes the whole document: for a
+ * long-lived pad (100,000 items) 80 to 150 ms in which, on the main thread,
+ * every other document of the server, and the one-port server's pages and
+ * classes, would wait. The main thread only copies the parts into one
+ * buffer and gets the merged state back (load-tests/README.md, "Merges on
+ * a thread of their own").
+ *
+ * The thread starts with the first merge and keeps the process alive only
+ * while a merge is in flight. If it fails or dies, the merges waiting on it
+ * are done here instead (slower, never lost), and the next merge starts a
+ * new thread.
+ */
+export class MergeThread {
+  #worker: Worker | null = null;
+  readonly #waiting = new Map<
+    number,
+    { parts: Uint8Array[]; resolve(state: Uint8Array): void; reject(err: unknown): void }
+  >();
+  #next = 1;
+  #closed = false;
+
+  constructor(private readonly log: Logger) {}
+
+  /** The merge of `mergeParts`, the same bytes, computed off the main thread. */
+  merge(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Uint8Array> {
+    const parts = snapshot ? [snapshot, ...updates] : [...updates];
+    // Nothing to merge: the one part is the state already.
+    if (parts.length === 1) return Promise.resolve(parts[0]!);
+    if (this.#closed) return Promise.resolve(mergeParts(snapshot, updates));
+    const worker = this.#thread();
+    const id = this.#next++;
+    const ends: number[] = [];
+    let length = 0;
+    for (const part of parts) {
+      length += part.byteLength;
+      ends.push(length);
+    }
+    // One buffer of the parts' bytes, handed over (the parts may be views of larger buffers).
+    const bytes = new Uint8Array(length);
+    for (let i = 0, at = 0; i < parts.length; at = ends[i]!, i++) bytes.set(parts[i]!, at);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.#waiting.set(id, { parts, resolve, reject });
+      if (this.#waiting.size === 1) worker.ref();
+      worker.postMessage({ id, bytes: bytes.buffer, ends }, [bytes.buffer]);
+    });
+  }
+
+  /** Stops the thread; merges asked for afterwards run on the caller's thread. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker) await worker.terminate();
+    // Merges still in flight (none after a drain) finish here.
+    this.#mergeHere();
+  }
+
+  #thread(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(fileURLToPath(new URL('./mergeWorker.mjs', import.meta.url)));
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.#settle(worker, reply));
+    worker.on('error', (err) => this.#lost(worker, err));
+    worker.on('exit', (code) => this.#lost(worker, new Error(`the merge thread exited (${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #settle(worker: Worker, reply: Reply) {
+    const waiting = this.#waiting.get(reply.id);
+    if (!waiting) return;
+    this.#waiting.delete(reply.id);
+    if (this.#waiting.size === 0) worker.unref();
+    if ('state' in reply) waiting.resolve(reply.state);
+    // A part Yjs refuses: the same error as merging here would give.
+    else waiting.reject(new Error(reply.error));
+  }
+
+  /** The thread is gone: what it was merging is merged here, and the next merge starts another. */
+  #lost(worker: Worker, err: unknown) {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.log.error({ err }, 'the merge thread stopped; merging on the main thread');
+    this.#mergeHere();
+  }
+
+  #mergeHere() {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const w of waiting) {
+      try {
+        w.resolve(mergeParts(null, w.parts));
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+}
