@@ -16,7 +16,7 @@ import {
   placeHold,
   S3ObjectStore,
   SampleActivity,
-  SEGMENT_MAX,
+  segmentMaxFor,
   startLocalS3,
   verifyBundle,
 } from '@preau/storage';
@@ -78,7 +78,7 @@ async function main() {
     const pauseMs = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 10;
     const segmentMax = args.includes('--segment')
       ? Number(args[args.indexOf('--segment') + 1])
-      : SEGMENT_MAX[database.engine];
+      : segmentMaxFor(database, { ARCHIVE_SEGMENT_MAX: undefined });
     const archiver = new Archiver({
       db: database.background,
       objects,

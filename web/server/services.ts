@@ -154,7 +154,7 @@ export async function createServices(config: ServerConfig, log: Logger): Promise
     const invitations = new InvitationsService({ db: database.db, access, spaces });
     // An export or a person's request archives what is left first, in segments
     // of the background archiver's size (smaller on PGlite: live edits wait less).
-    const segmentMax = segmentMaxFor(database.engine, config.archive);
+    const segmentMax = segmentMaxFor(database, config.archive);
     const archive = new ArchiveService({ db: database.db, objects, log, segmentMax });
     const directory = new DirectoryService({
       db: database.db,

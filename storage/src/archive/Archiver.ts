@@ -16,14 +16,17 @@ const SEAL_SLICE = 250;
 /** Where a test may make the archiver die on purpose (SIGKILL), to prove crash safety. */
 export type FaultPoint = 'after-segment-write' | 'after-manifest-write' | 'after-commit';
 
+/** Records per segment at most: a number, or a rule asked before each segment. */
+export type SegmentMax = number | (() => number);
+
 /** How the archiver runs. */
 export interface ArchiverOptions {
   db: Kysely<Schema>;
   objects: ObjectStore;
   signer: ArchiveSigner;
   log: Logger;
-  /** At most this many records per segment. */
-  segmentMax?: number;
+  /** At most this many records per segment; a function is asked again for each segment. */
+  segmentMax?: SegmentMax;
   /** Pause between two drains of the outbox. */
   intervalMs?: number;
   /**
@@ -158,7 +161,9 @@ export class Archiver {
       let { lastSeq, lastHash } = head;
       for (;;) {
         if (archived > 0 && this.#o.pauseMs > 0) await sleep(this.#o.pauseMs);
-        const records = await readOutboxForArchive(this.#o.db, space, lastSeq, this.#o.segmentMax);
+        const max = this.#o.segmentMax;
+        const size = typeof max === 'function' ? max() : max;
+        const records = await readOutboxForArchive(this.#o.db, space, lastSeq, size);
         if (records.length === 0) break;
         if (records[0]!.seq !== lastSeq + 1) {
           throw new Error(

@@ -216,19 +216,43 @@ describe('the archiver on PGlite: one connection, no autovacuum', () => {
     expect(never[3]).toBeGreaterThan(2 * vacuumed[3]!);
   });
 
-  it('cuts segments of 250 records, so that live edits wait for shorter transactions', async () => {
+  it('cuts segments of 1,000 while no live work waits for the connection, of 250 while some does', async () => {
     const database = await openDatabase({ memory: true }, silentLogger());
     const running = await startArchiver(
       { database, objects: s3.store, log: silentLogger() },
       readArchiveConfig({ ARCHIVE_INTERVAL_MS: '3600000' }),
     );
+    const segmentsOf = async (space: string) =>
+      (await s3.store.list(segmentsPrefix(space)))
+        .filter((k) => k.endsWith('.jsonl'))
+        .map((k) => parseSegmentKey(k));
     try {
-      await record(database.db, 'class_cut', 600);
-      expect(await running.archiver.drain()).toBe(600);
-      const segments = (await s3.store.list(segmentsPrefix('class_cut'))).filter((k) =>
-        k.endsWith('.jsonl'),
-      );
-      expect(segments.map((k) => parseSegmentKey(k))).toEqual([
+      // Nobody else on the connection (a night's backlog): large segments.
+      await record(database.db, 'class_quiet', 1300);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect(database.liveWaitedAgoMs()).toBeGreaterThan(2000);
+      expect(await running.archiver.drain()).toBe(1300);
+      expect(await segmentsOf('class_quiet')).toEqual([
+        { first: 1, last: 1000 },
+        { first: 1001, last: 1300 },
+      ]);
+
+      // Live work waiting for the connection (two people's statements in a
+      // row, as in class): segments of 250, so that each waits less.
+      await record(database.db, 'class_live', 600);
+      let live = true;
+      const busy = async () => {
+        while (live) await database.db.selectFrom('doc').select('id').limit(1).execute();
+      };
+      const working = [busy(), busy()];
+      await expect.poll(() => database.liveWaitedAgoMs()).toBeLessThan(100);
+      try {
+        expect(await running.archiver.drain()).toBe(600);
+      } finally {
+        live = false;
+        await Promise.all(working);
+      }
+      expect(await segmentsOf('class_live')).toEqual([
         { first: 1, last: 250 },
         { first: 251, last: 500 },
         { first: 501, last: 600 },

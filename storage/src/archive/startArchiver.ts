@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../db/Database';
 import type { ObjectStore } from '../objects/ObjectStore';
-import { Archiver } from './Archiver';
+import { Archiver, type SegmentMax } from './Archiver';
 import { loadArchiveSigner } from './keys';
 import { applyPendingRedactions } from './redaction';
 import { sweepRetention } from './retention';
@@ -20,21 +20,32 @@ const OUTBOX_VACUUM_EVERY = 10_000;
  * A segment is committed in one transaction (its index rows, the chain head,
  * its outbox rows deleted), and PGlite has one connection: a live edit
  * arriving meanwhile waits for it. While a backlog of 20,000 records
- * drained, edits waited p50 10 ms, p99 37–56 ms with 1,000 per segment,
- * and p50 6–7 ms, p99 19 ms with 250 (3 and 8–14 ms with no drain), for
- * about 60 % of the drain's throughput (more segments to sign and store).
- * In class time the archiver drains every second and writes small
- * segments either way. (load-tests/README.md, "PGlite without statistics
- * or autovacuum".)
+ * drained beside an edit every 25 ms, edits waited p50 10 ms, p99 37–56 ms
+ * with 1,000 per segment, and p50 6–7 ms, p99 19 ms with 250 (3 and 8–14 ms
+ * with no drain); 250 per segment drain at about 60 % of the speed of
+ * 1,000 (more segments to sign and store). So on PGlite a drain cuts
+ * segments of 1,000 while no live work has had to wait for the connection
+ * for `QUIET_AFTER_MS` (a night's backlog, an export at a quiet moment), and
+ * of 250 otherwise. (load-tests/README.md, "PGlite without statistics or
+ * autovacuum" and "Larger segments while nobody waits".)
  */
 export const SEGMENT_MAX = { postgresql: 1000, pglite: 250 } as const;
 
-/** The segment size every archiver of this server uses: ARCHIVE_SEGMENT_MAX, else the engine's. */
+/** PGlite's segment size while no live work waits for its connection. */
+export const QUIET_SEGMENT_MAX = 1000;
+
+/** How long no live work must have waited for PGlite's connection for a drain to be quiet. */
+export const QUIET_AFTER_MS = 2000;
+
+/** The segment size every archiver of this server uses: ARCHIVE_SEGMENT_MAX, else the engine's rule. */
 export function segmentMaxFor(
-  engine: keyof typeof SEGMENT_MAX,
+  database: Pick<Database, 'engine' | 'liveWaitedAgoMs'>,
   config: Pick<ArchiveConfig, 'ARCHIVE_SEGMENT_MAX'>,
-): number {
-  return config.ARCHIVE_SEGMENT_MAX ?? SEGMENT_MAX[engine];
+): SegmentMax {
+  if (config.ARCHIVE_SEGMENT_MAX !== undefined) return config.ARCHIVE_SEGMENT_MAX;
+  if (database.engine === 'postgresql') return SEGMENT_MAX.postgresql;
+  return () =>
+    database.liveWaitedAgoMs() >= QUIET_AFTER_MS ? QUIET_SEGMENT_MAX : SEGMENT_MAX.pglite;
 }
 
 /** The archive's background work, as the server starts and stops it. */
@@ -52,7 +63,8 @@ export function readArchiveConfig(source: Record<string, string | undefined> = p
       // How often the outbox is drained: records reach object storage within about this long.
       ARCHIVE_INTERVAL_MS: env.int(1000),
       // Records per segment at most: few objects, cheap rewrites when contents
-      // are deleted. Unset: 1000 on PostgreSQL, 250 on PGlite (SEGMENT_MAX).
+      // are deleted. Unset: 1000 on PostgreSQL; on PGlite 250, or 1000 while no
+      // live work waits for its connection (segmentMaxFor).
       ARCHIVE_SEGMENT_MAX: z.coerce.number().int().positive().optional(),
       // Pause between two segments of a drain, to leave room to live editing.
       ARCHIVE_PAUSE_MS: env.int(10),
@@ -97,7 +109,7 @@ export async function startArchiver(
     objects: services.objects,
     signer,
     log,
-    segmentMax: segmentMaxFor(services.database.engine, config),
+    segmentMax: segmentMaxFor(services.database, config),
     intervalMs: config.ARCHIVE_INTERVAL_MS,
     pauseMs: config.ARCHIVE_PAUSE_MS,
     leaseMs: config.ARCHIVE_LEASE_MS,

@@ -20,6 +20,12 @@ export interface Database {
    */
   background: Kysely<Schema>;
   engine: 'postgresql' | 'pglite';
+  /**
+   * Milliseconds since live work last had to wait for the one connection
+   * (PGlite); infinite with PostgreSQL, whose connections are not shared.
+   * The archiver cuts larger segments while nobody waits (startArchiver).
+   */
+  liveWaitedAgoMs(): number;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,7 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
   let db: Kysely<Schema>;
   let background: Kysely<Schema> | undefined;
   let engine: Database['engine'];
+  let liveWaitedAgoMs = () => Number.POSITIVE_INFINITY;
   if ('url' in where) {
     const pool = new pg.Pool({ connectionString: where.url, max: 10, types: pgTypes });
     pool.on('error', (err) => log.error({ err }, 'idle database client failed'));
@@ -49,6 +56,7 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
       dialect: new PostgresDialect({ pool: pool.background() as never }),
     });
     engine = 'pglite';
+    liveWaitedAgoMs = () => pool.liveWaitedAgoMs();
   }
   try {
     await migrate(db as Kysely<unknown>, log);
@@ -61,6 +69,7 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
     db,
     background: background ?? db,
     engine,
+    liveWaitedAgoMs,
     close: () => {
       closed ??= (async () => {
         if (background) await background.destroy();

@@ -22,15 +22,24 @@ export class PGlitePool {
   #overtakes = 0;
   #busy = false;
   #ended = false;
+  #liveWaitedAt = Number.NEGATIVE_INFINITY;
 
   constructor(readonly pglite: PGliteLike) {}
 
   /** Borrows the connection, waiting for the current borrower to release it. */
   async connect() {
     if (this.#ended) throw new Error('database is closed');
-    if (this.#busy) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    if (this.#busy) {
+      this.#liveWaitedAt = performance.now();
+      await new Promise<void>((resolve) => this.#queue.push(resolve));
+    }
     this.#busy = true;
     return this.#client();
+  }
+
+  /** Milliseconds since a borrower other than background work last found the connection taken. */
+  liveWaitedAgoMs(): number {
+    return performance.now() - this.#liveWaitedAt;
   }
 
   /** The same connection, lent to background work only when nobody else waits for it. */

@@ -32,6 +32,7 @@ import {
   retentionDays,
   retentionRules,
   type Schema,
+  type SegmentMax,
   setRetention,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
@@ -55,7 +56,7 @@ export interface ArchiveDeps {
   objects: ObjectStore;
   log: Logger;
   /** Records per segment when an export first archives what is left (the background archiver's). */
-  segmentMax?: number;
+  segmentMax?: SegmentMax;
 }
 
 /** Who acts, as the audit log records them. */

@@ -16,6 +16,7 @@ import {
   type ObjectStore,
   personalData,
   type Schema,
+  type SegmentMax,
 } from '@preau/storage';
 import type { Kysely } from 'kysely';
 import { RENDERERS } from './archive';
@@ -28,7 +29,7 @@ export interface PrivacyDeps {
   fanout: Fanout;
   log: Logger;
   /** Records per segment when a request first archives what is left (the background archiver's). */
-  segmentMax?: number;
+  segmentMax?: SegmentMax;
 }
 
 /**
