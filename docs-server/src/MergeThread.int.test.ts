@@ -82,6 +82,20 @@ describe('merging snapshots on a thread of their own', () => {
     expect(threaded).toBeLessThan(Math.max(20, here / 2));
   });
 
+  it('stops its thread once idle, and starts another for the next merge', async () => {
+    const { log, lines } = recordingLogger();
+    merges = new MergeThread(log, 200);
+    const updates = history(100);
+    expect(merges.running).toBe(false);
+    await merges.merge(null, updates);
+    expect(merges.running).toBe(true);
+    await expect.poll(() => merges!.running, { timeout: 2000 }).toBe(false);
+    expect(await merges.merge(null, updates)).toEqual(mergeParts(null, updates));
+    expect(merges.running).toBe(true);
+    // Stopping an idle thread is not a failure.
+    expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
   it('refuses a part Yjs cannot read, and merges again afterwards', async () => {
     merges = new MergeThread(recordingLogger().log);
     const updates = history(50);

@@ -14,10 +14,11 @@ type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
  * buffer and gets the merged state back (load-tests/README.md, "Merges on
  * a thread of their own").
  *
- * The thread starts with the first merge and keeps the process alive only
- * while a merge is in flight. If it fails or dies, the merges waiting on it
- * are done here instead (slower, never lost), and the next merge starts a
- * new thread.
+ * The thread starts with a merge, keeps the process alive only while a
+ * merge is in flight, and stops once no merge came for `idleMs` (its 10 to
+ * 20 MB are not kept by a server whose documents are quiet). If it fails or
+ * dies, the merges waiting on it are done here instead (slower, never
+ * lost), and the next merge starts a new thread.
  */
 export class MergeThread {
   #worker: Worker | null = null;
@@ -27,8 +28,17 @@ export class MergeThread {
   >();
   #next = 1;
   #closed = false;
+  #idle: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly idleMs = 30_000,
+  ) {}
+
+  /** Whether the thread is running (it stops when idle). */
+  get running(): boolean {
+    return this.#worker !== null;
+  }
 
   /** The merge of `mergeParts`, the same bytes, computed off the main thread. */
   merge(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Uint8Array> {
@@ -36,6 +46,7 @@ export class MergeThread {
     // Nothing to merge: the one part is the state already.
     if (parts.length === 1) return Promise.resolve(parts[0]!);
     if (this.#closed) return Promise.resolve(mergeParts(snapshot, updates));
+    clearTimeout(this.#idle);
     const worker = this.#thread();
     const id = this.#next++;
     const ends: number[] = [];
@@ -57,6 +68,7 @@ export class MergeThread {
   /** Stops the thread; merges asked for afterwards run on the caller's thread. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#idle);
     const worker = this.#worker;
     this.#worker = null;
     if (worker) await worker.terminate();
@@ -79,10 +91,20 @@ export class MergeThread {
     const waiting = this.#waiting.get(reply.id);
     if (!waiting) return;
     this.#waiting.delete(reply.id);
-    if (this.#waiting.size === 0) worker.unref();
+    if (this.#waiting.size === 0) {
+      worker.unref();
+      this.#idle = setTimeout(() => this.#retire(worker), this.idleMs).unref();
+    }
     if ('state' in reply) waiting.resolve(reply.state);
     // A part Yjs refuses: the same error as merging here would give.
     else waiting.reject(new Error(reply.error));
+  }
+
+  /** Stops an idle thread; the next merge starts another. */
+  #retire(worker: Worker) {
+    if (this.#worker !== worker || this.#waiting.size > 0) return;
+    this.#worker = null;
+    void worker.terminate();
   }
 
   /** The thread is gone: what it was merging is merged here, and the next merge starts another. */
