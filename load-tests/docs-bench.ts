@@ -42,7 +42,7 @@ import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { INSPECT_FLAG, inspectorOf, liveHeapMb, sampleAllocations } from './support/heap';
 import { storeHistory } from './support/history';
-import { referenceEditor } from './support/yjsBench';
+import { percentile, referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
 const EDITORS = Number(process.env.EDITORS ?? 5);
@@ -259,11 +259,6 @@ function longHistory(count: number): Uint8Array[] {
   writer.on('update', (u: Uint8Array) => updates.push(u));
   while (updates.length < count) text.insert(Math.floor(Math.random() * (text.length + 1)), 'x');
   return updates;
-}
-
-function percentile(sorted: number[], p: number) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /**

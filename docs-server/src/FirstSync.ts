@@ -3,7 +3,7 @@ import { type DocParts, type DocsExecutor, readDocParts } from '@preau/storage/d
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { GatedSocket } from './GatedSocket';
-import { readVarUint, varUint } from './wire';
+import { AUTH_TYPE, readMessageType, readVarUint, varUint } from './wire';
 
 // The first sync of a document that is not in memory yet, answered from the
 // stored bytes while the server integrates the document.
@@ -29,9 +29,8 @@ import { readVarUint, varUint } from './wire';
 // version of a document anyway, and erasures rewrite the stored history
 // itself, so nothing erased is sent.
 
-/** Hocuspocus' message types read here (see @hocuspocus/server types). */
+/** Hocuspocus' message types read here (see @hocuspocus/server types; authentication: wire.ts). */
 const SYNC = 0;
-const AUTH = 2;
 /** y-protocols' sync message types. */
 const STEP1 = 0;
 const STEP2 = 1;
@@ -306,10 +305,8 @@ function closed(ws: WebSocket): Promise<null> {
 
 /** The kind of an authentication message (server → client), or null. */
 function authKind(bytes: Uint8Array): number | null {
-  const len = readVarUint(bytes, 0);
-  if (!len) return null;
-  const type = readVarUint(bytes, len[1] + len[0]);
-  if (!type || type[0] !== AUTH) return null;
+  const type = readMessageType(bytes);
+  if (!type || type[0] !== AUTH_TYPE) return null;
   const kind = readVarUint(bytes, type[1]);
   return kind ? kind[0] : null;
 }

@@ -20,12 +20,16 @@ export function readVarUint(
   return null;
 }
 
-/** The message type after the document name, or null when the frame is not one. */
-export function messageType(bytes: Uint8Array): number | null {
+/** The message type after the document name and the offset after it, or null when the frame is not one. */
+export function readMessageType(bytes: Uint8Array): [type: number, next: number] | null {
   const len = readVarUint(bytes, 0);
   if (!len) return null;
-  const type = readVarUint(bytes, len[1] + len[0]);
-  return type ? type[0] : null;
+  return readVarUint(bytes, len[1] + len[0]);
+}
+
+/** The message type after the document name, or null when the frame is not one. */
+export function messageType(bytes: Uint8Array): number | null {
+  return readMessageType(bytes)?.[0] ?? null;
 }
 
 /** Hocuspocus' message type of authentication messages (both ways). */
@@ -33,19 +37,9 @@ export const AUTH_TYPE = 2;
 /** Inside an authentication message: the server refuses the client. */
 const AUTH_PERMISSION_DENIED = 1;
 
-function writeVarUint(out: number[], value: number) {
-  let v = value;
-  while (v > 0x7f) {
-    out.push(0x80 | (v & 0x7f));
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
 function writeVarString(out: number[], text: string) {
   const bytes = new TextEncoder().encode(text);
-  writeVarUint(out, bytes.length);
-  out.push(...bytes);
+  out.push(...varUint(bytes.length), ...bytes);
 }
 
 /** The document name a frame starts with, or null when the frame is not one. */
@@ -63,8 +57,7 @@ export function documentName(bytes: Uint8Array): string | null {
 export function permissionDenied(docName: string, reason: string): Uint8Array {
   const out: number[] = [];
   writeVarString(out, docName);
-  writeVarUint(out, AUTH_TYPE);
-  writeVarUint(out, AUTH_PERMISSION_DENIED);
+  out.push(...varUint(AUTH_TYPE), ...varUint(AUTH_PERMISSION_DENIED));
   writeVarString(out, reason);
   return Uint8Array.from(out);
 }
