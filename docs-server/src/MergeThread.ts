@@ -8,7 +8,8 @@ type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
 /**
  * Merges a document's snapshot and the updates after it (a compaction) on a
  * thread of its own. The merge parses and encodes the whole document: for a
- * long-lived pad (100,000 items) 80 to 150 ms in which, on the main thread,
+ * long-lived pad (100,000 items) 80 to 150 ms, up to 500 in a process just
+ * started, in which, on the main thread,
  * every other document of the server, and the one-port server's pages and
  * classes, would wait. The main thread only copies the parts into one
  * buffer and gets the merged state back (load-tests/README.md, "Merges on

@@ -1,8 +1,8 @@
 // The thread snapshots are merged on (see MergeThread.ts). Plain JavaScript:
 // a worker thread loads its file with Node's own loader, in any runner.
-// Message in: { id, bytes: ArrayBuffer, ends: number[], hasSnapshot }: the
-// parts one after the other in `bytes`, part i ending at ends[i], the
-// snapshot first when there is one. Message out: { id, state: Uint8Array }
+// Message in: { id, bytes: ArrayBuffer, ends: number[] }: the parts one
+// after the other in `bytes`, part i ending at ends[i], the snapshot first
+// when there is one. Message out: { id, state: Uint8Array }
 // (its buffer transferred) or { id, error }.
 import { parentPort } from 'node:worker_threads';
 import * as Y from 'yjs';
