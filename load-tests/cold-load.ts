@@ -29,19 +29,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { DOCS_WS_PATH } from '@preau/protocol';
-import {
-  boardElementsArray,
-  mergeParts,
-  padFragment,
-  pushBoardElement,
-} from '@preau/protocol/docs-model';
+import { boardElementsArray, mergeParts, pushBoardElement } from '@preau/protocol/docs-model';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, type Database, openDatabase } from '@preau/storage';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { nodeFlagsFor } from '../deploy/nodeFlags';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
-import { storeHistory } from './support/history';
+import { padHistory, storeHistory } from './support/history';
 
 const HISTORY = Number(process.env.HISTORY ?? 100_000);
 const TAIL = Number(process.env.TAIL ?? 499);
@@ -54,22 +49,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const ISSUER = 'preau-bench';
 const SPACE = 'class_bench';
-
-/** A pad's history: `count` one-letter updates at random places (a new line every 40). */
-function padHistory(count: number): Uint8Array[] {
-  const writer = new Y.Doc();
-  const p = new Y.XmlElement('paragraph');
-  const t = new Y.XmlText();
-  p.insert(0, [t]);
-  const updates: Uint8Array[] = [];
-  writer.on('update', (u: Uint8Array) => updates.push(u));
-  padFragment(writer).insert(0, [p]);
-  while (updates.length < count) {
-    if (updates.length % 40 === 39) t.insert(t.length, '\n');
-    else t.insert(Math.floor(Math.random() * (t.length + 1)), 'x');
-  }
-  return updates;
-}
 
 /** A board's history: `count` Excalidraw rectangles and texts, one update each. */
 function boardHistory(count: number): Uint8Array[] {

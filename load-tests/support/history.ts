@@ -1,6 +1,7 @@
-import { mergeParts } from '@preau/protocol/docs-model';
+import { mergeParts, padFragment } from '@preau/protocol/docs-model';
 import { type Database, storeDocSnapshot } from '@preau/storage';
 import { sql } from 'kysely';
+import * as Y from 'yjs';
 
 /**
  * Stores `updates` as a document's history (one row each, 200 ms apart, the
@@ -32,4 +33,20 @@ export async function storeHistory(
     return state.byteLength;
   }
   return 0;
+}
+
+/** A pad's history: `count` one-letter updates at random places (a new line every 40). */
+export function padHistory(count: number): Uint8Array[] {
+  const writer = new Y.Doc();
+  const p = new Y.XmlElement('paragraph');
+  const t = new Y.XmlText();
+  p.insert(0, [t]);
+  const updates: Uint8Array[] = [];
+  writer.on('update', (u: Uint8Array) => updates.push(u));
+  padFragment(writer).insert(0, [p]);
+  while (updates.length < count) {
+    if (updates.length % 40 === 39) t.insert(t.length, '\n');
+    else t.insert(Math.floor(Math.random() * (t.length + 1)), 'x');
+  }
+  return updates;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOC_YJS } from '../docs';
 import { boardChange, textChange } from './changes';
-import { clientsOfUpdate, docFromState, mergeParts } from './parts';
+import { clientsOfUpdate, docFromParts, docFromState, mergeParts, stateOf } from './parts';
 import { renderBoardSvg } from './renderBoardSvg';
 import { renderPadHtml } from './renderPadHtml';
 import { revertUpdate } from './revert';
@@ -165,6 +165,27 @@ describe('parts', () => {
     const rebuilt = docFromState(mergeParts(snap, updates.slice(2)));
     expect(padText(rebuilt)).toBe('abc');
     expect(clientsOfUpdate(updates[0]!)).toEqual([doc.clientID]);
+  });
+
+  it('builds a document from its parts with the state of the merged parts, deletions kept', () => {
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    const t = paragraph(doc, 'hello');
+    for (let i = 0; i < 40; i++)
+      t.insert((i * 7) % (t.length + 1), String.fromCharCode(97 + (i % 26)));
+    t.delete(2, 5);
+    const snap = mergeParts(null, updates.slice(0, 20));
+    const tail = updates.slice(20);
+    const built = docFromParts(snap, tail);
+    const merged = docFromState(mergeParts(snap, tail));
+    expect(padText(built)).toBe(padText(doc));
+    expect(Y.encodeStateVector(built)).toEqual(Y.encodeStateVector(merged));
+    // Deleted content is kept (a history's earlier versions need it).
+    expect(built.gc).toBe(false);
+    expect(stateOf(built).byteLength).toBe(stateOf(merged).byteLength);
+    // With no snapshot: the updates alone.
+    expect(padText(docFromParts(null, updates))).toBe(padText(doc));
   });
 });
 

@@ -28,6 +28,21 @@ export function mergeParts(
   }
 }
 
+/**
+ * A document from its stored parts (a snapshot, then the updates after it),
+ * applied in one transaction and keeping deleted content: the state of
+ * `docFromState(mergeParts(…))` without encoding the whole document and
+ * parsing it again (for a long pad, two thirds of the work).
+ */
+export function docFromParts(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  doc.transact(() => {
+    if (snapshot) Y.applyUpdate(doc, snapshot);
+    for (const update of updates) Y.applyUpdate(doc, update);
+  });
+  return doc;
+}
+
 /** A Yjs document holding `state`, keeping deleted content (for history and restore). */
 export function docFromState(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc({ gc: false });

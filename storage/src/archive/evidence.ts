@@ -1,6 +1,5 @@
 import type { ArchiveLine } from '@preau/protocol';
-import type { DocRenderers } from '@preau/protocol/docs-model';
-import * as Y from 'yjs';
+import { type DocRenderers, docFromParts } from '@preau/protocol/docs-model';
 import { fromBase64 } from './canonical';
 import { padPage } from './documents';
 
@@ -66,7 +65,8 @@ export function rebuildDocuments(
       if (upto.length === 0) continue;
       const bodies = upto.flatMap((l) => (l.content?.body ? [fromBase64(l.content.body)] : []));
       const missing = upto.length - bodies.length;
-      const doc = rebuildAtOnce(bodies);
+      // All its updates in one transaction: the state of applying them one by one.
+      const doc = docFromParts(null, bodies);
       const last = upto.at(-1)!;
       const note =
         `${meta.title} — ${space}/${docId}, état au ${moment.toISOString()} ` +
@@ -90,19 +90,6 @@ export function rebuildDocuments(
     }
   }
   return files;
-}
-
-/**
- * A document from all its updates, applied in one transaction: the same
- * state as applying them one by one (`rebuildDoc`), without a transaction's
- * clean-up and events after each of thousands of keystrokes.
- */
-function rebuildAtOnce(updates: readonly Uint8Array[]): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  doc.transact(() => {
-    for (const update of updates) Y.applyUpdate(doc, update);
-  });
-  return doc;
 }
 
 function escapeAttr(s: string): string {

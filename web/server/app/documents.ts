@@ -17,11 +17,11 @@ import {
   type UpdateDocInput,
 } from '@preau/protocol';
 import {
-  docFromState,
+  docFromParts,
   docImageUrl,
-  mergeParts,
   renderBoardSvg,
   renderPadHtml,
+  stateOf,
 } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
@@ -319,11 +319,12 @@ export class DocumentsService {
   async #render(doc: DocSummary, query: DocVersionQuery, withState: boolean): Promise<DocVersion> {
     const seq = 'seq' in query ? query.seq : await seqAt(this.#db, doc.id, new Date(query.at));
     const parts = await readDocParts(this.#db, doc.id, seq);
-    const state = mergeParts(
+    const ydoc = docFromParts(
       parts.snapshot?.state ?? null,
       parts.updates.map((u) => u.body),
     );
-    const ydoc = docFromState(state);
+    // Encoded only for those who may restore (the page's own view needs none).
+    const state = withState ? stateOf(ydoc) : null;
     const clients = await docClientAuthors(this.#db, doc.id);
     const authorOf = (client: number) => {
       const person = clients.get(client);
@@ -341,7 +342,7 @@ export class DocumentsService {
       at: meta?.at.toISOString() ?? null,
       author: meta?.author ?? null,
       markup,
-      state: withState ? Buffer.from(state).toString('base64') : '',
+      state: state ? Buffer.from(state).toString('base64') : '',
     };
   }
 }
