@@ -1,4 +1,4 @@
-import { imagesInUse, rebuildDoc } from '@preau/protocol/docs-model';
+import { docFromParts, imagesInUse } from '@preau/protocol/docs-model';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema';
 import { type DocFileRecord, docFilesUploadedBefore, removeDocFiles } from './files';
@@ -45,10 +45,10 @@ async function imagesAt(
 ): Promise<Set<string>> {
   if (upto === 0) return new Set();
   const parts = await readDocParts(db, docId, upto);
-  const ydoc = rebuildDoc([
-    ...(parts.snapshot ? [parts.snapshot.state] : []),
-    ...parts.updates.map((u) => u.body),
-  ]);
+  const ydoc = docFromParts(
+    parts.snapshot?.state ?? null,
+    parts.updates.map((u) => u.body),
+  );
   try {
     return imagesInUse(ydoc, kind, docId);
   } finally {

@@ -5,9 +5,9 @@ import {
   captureUpdate,
   catchUp,
   type Doc,
+  docFromParts,
   emptyDoc,
   padXml,
-  rebuildDoc,
   removeBlockHolding,
   stringsOfUpdate,
 } from '@preau/protocol/docs-model';
@@ -87,10 +87,10 @@ export async function storedPadText(
   uptoSeq?: number,
 ): Promise<string> {
   const parts = await readDocParts(db, docId, uptoSeq);
-  const doc = rebuildDoc([
-    ...(parts.snapshot ? [parts.snapshot.state] : []),
-    ...parts.updates.map((u) => u.body),
-  ]);
+  const doc = docFromParts(
+    parts.snapshot?.state ?? null,
+    parts.updates.map((u) => u.body),
+  );
   const text = padXml(doc);
   doc.destroy();
   return text;

@@ -1,4 +1,4 @@
-import { boardTexts, padBlocks, rebuildDoc } from '@preau/protocol/docs-model';
+import { boardTexts, docFromParts, padBlocks } from '@preau/protocol/docs-model';
 import { type DocsExecutor, findDoc } from '../docs/documents';
 import { readDocParts } from '../docs/updates';
 
@@ -16,10 +16,10 @@ export async function docPlainText(
   const doc = await findDoc(db, docId);
   if (!doc) return null;
   const parts = await readDocParts(db, docId);
-  const ydoc = rebuildDoc([
-    ...(parts.snapshot ? [parts.snapshot.state] : []),
-    ...parts.updates.map((u) => u.body),
-  ]);
+  const ydoc = docFromParts(
+    parts.snapshot?.state ?? null,
+    parts.updates.map((u) => u.body),
+  );
   const lines = doc.kind === 'pad' ? padBlocks(ydoc) : boardTexts(ydoc);
   ydoc.destroy();
   const text = lines
