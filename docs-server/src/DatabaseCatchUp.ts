@@ -8,7 +8,6 @@ import type {
   onLoadDocumentPayload,
   RedisTransactionOrigin,
 } from '@hocuspocus/server';
-import { mergeParts } from '@preau/protocol/docs-model';
 import { background, type Logger } from '@preau/protocol/server';
 import { type DocsExecutor, docLastSeqs, docUpdatesAfter, readDocParts } from '@preau/storage/docs';
 import * as Y from 'yjs';
@@ -132,13 +131,12 @@ export class DatabaseCatchUp implements Extension {
     let updates: Uint8Array[];
     let last: number;
     if (tail.rewritten) {
-      // The rows in between were merged away: read the whole (rewritten) document.
+      // The rows in between were merged away: read the whole (rewritten)
+      // document, its parts applied below in the same one transaction.
       const parts = await readDocParts(this.deps.db, name);
       updates = [
-        mergeParts(
-          parts.snapshot?.state ?? null,
-          parts.updates.map((u) => u.body),
-        ),
+        ...(parts.snapshot ? [parts.snapshot.state] : []),
+        ...parts.updates.map((u) => u.body),
       ];
       last = parts.updates.at(-1)?.seq ?? parts.snapshot?.seq ?? parts.base;
     } else {

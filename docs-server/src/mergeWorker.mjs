@@ -9,13 +9,15 @@ import * as Y from 'yjs';
 
 /**
  * The merge of @preau/protocol's `mergeParts` (a document that keeps deleted
- * content, every part applied, the whole state encoded once): the same
- * bytes, which MergeThread's test checks.
+ * content, every part applied in one transaction, the whole state encoded
+ * once): the same bytes, which MergeThread's test checks.
  */
 function merge(parts) {
   const doc = new Y.Doc({ gc: false });
   try {
-    for (const part of parts) Y.applyUpdate(doc, part);
+    doc.transact(() => {
+      for (const part of parts) Y.applyUpdate(doc, part);
+    });
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
