@@ -136,7 +136,7 @@ async function main() {
       { db, objects, signer, names: directoryNames(db) },
       who,
       kase.id,
-      { moments: [activity.now] },
+      { moments: exportMoments(activity.now, count) },
     );
     mark('export done');
     wall = (performance.now() - t) / 1000;
@@ -166,6 +166,18 @@ async function main() {
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The moments the export rebuilds documents at: the end of the activity, or
+ * with --moments N, N moments spread evenly over it (the last one its end).
+ */
+function exportMoments(end: Date, count: number): Date[] {
+  const args = process.argv;
+  const n = args.includes('--moments') ? Number(args[args.indexOf('--moments') + 1]) : 1;
+  // The fill's records are a second apart (see fill()).
+  const span = count * 1000;
+  return Array.from({ length: n }, (_, k) => new Date(end.getTime() - ((n - 1 - k) * span) / n));
 }
 
 /** With --marks, prints when a phase starts and ends (to read a CPU profile by phase). */

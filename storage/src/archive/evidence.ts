@@ -1,5 +1,5 @@
 import type { ArchiveLine } from '@preau/protocol';
-import { type DocRenderers, docFromParts } from '@preau/protocol/docs-model';
+import { applyUpdate, type DocRenderers, docFromParts } from '@preau/protocol/docs-model';
 import { fromBase64 } from './canonical';
 import { padPage } from './documents';
 
@@ -60,17 +60,34 @@ export function rebuildDocuments(
   for (const docId of [...touched].sort()) {
     const all = updates.get(docId) ?? [];
     const meta = kinds.get(docId) ?? { kind: 'pad', title: docId };
+    // One document brought forward from one moment to the next (they are in
+    // order, and what was before a moment is before the later ones): each
+    // update is read and applied once, however many moments are asked for,
+    // the new ones of a moment in one transaction.
+    const doc = docFromParts(null, []);
+    const taken = new Array<boolean>(all.length).fill(false);
+    let upto = 0;
+    let applied = 0;
+    let lastIndex = -1;
     for (const moment of moments) {
-      const upto = all.filter((l) => new Date(l.at) <= moment);
-      if (upto.length === 0) continue;
-      const bodies = upto.flatMap((l) => (l.content?.body ? [fromBase64(l.content.body)] : []));
-      const missing = upto.length - bodies.length;
-      // All its updates in one transaction: the state of applying them one by one.
-      const doc = docFromParts(null, bodies);
-      const last = upto.at(-1)!;
+      const fresh: Uint8Array[] = [];
+      all.forEach((line, i) => {
+        if (taken[i] || new Date(line.at) > moment) return;
+        taken[i] = true;
+        upto += 1;
+        lastIndex = Math.max(lastIndex, i);
+        if (line.content?.body) fresh.push(fromBase64(line.content.body));
+      });
+      if (upto === 0) continue;
+      doc.transact(() => {
+        for (const body of fresh) applyUpdate(doc, body);
+      });
+      applied += fresh.length;
+      const missing = upto - applied;
+      const last = all[lastIndex]!;
       const note =
         `${meta.title} — ${space}/${docId}, état au ${moment.toISOString()} ` +
-        `(${bodies.length} mises à jour appliquées, jusqu’à l’enregistrement ${last.seq}` +
+        `(${applied} mises à jour appliquées, jusqu’à l’enregistrement ${last.seq}` +
         (missing > 0 ? `; ${missing} supprimées par rétention ou effacement non appliquées` : '') +
         ')';
       const base = `documents/${space}/${docId}/${momentLabel(moment)}`;
@@ -86,8 +103,8 @@ export function rebuildDocuments(
           bytes: utf8(padPage(meta.title, renderers.pad(doc), note)),
         });
       }
-      doc.destroy();
     }
+    doc.destroy();
   }
   return files;
 }
