@@ -29,9 +29,9 @@ function nameOf(names: Map<string, string>, id: string | undefined | null): stri
 }
 
 /**
- * Documents of a space rebuilt at each moment: every pad or board with an
- * update in scope, from all its updates up to the moment (the whole chain is
- * in the bundle, so anyone can redo it).
+ * Documents of a space rebuilt at each moment (in time order): every pad or
+ * board with an update in scope, from all its updates up to the moment (the
+ * whole chain is in the bundle, so anyone can redo it).
  */
 export function rebuildDocuments(
   space: string,
@@ -57,6 +57,7 @@ export function rebuildDocuments(
     }
   }
   const files: DerivedFile[] = [];
+  const inOrder = [...moments].sort((a, b) => +a - +b);
   for (const docId of [...touched].sort()) {
     const all = updates.get(docId) ?? [];
     const meta = kinds.get(docId) ?? { kind: 'pad', title: docId };
@@ -69,7 +70,7 @@ export function rebuildDocuments(
     let upto = 0;
     let applied = 0;
     let lastIndex = -1;
-    for (const moment of moments) {
+    for (const moment of inOrder) {
       const fresh: Uint8Array[] = [];
       all.forEach((line, i) => {
         if (taken[i] || new Date(line.at) > moment) return;
