@@ -136,7 +136,13 @@ async function main() {
       { db, objects, signer, names: directoryNames(db) },
       who,
       kase.id,
-      { moments: exportMoments(activity.now, count) },
+      {
+        moments: exportMoments(
+          activity.now,
+          count,
+          args.includes('--moments') ? Number(args[args.indexOf('--moments') + 1]) : 1,
+        ),
+      },
     );
     mark('export done');
     wall = (performance.now() - t) / 1000;
@@ -172,9 +178,7 @@ async function main() {
  * The moments the export rebuilds documents at: the end of the activity, or
  * with --moments N, N moments spread evenly over it (the last one its end).
  */
-function exportMoments(end: Date, count: number): Date[] {
-  const args = process.argv;
-  const n = args.includes('--moments') ? Number(args[args.indexOf('--moments') + 1]) : 1;
+function exportMoments(end: Date, count: number, n: number): Date[] {
   // The fill's records are a second apart (see fill()).
   const span = count * 1000;
   return Array.from({ length: n }, (_, k) => new Date(end.getTime() - ((n - 1 - k) * span) / n));

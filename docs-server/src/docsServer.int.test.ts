@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import {
   connect,
   type DocsHarness,
+  editors,
   saved,
   startDocsHarness,
   upgradeStatus,
@@ -36,9 +37,7 @@ describe('docs server', () => {
 
   it('syncs two writers, stores each update with its author and traces it', async () => {
     const docId = await h.newDoc(SPACE);
-    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
-    const b = connect(h.wsUrl, docId, await h.mint({ sub: 'bob', space: SPACE, doc: docId }));
-    await Promise.all([saved(a), saved(b)]);
+    const [a, b] = await editors(h, SPACE, docId, ['alice', 'bob']);
     a.document.getText('t').insert(0, 'Bonjour');
     await expect.poll(() => b.document.getText('t').toString()).toBe('Bonjour');
     b.document.getText('t').insert(7, ' à tous');
@@ -67,10 +66,7 @@ describe('docs server', () => {
     });
     try {
       const docId = await windowed.newDoc(SPACE);
-      const mint = (sub: string) => windowed.mint({ sub, space: SPACE, doc: docId });
-      const a = connect(windowed.wsUrl, docId, await mint('alice'));
-      const b = connect(windowed.wsUrl, docId, await mint('bob'));
-      await Promise.all([saved(a), saved(b)]);
+      const [a, b] = await editors(windowed, SPACE, docId, ['alice', 'bob']);
       const text = a.document.getText('t');
       let messages = 0;
       b.document.on('update', () => {
@@ -267,9 +263,7 @@ describe('docs server', () => {
 
   it('merges edits made while offline when the client reconnects', async () => {
     const docId = await h.newDoc(SPACE);
-    const a = connect(h.wsUrl, docId, await h.mint({ sub: 'alice', space: SPACE, doc: docId }));
-    const b = connect(h.wsUrl, docId, await h.mint({ sub: 'bob', space: SPACE, doc: docId }));
-    await Promise.all([saved(a), saved(b)]);
+    const [a, b] = await editors(h, SPACE, docId, ['alice', 'bob']);
     a.document.getText('t').insert(0, 'commun');
     await expect.poll(() => b.document.getText('t').toString()).toBe('commun');
     const offline = new Promise<void>((resolve) =>

@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startRedis, type TestRedis } from '../../tests/support/redis';
-import { connect, type DocsHarness, saved, startDocsHarness } from './testing/harness';
+import { connect, type DocsHarness, editors, saved, startDocsHarness } from './testing/harness';
 
 const SPACE = 'class_erasure';
 
@@ -71,9 +71,7 @@ function followsErasures(name: string, transport: () => Promise<Transport>) {
     it('connected clients and the copy in memory drop the text; editing goes on; a reload is clean', async () => {
       const docId = await h.newDoc(SPACE);
       const token = (sub: string) => h.mint({ sub, space: SPACE, doc: docId });
-      const lea = connect(h.wsUrl, docId, await token('pLea'));
-      const bob = connect(h.wsUrl, docId, await token('pBob'));
-      await Promise.all([saved(lea), saved(bob)]);
+      const [lea, bob] = await editors(h, SPACE, docId, ['pLea', 'pBob']);
       const leaText = lea.document.getText('t');
       leaText.insert(0, 'Brouillon jeté. ');
       await saved(lea);

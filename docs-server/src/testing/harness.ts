@@ -113,6 +113,20 @@ export function saved(provider: HocuspocusProvider): Promise<void> {
   });
 }
 
+/** People editing one document, each with their own token, once every one has synced. */
+export async function editors<const People extends readonly string[]>(
+  h: Pick<DocsHarness, 'wsUrl' | 'mint'>,
+  space: string,
+  docId: string,
+  people: People,
+): Promise<{ -readonly [K in keyof People]: HocuspocusProvider }> {
+  const providers = await Promise.all(
+    people.map(async (sub) => connect(h.wsUrl, docId, await h.mint({ sub, space, doc: docId }))),
+  );
+  await Promise.all(providers.map(saved));
+  return providers as { -readonly [K in keyof People]: HocuspocusProvider };
+}
+
 /** The HTTP status an upgrade gets (101 when accepted). */
 export function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
