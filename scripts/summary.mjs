@@ -9,9 +9,11 @@ try {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
-  // A suite that failed to load has no tests to count: count it once.
+  // A suite that failed without a failed test (it did not load, or a
+  // beforeAll threw and its tests were skipped) is counted once.
   for (const suite of report.testResults) {
-    if (suite.status === 'failed' && suite.assertionResults.length === 0) failed += 1;
+    const testFailed = suite.assertionResults.some((test) => test.status === 'failed');
+    if (suite.status === 'failed' && !testFailed) failed += 1;
   }
 } catch {
   failed += 1; // no report at all: the test run itself broke

@@ -150,6 +150,8 @@ async function spawnReady(opts: {
   const ready = new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => {
       log.write(`${line}\n`);
+      // The node's own log goes to stdout: its last lines say why it stopped.
+      tail = `${tail}${line}\n`.slice(-3000);
       if (opts.isReady?.(line)) resolve();
     });
     const probe = opts.probe;
