@@ -219,7 +219,10 @@ describe('many tabs, a reload, a closed tab', () => {
     // Stored once, and nothing left waiting in the tab.
     await leaPage.reload();
     await connected(leaPage);
-    expect((await texts(leaPage)).filter((x) => x === 'Écrit avant de recharger')).toHaveLength(1);
+    // The history renders after the connection: read it once it is there.
+    await expect
+      .poll(async () => (await texts(leaPage)).filter((x) => x === 'Écrit avant de recharger'))
+      .toHaveLength(1);
     expect(
       await page.evaluate(() =>
         Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')),
