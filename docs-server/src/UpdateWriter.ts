@@ -17,9 +17,13 @@ const PAUSE_FACTOR = 4;
  * Shortest pause after a commit under load (milliseconds): a commit costs
  * the database a fixed price whatever the number of updates it holds
  * (PGlite: several milliseconds of CPU), so under load updates are stored
- * in ticks of at least this much. Each acknowledgement waits for its tick.
+ * in ticks of at least this much. Each acknowledgement (the page's "saved")
+ * waits for its tick; propagation to the other editors never does. At ten
+ * pads of five pupils on PGlite, CPU per keystroke: 50 ms ticks 0.92–1.08
+ * ms, 100 ms 0.87–0.90, 200 ms 0.66–0.72, 400 ms 0.59–0.62
+ * (load-tests/README.md): a fifth of a second is where the gain flattens.
  */
-const MIN_PAUSE_MS = 50;
+const MIN_PAUSE_MS = 200;
 
 interface Pending {
   entry: NewDocUpdate;
@@ -63,10 +67,11 @@ function coalesce(batch: Pending[]): Array<{ entry: NewDocUpdate; waiting: Pendi
  * is written at once; one that comes within the pause after a commit waits
  * for the pause's end with the others, so a steady stream (ten pads with
  * five pupils each: 250 updates a second, each commit taking less than the
- * gap between two) is stored in ticks rather than in a commit per update,
- * whose fixed price was most of a docs server's CPU on PGlite. Under load,
- * batches grow instead of transactions piling up (PGlite is a single
- * connection; PostgreSQL would serialise on the document rows anyway).
+ * gap between two) is stored in ticks (at most five a second) rather than
+ * in a commit per update, whose fixed price was most of a docs server's CPU
+ * on PGlite. Under load, batches grow instead of transactions piling up
+ * (PGlite is a single connection; PostgreSQL would serialise on the
+ * document rows anyway).
  */
 export class UpdateWriter {
   readonly #queue: Pending[] = [];
