@@ -2,7 +2,7 @@ import { mergeParts } from '@preau/protocol/docs-model';
 import { recordingLogger } from '@preau/protocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MergeThread } from './MergeThread';
+import { INLINE_BELOW_BYTES, MergeThread } from './MergeThread';
 
 /** `count` updates typed at random places (a deletion every seventh), as a pad stores them. */
 function history(count: number, seed = 1): Uint8Array[] {
@@ -38,7 +38,8 @@ describe('merging snapshots on a thread of their own', () => {
   afterEach(() => merges?.close());
 
   it('gives the same bytes as merging on the main thread, with or without a snapshot', async () => {
-    merges = new MergeThread(recordingLogger().log);
+    // Every merge on the thread, small ones included.
+    merges = new MergeThread(recordingLogger().log, 30_000, 0);
     const updates = history(600);
     const snapshot = mergeParts(null, updates.slice(0, 400));
     const tail = updates.slice(400);
@@ -54,6 +55,25 @@ describe('merging snapshots on a thread of their own', () => {
     const [a, b] = await Promise.all([merges.merge(null, updates), merges.merge(null, other)]);
     expect(a).toEqual(mergeParts(null, updates));
     expect(b).toEqual(mergeParts(null, other));
+    expect(merges.running).toBe(true);
+  });
+
+  it('merges a small document where it is asked, without starting the thread', async () => {
+    merges = new MergeThread(recordingLogger().log);
+    const updates = history(600);
+    const snapshot = mergeParts(null, updates.slice(0, 400));
+    const tail = updates.slice(400);
+    const bytes = [snapshot, ...tail].reduce((n, part) => n + part.byteLength, 0);
+    expect(bytes).toBeLessThan(INLINE_BELOW_BYTES);
+    expect(await merges.merge(snapshot, tail)).toEqual(mergeParts(snapshot, tail));
+    await expect(merges.merge(null, [updates[0]!, new Uint8Array([1, 2, 3])])).rejects.toThrow(
+      /end of array/,
+    );
+    expect(merges.running).toBe(false);
+    // A long one goes to the thread.
+    const long = history(8000, 9);
+    expect(await merges.merge(null, long)).toEqual(mergeParts(null, long));
+    expect(merges.running).toBe(true);
   });
 
   it('leaves the main thread free while a long document merges', async () => {
@@ -71,7 +91,7 @@ describe('merging snapshots on a thread of their own', () => {
 
   it('stops its thread once idle, and starts another for the next merge', async () => {
     const { log, lines } = recordingLogger();
-    merges = new MergeThread(log, 200);
+    merges = new MergeThread(log, 200, 0);
     const updates = history(100);
     expect(merges.running).toBe(false);
     await merges.merge(null, updates);
@@ -84,7 +104,7 @@ describe('merging snapshots on a thread of their own', () => {
   });
 
   it('refuses a part Yjs cannot read, and merges again afterwards', async () => {
-    merges = new MergeThread(recordingLogger().log);
+    merges = new MergeThread(recordingLogger().log, 30_000, 0);
     const updates = history(50);
     await expect(merges.merge(null, [updates[0]!, new Uint8Array([1, 2, 3])])).rejects.toThrow(
       /end of array/,

@@ -6,6 +6,15 @@ import type { Logger } from '@preau/protocol/server';
 type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
 
 /**
+ * Parts smaller than this (bytes, all together) are merged on the caller's
+ * thread: a pad of a class's hour (a few thousand items, tens of kilobytes)
+ * merges in a millisecond or two, less than the thread's round trip, and
+ * a server whose documents are all small never starts the thread (10 to
+ * 20 MB).
+ */
+export const INLINE_BELOW_BYTES = 64 * 1024;
+
+/**
  * Merges a document's snapshot and the updates after it (a compaction) on a
  * thread of its own. The merge parses and encodes the whole document: for a
  * long-lived pad (100,000 items) 80 to 150 ms, up to 500 in a process just
@@ -15,7 +24,8 @@ type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
  * buffer and gets the merged state back (load-tests/README.md, "Merges on
  * a thread of their own").
  *
- * The thread starts with a merge, keeps the process alive only while a
+ * The thread starts with the first merge of at least `inlineBelow` bytes
+ * (smaller ones are merged here), keeps the process alive only while a
  * merge is in flight, and stops once no merge came for `idleMs` (its 10 to
  * 20 MB are not kept by a server whose documents are quiet). If it fails or
  * dies, the merges waiting on it are done here instead (slower, never
@@ -34,6 +44,7 @@ export class MergeThread {
   constructor(
     private readonly log: Logger,
     private readonly idleMs = 30_000,
+    private readonly inlineBelow = INLINE_BELOW_BYTES,
   ) {}
 
   /** Whether the thread is running (it stops when idle). */
@@ -46,16 +57,22 @@ export class MergeThread {
     const parts = snapshot ? [snapshot, ...updates] : [...updates];
     // Nothing to merge: the one part is the state already.
     if (parts.length === 1) return Promise.resolve(parts[0]!);
-    if (this.#closed) return Promise.resolve(mergeParts(snapshot, updates));
-    clearTimeout(this.#idle);
-    const worker = this.#thread();
-    const id = this.#next++;
     const ends: number[] = [];
     let length = 0;
     for (const part of parts) {
       length += part.byteLength;
       ends.push(length);
     }
+    if (this.#closed || length < this.inlineBelow) {
+      try {
+        return Promise.resolve(mergeParts(snapshot, updates));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    clearTimeout(this.#idle);
+    const worker = this.#thread();
+    const id = this.#next++;
     // One buffer of the parts' bytes, handed over (the parts may be views of larger buffers).
     const bytes = new Uint8Array(length);
     for (let i = 0, at = 0; i < parts.length; at = ends[i]!, i++) bytes.set(parts[i]!, at);
