@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_NODE_FLAGS, nodeFlagsFor } from './nodeFlags';
+import { DOCUMENT_NODE_ENV, DOCUMENT_NODE_FLAGS, nodeEnvFor, nodeFlagsFor } from './nodeFlags';
 
 describe('the flags of the processes holding documents', () => {
   it('are those `./preau start` gives the one-port server', () => {
@@ -9,6 +9,12 @@ describe('the flags of the processes holding documents', () => {
     expect(start).toBe(
       `    exec node ${DOCUMENT_NODE_FLAGS.join(' ')} --import tsx web/server/main.ts`,
     );
+    // And its environment, each setting unless the operator's already has it.
+    const lines = script.split('\n');
+    const exported = lines.slice(lines.indexOf(start!) - 5, lines.indexOf(start!));
+    for (const [name, value] of Object.entries(DOCUMENT_NODE_ENV)) {
+      expect(exported).toContain(`    export ${name}=\${${name}:-${value}}`);
+    }
   });
 
   it('are flags this Node accepts on its command line', async () => {
@@ -25,5 +31,7 @@ describe('the flags of the processes holding documents', () => {
     expect(nodeFlagsFor('/srv/preau/docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_FLAGS);
     expect(nodeFlagsFor('classroom-server/src/main.ts')).toEqual([]);
     expect(nodeFlagsFor('web/server/main.ts')).toEqual([]);
+    expect(nodeEnvFor('/srv/preau/docs-server/src/main.ts')).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(nodeEnvFor('classroom-server/src/main.ts')).toEqual({});
   });
 });

@@ -2,7 +2,7 @@
  * Node's own flags for the processes that hold documents: the docs nodes,
  * and the one-port server of `./preau start`, which hosts the documents (and
  * PGlite) in its process. Both are V8's garbage-collector sizing, nothing
- * else changes:
+ * else changes (their environment, below, sizes the C allocator):
  *
  * - `--max-semi-space-size=8`: the young generation stays at 8 MB per
  *   semi-space instead of growing to tens of megabytes under a typing load;
@@ -29,10 +29,29 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
 ];
 
 /**
+ * The environment the same processes start with (a setting the operator's
+ * own environment already has is kept): `MALLOC_ARENA_MAX=2`. The C
+ * library's allocator gives each thread that allocates an arena of its own
+ * (up to eight per core), and each keeps what was freed in it; a docs server
+ * has V8's helper threads, libuv's and PGlite's besides its main thread. At
+ * ten pads of five pupils on PGlite, the process held 329–345 MB with the
+ * default arenas, 294 with two, 290–292 with one; at 30 pads × 30 editors
+ * 459 against 385 MB (load-tests/README.md, "Fewer commits, fewer arenas").
+ * The V8 thread pool's size would do the same (`--v8-pool-size=1`) but
+ * slows a fresh process's compiling: its first opening took longer.
+ */
+export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/**
  * The flags to start an entry point with (`main`: its path, from the
  * repository's root or absolute): the one place that says which processes
  * get which, for the cluster, the test services and the benchmarks.
  */
 export function nodeFlagsFor(main: string): readonly string[] {
   return main.endsWith('docs-server/src/main.ts') ? DOCUMENT_NODE_FLAGS : [];
+}
+
+/** The environment to start an entry point with, under the operator's own (see `nodeFlagsFor`). */
+export function nodeEnvFor(main: string): Readonly<Record<string, string>> {
+  return nodeFlagsFor(main) === DOCUMENT_NODE_FLAGS ? DOCUMENT_NODE_ENV : {};
 }

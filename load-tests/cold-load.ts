@@ -18,7 +18,8 @@
 // ENGINES (pglite,postgres), LEGACY=0 (leave out the pad without a snapshot),
 // PROFILE=dir (each fresh docs server writes a CPU profile there, and the
 // client's CPU from connecting to its first sync goes there too, as
-// `client-<n>.cpuprofile`).
+// `client-<n>.cpuprofile`), DOCS_FLAGS='--flag …' (Node flags for the docs
+// server instead of deploy/nodeFlags.ts's).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ import { generateSigningKey, mintCapability, silentLogger } from '@preau/protoco
 import { createDoc, type Database, openDatabase } from '@preau/storage';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
-import { nodeFlagsFor } from '../deploy/nodeFlags';
+import { nodeEnvFor, nodeFlagsFor } from '../deploy/nodeFlags';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { padHistory, storeHistory } from './support/history';
 
@@ -110,7 +111,9 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
   const child = spawn(
     process.execPath,
     [
-      ...nodeFlagsFor(DOCS_MAIN),
+      ...(process.env.DOCS_FLAGS === undefined
+        ? nodeFlagsFor(DOCS_MAIN)
+        : process.env.DOCS_FLAGS.split(' ').filter(Boolean)),
       ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
       '--import',
       'tsx',
@@ -118,7 +121,7 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'debug', ...env },
+      env: { ...nodeEnvFor(DOCS_MAIN), ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'debug', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

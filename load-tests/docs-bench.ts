@@ -37,7 +37,7 @@ import { DOCS_WS_PATH } from '@preau/protocol';
 import { generateSigningKey, mintCapability, silentLogger } from '@preau/protocol/server';
 import { createDoc, openDatabase } from '@preau/storage';
 import * as Y from 'yjs';
-import { nodeFlagsFor } from '../deploy/nodeFlags';
+import { nodeEnvFor, nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
 import { INSPECT_FLAG, inspectorOf, liveHeapMb, sampleAllocations } from './support/heap';
@@ -85,7 +85,7 @@ async function startDocsServer(env: Record<string, string>): Promise<Server> {
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: { ...nodeEnvFor(DOCS_MAIN), ...process.env, DOCS_PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

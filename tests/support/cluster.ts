@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type LocalS3, startLocalS3 } from '@preau/storage';
 import { type Backend, renderHaproxyConfig } from '../../deploy/haproxy';
-import { nodeFlagsFor } from '../../deploy/nodeFlags';
+import { nodeEnvFor, nodeFlagsFor } from '../../deploy/nodeFlags';
 import { freePort } from './ports';
 import { startPostgres, type TestPostgres } from './postgres';
 import { startRedis, type TestRedis } from './redis';
@@ -120,6 +120,8 @@ async function spawnReady(opts: {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Settings that the test runner's own environment overrides (`nodeEnvFor`). */
+  defaults?: Readonly<Record<string, string>>;
   log: string;
   /** A line of output that says the process is ready… */
   isReady?: (line: string) => boolean;
@@ -129,7 +131,7 @@ async function spawnReady(opts: {
 }): Promise<ChildProcess> {
   const child = spawn(opts.command, opts.args, {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    env: { ...opts.defaults, ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -472,6 +474,7 @@ function makeNode(
         command: process.execPath,
         args: [...nodeFlagsFor(spec.main), '--import', 'tsx', join(ROOT, spec.main)],
         env: spec.env,
+        defaults: nodeEnvFor(spec.main),
         log: join(dir, 'logs', `${spec.name}.log`),
         isReady: logSays(spec.readyMessage),
       });

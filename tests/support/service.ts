@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { nodeFlagsFor } from '../../deploy/nodeFlags';
+import { nodeEnvFor, nodeFlagsFor } from '../../deploy/nodeFlags';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -54,7 +54,7 @@ export async function startService(
   const flags = nodeFlagsFor(main);
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', `${ROOT}${main}`], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...nodeEnvFor(main), ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
