@@ -36,7 +36,7 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
  * has V8's helper threads, libuv's and PGlite's besides its main thread. At
  * ten pads of five pupils on PGlite, the process held 329–345 MB with the
  * default arenas, 294 with two, 290–292 with one; at 30 pads × 30 editors
- * 459 against 385 MB (load-tests/README.md, "Fewer commits, fewer arenas").
+ * 502 against 437 MB (load-tests/README.md, "Fewer commits, fewer arenas").
  * The V8 thread pool's size would do the same (`--v8-pool-size=1`) but
  * slows a fresh process's compiling: its first opening took longer.
  */
