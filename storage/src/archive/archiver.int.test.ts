@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ArchiveLine } from '@preau/protocol';
 import { silentLogger } from '@preau/protocol/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,71 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       expect(Number(indexed.n)).toBe(
         Array.from({ length: 1203 }, (_, j) => j % 7 === 3).filter(Boolean).length,
       );
+    });
+
+    it('indexes each record with what its sealed line says', async () => {
+      const { db } = database;
+      const space = 'class_index';
+      await db.transaction().execute(async (tx) => {
+        await recordTrace(tx, {
+          actor: 'p1',
+          kind: 'membership.changed',
+          space,
+          subject: 'grp_1',
+          payload: { member: 'p2', members: ['p3', 'p4'], note: 'p5' },
+        });
+        await recordTrace(tx, {
+          actor: 'p6',
+          kind: 'doc.update',
+          space,
+          subject: 'pad_9',
+          payload: { seq: 1 },
+          body: new Uint8Array(300).fill(7),
+        });
+      });
+      // A time to the microsecond, as a row written with the database's now() has.
+      await sql`UPDATE trace_outbox SET at = '2026-12-06 10:00:00.123987+00'
+        WHERE space_id = ${space} AND seq = 2`.execute(db);
+      const archiver = new Archiver({
+        db,
+        objects: s3.store,
+        signer: await loadArchiveSigner(db),
+        log: silentLogger(),
+        segmentMax: 10,
+      });
+      expect(await archiver.drain()).toBe(2);
+      await archiver.close();
+      const key = (await s3.store.list(segmentsPrefix(space))).find((k) => k.endsWith('.jsonl'))!;
+      const lines = new TextDecoder()
+        .decode((await s3.store.get(key))!)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ArchiveLine);
+      const rows = await db
+        .selectFrom('archive_record')
+        .selectAll()
+        .where('space_id', '=', space)
+        .orderBy('seq')
+        .execute();
+      expect(rows.map((r) => Number(r.seq))).toEqual([1, 2]);
+      rows.forEach((row, i) => {
+        const line = lines[i]!;
+        expect(row.kind).toBe(line.kind);
+        expect(row.actor).toBe(line.content!.actor);
+        expect(row.subject).toBe(line.content!.subject);
+        expect(new Date(row.at).toISOString()).toBe(line.at);
+        expect(row.content_hash).toBe(line.contentHash);
+        expect(Number(row.segment_first)).toBe(1);
+      });
+      // The index holds the line's time exactly (to the millisecond), not the outbox's finer one.
+      expect(lines[1]!.at).toBe('2026-12-06T10:00:00.123Z');
+      const finer = await sql<{ n: number }>`SELECT count(*)::int AS n FROM archive_record
+        WHERE space_id = ${space} AND at <> date_trunc('milliseconds', at)`.execute(db);
+      expect(finer.rows[0]!.n).toBe(0);
+      expect(rows[0]!.people).toEqual(['p1', 'p2', 'p3', 'p4']);
+      expect(rows[0]!.body_bytes).toBeNull();
+      expect(rows[1]!.people).toEqual(['p6']);
+      expect(Number(rows[1]!.body_bytes)).toBe(300);
     });
 
     it('refuses an outbox with a gap wider than a segment, and archives nothing past it', async () => {
