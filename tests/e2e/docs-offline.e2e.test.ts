@@ -42,6 +42,10 @@ const localCopies = (page: Page) =>
     ),
   ]);
 
+/** What the page's save status last told a screen reader. */
+const announced = async (page: Page) =>
+  ((await page.locator('.save-announce').textContent()) ?? '').trim();
+
 /** How many changes the page says wait to be sent. */
 const pendingCount = async (page: Page) =>
   Number(await page.locator('.save-state').getAttribute('data-pending'));
@@ -80,9 +84,26 @@ describe('pads and boards kept in the browser', () => {
     const { ctx: pupilCtx, page: first } = await signedIn(student.login);
     const padId = await createDocFromPage(teacher, preau.url, class3A, 'Exposé', 'pad');
     await expect.poll(() => saveState(teacher)).toBe('saved');
+    // A screen reader hears the status once it settles, not at every key:
+    // typing a sentence and having it saved says nothing new.
+    await expect.poll(() => announced(teacher)).toBe('État de l’enregistrement : Enregistré');
+    await teacher.evaluate(() => {
+      const region = document.querySelector('.save-announce')!;
+      const heard: string[] = [];
+      new MutationObserver(() => heard.push(region.textContent ?? '')).observe(region, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+      (window as unknown as { heard: string[] }).heard = heard;
+    });
     await teacher.locator('.pad-content').click();
     await teacher.keyboard.type('Plan : la Loire.');
     await expect.poll(() => saveState(teacher)).toBe('saved');
+    await teacher.waitForTimeout(2000);
+    expect(await teacher.evaluate(() => (window as unknown as { heard: string[] }).heard)).toEqual(
+      [],
+    );
 
     await first.goto(`${preau.url}/docs/${padId}`);
     await expect.poll(() => saveState(first)).toBe('saved');
@@ -97,6 +118,7 @@ describe('pads and boards kept in the browser', () => {
     // The network goes; the student keeps writing; the page says what waits.
     await pupilCtx.setOffline(true);
     await expect.poll(() => saveState(first)).toBe('offline');
+    await expect.poll(() => announced(first)).toContain('Hors ligne');
     await expect.poll(() => carets.count()).toBe(0);
     await first.locator('.pad-content p').last().click();
     await first.keyboard.press('End');
