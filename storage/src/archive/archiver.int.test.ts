@@ -8,7 +8,7 @@ import { openPostgresDatabase } from '../../../tests/support/postgres';
 import { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
-import { Archiver, type FaultPoint } from './Archiver';
+import { Archiver, type ArchiverOptions, type FaultPoint } from './Archiver';
 import { archivePublicKeys, loadArchiveSigner } from './keys';
 import { parseSegmentKey, segmentsPrefix } from './layout';
 import { readArchiveConfig, startArchiver } from './startArchiver';
@@ -33,6 +33,17 @@ async function record(db: Database['db'], space: string, n: number, from = 0) {
   }
 }
 
+/** An archiver of `db` into the test bucket, with the test's own options. */
+async function archiverOf(db: Database['db'], s3: S3, options: Partial<ArchiverOptions> = {}) {
+  return new Archiver({
+    db,
+    objects: s3.store,
+    signer: await loadArchiveSigner(db),
+    log: silentLogger(),
+    ...options,
+  });
+}
+
 /** The archive core, run against one database engine. */
 function archiverContract(engine: string, open: () => Promise<Database>) {
   describe(`archiver on ${engine}`, () => {
@@ -46,17 +57,22 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       await s3?.close();
     });
 
+    /** The lines of a space's sealed segments, in order. */
+    const sealedLines = async (space: string): Promise<ArchiveLine[]> => {
+      const keys = (await s3.store.list(segmentsPrefix(space))).filter((k) => k.endsWith('.jsonl'));
+      const lines: ArchiveLine[] = [];
+      for (const key of keys) {
+        const text = new TextDecoder().decode((await s3.store.get(key))!).trim();
+        for (const line of text.split('\n')) lines.push(JSON.parse(line) as ArchiveLine);
+      }
+      return lines;
+    };
+
     it('drains the outbox into chained, signed segments and indexes every record', async () => {
       const { db } = database;
       await record(db, 'class_a', 1203);
       await record(db, 'class_b', 10);
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 500,
-      });
+      const archiver = await archiverOf(db, s3, { segmentMax: 500 });
       expect(await archiver.drain()).toBe(1213);
       await archiver.close();
       expect(await readOutbox(db, 'class_a')).toEqual([]);
@@ -101,21 +117,10 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       // A time to the microsecond, as a row written with the database's now() has.
       await sql`UPDATE trace_outbox SET at = '2026-12-06 10:00:00.123987+00'
         WHERE space_id = ${space} AND seq = 2`.execute(db);
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 10,
-      });
+      const archiver = await archiverOf(db, s3, { segmentMax: 10 });
       expect(await archiver.drain()).toBe(2);
       await archiver.close();
-      const key = (await s3.store.list(segmentsPrefix(space))).find((k) => k.endsWith('.jsonl'))!;
-      const lines = new TextDecoder()
-        .decode((await s3.store.get(key))!)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as ArchiveLine);
+      const lines = await sealedLines(space);
       const rows = await db
         .selectFrom('archive_record')
         .selectAll()
@@ -151,13 +156,7 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
         .where('space_id', '=', 'class_gap')
         .where('seq', '<=', 20)
         .execute();
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 10,
-      });
+      const archiver = await archiverOf(db, s3, { segmentMax: 10 });
       await expect(archiver.archiveSpace('class_gap')).rejects.toThrow(
         'outbox of class_gap starts at 21, expected 1',
       );
@@ -173,32 +172,16 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       // PostgreSQL's base64 breaks its text every 76 characters (57 bytes).
       const body = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
       await recordTrace(db, { actor: 'p1', kind: 'doc.update', space: 'class_long', body });
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-      });
+      const archiver = await archiverOf(db, s3);
       expect(await archiver.drain()).toBe(1);
       await archiver.close();
-      const [key] = (await s3.store.list(segmentsPrefix('class_long'))).filter((k) =>
-        k.endsWith('.jsonl'),
-      );
-      const line = JSON.parse(new TextDecoder().decode((await s3.store.get(key!))!)) as {
-        content: { body: string };
-      };
-      expect(line.content.body).toBe(Buffer.from(body).toString('base64'));
+      const [line] = await sealedLines('class_long');
+      expect(line!.content!.body).toBe(Buffer.from(body).toString('base64'));
     });
 
     it('continues the chain across drains while new records arrive', async () => {
       const { db } = database;
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 100,
-      });
+      const archiver = await archiverOf(db, s3, { segmentMax: 100 });
       await Promise.all([record(db, 'class_c', 300), archiver.drain(), archiver.drain()]);
       await record(db, 'class_c', 42, 300);
       await archiver.drain();
@@ -211,14 +194,7 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
     it('lets only one of two archivers work on a space at a time', async () => {
       const { db } = database;
       await record(db, 'class_d', 250);
-      const make = async () =>
-        new Archiver({
-          db,
-          objects: s3.store,
-          signer: await loadArchiveSigner(db),
-          log: silentLogger(),
-          segmentMax: 40,
-        });
+      const make = () => archiverOf(db, s3, { segmentMax: 40 });
       const [one, two] = await Promise.all([make(), make()]);
       const [x, y] = await Promise.all([one.archiveSpace('class_d'), two.archiveSpace('class_d')]);
       await one.drain();
@@ -249,14 +225,7 @@ describe('the archiver on PGlite: one connection, no autovacuum', () => {
     const database = await openDatabase({ memory: true }, silentLogger());
     try {
       const { db } = database;
-      const archiver = new Archiver({
-        db,
-        objects: s3.store,
-        signer: await loadArchiveSigner(db),
-        log: silentLogger(),
-        segmentMax: 200,
-        vacuumOutboxAfter,
-      });
+      const archiver = await archiverOf(db, s3, { segmentMax: 200, vacuumOutboxAfter });
       const sizes: number[] = [];
       for (let round = 0; round < rounds; round++) {
         await record(db, `class_v${vacuumOutboxAfter}`, 600, round * 600);
