@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalS3 } from './localS3';
+import { S3ObjectStore } from './S3ObjectStore';
+
+async function open(directory: string) {
+  const local = await startLocalS3(directory);
+  const store = new S3ObjectStore({ ...local, region: 'us-east-1', bucket: 'preau' });
+  await store.ensureBucket('us-east-1');
+  return { local, store };
+}
+
+describe('the embedded S3 endpoint after a kill', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'preau-local-s3-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('starts again, lists and serves every object, when a kill tore the metadata of one', async () => {
+    const segment = new TextEncoder().encode('{"seq":1}\n{"seq":2}\n');
+    const image = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    const first = await open(directory);
+    await first.store.put('archive/s1/segment-1', segment, 'application/x-ndjson');
+    await first.store.put('docs/d1/image.png', image, 'image/png');
+    await first.local.close();
+
+    // What a SIGKILL inside s3rver's writeFile leaves: an emptied metadata file.
+    const files = (await readdir(directory, { recursive: true })).map(String);
+    const metadata = files.find((f) => f.includes('segment-1._S3rver_metadata.json'))!;
+    await writeFile(join(directory, metadata), '');
+
+    const again = await open(directory);
+    try {
+      expect(await again.store.list('archive/')).toEqual(['archive/s1/segment-1']);
+      expect(await again.store.list('docs/')).toEqual(['docs/d1/image.png']);
+      expect(await again.store.get('archive/s1/segment-1')).toEqual(segment);
+      expect(await again.store.get('docs/d1/image.png')).toEqual(image);
+      expect((await again.store.head('docs/d1/image.png'))?.contentType).toBe('image/png');
+      await again.store.put('archive/s1/segment-1', segment, 'application/x-ndjson');
+      expect((await again.store.head('archive/s1/segment-1'))?.contentType).toBe(
+        'application/x-ndjson',
+      );
+    } finally {
+      await again.local.close();
+    }
+  });
+});
