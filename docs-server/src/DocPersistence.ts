@@ -8,7 +8,7 @@ import {
   type onLoadDocumentPayload,
 } from '@hocuspocus/server';
 import { authorColor } from '@preau/protocol';
-import { applyUpdate, clientsOfUpdate } from '@preau/protocol/docs-model';
+import { applyUpdate, clientsOfTransaction } from '@preau/protocol/docs-model';
 import type { Logger } from '@preau/protocol/server';
 import {
   type DocsExecutor,
@@ -16,6 +16,7 @@ import {
   readDocParts,
   storeDocSnapshot,
 } from '@preau/storage/docs';
+import type { Transaction } from 'yjs';
 import type { DocsContext } from './access';
 import type { FirstSync } from './FirstSync';
 import { GatedSocket } from './GatedSocket';
@@ -147,8 +148,8 @@ export class DocPersistence implements Extension {
   }
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload<DocsContext>) {
-    document.on('update', (update: Uint8Array, origin: unknown) =>
-      this.#store(document, update, origin),
+    document.on('update', (update: Uint8Array, origin: unknown, _doc: unknown, tr: Transaction) =>
+      this.#store(document, update, origin, tr),
     );
   }
 
@@ -240,7 +241,7 @@ export class DocPersistence implements Extension {
     }
   }
 
-  #store(document: Document, update: Uint8Array, origin: unknown) {
+  #store(document: Document, update: Uint8Array, origin: unknown, transaction: Transaction) {
     if (origin === LOADED || origin === REWRITTEN) return;
     // Updates relayed from another node were stored by the node that received them.
     if (isTransactionOrigin(origin) && origin.source === 'redis') return;
@@ -259,7 +260,7 @@ export class DocPersistence implements Extension {
     let fresh: number[] = [];
     let job: Promise<{ seq: number }>;
     try {
-      fresh = clientsOfUpdate(update).filter((c) => !known.has(c));
+      fresh = clientsOfTransaction(transaction).filter((c) => !known.has(c));
       for (const c of fresh) known.add(c);
       job = this.writer.append({ docId: name, author, body: update, newClients: fresh });
     } catch (err) {

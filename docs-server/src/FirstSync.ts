@@ -2,7 +2,7 @@ import type { Logger } from '@preau/protocol/server';
 import { type DocParts, type DocsExecutor, readDocParts } from '@preau/storage/docs';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { GatedSocket } from './GatedSocket';
+import { type Corkable, GatedSocket } from './GatedSocket';
 import { AUTH_TYPE, readMessageType, readVarUint, varUint } from './wire';
 
 // The first sync of a document that is not in memory yet, answered from the
@@ -87,8 +87,8 @@ export class WatchedSocket extends GatedSocket {
   readonly authenticated: Promise<boolean>;
   #settle: (ok: boolean) => void = () => {};
 
-  constructor(ws: WebSocket) {
-    super(ws);
+  constructor(ws: WebSocket, transport?: Corkable) {
+    super(ws, transport);
     this.authenticated = new Promise((resolve) => {
       this.#settle = resolve;
     });

@@ -1,6 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import { type Configuration, type Extension, Hocuspocus } from '@hocuspocus/server';
 import {
   CLOSE_CODES,
   DOC_LIMITS,
@@ -21,12 +21,39 @@ import { FirstSync, WatchedSocket } from './FirstSync';
 import { ConnectionLimits } from './limits';
 import { MergeThread } from './MergeThread';
 import { NodeRelay } from './NodeRelay';
+import { UnheardChanges } from './UnheardChanges';
 import { AUTH_TYPE, documentName, messageType, permissionDenied } from './wire';
 
 /** How many tokenless sockets are kept open to be told "permission denied" (beyond: HTTP 401). */
 const MAX_REFUSED_SOCKETS = 200;
 /** A refused socket is closed after an hour: a forgotten tab costs nothing for long. */
 const REFUSED_SOCKET_TTL_MS = 3_600_000;
+
+/**
+ * The request Hocuspocus is given for every connection. The upgrade
+ * authorised the socket and no hook of Préau reads the request's headers or
+ * parameters, while Hocuspocus parses its URL again for the payload of every
+ * message's hooks: with no URL, it parses nothing.
+ */
+const HOOK_REQUEST = { url: '', headers: new Headers() } as unknown as Request;
+
+/**
+ * Hooks Hocuspocus runs for every message or change that Préau's
+ * configuration does not have. Left undefined, instead of Hocuspocus's no-op
+ * defaults, they cost no promise chain per message; and UnheardChanges then
+ * sees that nobody listens to changes.
+ */
+const NO_MESSAGE_HOOKS = {
+  beforeHandleMessage: undefined,
+  afterHandleMessage: undefined,
+  beforeSync: undefined,
+  onChange: undefined,
+  onStoreDocument: undefined,
+  afterStoreDocument: undefined,
+  beforeHandleAwareness: undefined,
+  onAwarenessUpdate: undefined,
+  beforeBroadcastStateless: undefined,
+} satisfies Partial<Configuration>;
 
 /** The limits of a connection (defaults: DOC_LIMITS). */
 export type DocLimits = { -readonly [K in keyof typeof DOC_LIMITS]: number };
@@ -127,9 +154,11 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
   const hocuspocus = new Hocuspocus<DocsContext>({
     name: 'preau-docs',
     quiet: true,
+    ...NO_MESSAGE_HOOKS,
     extensions: [
       persistence,
       new BroadcastWindow(deps.broadcastWindow),
+      new UnheardChanges(),
       ...(catchUp ? [catchUp] : []),
       ...(relay ? [relay] : []),
       ...(deps.extensions ?? []),
@@ -204,15 +233,10 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
     ws.on('error', (err) => log.debug({ err }, 'refused socket error'));
   };
 
-  const accept = (ws: WebSocket, req: IncomingMessage, context: DocsContext) => {
+  const accept = (ws: WebSocket, transport: Duplex, context: DocsContext) => {
     sockets.add(ws);
-    const gated = new WatchedSocket(ws);
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) {
-      for (const v of Array.isArray(value) ? value : value ? [value] : []) headers.append(key, v);
-    }
-    const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { headers });
-    const client = hocuspocus.handleConnection(gated, request, context);
+    const gated = new WatchedSocket(ws, transport);
+    const client = hocuspocus.handleConnection(gated, HOOK_REQUEST, context);
     const connLimits = new ConnectionLimits(limits);
     // A first sync while the document loads is answered from the stored bytes.
     const forward = (bytes: Uint8Array) => client.handleMessage(bytes);
@@ -255,7 +279,7 @@ export function createDocsServer(deps: DocsServerDeps): DocsServer {
       })().then(
         (context) => {
           if (closing || socket.destroyed) return void socket.destroy();
-          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, context));
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, context));
         },
         (err: unknown) => {
           const tokenless = !new URL(req.url ?? '/', 'http://localhost').searchParams.has('token');

@@ -45,7 +45,10 @@ export interface DocsHarness {
 /** Starts a docs server in this process on an in-memory PGlite (or the given database). */
 export async function startDocsHarness(
   opts: { database?: Database } & Partial<
-    Pick<DocsServerDeps, 'limits' | 'compactEvery' | 'fanout' | 'crossNode' | 'broadcastWindow'>
+    Pick<
+      DocsServerDeps,
+      'limits' | 'compactEvery' | 'fanout' | 'crossNode' | 'broadcastWindow' | 'extensions'
+    >
   > = {},
 ): Promise<DocsHarness> {
   const database = opts.database ?? (await openDatabase({ memory: true }, silentLogger()));
@@ -64,6 +67,7 @@ export async function startDocsHarness(
     ...(opts.fanout ? { fanout: opts.fanout } : {}),
     ...(opts.crossNode ? { crossNode: opts.crossNode } : {}),
     ...(opts.broadcastWindow ? { broadcastWindow: opts.broadcastWindow } : {}),
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
   });
   await docs.ready;
   const server: Server = createServer((_req, res) => res.writeHead(404).end());

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOC_YJS } from '../docs';
 import { boardChange, textChange } from './changes';
-import { clientsOfUpdate, docFromParts, docFromState, mergeParts, stateOf } from './parts';
+import {
+  clientsOfTransaction,
+  clientsOfUpdate,
+  docFromParts,
+  docFromState,
+  mergeParts,
+  stateOf,
+} from './parts';
 import { renderBoardSvg } from './renderBoardSvg';
 import { renderPadHtml } from './renderPadHtml';
 import { revertUpdate } from './revert';
@@ -165,6 +172,34 @@ describe('parts', () => {
     const rebuilt = docFromState(mergeParts(snap, updates.slice(2)));
     expect(padText(rebuilt)).toBe('abc');
     expect(clientsOfUpdate(updates[0]!)).toEqual([doc.clientID]);
+  });
+
+  it('names the clients of an emitted update from its transaction as from its bytes', () => {
+    const doc = new Y.Doc();
+    const seen: Array<{ bytes: number[]; transaction: number[] }> = [];
+    doc.on('update', (u: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction) =>
+      seen.push({ bytes: clientsOfUpdate(u).sort(), transaction: clientsOfTransaction(tr).sort() }),
+    );
+    paragraph(doc, 'hello');
+    // Two other clients' changes arriving in one update.
+    const [a, b] = [new Y.Doc(), new Y.Doc()];
+    for (const d of [a, b]) Y.applyUpdate(d, Y.encodeStateAsUpdate(doc));
+    paragraph(a, 'from a');
+    paragraph(b, 'from b');
+    const before = Y.encodeStateVector(doc);
+    Y.applyUpdate(
+      doc,
+      Y.mergeUpdates([Y.encodeStateAsUpdate(a, before), Y.encodeStateAsUpdate(b, before)]),
+    );
+    // A deletion alone: no struct, no client.
+    doc.getXmlFragment(DOC_YJS.padFragment).delete(0, 1);
+    expect(seen.map((s) => s.bytes)).toEqual([
+      [doc.clientID], // the paragraph
+      [doc.clientID], // its text
+      [a.clientID, b.clientID].sort(),
+      [],
+    ]);
+    for (const s of seen) expect(s.transaction).toEqual(s.bytes);
   });
 
   it('builds a document from its parts with the state of the merged parts, deletions kept', () => {

@@ -55,6 +55,19 @@ export function clientsOfUpdate(update: Uint8Array): number[] {
   return [...Y.parseUpdateMeta(update).from.keys()];
 }
 
+/**
+ * The same clients for the update a transaction emitted, read from the
+ * transaction (whose clocks moved) instead of parsing the update again:
+ * Yjs writes into that update the structs of exactly those clients.
+ */
+export function clientsOfTransaction(transaction: Y.Transaction): number[] {
+  const clients: number[] = [];
+  for (const [client, clock] of transaction.afterState) {
+    if (clock !== (transaction.beforeState.get(client) ?? 0)) clients.push(client);
+  }
+  return clients;
+}
+
 /** A document rebuilt from its updates in order; updates that cannot apply yet are left pending. */
 export function rebuildDoc(updates: Iterable<Uint8Array>): Y.Doc {
   const doc = new Y.Doc({ gc: false });
