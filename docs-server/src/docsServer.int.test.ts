@@ -13,7 +13,7 @@ import {
   startDocsHarness,
   upgradeStatus,
 } from './testing/harness';
-import { messageType, SYNC_STATUS_TYPE } from './wire';
+import { messageType, readMessageType, readVarUint, SYNC_STATUS_TYPE } from './wire';
 
 const SPACE = 'class_c1';
 
@@ -101,6 +101,46 @@ describe('docs server', () => {
     } finally {
       await windowed.close();
     }
+  });
+
+  it('sends a change to the other editors, not back to its writer', async () => {
+    const docId = await h.newDoc(SPACE);
+    const people = await editors(h, SPACE, docId, ['alice', 'bob', 'carol']);
+    const [a, b, c] = people;
+    // Sync messages (type 0) carrying an update (sync type 2), per editor.
+    const updates = people.map(() => 0);
+    people.forEach((p, i) =>
+      p.on('message', ({ event }: { event: MessageEvent }) => {
+        const bytes = new Uint8Array(event.data as ArrayBuffer);
+        const type = readMessageType(bytes);
+        if (type?.[0] === 0 && readVarUint(bytes, type[1])?.[0] === 2) updates[i]! += 1;
+      }),
+    );
+    for (const letter of 'salut') {
+      a.document.getText('t').insert(a.document.getText('t').length, letter);
+      await expect.poll(() => c.document.getText('t').toString().endsWith(letter)).toBe(true);
+    }
+    await expect.poll(() => b.document.getText('t').toString()).toBe('salut');
+    await saved(a);
+    expect(updates[0]).toBe(0);
+    expect(updates[1]).toBeGreaterThanOrEqual(1);
+    expect(updates[2]).toBeGreaterThanOrEqual(1);
+    // All three typing at once: whatever is merged on the way, everyone ends with everything.
+    for (let i = 0; i < 20; i++) {
+      for (const [p, letter] of [
+        [a, 'a'],
+        [b, 'b'],
+        [c, 'c'],
+      ] as const)
+        p.document.getText('t').insert(0, letter);
+      await sleep(i % 4);
+    }
+    await Promise.all(people.map(saved));
+    const texts = () => people.map((p) => p.document.getText('t').toString());
+    await expect.poll(() => new Set(texts()).size).toBe(1);
+    expect(texts()[0]!.length).toBe(65);
+    expect(await storedText(h, docId)).toBe(texts()[0]);
+    for (const p of people) p.destroy();
   });
 
   it('refuses a read-only user’s update on the server, not only in the UI', async () => {
