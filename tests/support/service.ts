@@ -42,8 +42,9 @@ function exited(child: ChildProcess): Promise<void> {
 /**
  * Starts `main` (a TypeScript entry point, relative to the repository) with
  * tsx in a process group of its own, and resolves once a JSON log line on its
- * standard output passes `isReady`. Its standard error is kept for the
- * failure message.
+ * standard output passes `isReady`. Its standard error and its last log
+ * lines are kept for the failure message (a server that exits on an error
+ * logs it as JSON on its standard output).
  */
 export async function startService(
   main: string,
@@ -64,6 +65,11 @@ export async function startService(
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  let logTail = '';
+  const told = () =>
+    [stderr.trim(), logTail.trim() && `last log lines:\n${logTail.trim()}`]
+      .filter(Boolean)
+      .join('\n');
   const gone = exited(child);
   const stop = async () => {
     killGroup(pid, 'SIGKILL');
@@ -73,11 +79,12 @@ export async function startService(
   try {
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${main} not ready within ${timeoutMs} ms: ${stderr}`)),
+        () => reject(new Error(`${main} not ready within ${timeoutMs} ms: ${told()}`)),
         timeoutMs,
       );
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
+        logTail = `${logTail}${line}\n`.slice(-3000);
         let entry: Record<string, unknown>;
         try {
           entry = JSON.parse(line) as Record<string, unknown>;
@@ -89,9 +96,10 @@ export async function startService(
           resolve(entry);
         }
       });
-      child.once('exit', (code, signal) => {
+      // 'close': after the exit and the last of its output, so the last lines are in.
+      child.once('close', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`${main} exited (${code ?? signal}) before ready: ${stderr}`));
+        reject(new Error(`${main} exited (${code ?? signal}) before ready: ${told()}`));
       });
     });
     return {
