@@ -109,13 +109,13 @@ describe('docs server', () => {
     const [a, b, c] = people;
     // Sync messages (type 0) carrying an update (sync type 2), per editor.
     const updates = people.map(() => 0);
-    people.forEach((p, i) =>
+    for (const [i, p] of people.entries()) {
       p.on('message', ({ event }: { event: MessageEvent }) => {
         const bytes = new Uint8Array(event.data as ArrayBuffer);
         const type = readMessageType(bytes);
         if (type?.[0] === 0 && readVarUint(bytes, type[1])?.[0] === 2) updates[i]! += 1;
-      }),
-    );
+      });
+    }
     for (const letter of 'salut') {
       a.document.getText('t').insert(a.document.getText('t').length, letter);
       await expect.poll(() => c.document.getText('t').toString().endsWith(letter)).toBe(true);
