@@ -9,6 +9,7 @@ import { startTestS3 } from '../../../tests/support/s3';
 import { type Database, openDatabase } from '../db/Database';
 import { readOutbox, recordTrace } from '../trace/recordTrace';
 import { Archiver, type ArchiverOptions, type FaultPoint } from './Archiver';
+import { OUTBOX_READ_BODY_BYTES, readOutboxForArchive } from './ingest';
 import { archivePublicKeys, loadArchiveSigner } from './keys';
 import { parseSegmentKey, segmentsPrefix } from './layout';
 import { readArchiveConfig, startArchiver } from './startArchiver';
@@ -177,6 +178,27 @@ function archiverContract(engine: string, open: () => Promise<Database>) {
       await archiver.close();
       const [line] = await sealedLines('class_long');
       expect(line!.content!.body).toBe(Buffer.from(body).toString('base64'));
+    });
+
+    it('cuts a segment at 4 MB of bodies, the first record always in', async () => {
+      const { db } = database;
+      const space = 'class_heavy';
+      // Eleven bodies of 1.5 MB: three per read (the third starts under 4 MB).
+      const body = (i: number) => Uint8Array.from({ length: 1_500_000 }, (_, j) => (i + j) % 251);
+      for (let i = 0; i < 11; i++)
+        await recordTrace(db, { actor: 'p1', kind: 'doc.update', space, body: body(i) });
+      expect(OUTBOX_READ_BODY_BYTES).toBe(4 * 1024 * 1024);
+      expect((await readOutboxForArchive(db, space, 0, 1000)).map((r) => r.seq)).toEqual([1, 2, 3]);
+      const archiver = await archiverOf(db, s3);
+      expect(await archiver.drain()).toBe(11);
+      await archiver.close();
+      const keys = (await s3.store.list(segmentsPrefix(space))).filter((k) => k.endsWith('.jsonl'));
+      expect(keys.map((k) => parseSegmentKey(k)?.last)).toEqual([3, 6, 9, 11]);
+      const lines = await sealedLines(space);
+      expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+      expect(lines[7]!.content!.body).toBe(Buffer.from(body(7)).toString('base64'));
+      const v = await verifyStoredSpace(db, s3.store, space, await archivePublicKeys(db));
+      expect(v.problems).toEqual([]);
     });
 
     it('continues the chain across drains while new records arrive', async () => {

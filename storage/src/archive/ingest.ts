@@ -9,6 +9,14 @@ export interface IngestEntry extends OutboxEntry {
   bodyBytes: number | null;
 }
 
+/**
+ * The bodies one read of the outbox gathers at most (bytes; a record past
+ * it waits for the next read, and the first always comes): the records
+ * travel as one JSON text, which PostgreSQL builds whole (1 GB at most) and
+ * PGlite in a WebAssembly memory that never shrinks.
+ */
+export const OUTBOX_READ_BODY_BYTES = 4 * 1024 * 1024;
+
 /** A record of the outbox read below, as JSON: an entry before its space is added and its time parsed. */
 type OutboxJson = Omit<OutboxEntry, 'space' | 'at'> & { at: string; body_bytes: number | null };
 
@@ -23,6 +31,8 @@ type OutboxJson = Omit<OutboxEntry, 'space' | 'at'> & { at: string; body_bytes: 
  * thousand records were eight thousand fields that PGlite's driver copied
  * and converted one by one on its thread, then sent across as objects.
  * A record's time is cut to the millisecond as the drivers' dates are.
+ * A read stops at `OUTBOX_READ_BODY_BYTES` of bodies (the segment is then
+ * shorter; the next one starts where it ends).
  *
  * A space's records are numbered without gaps (the counter moves in the
  * record's transaction; only the archiver deletes), so the next `limit`
@@ -47,13 +57,18 @@ export async function readOutboxForArchive(
                'payload', payload, 'body64', encode(body, 'base64'),
                'body_bytes', octet_length(body)) ORDER BY seq), '[]')::text AS records
       FROM (
-        SELECT seq, kind, actor, subject, at, payload, body
-        FROM trace_outbox
-        WHERE space_id = ${space} AND seq > ${afterSeq}
-          ${until === null ? sql`` : sql`AND seq <= ${until}`}
-        ORDER BY seq
-        LIMIT ${count}
-      ) AS waiting`.execute(db);
+        SELECT seq, kind, actor, subject, at, payload, body,
+               sum(coalesce(octet_length(body), 0)) OVER (ORDER BY seq) AS upto
+        FROM (
+          SELECT seq, kind, actor, subject, at, payload, body
+          FROM trace_outbox
+          WHERE space_id = ${space} AND seq > ${afterSeq}
+            ${until === null ? sql`` : sql`AND seq <= ${until}`}
+          ORDER BY seq
+          LIMIT ${count}
+        ) AS next
+      ) AS waiting
+      WHERE upto - coalesce(octet_length(body), 0) < ${OUTBOX_READ_BODY_BYTES}`.execute(db);
     return JSON.parse(rows[0]?.records ?? '[]') as OutboxJson[];
   };
   let records = await read(afterSeq + limit, limit);
