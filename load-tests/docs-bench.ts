@@ -24,7 +24,10 @@
 // random places, its snapshot 499 updates behind, so that its editors' typing
 // compacts it at once and every 500 updates after: the stall a long
 // document's compaction puts on every other document shows in the p99 and
-// the longest propagation, printed as well).
+// the longest propagation, printed as well), ROUNDS=N (the three servers
+// typed against N times in turn, each round on pads of its own: a machine
+// whose speed moves between minutes then gives each ratio N times, and
+// their medians are printed last).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +54,7 @@ const RATE = Number(process.env.RATE ?? 5);
 const PROFILE = process.env.PROFILE;
 const ALLOC = process.env.ALLOC;
 const LONG = Number(process.env.LONG ?? 0);
+const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 1));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_MAIN = join(ROOT, 'docs-server/src/main.ts');
 const REFERENCE_MAIN = join(ROOT, 'load-tests/reference/server.mjs');
@@ -367,6 +371,40 @@ const TABLE_HEAD =
   '\n| server | p50 ms | p99 ms | CPU (one core) | PostgreSQL CPU | CPU ms per keystroke | RSS peak / end MB | keystrokes | deliveries | converged |\n' +
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
 
+/** One round's figures, server by server. */
+interface RoundFigures {
+  preau: Figures;
+  hocuspocus: Figures;
+  reference: Figures;
+}
+
+/** The median of each ratio over the rounds (each round's servers typed against in turn). */
+function printMedians(rounds: RoundFigures[]) {
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
+  const list = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
+  const lines: Array<[string, (f: RoundFigures) => number]> = [
+    ['CPU ms per keystroke, Préau', (f) => cpuPerKeystroke(f.preau)],
+    ['CPU ms per keystroke, Hocuspocus', (f) => cpuPerKeystroke(f.hocuspocus)],
+    ['CPU ms per keystroke, reference', (f) => cpuPerKeystroke(f.reference)],
+    ['Préau / reference, CPU', (f) => cpuPerKeystroke(f.preau) / cpuPerKeystroke(f.reference)],
+    ['Préau / reference, p99', (f) => f.preau.p99 / f.reference.p99],
+    ['Préau / reference, memory', (f) => f.preau.rssPeakMb / f.reference.rssPeakMb],
+    ['Préau / Hocuspocus, CPU', (f) => cpuPerKeystroke(f.preau) / cpuPerKeystroke(f.hocuspocus)],
+    ['Préau / Hocuspocus, p99', (f) => f.preau.p99 / f.hocuspocus.p99],
+  ];
+  console.log(
+    `\nOver ${rounds.length} rounds: | figure | median | each round |\n| --- | ---: | --- |`,
+  );
+  for (const [label, of] of lines) {
+    const values = rounds.map(of);
+    console.log(`| ${label} | ${median(values).toFixed(2)} | ${list(values)} |`);
+  }
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'preau-docs-bench-'));
   const pg: TestPostgres | undefined =
@@ -386,12 +424,22 @@ async function main() {
   try {
     // Documents are created before the server starts (PGlite: one process at a time).
     const setup = await openDatabase(where, silentLogger());
-    const pads: string[] = [];
-    for (let i = 0; i < PADS; i++) {
-      pads.push(
-        (await createDoc(setup.db, { space: SPACE, kind: 'pad', title: `Pad ${i}`, actor: 'b' }))
-          .id,
-      );
+    const padsOf: string[][] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const pads: string[] = [];
+      for (let i = 0; i < PADS; i++) {
+        pads.push(
+          (
+            await createDoc(setup.db, {
+              space: SPACE,
+              kind: 'pad',
+              title: `Pad ${r}.${i}`,
+              actor: 'b',
+            })
+          ).id,
+        );
+      }
+      padsOf.push(pads);
     }
     if (LONG > 0) {
       if (process.env.REFERENCES !== '0') throw new Error('LONG needs REFERENCES=0');
@@ -399,7 +447,7 @@ async function main() {
         await createDoc(setup.db, { space: SPACE, kind: 'pad', title: 'Long', actor: 'b' })
       ).id;
       await storeHistory(setup, docId, longHistory(LONG), LONG - 499);
-      pads.push(docId);
+      padsOf[0]!.push(docId);
     }
     await setup.close();
 
@@ -408,111 +456,123 @@ async function main() {
         `database of the docs server: ${pg ? 'PostgreSQL 15' : 'PGlite'}`,
     );
 
-    const preau = await startDocsServer(env);
-    const rssEmpty = usage(preau.child.pid!).rssMb;
-    const heapEmpty = await liveHeapMb(preau.inspector!);
-    const preauEditors = await Promise.all(
-      pads.map(async (docId) =>
-        Promise.all(
-          Array.from({ length: EDITORS }, async (_, i) =>
-            preauEditor(preau.port, docId, await mint(`editor${i}`, docId)),
+    /** One round: Préau's docs server, then Hocuspocus, then the reference, each typed against on `pads`. */
+    async function round(pads: string[]): Promise<RoundFigures | null> {
+      const preau = await startDocsServer(env);
+      const rssEmpty = usage(preau.child.pid!).rssMb;
+      const heapEmpty = await liveHeapMb(preau.inspector!);
+      const preauEditors = await Promise.all(
+        pads.map(async (docId) =>
+          Promise.all(
+            Array.from({ length: EDITORS }, async (_, i) =>
+              preauEditor(preau.port, docId, await mint(`editor${i}`, docId)),
+            ),
           ),
         ),
-      ),
-    );
-    await Promise.all(preauEditors.flat().map((e) => e.synced));
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const rssConnected = usage(preau.child.pid!).rssMb;
-    const heapConnected = await liveHeapMb(preau.inspector!);
-    const allocations = ALLOC ? await sampleAllocations(preau.inspector!) : undefined;
-    const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
-    if (allocations && ALLOC) {
-      writeFileSync(join(ALLOC, 'docs-server.heapprofile'), JSON.stringify(await allocations()));
-    }
-    for (const e of preauEditors.flat()) e.close();
-    // Everyone left: every document must be unloaded (the health check counts them).
-    let open = -1;
-    for (let i = 0; i < 100 && open !== 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const health = await fetch(`http://127.0.0.1:${preau.port}/healthz`);
-      open = ((await health.json()) as { documents: number }).documents;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const rssLeft = usage(preau.child.pid!).rssMb;
-    const heapLeft = await liveHeapMb(preau.inspector!);
-    await stop(preau);
-    if (process.env.REFERENCES === '0') {
+      );
+      await Promise.all(preauEditors.flat().map((e) => e.synced));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const rssConnected = usage(preau.child.pid!).rssMb;
+      const heapConnected = await liveHeapMb(preau.inspector!);
+      const allocations = ALLOC ? await sampleAllocations(preau.inspector!) : undefined;
+      const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
+      if (allocations && ALLOC) {
+        writeFileSync(join(ALLOC, 'docs-server.heapprofile'), JSON.stringify(await allocations()));
+      }
+      for (const e of preauEditors.flat()) e.close();
+      // Everyone left: every document must be unloaded (the health check counts them).
+      let open = -1;
+      for (let i = 0; i < 100 && open !== 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const health = await fetch(`http://127.0.0.1:${preau.port}/healthz`);
+        open = ((await health.json()) as { documents: number }).documents;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const rssLeft = usage(preau.child.pid!).rssMb;
+      const heapLeft = await liveHeapMb(preau.inspector!);
+      await stop(preau);
+      if (process.env.REFERENCES === '0') {
+        console.log(TABLE_HEAD);
+        console.log(row(preauFigures));
+        if (LONG > 0) {
+          console.log(
+            `with a pad of ${LONG} stored updates among them: longest propagation ` +
+              `${preauFigures.max.toFixed(0)} ms, p99.9 ${preauFigures.p999.toFixed(1)} ms`,
+          );
+        }
+        return null;
+      }
+
+      const hocuspocus = await startHocuspocus(join(dir, 'hocuspocus.sqlite'));
+      const hpEditors = pads.map((docId) =>
+        Array.from({ length: EDITORS }, () =>
+          hocuspocusEditor(`ws://127.0.0.1:${hocuspocus.port}`, docId),
+        ),
+      );
+      const hpFigures = await typingRun(
+        'Hocuspocus 4.7 + extension-database (SQLite)',
+        hocuspocus,
+        hpEditors,
+        null,
+      );
+      for (const e of hpEditors.flat()) e.close();
+      await stop(hocuspocus);
+
+      const reference = await startReferenceServer();
+      const refEditors = pads.map((docId) =>
+        Array.from({ length: EDITORS }, () => referenceEditor(reference.port, docId)),
+      );
+      const refFigures = await typingRun('@y/websocket-server 0.1.5', reference, refEditors, null);
+      for (const e of refEditors.flat()) e.close();
+      await stop(reference);
+
+      // The CPU ratio counts PostgreSQL's too: the references store nothing or little.
+      const ratio = (f: Figures, to: Figures) =>
+        `| Préau / ${to.label.split(' ')[0]} | ${(f.p50 / to.p50).toFixed(2)} | ` +
+        `${(f.p99 / to.p99).toFixed(2)} | ` +
+        `${((f.cpuPercent + (f.dbCpuPercent ?? 0)) / to.cpuPercent).toFixed(2)} | | ` +
+        `${(cpuPerKeystroke(f) / cpuPerKeystroke(to)).toFixed(2)} | ` +
+        `${(f.rssPeakMb / to.rssPeakMb).toFixed(2)} | | | |`;
       console.log(TABLE_HEAD);
       console.log(row(preauFigures));
-      if (LONG > 0) {
-        console.log(
-          `with a pad of ${LONG} stored updates among them: longest propagation ` +
-            `${preauFigures.max.toFixed(0)} ms, p99.9 ${preauFigures.p999.toFixed(1)} ms`,
-        );
-      }
-      return;
+      console.log(row(hpFigures));
+      console.log(row(refFigures));
+      console.log(ratio(preauFigures, refFigures));
+      console.log(ratio(preauFigures, hpFigures));
+      const participants = PADS * EDITORS;
+      console.log(
+        `\nPréau's docs server, resident memory: ${rssEmpty.toFixed(0)} MB started, ` +
+          `${rssConnected.toFixed(0)} MB with ${PADS} documents and ${participants} participants ` +
+          `(≈ ${(((rssConnected - rssEmpty) * 1024) / participants).toFixed(0)} KB per participant, ` +
+          `their document's share included), ${rssLeft.toFixed(0)} MB once everyone left; ` +
+          `documents still open then: ${open}`,
+      );
+      console.log(
+        `Its live heap after a full collection: ${heapEmpty.toFixed(1)} MB started, ` +
+          `${heapConnected.toFixed(1)} MB with everyone ` +
+          `(≈ ${(((heapConnected - heapEmpty) * 1024) / participants).toFixed(1)} KB per participant, ` +
+          `their document's share included), ${heapLeft.toFixed(1)} MB once everyone left`,
+      );
+      return { preau: preauFigures, hocuspocus: hpFigures, reference: refFigures };
     }
 
-    const hocuspocus = await startHocuspocus(join(dir, 'hocuspocus.sqlite'));
-    const hpEditors = pads.map((docId) =>
-      Array.from({ length: EDITORS }, () =>
-        hocuspocusEditor(`ws://127.0.0.1:${hocuspocus.port}`, docId),
-      ),
-    );
-    const hpFigures = await typingRun(
-      'Hocuspocus 4.7 + extension-database (SQLite)',
-      hocuspocus,
-      hpEditors,
-      null,
-    );
-    for (const e of hpEditors.flat()) e.close();
-    await stop(hocuspocus);
-
-    const reference = await startReferenceServer();
-    const refEditors = pads.map((docId) =>
-      Array.from({ length: EDITORS }, () => referenceEditor(reference.port, docId)),
-    );
-    const refFigures = await typingRun('@y/websocket-server 0.1.5', reference, refEditors, null);
-    for (const e of refEditors.flat()) e.close();
-    await stop(reference);
-
-    // The CPU ratio counts PostgreSQL's too: the references store nothing or little.
-    const ratio = (f: Figures, to: Figures) =>
-      `| Préau / ${to.label.split(' ')[0]} | ${(f.p50 / to.p50).toFixed(2)} | ` +
-      `${(f.p99 / to.p99).toFixed(2)} | ` +
-      `${((f.cpuPercent + (f.dbCpuPercent ?? 0)) / to.cpuPercent).toFixed(2)} | | ` +
-      `${(cpuPerKeystroke(f) / cpuPerKeystroke(to)).toFixed(2)} | ` +
-      `${(f.rssPeakMb / to.rssPeakMb).toFixed(2)} | | | |`;
-    console.log(TABLE_HEAD);
-    console.log(row(preauFigures));
-    console.log(row(hpFigures));
-    console.log(row(refFigures));
-    console.log(ratio(preauFigures, refFigures));
-    console.log(ratio(preauFigures, hpFigures));
-    const participants = PADS * EDITORS;
-    console.log(
-      `\nPréau's docs server, resident memory: ${rssEmpty.toFixed(0)} MB started, ` +
-        `${rssConnected.toFixed(0)} MB with ${PADS} documents and ${participants} participants ` +
-        `(≈ ${(((rssConnected - rssEmpty) * 1024) / participants).toFixed(0)} KB per participant, ` +
-        `their document's share included), ${rssLeft.toFixed(0)} MB once everyone left; ` +
-        `documents still open then: ${open}`,
-    );
-    console.log(
-      `Its live heap after a full collection: ${heapEmpty.toFixed(1)} MB started, ` +
-        `${heapConnected.toFixed(1)} MB with everyone ` +
-        `(≈ ${(((heapConnected - heapEmpty) * 1024) / participants).toFixed(1)} KB per participant, ` +
-        `their document's share included), ${heapLeft.toFixed(1)} MB once everyone left`,
-    );
+    const rounds: Array<RoundFigures | null> = [];
+    for (const [r, roundPads] of padsOf.entries()) {
+      if (ROUNDS > 1) console.log(`\nround ${r + 1} of ${ROUNDS}`);
+      rounds.push(await round(roundPads));
+    }
+    if (ROUNDS > 1 && rounds.every((f) => f !== null)) printMedians(rounds as RoundFigures[]);
   } finally {
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const minutes = 5 + 10 * ROUNDS;
 const deadline = setTimeout(() => {
-  console.error('benchmark took more than 15 minutes: stopping');
+  console.error(`benchmark took more than ${minutes} minutes: stopping`);
   process.exit(1);
-}, 15 * 60_000);
+}, minutes * 60_000);
 deadline.unref();
 main().then(
   // Exit once stdout has drained (a pipe is written asynchronously).
