@@ -237,7 +237,12 @@ export class Archiver {
   /**
    * A segment already in object storage at this starting number was written
    * by a run that died before its commit: keep exactly its range, so its key
-   * is rewritten rather than a second, overlapping segment created.
+   * is rewritten rather than a second, overlapping segment created. When
+   * this run's read is shorter than that segment (smaller segments while
+   * live work waits, or the read's cap on bodies), the segment written now
+   * ends earlier: the left one, never committed, is deleted (its records
+   * are still in the outbox), or the archive's verification would find two
+   * segments over the same records.
    */
   async #adoptOrphan(space: string, records: IngestEntry[]): Promise<IngestEntry[]> {
     const keys = await this.#o.objects.list(segmentStartPrefix(space, records[0]!.seq));
@@ -245,11 +250,15 @@ export class Archiver {
     const orphanLast = lasts.length > 0 ? Math.max(...lasts) : undefined;
     if (orphanLast === undefined) return records;
     const adopted = records.filter((r) => r.seq <= orphanLast);
+    const batch = adopted.length > 0 ? adopted : records;
     this.#o.log.warn(
-      { space, first: records[0]!.seq, last: orphanLast },
+      { space, first: records[0]!.seq, last: orphanLast, rewrittenTo: batch.at(-1)!.seq },
       'rewriting a segment left by an interrupted archiver',
     );
-    return adopted.length > 0 ? adopted : records;
+    for (const key of keys) {
+      if (parseSegmentKey(key)?.last !== batch.at(-1)!.seq) await this.#o.objects.delete(key);
+    }
+    return batch;
   }
 
   /** Writes the segment, then its signed manifest; returns the segment's SHA-256. */

@@ -422,4 +422,25 @@ describe('archiver killed mid-flush (child process, PostgreSQL, S3)', () => {
     },
     240_000,
   );
+
+  it('rewrites a segment left by a killed run when the next run cuts shorter segments', async () => {
+    const { db } = database;
+    const space = 'class_crash_shorter';
+    await record(db, space, 250);
+    // Killed after writing segment 1–100 and its manifest, before the commit.
+    const killed = await runWorker({
+      ...env,
+      ARCHIVE_FAULT: 'after-manifest-write',
+      ARCHIVE_LEASE_MS: '500',
+    });
+    expect(killed.signal, killed.out).toBe('SIGKILL');
+    await claimLapsed(space);
+    // The next run cuts segments of 40 (as PGlite does while live work waits).
+    const restarted = await runWorker({ ...env, ARCHIVE_SEGMENT_MAX: '40' });
+    expect(restarted.code, restarted.out).toBe(0);
+    expect(await readOutbox(db, space)).toEqual([]);
+    const stored = await verifyStoredSpace(db, s3.store, space, await archivePublicKeys(db));
+    expect(stored.problems).toEqual([]);
+    expect(stored.seqs).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  }, 240_000);
 });
