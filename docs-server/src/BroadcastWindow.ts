@@ -93,6 +93,8 @@ function notEchoed(document: Document) {
   // undefined: nothing waiting; null: changes from elsewhere or from several connections.
   let from: Connection | null | undefined;
   document.on('afterTransaction', (transaction: Transaction) => {
+    // A transaction that changed nothing (there are some) sends nothing; the
+    // test is Yjs's own for emitting an update, so no change goes uncounted.
     if (transaction.deleteSet.clients.size === 0 && clientsOfTransaction(transaction).length === 0)
       return;
     const { origin } = transaction;

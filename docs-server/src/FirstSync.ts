@@ -87,7 +87,7 @@ export class WatchedSocket extends GatedSocket {
   readonly authenticated: Promise<boolean>;
   #settle: (ok: boolean) => void = () => {};
 
-  constructor(ws: WebSocket, transport?: Corkable) {
+  constructor(ws: WebSocket, transport: Corkable) {
     super(ws, transport);
     this.authenticated = new Promise((resolve) => {
       this.#settle = resolve;

@@ -38,7 +38,7 @@ export class GatedSocket implements WebSocketLike {
 
   constructor(
     readonly ws: WebSocket,
-    private readonly transport?: Corkable,
+    private readonly transport: Corkable,
   ) {}
 
   get readyState(): number {
@@ -52,14 +52,8 @@ export class GatedSocket implements WebSocketLike {
 
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     if (!(data instanceof Uint8Array) || messageType(data) !== SYNC_STATUS_TYPE) {
-      if (this.#riding.length === 0 || !this.transport) {
-        this.ws.send(data as Uint8Array);
-        return;
-      }
-      this.transport.cork();
-      this.#sendRiding();
-      this.ws.send(data as Uint8Array);
-      this.transport.uncork();
+      if (this.#riding.length === 0) this.ws.send(data as Uint8Array);
+      else this.#sendRiding(data as Uint8Array);
       return;
     }
     const barrier = this.#barrier;
@@ -78,27 +72,19 @@ export class GatedSocket implements WebSocketLike {
   }
 
   #ride(ack: Uint8Array) {
-    if (!this.transport) {
-      if (this.ws.readyState === this.ws.OPEN) this.ws.send(ack);
-      return;
-    }
     this.#riding.push(ack);
     this.#rideTimer ??= setTimeout(() => this.#sendRiding(), ACK_RIDE_MS);
   }
 
-  #sendRiding() {
+  /** The acknowledgements waiting, and the message they ride with if any, in one write. */
+  #sendRiding(message?: Uint8Array) {
     clearTimeout(this.#rideTimer);
     this.#rideTimer = undefined;
-    const acks = this.#riding;
-    if (acks.length === 0) return;
+    const out = message ? [...this.#riding, message] : this.#riding;
     this.#riding = [];
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (acks.length === 1 || !this.transport) {
-      for (const ack of acks) this.ws.send(ack);
-      return;
-    }
+    if (out.length === 0 || this.ws.readyState !== this.ws.OPEN) return;
     this.transport.cork();
-    for (const ack of acks) this.ws.send(ack);
+    for (const bytes of out) this.ws.send(bytes);
     this.transport.uncork();
   }
 }
