@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite: formatting and lint, type checks, then unit, integration
-# and end-to-end tests in one vitest run. Ends with one line `N passed, N failed`
-# (each check counts as one, each test as one) and fails if anything failed.
+# and end-to-end tests in one vitest run (scripts/run-vitest.sh). Ends with
+# one line `N passed, N failed` (each check counts as one, each test as one)
+# and fails if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 checks_passed=0
@@ -13,9 +14,4 @@ check() {
 }
 check "lint and format (biome)" npx biome ci .
 check "types (tsc, svelte-check)" npm run typecheck --silent
-report=$(mktemp)
-npx vitest run --reporter=default --reporter=json --outputFile="$report"
-node scripts/summary.mjs "$report" "$checks_passed" "$checks_failed"
-status=$?
-rm -f "$report"
-exit $status
+exec bash scripts/run-vitest.sh "$checks_passed" "$checks_failed"
