@@ -11,7 +11,7 @@ describe('the flags of the processes holding documents', () => {
     );
     // And its environment, each setting unless the operator's already has it.
     const lines = script.split('\n');
-    const exported = lines.slice(lines.indexOf(start!) - 5, lines.indexOf(start!));
+    const exported = lines.slice(lines.indexOf(start!) - 8, lines.indexOf(start!));
     for (const [name, value] of Object.entries(DOCUMENT_NODE_ENV)) {
       expect(exported).toContain(`    export ${name}=\${${name}:-${value}}`);
     }
@@ -31,7 +31,8 @@ describe('the flags of the processes holding documents', () => {
     expect(nodeFlagsFor('/srv/preau/docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_FLAGS);
     expect(nodeFlagsFor('classroom-server/src/main.ts')).toEqual([]);
     expect(nodeFlagsFor('web/server/main.ts')).toEqual([]);
-    expect(nodeEnvFor('/srv/preau/docs-server/src/main.ts')).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(nodeEnvFor('/srv/preau/docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_ENV);
+    expect(DOCUMENT_NODE_ENV).toMatchObject({ MALLOC_ARENA_MAX: '2' });
     expect(nodeEnvFor('classroom-server/src/main.ts')).toEqual({});
   });
 });

@@ -30,7 +30,7 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
 
 /**
  * The environment the same processes start with (a setting the operator's
- * own environment already has is kept): `MALLOC_ARENA_MAX=2`. The C
+ * own environment already has is kept). `MALLOC_ARENA_MAX=2`: The C
  * library's allocator gives each thread that allocates an arena of its own
  * (up to eight per core), and each keeps what was freed in it; a docs server
  * has V8's helper threads, libuv's and PGlite's besides its main thread. At
@@ -39,8 +39,21 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
  * 502 against 437 MB (load-tests/README.md, "Fewer commits, fewer arenas").
  * The V8 thread pool's size would do the same (`--v8-pool-size=1`) but
  * slows a fresh process's compiling: its first opening took longer.
+ *
+ * And `MALLOC_MMAP_THRESHOLD_` / `MALLOC_TRIM_THRESHOLD_` at 128 kB, the
+ * allocator's own starting values, kept: by default each threshold rises
+ * with the largest block freed (up to 32 and 64 MB), so after the start-up
+ * (PGlite's WebAssembly compiled, the warm-up: the process passes 650 MB for
+ * a second) large blocks came from the heap and what they freed stayed
+ * there. At ten pads of five pupils on PGlite: 312–313 MB held while typing
+ * without, 245–248 MB with, the CPU per keystroke and the calls to `mmap`
+ * the same (load-tests/README.md, "The allocator's thresholds kept").
  */
-export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
 
 /**
  * The flags to start an entry point with (`main`: its path, from the
