@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,14 @@ function watchRecorder(sfu: Sfu) {
 }
 
 describe('recording a live session', () => {
+  /** The bytes the recording's segments hold so far (its folder under the test's `dir`). */
+  async function segmentBytes(recordingId: string): Promise<number> {
+    const folder = join(dir, `preau-recording-${recordingId}`);
+    const files = (await readdir(folder).catch(() => [])).filter((f) => f.endsWith('.webm'));
+    const sizes = await Promise.all(files.map((f) => stat(join(folder, f)).then((s) => s.size)));
+    return sizes.reduce((a, b) => a + b, 0);
+  }
+
   let sfu: Sfu;
   let watched: ReturnType<typeof watchRecorder>;
   let h: Harness;
@@ -252,7 +260,7 @@ describe('recording a live session', () => {
     const pupil = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'lina' }, file);
     try {
       await new Promise((r) => setTimeout(r, 1500));
-      await call(teacher, 'recording.start', {});
+      const { recordingId } = await call(teacher, 'recording.start', {});
       await expect.poll(() => watched.peers(sessionId)).toEqual(['lina', 'prof']);
 
       // Lina goes into room 1: the recorder lets go of her microphone and
@@ -276,6 +284,10 @@ describe('recording a live session', () => {
       await expect
         .poll(() => watched.peers(sessionId), { timeout: 10_000 })
         .toEqual(['lina', 'prof']);
+      // Each change of rooms started a segment of its own (a new ffmpeg):
+      // on a loaded machine none may have received media yet, and a stop
+      // would then rightly find nothing recorded. Stopped once one has.
+      await expect.poll(() => segmentBytes(recordingId), { timeout: 30_000 }).toBeGreaterThan(4096);
       await call(teacher, 'recording.stop', {});
     } finally {
       await pupil.stop();
