@@ -11,7 +11,7 @@ describe('the flags of the processes holding documents', () => {
     );
     // And its environment, each setting unless the operator's already has it.
     const lines = script.split('\n');
-    const exported = lines.slice(lines.indexOf(start!) - 8, lines.indexOf(start!));
+    const exported = lines.slice(lines.indexOf(start!) - 5, lines.indexOf(start!));
     for (const [name, value] of Object.entries(DOCUMENT_NODE_ENV)) {
       expect(exported).toContain(`    export ${name}=\${${name}:-${value}}`);
     }

@@ -1,8 +1,9 @@
 /**
  * Node's own flags for the processes that hold documents: the docs nodes,
  * and the one-port server of `./preau start`, which hosts the documents (and
- * PGlite) in its process. Both are V8's garbage-collector sizing, nothing
- * else changes (their environment, below, sizes the C allocator):
+ * PGlite) in its process: V8's garbage-collector sizing and how it compiles
+ * WebAssembly, nothing else changes (their environment, below, sizes the C
+ * allocator):
  *
  * - `--max-semi-space-size=8`: the young generation stays at 8 MB per
  *   semi-space instead of growing to tens of megabytes under a typing load;
@@ -20,17 +21,26 @@
  * outlive a young generation that small and are collected again as old ones
  * (load-tests/README.md, "The collector's sizing again").
  *
+ * - `--wasm-num-compilation-tasks=1`: V8 compiles PGlite's WebAssembly for
+ *   speed one function at a time in the background, instead of several at
+ *   once, each with its own working memory that the allocator then kept:
+ *   at ten pads of five pupils on PGlite the process held 271–278 MB while
+ *   typing instead of 312–313, the CPU per keystroke the same, the first
+ *   opening of a long pad within this machine's noise (load-tests/README.md,
+ *   "The allocator's thresholds and PGlite's compiling").
+ *
  * `--heap-growing-percent` is not allowed in `NODE_OPTIONS`: the flags go on
  * the command line (`./preau start`, the local cluster, the benchmarks).
  */
 export const DOCUMENT_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=8',
   '--heap-growing-percent=50',
+  '--wasm-num-compilation-tasks=1',
 ];
 
 /**
  * The environment the same processes start with (a setting the operator's
- * own environment already has is kept). `MALLOC_ARENA_MAX=2`: The C
+ * own environment already has is kept): `MALLOC_ARENA_MAX=2`. The C
  * library's allocator gives each thread that allocates an arena of its own
  * (up to eight per core), and each keeps what was freed in it; a docs server
  * has V8's helper threads, libuv's and PGlite's besides its main thread. At
@@ -40,20 +50,15 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
  * The V8 thread pool's size would do the same (`--v8-pool-size=1`) but
  * slows a fresh process's compiling: its first opening took longer.
  *
- * And `MALLOC_MMAP_THRESHOLD_` / `MALLOC_TRIM_THRESHOLD_` at 128 kB, the
- * allocator's own starting values, kept: by default each threshold rises
- * with the largest block freed (up to 32 and 64 MB), so after the start-up
- * (PGlite's WebAssembly compiled, the warm-up: the process passes 650 MB for
- * a second) large blocks came from the heap and what they freed stayed
- * there. At ten pads of five pupils on PGlite: 312–313 MB held while typing
- * without, 245–248 MB with, the CPU per keystroke and the calls to `mmap`
- * the same (load-tests/README.md, "The allocator's thresholds kept").
+ * Fixed thresholds for the allocator (`MALLOC_MMAP_THRESHOLD_`,
+ * `MALLOC_TRIM_THRESHOLD_`) were tried and not kept: at 128 kB the process
+ * held 245–248 MB while typing, but every block over 128 kB came as fresh
+ * pages and opening a long pad read its snapshot in twice the time; at 4 MB
+ * (with the flag above, 248–249 MB) the first openings measured were slower
+ * too (load-tests/README.md, "The allocator's thresholds and PGlite's
+ * compiling").
  */
-export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
+export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * The flags to start an entry point with (`main`: its path, from the
