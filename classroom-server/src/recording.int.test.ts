@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { classSpaceId, type SessionView } from '@preau/protocol';
-import { silentLogger } from '@preau/protocol/server';
+import { type LoggedLine, recordingLogger, silentLogger } from '@preau/protocol/server';
 import { createSfu, probeDurationMs, type Sfu } from '@preau/sfu';
 import { type FfmpegSource, ffmpegSourcePeer, testSourceFile } from '@preau/sfu/testing';
 import {
@@ -18,7 +18,7 @@ import {
   verifyBundle,
 } from '@preau/storage';
 import { unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startTestS3 } from '../../tests/support/s3';
 import { call, type Harness, person, recorder, request, startHarness } from './test/harness';
 
@@ -88,13 +88,17 @@ describe('recording a live session', () => {
   let s3: Awaited<ReturnType<typeof startTestS3>>;
   let source: FfmpegSource | undefined;
   let dir: string;
+  /** What the server logged (its recorder's lines are printed when a test fails). */
+  let logged: LoggedLine[];
 
   beforeAll(async () => {
     sfu = await createSfu({ workers: 1, log: silentLogger() });
     watched = watchRecorder(sfu);
     s3 = await startTestS3();
     dir = await mkdtemp(join(tmpdir(), 'preau-rec-it-'));
-    h = await startHarness({ sfu: watched.api, recording: { objects: s3.store, dir } });
+    const { log, lines } = recordingLogger();
+    logged = lines;
+    h = await startHarness({ log, sfu: watched.api, recording: { objects: s3.store, dir } });
     // Encoded once and sent in a loop: the machine's CPU goes to the recording.
     await testSourceFile(join(dir, 'source.webm'), { size: '320x240', fps: 15, seconds: 5 });
   });
@@ -258,6 +262,20 @@ describe('recording a live session', () => {
     const file = { file: join(dir, 'source.webm') };
     source = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'prof' }, file);
     const pupil = await ffmpegSourcePeer(sfu, { roomId: sessionId, peerId: 'lina' }, file);
+    const since = Date.now();
+    onTestFailed(async () => {
+      // What the recorder did, and what its folder held: a failure on a loaded machine says why.
+      const folders = (await readdir(dir)).filter((f) => f.startsWith('preau-recording-'));
+      for (const f of folders) {
+        const files = await readdir(join(dir, f));
+        const sizes = await Promise.all(
+          files.map((n) => stat(join(dir, f, n)).then((s) => s.size)),
+        );
+        console.error(f, files.map((n, i) => `${n} ${sizes[i]}`).join(', '));
+      }
+      for (const line of logged.filter((l) => l.module === 'recording' && Number(l.time) >= since))
+        console.error(JSON.stringify(line).slice(0, 600));
+    });
     try {
       await new Promise((r) => setTimeout(r, 1500));
       const { recordingId } = await call(teacher, 'recording.start', {});
@@ -286,7 +304,8 @@ describe('recording a live session', () => {
         .toEqual(['lina', 'prof']);
       // Each change of rooms started a segment of its own (a new ffmpeg):
       // on a loaded machine none may have received media yet, and a stop
-      // would then rightly find nothing recorded. Stopped once one has.
+      // would then rightly find nothing recorded. Stopped once one has
+      // (segments reach the folder packet by packet).
       await expect.poll(() => segmentBytes(recordingId), { timeout: 30_000 }).toBeGreaterThan(4096);
       await call(teacher, 'recording.stop', {});
     } finally {

@@ -21,6 +21,7 @@ import {
 import {
   createCapabilityVerifier,
   generateSigningKey,
+  type Logger,
   mintCapability,
   silentLogger,
 } from '@preau/protocol/server';
@@ -94,9 +95,11 @@ export async function startHarness(
     rateRules?: Partial<Record<string, RateRule>>;
     recording?: RecordingDeps;
     admission?: Partial<AdmissionLimits>;
+    /** Where the server logs (silent unless given: a test that reads logs gives its own). */
+    log?: Logger;
   } = {},
 ): Promise<Harness> {
-  const log = silentLogger();
+  const log = opts.log ?? silentLogger();
   const database = await openDatabase({ memory: true }, log);
   const key = await generateSigningKey('k1');
   const issuer = 'preau-test';

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@preau/protocol/server';
@@ -58,7 +58,11 @@ describe('recording a room', () => {
       log: silentLogger(),
       preferPeerId: 'teacher',
     });
-    await new Promise((r) => setTimeout(r, 10_000));
+    await new Promise((r) => setTimeout(r, 7_000));
+    // What was recorded is on disk as it goes, not in 256 kB writes (about
+    // eight seconds of this picture): the folder says whether media came in.
+    expect((await stat(join(dir, 'one', 'segment-1.webm'))).size).toBeGreaterThan(8_000);
+    await new Promise((r) => setTimeout(r, 3_000));
     const file = await recorder.stop();
     const probe = await streamsOf(file.path);
     expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);

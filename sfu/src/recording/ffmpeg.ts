@@ -88,6 +88,10 @@ export function segmentArgs(sdpPath: string, outPath: string, layout: SegmentLay
     '48000',
     '-ac',
     '2',
+    // Each packet reaches the file as it is muxed, not in 256 kB writes: the
+    // folder shows what was recorded so far (ten seconds of a class otherwise).
+    '-flush_packets',
+    '1',
     // No input bounds the run: the segment lasts until the recorder stops it.
     '-f',
     'webm',
