@@ -33,7 +33,7 @@ import {
   segmentKey,
 } from './layout';
 import type { NameResolver } from './names';
-import { pendingInHolds } from './pending';
+import { drainForExport, pendingInHolds } from './pending';
 import { type CheckedSegment, checkContinuity, verifySegment } from './verifySegment';
 import { ZipWriter } from './ZipWriter';
 
@@ -47,6 +47,8 @@ export interface ExportDeps {
   renderers?: DocRenderers;
   /** Archives what is still in the outbox, so the bundle holds every record made so far. */
   drain?: () => Promise<unknown>;
+  /** How long the export waits for another archiver's claim that does not move (default 5 s). */
+  waitIdleMs?: number;
 }
 
 /** Does a hold cover a record? (The SQL twin is `heldCondition`.) */
@@ -128,10 +130,11 @@ export async function exportCase(
       'the case has no active hold: its holds define what is exported',
     );
   }
-  await deps.drain?.();
-  // What the drain could not archive (a dead process's claim not yet run
-  // out, a failing archive) is not in the bundle: the bundle says so.
-  const pending = await pendingInHolds(db, holds);
+  // What could not be archived (a dead process's claim not yet run out, a
+  // failing archive) is not in the bundle: the bundle says so.
+  const pending = deps.drain
+    ? await drainForExport(db, holds, deps.drain, deps.waitIdleMs)
+    : await pendingInHolds(db, holds);
   const exportedAt = new Date();
   const spaces = await spacesInScope(db, holds);
   const until = (space: string) => {

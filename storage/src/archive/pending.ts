@@ -1,5 +1,5 @@
 import type { HoldView, PendingAct } from '@preau/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
 import { peopleOf } from './records';
 
@@ -73,4 +73,60 @@ export async function pendingMatching(
     if (q.to && at > q.to.getTime()) return false;
     return true;
   }).length;
+}
+
+/** How long an export waits for another archiver that archived nothing more of its scope (a dead process's claim). */
+export const EXPORT_WAIT_IDLE_MS = 5_000;
+/** The longest an export waits for other archivers, progressing or not. */
+const EXPORT_WAIT_MAX_MS = 60_000;
+const EXPORT_WAIT_POLL_MS = 200;
+
+/** The spaces among `spaces` that an archiver holds now, with the last record it archived there. */
+async function claimedHeads(db: Kysely<Schema>, spaces: string[]): Promise<Map<string, number>> {
+  if (spaces.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('archive_space')
+    .select(['space_id', 'last_seq'])
+    .where('space_id', 'in', spaces)
+    .where('lease_owner', 'is not', null)
+    .where('lease_until', '>', sql<Date>`now()`)
+    .execute();
+  return new Map(rows.map((r) => [r.space_id, Number(r.last_seq)]));
+}
+
+/**
+ * Archives what a case's holds cover before an export, and returns what is
+ * still waiting. `drain` archives every space nobody else holds; a space
+ * another archiver holds (the background archiver, here or on another node)
+ * is left to it, so the export waits for it while it advances (its claim
+ * released or its last archived record moving, each drain trying again),
+ * and gives up on a claim that has not moved for `EXPORT_WAIT_IDLE_MS` (a
+ * dead process's, until its lease runs out): those acts are named as waiting.
+ */
+export async function drainForExport(
+  db: Kysely<Schema>,
+  holds: readonly HoldView[],
+  drain: () => Promise<unknown>,
+  idleMs = EXPORT_WAIT_IDLE_MS,
+): Promise<PendingAct[]> {
+  await drain();
+  let pending = await pendingInHolds(db, holds);
+  const spacesOf = (acts: PendingAct[]) => [...new Set(acts.map((a) => a.space))];
+  let heads = await claimedHeads(db, spacesOf(pending));
+  const started = Date.now();
+  let moved = started;
+  while (
+    heads.size > 0 &&
+    Date.now() - moved < idleMs &&
+    Date.now() - started < EXPORT_WAIT_MAX_MS
+  ) {
+    await new Promise((r) => setTimeout(r, EXPORT_WAIT_POLL_MS));
+    await drain();
+    pending = await pendingInHolds(db, holds);
+    const next = await claimedHeads(db, spacesOf(pending));
+    const advanced = [...heads].some(([space, seq]) => (next.get(space) ?? Infinity) > seq);
+    if (advanced) moved = Date.now();
+    heads = next;
+  }
+  return pending;
 }

@@ -19,7 +19,7 @@ import { createDoc } from '../docs/documents';
 import { addDocFile, docFileKey, findDocFile } from '../docs/files';
 import { recordTrace } from '../trace/recordTrace';
 import { ArchiveDesk } from './ArchiveDesk';
-import type { Archiver } from './Archiver';
+import { Archiver } from './Archiver';
 import { BUNDLE, BundleManifest } from './bundle';
 import { canonicalJson, sha256Hex } from './canonical';
 import { erasePerson } from './erasure';
@@ -244,6 +244,53 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
     ).toBeUndefined();
     expect(verifyBundle(second.bytes).pending).toBe(0);
     expect((await desk.search(archivist, ArchiveSearch.parse({ space: SPACE }))).pending).toBe(0);
+  });
+
+  it('waits for another archiver that is archiving the space, and holds every act', async () => {
+    const { db } = database;
+    await archiver.drain();
+    for (let i = 0; i < 60; i++)
+      await recordTrace(db, {
+        actor: 'pLea',
+        kind: 'chat.message',
+        space: SPACE,
+        subject: `m_busy_${i}`,
+        payload: { text: `Message ${i} pendant l’archivage` },
+      });
+    // Another node's archiver takes the space up: ten records a segment, a
+    // quarter of a second between segments (about 1.5 s for the 60 acts).
+    const busy = new Archiver({
+      db,
+      objects: s3.store,
+      signer: await loadArchiveSigner(db),
+      log: silentLogger(),
+      segmentMax: 10,
+      pauseMs: 250,
+    });
+    const archiving = busy.archiveSpace(SPACE);
+    await expect
+      .poll(async () => {
+        const row = await db
+          .selectFrom('archive_space')
+          .select(['lease_owner', 'last_seq'])
+          .where('space_id', '=', SPACE)
+          .executeTakeFirst();
+        return row?.lease_owner !== null && row?.lease_owner !== undefined;
+      })
+      .toBe(true);
+    // Exported meanwhile: the export's own drain leaves the space to it, then
+    // waits while it advances: nothing is left waiting.
+    const made = await desk.export(archivist, caseId, []);
+    expect(await archiving).toBeGreaterThan(0);
+    await busy.close();
+    expect(made.view.pending).toBe(0);
+    const entries = unzipSync(made.bytes);
+    const lines = Object.entries(entries)
+      .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
+      .map(([, b]) => new TextDecoder().decode(b))
+      .join('');
+    for (let i = 0; i < 60; i++) expect(lines).toContain(`"m_busy_${i}"`);
+    expect(verifyBundle(made.bytes)).toMatchObject({ ok: true, pending: 0 });
   });
 
   it('erases a person’s images with them (row and bytes), except under a hold', async () => {
