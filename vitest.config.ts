@@ -13,6 +13,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'web/build/**', 'web/.svelte-kit/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // One migrated PGlite data folder that every test database starts from.
+    globalSetup: ['tests/support/pgliteTemplate.ts'],
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],

@@ -3,6 +3,7 @@ export * from './breakouts/index';
 export * from './classroom/index';
 export * from './db/Database';
 export * from './db/migrate';
+export * from './db/pgliteTemplate';
 export type * from './db/schema';
 export * from './docs/index';
 export * from './fanout/Fanout';

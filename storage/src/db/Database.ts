@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -29,6 +31,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * A tarball of a migrated PGlite data folder that new embedded databases
+ * start from (`PREAU_PGLITE_TEMPLATE`): the test runs make one when they
+ * start (tests/support/pgliteTemplate.ts), so that each of their hundred
+ * databases skips `initdb` and the migrations. The migrations still run
+ * after it (nothing left to apply when the template is current).
+ */
+function pgliteTemplate(): string | undefined {
+  return process.env.PREAU_PGLITE_TEMPLATE || undefined;
+}
+
 /** Opens the database and applies pending migrations before returning. */
 export async function openDatabase(where: DatabaseLocation, log: Logger): Promise<Database> {
   let db: Kysely<Schema>;
@@ -42,8 +55,12 @@ export async function openDatabase(where: DatabaseLocation, log: Logger): Promis
     engine = 'postgresql';
   } else {
     if ('dataDir' in where) await mkdir(where.dataDir, { recursive: true });
+    const fresh = !('dataDir' in where) || !existsSync(join(where.dataDir, 'PG_VERSION'));
     // PGlite runs on a thread of its own, so its queries never block this one.
-    const pglite = new PGliteThread('dataDir' in where ? where.dataDir : undefined);
+    const pglite = new PGliteThread(
+      'dataDir' in where ? where.dataDir : undefined,
+      fresh ? pgliteTemplate() : undefined,
+    );
     try {
       await pglite.ready();
     } catch (err) {

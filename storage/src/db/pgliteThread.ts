@@ -43,9 +43,13 @@ export class PGliteThread implements PGliteLike {
   #next = 1;
   #dead: Error | null = null;
 
-  constructor(dataDir?: string) {
+  /**
+   * `template`: a tarball of a PGlite data folder (PGlite's `dumpDataDir`)
+   * that a new database starts from instead of running `initdb`.
+   */
+  constructor(dataDir?: string, template?: string) {
     this.#worker = new Worker(fileURLToPath(new URL('./pgliteWorker.mjs', import.meta.url)), {
-      workerData: { dataDir: dataDir ?? null },
+      workerData: { dataDir: dataDir ?? null, template: template ?? null },
     });
     this.#worker.unref();
     this.#worker.on('message', (reply: Reply) => this.#settle(reply));
