@@ -100,8 +100,9 @@ async function claimedHeads(db: Kysely<Schema>, spaces: string[]): Promise<Map<s
  * another archiver holds (the background archiver, here or on another node)
  * is left to it, so the export waits for it while it advances (its claim
  * released or its last archived record moving, each drain trying again),
- * and gives up on a claim that has not moved for `EXPORT_WAIT_IDLE_MS` (a
- * dead process's, until its lease runs out): those acts are named as waiting.
+ * for the acts made before the export was asked for, and gives up on a
+ * claim that has not moved for `EXPORT_WAIT_IDLE_MS` (a dead process's,
+ * until its lease runs out): what is still waiting is named as such.
  */
 export async function drainForExport(
   db: Kysely<Schema>,
@@ -109,11 +110,16 @@ export async function drainForExport(
   drain: () => Promise<unknown>,
   idleMs = EXPORT_WAIT_IDLE_MS,
 ): Promise<PendingAct[]> {
+  const started = Date.now();
   await drain();
   let pending = await pendingInHolds(db, holds);
-  const spacesOf = (acts: PendingAct[]) => [...new Set(acts.map((a) => a.space))];
+  // Only acts made before the export was asked for are waited for: a live
+  // class goes on recording meanwhile, and its newer acts would keep a busy
+  // school's export waiting.
+  const spacesOf = (acts: PendingAct[]) => [
+    ...new Set(acts.filter((a) => Date.parse(a.at) <= started).map((a) => a.space)),
+  ];
   let heads = await claimedHeads(db, spacesOf(pending));
-  const started = Date.now();
   let moved = started;
   while (
     heads.size > 0 &&

@@ -293,6 +293,72 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
     expect(verifyBundle(made.bytes)).toMatchObject({ ok: true, pending: 0 });
   });
 
+  it('does not wait for the acts a live class goes on making while it exports', async () => {
+    const { db } = database;
+    await archiver.drain();
+    for (let i = 0; i < 30; i++)
+      await recordTrace(db, {
+        actor: 'pLea',
+        kind: 'chat.message',
+        space: SPACE,
+        subject: `m_before_${i}`,
+        payload: { text: `Message ${i}` },
+      });
+    // Another archiver holds the space all along (one act a segment, a
+    // tenth of a second between segments), and the class writes faster.
+    const busy = new Archiver({
+      db,
+      objects: s3.store,
+      signer: await loadArchiveSigner(db),
+      log: silentLogger(),
+      segmentMax: 1,
+      pauseMs: 100,
+    });
+    let exporting = true;
+    const writing = (async () => {
+      for (let i = 0; exporting; i++) {
+        await recordTrace(db, {
+          actor: 'pLea',
+          kind: 'chat.message',
+          space: SPACE,
+          subject: `m_during_${i}`,
+          payload: { text: `Encore ${i}` },
+        });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const archiving = (async () => {
+      while (exporting) await busy.archiveSpace(SPACE);
+    })();
+    try {
+      await expect
+        .poll(async () => {
+          const row = await db
+            .selectFrom('archive_space')
+            .select('lease_owner')
+            .where('space_id', '=', SPACE)
+            .executeTakeFirst();
+          return row?.lease_owner ?? null;
+        })
+        .not.toBeNull();
+      const started = Date.now();
+      const made = await desk.export(archivist, caseId, []);
+      // Done once the acts made before it are in, not after the longest wait (60 s).
+      expect(Date.now() - started).toBeLessThan(40_000);
+      const lines = Object.entries(unzipSync(made.bytes))
+        .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
+        .map(([, b]) => new TextDecoder().decode(b))
+        .join('');
+      for (let i = 0; i < 30; i++) expect(lines).toContain(`"m_before_${i}"`);
+    } finally {
+      exporting = false;
+      await writing;
+      await archiving;
+      await busy.close();
+      await archiver.drain();
+    }
+  }, 90_000);
+
   it('erases a person’s images with them (row and bytes), except under a hold', async () => {
     const { db } = database;
     const freeDoc = (
