@@ -74,6 +74,47 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
     return bytes;
   }
 
+  /** A chat message of pLea's in the space, as the chat traces it. */
+  const chat = (subject: string, text: string) =>
+    recordTrace(database.db, {
+      actor: 'pLea',
+      kind: 'chat.message',
+      space: SPACE,
+      subject,
+      payload: { text },
+    });
+
+  /** Another node's archiver, slowed: `segmentMax` records a segment, `pauseMs` between them. */
+  const otherArchiver = async (segmentMax: number, pauseMs: number) =>
+    new Archiver({
+      db: database.db,
+      objects: s3.store,
+      signer: await loadArchiveSigner(database.db),
+      log: silentLogger(),
+      segmentMax,
+      pauseMs,
+    });
+
+  /** Resolves once an archiver holds the space's claim. */
+  const claimed = () =>
+    expect
+      .poll(async () => {
+        const row = await database.db
+          .selectFrom('archive_space')
+          .select('lease_owner')
+          .where('space_id', '=', SPACE)
+          .executeTakeFirst();
+        return row?.lease_owner ?? null;
+      })
+      .not.toBeNull();
+
+  /** The sealed lines of the space's segments in a bundle, as one text. */
+  const sealedLines = (bundle: Uint8Array) =>
+    Object.entries(unzipSync(bundle))
+      .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
+      .map(([, b]) => new TextDecoder().decode(b))
+      .join('');
+
   beforeAll(async () => {
     ({ database, s3, archiver } = await startArchiveRig(
       () => openDatabase({ memory: true }, silentLogger()),
@@ -193,13 +234,7 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
   it('states the acts still waiting behind a dead archiver’s claim, then holds them once it ran out', async () => {
     const { db } = database;
     await archiver.drain();
-    const act = await recordTrace(db, {
-      actor: 'pLea',
-      kind: 'chat.message',
-      space: SPACE,
-      subject: 'm_after_crash',
-      payload: { text: 'Message acquitté juste avant la panne' },
-    });
+    const act = await chat('m_after_crash', 'Message acquitté juste avant la panne');
     // A process that died while archiving this space: its 30 s claim still runs.
     await sql`UPDATE archive_space SET lease_owner = 'archiver-dead',
       lease_until = now() + interval '30 seconds' WHERE space_id = ${SPACE}`.execute(db);
@@ -234,11 +269,7 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
     const second = await desk.export(archivist, caseId, []);
     expect(second.view.pending).toBe(0);
     const again = unzipSync(second.bytes);
-    const segments = Object.entries(again)
-      .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
-      .map(([, b]) => new TextDecoder().decode(b))
-      .join('');
-    expect(segments).toContain('Message acquitté juste avant la panne');
+    expect(sealedLines(second.bytes)).toContain('Message acquitté juste avant la panne');
     expect(
       BundleManifest.parse(JSON.parse(new TextDecoder().decode(again[BUNDLE.manifest]))).pending,
     ).toBeUndefined();
@@ -247,83 +278,34 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
   });
 
   it('waits for another archiver that is archiving the space, and holds every act', async () => {
-    const { db } = database;
     await archiver.drain();
-    for (let i = 0; i < 60; i++)
-      await recordTrace(db, {
-        actor: 'pLea',
-        kind: 'chat.message',
-        space: SPACE,
-        subject: `m_busy_${i}`,
-        payload: { text: `Message ${i} pendant l’archivage` },
-      });
+    for (let i = 0; i < 60; i++) await chat(`m_busy_${i}`, `Message ${i} pendant l’archivage`);
     // Another node's archiver takes the space up: ten records a segment, a
     // quarter of a second between segments (about 1.5 s for the 60 acts).
-    const busy = new Archiver({
-      db,
-      objects: s3.store,
-      signer: await loadArchiveSigner(db),
-      log: silentLogger(),
-      segmentMax: 10,
-      pauseMs: 250,
-    });
+    const busy = await otherArchiver(10, 250);
     const archiving = busy.archiveSpace(SPACE);
-    await expect
-      .poll(async () => {
-        const row = await db
-          .selectFrom('archive_space')
-          .select(['lease_owner', 'last_seq'])
-          .where('space_id', '=', SPACE)
-          .executeTakeFirst();
-        return row?.lease_owner !== null && row?.lease_owner !== undefined;
-      })
-      .toBe(true);
+    await claimed();
     // Exported meanwhile: the export's own drain leaves the space to it, then
     // waits while it advances: nothing is left waiting.
     const made = await desk.export(archivist, caseId, []);
     expect(await archiving).toBeGreaterThan(0);
     await busy.close();
     expect(made.view.pending).toBe(0);
-    const entries = unzipSync(made.bytes);
-    const lines = Object.entries(entries)
-      .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
-      .map(([, b]) => new TextDecoder().decode(b))
-      .join('');
+    const lines = sealedLines(made.bytes);
     for (let i = 0; i < 60; i++) expect(lines).toContain(`"m_busy_${i}"`);
     expect(verifyBundle(made.bytes)).toMatchObject({ ok: true, pending: 0 });
   });
 
   it('does not wait for the acts a live class goes on making while it exports', async () => {
-    const { db } = database;
     await archiver.drain();
-    for (let i = 0; i < 30; i++)
-      await recordTrace(db, {
-        actor: 'pLea',
-        kind: 'chat.message',
-        space: SPACE,
-        subject: `m_before_${i}`,
-        payload: { text: `Message ${i}` },
-      });
+    for (let i = 0; i < 30; i++) await chat(`m_before_${i}`, `Message ${i}`);
     // Another archiver holds the space all along (one act a segment, a
     // tenth of a second between segments), and the class writes faster.
-    const busy = new Archiver({
-      db,
-      objects: s3.store,
-      signer: await loadArchiveSigner(db),
-      log: silentLogger(),
-      segmentMax: 1,
-      pauseMs: 100,
-    });
+    const busy = await otherArchiver(1, 100);
     let exporting = true;
     const writing = (async () => {
       for (let i = 0; exporting; i++) {
-        await recordTrace(db, {
-          actor: 'pLea',
-          kind: 'chat.message',
-          space: SPACE,
-          subject: `m_during_${i}`,
-          payload: { text: `Encore ${i}` },
-        });
+        await chat(`m_during_${i}`, `Encore ${i}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -331,24 +313,12 @@ describe('a whole evidence bundle: document images and acts still waiting', () =
       while (exporting) await busy.archiveSpace(SPACE);
     })();
     try {
-      await expect
-        .poll(async () => {
-          const row = await db
-            .selectFrom('archive_space')
-            .select('lease_owner')
-            .where('space_id', '=', SPACE)
-            .executeTakeFirst();
-          return row?.lease_owner ?? null;
-        })
-        .not.toBeNull();
+      await claimed();
       const started = Date.now();
       const made = await desk.export(archivist, caseId, []);
       // Done once the acts made before it are in, not after the longest wait (60 s).
       expect(Date.now() - started).toBeLessThan(40_000);
-      const lines = Object.entries(unzipSync(made.bytes))
-        .filter(([p]) => p.startsWith(`segments/${SPACE}/`) && p.endsWith('.jsonl'))
-        .map(([, b]) => new TextDecoder().decode(b))
-        .join('');
+      const lines = sealedLines(made.bytes);
       for (let i = 0; i < 30; i++) expect(lines).toContain(`"m_before_${i}"`);
     } finally {
       exporting = false;
