@@ -232,10 +232,28 @@ describe('many tabs, a reload, a closed tab', () => {
     // A message left waiting goes at sign-out (signing out offline: the page clears it first).
     const kept = () =>
       page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')));
+    // What the page did from here, said when a kept message outlives the sign-out.
+    const seen: string[] = [];
+    const at = () => new Date().toISOString().slice(11, 23);
+    page.on('console', (m) => seen.push(`${at()} console ${m.type()}: ${m.text()}`));
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) seen.push(`${at()} at ${f.url()}`);
+    });
+    page.on('requestfailed', (r) =>
+      seen.push(`${at()} failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`),
+    );
+    page.on('response', (r) => {
+      if (r.request().isNavigationRequest()) seen.push(`${at()} ${r.status()} ${r.url()}`);
+    });
+    const keptEntries = () =>
+      page.evaluate(() =>
+        Object.entries(sessionStorage).filter(([k]) => k.startsWith('preau-outbox:')),
+      );
     await cutOff(ctx, page);
     await composer.fill('Laissé en attente');
     await composer.press('Enter');
     await expect.poll(kept).toHaveLength(1);
+    seen.push(`${at()} signing out`);
     await page.evaluate(() =>
       document.querySelector<HTMLFormElement>('form[action="/auth/logout"]')!.requestSubmit(),
     );
@@ -247,8 +265,21 @@ describe('many tabs, a reload, a closed tab', () => {
     await ctx.setOffline(false);
     await page.goto(`${preau.url}${chatUrl}`, { timeout: 90_000 });
     await connected(page);
-    expect(await kept()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1000));
+    const onArrival = await keptEntries();
+    // Whatever the tab still holds is sent (or refused) now: once nothing is
+    // left waiting in it, the space's stored chat says whether the message
+    // left at the sign-out went.
+    const why = `${seen.join('\n')}\nkept when the page came back: ${JSON.stringify(onArrival)}`;
+    await expect.poll(kept, { message: why, timeout: 20_000 }).toEqual([]);
+    const stored = await preau.services.database.db
+      .selectFrom('live_chat_message')
+      .select('text')
+      .where('space_id', '=', groupId)
+      .execute();
+    expect(
+      stored.map((m) => m.text),
+      why,
+    ).toEqual(['Écrit avant de recharger']);
     expect(await texts(leaPage)).not.toContain('Laissé en attente');
     await Promise.all([ctx.close(), leaCtx.close()]);
     expect(problems).toEqual([]);
