@@ -80,6 +80,26 @@ function clippedNames(page: Page, selector: string) {
   );
 }
 
+/** What a live class page shows of its state (for a failure's message). */
+function liveState(page: Page) {
+  return page
+    .evaluate(() =>
+      JSON.stringify({
+        url: location.pathname,
+        status: document.querySelector('.room-head .state')?.textContent?.trim(),
+        notices: [...document.querySelectorAll('.live-room .notice')].map((n) => n.textContent),
+        dialogs: [...document.querySelectorAll('dialog')].map((d) => [
+          d.open,
+          d.getAttribute('aria-labelledby'),
+        ]),
+        narrow: matchMedia('(max-width: 48rem)').matches,
+        width: [window.innerWidth, document.documentElement.clientWidth],
+        focus: document.activeElement?.outerHTML.slice(0, 120),
+      }),
+    )
+    .catch((err: Error) => `(not read: ${err.message})`);
+}
+
 /** Where each tile sits, by participant. */
 function tileBoxes(page: Page) {
   return page.evaluate(() =>
@@ -280,7 +300,13 @@ describe('the live class looks right, on a desk and on a phone; attendance a tea
     await expect.poll(() => people.locator('ul.people li').count()).toBe(4);
     expect(await clippedNames(phone, 'dialog ul.people .name')).toEqual([]);
     expect(await people.textContent()).toContain(LONG);
-    await people.getByRole('button', { name: 'Fermer le panneau' }).click();
+    // Once seen closing by itself under load (the button gone before the click): say what the page showed.
+    await people
+      .getByRole('button', { name: 'Fermer le panneau' })
+      .click({ timeout: 15_000 })
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\nthe phone showed: ${await liveState(phone)}`);
+      });
     await expect.poll(() => people.count()).toBe(0);
     expect(await peopleButton.evaluate((b) => b === document.activeElement)).toBe(true);
   });
