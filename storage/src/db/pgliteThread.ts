@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { HeapInfo } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 /** One statement's answer, as PGlite gives it. */
@@ -68,6 +69,16 @@ export class PGliteThread implements PGliteLike {
 
   async query(sql: string, params: unknown[]): Promise<PGliteResult> {
     return (await this.#send('query', sql, params)) ?? { rows: [] };
+  }
+
+  /** The thread's V8 heap figures (`external_memory`: its ArrayBuffers and other memory outside the heap). */
+  async heapStatistics(): Promise<HeapInfo> {
+    this.#worker.ref();
+    try {
+      return await this.#worker.getHeapStatistics();
+    } finally {
+      if (this.#waiting.size === 0) this.#worker.unref();
+    }
   }
 
   /** Closes PGlite (its files are left consistent), then the thread. */
