@@ -63,11 +63,20 @@ opening.then(collectGarbage, () => undefined);
  * is on: it is put back at once, so no other context of the process gets it.
  */
 function collectGarbage() {
-  if (typeof globalThis.gc === 'function') return globalThis.gc();
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
-  v8.setFlagsFromString('--no-expose-gc');
-  gc();
+  try {
+    if (typeof globalThis.gc === 'function') return globalThis.gc();
+    v8.setFlagsFromString('--expose-gc');
+    let gc;
+    try {
+      gc = vm.runInNewContext('gc');
+    } finally {
+      v8.setFlagsFromString('--no-expose-gc');
+    }
+    gc();
+  } catch (err) {
+    // Memory only: the database works the same without it (a throw here would end this thread).
+    console.warn('PGlite thread: no collection after opening', err);
+  }
 }
 
 /** What a failed statement tells its caller: PostgreSQL's own fields, as node-postgres gives them. */
