@@ -193,6 +193,12 @@ describe('many tabs, a reload, a closed tab', () => {
     const ctx = await browser.newContext();
     await route(ctx);
     const page = await ctx.newPage();
+    /** The chat outboxes this tab keeps (sessionStorage), with their entries. */
+    const keptEntries = () =>
+      page.evaluate(() =>
+        Object.entries(sessionStorage).filter(([k]) => k.startsWith('preau-outbox:')),
+      );
+    const kept = async () => (await keptEntries()).map(([key]) => key);
     page.on('pageerror', (e) => problems.push(e.message));
     await signIn(page, preau.url, mate!.login, chatUrl);
     await Promise.all([connected(leaPage), connected(page)]);
@@ -223,15 +229,9 @@ describe('many tabs, a reload, a closed tab', () => {
     await expect
       .poll(async () => (await texts(leaPage)).filter((x) => x === 'Écrit avant de recharger'))
       .toHaveLength(1);
-    expect(
-      await page.evaluate(() =>
-        Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')),
-      ),
-    ).toEqual([]);
+    expect(await kept()).toEqual([]);
 
     // A message left waiting goes at sign-out (signing out offline: the page clears it first).
-    const kept = () =>
-      page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('preau-outbox:')));
     // What the page did from here, said when a kept message outlives the sign-out.
     const seen: string[] = [];
     const at = () => new Date().toISOString().slice(11, 23);
@@ -245,10 +245,6 @@ describe('many tabs, a reload, a closed tab', () => {
     page.on('response', (r) => {
       if (r.request().isNavigationRequest()) seen.push(`${at()} ${r.status()} ${r.url()}`);
     });
-    const keptEntries = () =>
-      page.evaluate(() =>
-        Object.entries(sessionStorage).filter(([k]) => k.startsWith('preau-outbox:')),
-      );
     await cutOff(ctx, page);
     await composer.fill('Laissé en attente');
     await composer.press('Enter');

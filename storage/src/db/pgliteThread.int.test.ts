@@ -20,8 +20,8 @@ describe('the PGlite thread of a server', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'preau-pglite-thread-'));
-    // A database that exists, as a server opens it (a new one runs initdb or loads a template).
-    const first = new PGliteThread(join(dir, 'data'));
+    // A database that exists, as a server opens it (made from the run's template when there is one).
+    const first = new PGliteThread(join(dir, 'data'), process.env.PREAU_PGLITE_TEMPLATE);
     await first.ready();
     await first.exec('CREATE TABLE kept (n int)');
     await first.close();
