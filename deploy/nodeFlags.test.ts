@@ -31,7 +31,10 @@ describe('the flags of the processes holding documents', () => {
     expect(nodeFlagsFor('/srv/preau/docs-server/src/main.ts')).toEqual(DOCUMENT_NODE_FLAGS);
     expect(nodeFlagsFor('classroom-server/src/main.ts')).toEqual([]);
     expect(nodeFlagsFor('web/server/main.ts')).toEqual([]);
-    expect(nodeEnvFor('/srv/preau/docs-server/src/main.ts')).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(nodeEnvFor('/srv/preau/docs-server/src/main.ts')).toEqual({
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_TRIM_THRESHOLD_: '131072',
+    });
     expect(nodeEnvFor('classroom-server/src/main.ts')).toEqual({});
   });
 });

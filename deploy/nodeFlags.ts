@@ -40,25 +40,32 @@ export const DOCUMENT_NODE_FLAGS: readonly string[] = [
 
 /**
  * The environment the same processes start with (a setting the operator's
- * own environment already has is kept): `MALLOC_ARENA_MAX=2`. The C
- * library's allocator gives each thread that allocates an arena of its own
- * (up to eight per core), and each keeps what was freed in it; a docs server
- * has V8's helper threads, libuv's and PGlite's besides its main thread. At
- * ten pads of five pupils on PGlite, the process held 329–345 MB with the
- * default arenas, 294 with two, 290–292 with one; at 30 pads × 30 editors
- * 502 against 437 MB (load-tests/README.md, "Fewer commits, fewer arenas").
- * The V8 thread pool's size would do the same (`--v8-pool-size=1`) but
- * slows a fresh process's compiling: its first opening took longer.
+ * own environment already has is kept), sizing the C library's allocator:
  *
- * Fixed thresholds for the allocator (`MALLOC_MMAP_THRESHOLD_`,
- * `MALLOC_TRIM_THRESHOLD_`) were tried and not kept: at 128 kB the process
- * held 245–248 MB while typing, but every block over 128 kB came as fresh
- * pages and opening a long pad read its snapshot in twice the time; at 4 MB
- * (with the flag above, 248–249 MB) the first openings measured were slower
- * too (load-tests/README.md, "The allocator's thresholds and PGlite's
- * compiling").
+ * - `MALLOC_ARENA_MAX=2`: the allocator gives each thread that allocates an
+ *   arena of its own (up to eight per core), and each keeps what was freed
+ *   in it; a docs server has V8's helper threads, libuv's and PGlite's
+ *   besides its main thread. At ten pads of five pupils on PGlite, the
+ *   process held 329–345 MB with the default arenas, 294 with two, 290–292
+ *   with one; at 30 pads × 30 editors 502 against 437 MB
+ *   (load-tests/README.md, "Fewer commits, fewer arenas"). The V8 thread
+ *   pool's size would do the same (`--v8-pool-size=1`) but slows a fresh
+ *   process's compiling: its first opening took longer.
+ * - `MALLOC_TRIM_THRESHOLD_=131072`: free memory at the end of an arena
+ *   goes back to the system once it passes 128 kB, and blocks over 128 kB
+ *   are pages of their own, returned when freed. By default both thresholds
+ *   rise with the largest block freed (up to 64 and 32 MB): after a start
+ *   (PGlite's compiling) or a long pad's opening, the arenas kept tens of
+ *   megabytes nobody used, more or less from one run to the next. At ten
+ *   pads of five pupils on PGlite the process held 218–228 MB while typing
+ *   instead of 254–289, the CPU per keystroke and the first opening of a
+ *   long pad the same within this machine's noise (load-tests/README.md,
+ *   "The allocator giving back what is freed").
  */
-export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const DOCUMENT_NODE_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
 
 /**
  * The flags to start an entry point with (`main`: its path, from the

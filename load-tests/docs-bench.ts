@@ -149,6 +149,24 @@ async function stop(server: Server) {
 }
 
 /** CPU seconds (user + system) and resident memory of a process, from /proc. */
+/**
+ * The resident memory of a process just started, once it has held still for
+ * two seconds (within a megabyte): a docs server passes 650–750 MB for about
+ * a second after it listens (V8 compiling PGlite's WebAssembly), then gives
+ * it back.
+ */
+async function settledRssMb(pid: number): Promise<number> {
+  let last = usage(pid).rssMb;
+  let still = 0;
+  for (let i = 0; i < 60 && still < 8; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = usage(pid).rssMb;
+    still = Math.abs(now - last) < 1 ? still + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 function usage(pid: number) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -459,7 +477,7 @@ async function main() {
     /** One round: Préau's docs server, then Hocuspocus, then the reference, each typed against on `pads`. */
     async function round(pads: string[]): Promise<RoundFigures | null> {
       const preau = await startDocsServer(env);
-      const rssEmpty = usage(preau.child.pid!).rssMb;
+      const rssEmpty = await settledRssMb(preau.child.pid!);
       const heapEmpty = await liveHeapMb(preau.inspector!);
       const preauEditors = await Promise.all(
         pads.map(async (docId) =>
@@ -542,10 +560,9 @@ async function main() {
       const participants = PADS * EDITORS;
       console.log(
         `\nPréau's docs server, resident memory: ${rssEmpty.toFixed(0)} MB started, ` +
-          `${rssConnected.toFixed(0)} MB with ${PADS} documents and ${participants} participants ` +
-          `(≈ ${(((rssConnected - rssEmpty) * 1024) / participants).toFixed(0)} KB per participant, ` +
-          `their document's share included), ${rssLeft.toFixed(0)} MB once everyone left; ` +
-          `documents still open then: ${open}`,
+          `${rssConnected.toFixed(0)} MB with ${PADS} documents and ${participants} participants, ` +
+          `${rssLeft.toFixed(0)} MB once everyone left (it moves by more than the participants' ` +
+          `share: the live heap below gives that); documents still open then: ${open}`,
       );
       console.log(
         `Its live heap after a full collection: ${heapEmpty.toFixed(1)} MB started, ` +
