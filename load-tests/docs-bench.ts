@@ -43,8 +43,15 @@ import * as Y from 'yjs';
 import { nodeEnvFor, nodeFlagsFor } from '../deploy/nodeFlags';
 import { freePort } from '../tests/support/ports';
 import { startPostgres, type TestPostgres } from '../tests/support/postgres';
-import { INSPECT_FLAG, inspectorOf, liveHeapMb, sampleAllocations } from './support/heap';
+import {
+  heapNowMb,
+  INSPECT_FLAG,
+  inspectorOf,
+  liveHeapMb,
+  sampleAllocations,
+} from './support/heap';
 import { storeHistory } from './support/history';
+import { threadCpu, threadCpuSince } from './support/threads';
 import { percentile, referenceEditor } from './support/yjsBench';
 
 const PADS = Number(process.env.PADS ?? 10);
@@ -271,6 +278,10 @@ interface Figures {
   rssEndMb: number;
   keystrokes: number;
   converged: boolean;
+  /** The server's CPU seconds while typing, by thread name (`threadCpuSince`). */
+  threads: string;
+  /** The CPU seconds of this process (the editors) meanwhile: it shares the machine's cores. */
+  editorsCpuS: number;
 }
 
 /** A pad's history on the text the editors type in: `count` letters typed at random places. */
@@ -312,6 +323,8 @@ async function typingRun(
   let keystrokes = 0;
   const start = usage(server.child.pid!);
   const dbStart = postgresCpu(pgPort);
+  const threadsStart = threadCpu(server.child.pid!);
+  const editorsStart = process.cpuUsage();
   let rssPeak = start.rssMb;
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, usage(server.child.pid!).rssMb);
@@ -340,6 +353,8 @@ async function typingRun(
   const elapsed = (performance.now() - t0) / 1000;
   const end = usage(server.child.pid!);
   const dbEnd = postgresCpu(pgPort);
+  const threads = threadCpuSince(threadsStart, server.child.pid!);
+  const editorsCpu = process.cpuUsage(editorsStart);
   clearInterval(sampler);
   // Let the last updates arrive, then check that every pad converged.
   let converged = false;
@@ -365,7 +380,24 @@ async function typingRun(
     rssEndMb: end.rssMb,
     keystrokes,
     converged,
+    threads,
+    editorsCpuS: (editorsCpu.user + editorsCpu.system) / 1e6,
   };
+}
+
+/** The docs server's main-thread heap once the typing ends, before any collection. */
+function heapLine(heap: { used: number; total: number }): string {
+  return `Préau's docs server, its main thread's heap when the typing ended: ${heap.used.toFixed(0)} MB used, ${heap.total.toFixed(0)} MB held by V8`;
+}
+
+/** Where each server's CPU went while typing, and the editors' own (this process). */
+function threadLines(figures: Figures[]): string {
+  return figures
+    .map(
+      (f) =>
+        `CPU s by thread while typing, ${f.label}: ${f.threads}; the editors' process: ${f.editorsCpuS.toFixed(2)}`,
+    )
+    .join('\n');
 }
 
 /**
@@ -494,6 +526,7 @@ async function main() {
       const heapConnected = await liveHeapMb(preau.inspector!);
       const allocations = ALLOC ? await sampleAllocations(preau.inspector!) : undefined;
       const preauFigures = await typingRun("Préau's docs server", preau, preauEditors, pgPort);
+      const heapTyped = await heapNowMb(preau.inspector!);
       if (allocations && ALLOC) {
         writeFileSync(join(ALLOC, 'docs-server.heapprofile'), JSON.stringify(await allocations()));
       }
@@ -512,6 +545,8 @@ async function main() {
       if (process.env.REFERENCES === '0') {
         console.log(TABLE_HEAD);
         console.log(row(preauFigures));
+        console.log(threadLines([preauFigures]));
+        console.log(heapLine(heapTyped));
         if (LONG > 0) {
           console.log(
             `with a pad of ${LONG} stored updates among them: longest propagation ` +
@@ -557,6 +592,8 @@ async function main() {
       console.log(row(refFigures));
       console.log(ratio(preauFigures, refFigures));
       console.log(ratio(preauFigures, hpFigures));
+      console.log(`\n${threadLines([preauFigures, hpFigures, refFigures])}`);
+      console.log(heapLine(heapTyped));
       const participants = PADS * EDITORS;
       console.log(
         `\nPréau's docs server, resident memory: ${rssEmpty.toFixed(0)} MB started, ` +

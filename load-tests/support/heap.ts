@@ -64,6 +64,17 @@ export async function liveHeapMb(inspector: string): Promise<number> {
   }
 }
 
+/** The heap of the process's main thread as it is (no collection first): MB used, and MB V8 holds for it. */
+export async function heapNowMb(inspector: string): Promise<{ used: number; total: number }> {
+  const session = await inspectorSession(inspector);
+  try {
+    const { usedSize, totalSize } = await session.call('Runtime.getHeapUsage');
+    return { used: (usedSize as number) / 1024 / 1024, total: (totalSize as number) / 1024 / 1024 };
+  } finally {
+    session.close();
+  }
+}
+
 /**
  * Starts V8's sampling heap profiler in the process, counting every sampled
  * allocation, collected since or not (what makes the collector work, not

@@ -1,4 +1,4 @@
-// Where a benchmark's own process spends its CPU, thread by thread (Linux /proc).
+// Where a process spends its CPU, thread by thread (Linux /proc): a benchmark's own, or a server it started.
 
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -9,14 +9,14 @@ const CLK_TCK = 100;
  * thread's name (`MainThread`, `WorkerThread` for worker threads such as
  * PGlite's, `V8Worker` for the collector's and compiler's helpers,
  * `libuv-worker` for the file system's…), from /proc: which thread a
- * process's CPU went to.
+ * process's CPU went to. `pid`: this process unless given.
  */
-export function threadCpu(): Map<string, number> {
+export function threadCpu(pid: number | 'self' = 'self'): Map<string, number> {
   const byName = new Map<string, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let stat: string;
     try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     } catch {
       continue; // the thread ended meanwhile
     }
@@ -29,8 +29,8 @@ export function threadCpu(): Map<string, number> {
 }
 
 /** What each thread name used between two `threadCpu()` readings, largest first. */
-export function threadCpuSince(before: Map<string, number>): string {
-  const after = threadCpu();
+export function threadCpuSince(before: Map<string, number>, pid: number | 'self' = 'self'): string {
+  const after = threadCpu(pid);
   return [...after]
     .map(([name, cpu]) => [name, cpu - (before.get(name) ?? 0)] as const)
     .filter(([, cpu]) => cpu >= 0.01)
