@@ -136,4 +136,39 @@ describe('recording a room', () => {
     expect(file.durationMs).toBeGreaterThan(0);
     for (const s of sources.splice(0)) await s.stop();
   }, 60_000);
+
+  it('goes on when a recorded peer leaves while its segment opens', async () => {
+    const roomId = 'rec-room-4';
+    await sfu.createRoom({ roomId });
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const recorder = await RoomRecorder.start({
+      sfu,
+      roomId,
+      dir: join(dir, 'four'),
+      log: silentLogger(),
+      preferPeerId: 'teacher',
+    });
+    const first = recorder.ffmpegPid;
+    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
+    // The second segment's ffmpeg started: its consumers exist, paused until ffmpeg is ready.
+    await expect
+      .poll(() => recorder.ffmpegPid !== undefined && recorder.ffmpegPid !== first, {
+        timeout: 10_000,
+        interval: 5,
+      })
+      .toBe(true);
+    // Then, before they are resumed, the pupil's connection ends (still
+    // allowed to be recorded): mediasoup closes the consumers of its streams.
+    await sfu.closePeer({ roomId, peerId: 'pupil' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(recorder.failure).toBeNull();
+    // The next poll starts a segment of what is left (the teacher).
+    await expect.poll(() => recorder.segments, { timeout: 10_000 }).toBe(3);
+    expect(recorder.failure).toBeNull();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const file = await recorder.stop();
+    expect(file.durationMs).toBeGreaterThan(0);
+    for (const s of sources.splice(0)) await s.stop();
+  }, 60_000);
 });

@@ -284,13 +284,27 @@ export class RoomRecorder {
       });
       await delay(OPEN_DELAY_MS);
       // A change of rooms meanwhile (refresh) may have closed the consumers of
-      // peers no longer recorded: those stay closed, the segment goes on.
+      // peers no longer recorded: those stay closed, the segment goes on. A
+      // stream that ended meanwhile (its peer left, its producer closed) took
+      // its consumer with it: not a failure of the recording; the segment
+      // goes on with the others and the next poll starts one from what is
+      // there then.
       const allowed = this.#o.records ?? (() => true);
+      let lost = false;
       for (const c of consumers) {
         if (!allowed(c.peerId)) continue;
         await sfu.resumeConsumer({ roomId, peerId, consumerId: c.consumerId }).catch((err) => {
-          if (allowed(c.peerId)) throw err;
+          if (!allowed(c.peerId)) return;
+          if (err instanceof PreauError && err.code === 'not_found') {
+            lost = true;
+            return;
+          }
+          throw err;
         });
+      }
+      if (lost) {
+        segment.selection = { audio: [], video: null };
+        this.#o.log.info({ segment: n }, 'a recorded stream ended while its segment opened');
       }
       if (videoConsumerId) {
         const consumerId = videoConsumerId;
