@@ -155,7 +155,6 @@ async function stop(server: Server) {
   clearTimeout(timer);
 }
 
-/** CPU seconds (user + system) and resident memory of a process, from /proc. */
 /**
  * The resident memory of a process just started, once it has held still for
  * two seconds (within a megabyte): a docs server passes 650–750 MB for about
@@ -174,6 +173,7 @@ async function settledRssMb(pid: number): Promise<number> {
   return last;
 }
 
+/** CPU seconds (user + system) and resident memory of a process, from /proc. */
 function usage(pid: number) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

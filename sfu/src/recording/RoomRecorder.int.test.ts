@@ -45,6 +45,34 @@ async function streamsOf(path: string) {
   };
 }
 
+/**
+ * A recorder of a new room with the teacher streaming, once a pupil has
+ * arrived and the recorder's second segment has just started: its ffmpeg
+ * runs, its consumers exist, paused until ffmpeg is ready (not yet resumed).
+ */
+async function secondSegmentOpening(roomId: string, records?: (peerId: string) => boolean) {
+  await sfu.createRoom({ roomId });
+  sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
+  await new Promise((r) => setTimeout(r, 1000));
+  const recorder = await RoomRecorder.start({
+    sfu,
+    roomId,
+    dir: join(dir, roomId),
+    log: silentLogger(),
+    preferPeerId: 'teacher',
+    ...(records ? { records } : {}),
+  });
+  const first = recorder.ffmpegPid;
+  sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
+  await expect
+    .poll(() => recorder.ffmpegPid !== undefined && recorder.ffmpegPid !== first, {
+      timeout: 10_000,
+      interval: 5,
+    })
+    .toBe(true);
+  return recorder;
+}
+
 describe('recording a room', () => {
   it('records about 10 s of a peer into one file with one audio and one video stream', async () => {
     const roomId = 'rec-room-1';
@@ -102,29 +130,8 @@ describe('recording a room', () => {
   }, 60_000);
 
   it('lets go of a peer no longer recorded at once, even while a segment opens, and goes on', async () => {
-    const roomId = 'rec-room-3';
-    await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
-    await new Promise((r) => setTimeout(r, 1000));
     const refused = new Set<string>();
-    const recorder = await RoomRecorder.start({
-      sfu,
-      roomId,
-      dir: join(dir, 'three'),
-      log: silentLogger(),
-      preferPeerId: 'teacher',
-      records: (peerId) => !refused.has(peerId),
-    });
-    const first = recorder.ffmpegPid;
-    // A pupil arrives: the recorder's poll opens a second segment with both.
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
-    // Its ffmpeg started: its consumers exist, paused until ffmpeg is ready.
-    await expect
-      .poll(() => recorder.ffmpegPid !== undefined && recorder.ffmpegPid !== first, {
-        timeout: 10_000,
-        interval: 5,
-      })
-      .toBe(true);
+    const recorder = await secondSegmentOpening('rec-room-3', (peerId) => !refused.has(peerId));
     // Then, before they are resumed, the pupil goes into a breakout room.
     refused.add('pupil');
     await recorder.refresh();
@@ -139,25 +146,7 @@ describe('recording a room', () => {
 
   it('goes on when a recorded peer leaves while its segment opens', async () => {
     const roomId = 'rec-room-4';
-    await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
-    await new Promise((r) => setTimeout(r, 1000));
-    const recorder = await RoomRecorder.start({
-      sfu,
-      roomId,
-      dir: join(dir, 'four'),
-      log: silentLogger(),
-      preferPeerId: 'teacher',
-    });
-    const first = recorder.ffmpegPid;
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
-    // The second segment's ffmpeg started: its consumers exist, paused until ffmpeg is ready.
-    await expect
-      .poll(() => recorder.ffmpegPid !== undefined && recorder.ffmpegPid !== first, {
-        timeout: 10_000,
-        interval: 5,
-      })
-      .toBe(true);
+    const recorder = await secondSegmentOpening(roomId);
     // Then, before they are resumed, the pupil's connection ends (still
     // allowed to be recorded): mediasoup closes the consumers of its streams.
     await sfu.closePeer({ roomId, peerId: 'pupil' });
