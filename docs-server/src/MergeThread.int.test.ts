@@ -58,12 +58,14 @@ describe('merging snapshots on a thread of their own', () => {
     expect(merges.running).toBe(true);
   });
 
-  it('merges a small document where it is asked, without starting the thread', async () => {
+  it("merges a class hour's pad where it is asked, without starting the thread", async () => {
     merges = new MergeThread(recordingLogger().log);
-    const updates = history(600);
-    const snapshot = mergeParts(null, updates.slice(0, 400));
-    const tail = updates.slice(400);
+    // About two hours of a class's typing: a compaction of 40 to 50 kB.
+    const updates = history(3000);
+    const snapshot = mergeParts(null, updates.slice(0, 2500));
+    const tail = updates.slice(2500);
     const bytes = [snapshot, ...tail].reduce((n, part) => n + part.byteLength, 0);
+    expect(bytes).toBeGreaterThan(40_000);
     expect(bytes).toBeLessThan(INLINE_BELOW_BYTES);
     expect(await merges.merge(snapshot, tail)).toEqual(mergeParts(snapshot, tail));
     await expect(merges.merge(null, [updates[0]!, new Uint8Array([1, 2, 3])])).rejects.toThrow(

@@ -7,12 +7,15 @@ type Reply = { id: number; state: Uint8Array } | { id: number; error: string };
 
 /**
  * Parts smaller than this (bytes, all together) are merged on the caller's
- * thread: a pad of a class's hour (up to about 2,000 items) merges in 2 to
- * 3 ms (37 kB: 2.2 ms; 54 kB: 3.1; 87 kB: 5.1, warm, on the benchmarks'
- * machine), and a server whose documents are all small never starts the
- * thread (10 to 20 MB).
+ * thread: a compaction of a pad of a class's hour or two (up to about 3,000
+ * one-letter items at random places, its snapshot and 500-update tail
+ * 35 to 52 kB) merges in 2 to 2.5 ms; 82 kB in 6 (warm, on the benchmarks'
+ * machine). A server whose documents are all that small never starts the
+ * thread, whose own heap and code are 25 to 30 MB of the process as long as
+ * merges keep coming (load-tests/README.md, "The merge thread for small
+ * pads").
  */
-export const INLINE_BELOW_BYTES = 32 * 1024;
+export const INLINE_BELOW_BYTES = 64 * 1024;
 
 /**
  * Merges a document's snapshot and the updates after it (a compaction) on a
