@@ -56,4 +56,31 @@ describe('the PGlite thread of a server', () => {
     // And the database still answers.
     expect(seen.rows).toEqual([{ n: 0 }]);
   }, 60_000);
+
+  it('flushes each commit to the disk before it answers, in a folder only', async () => {
+    const thread = new PGliteThread(join(dir, 'data'));
+    const memory = new PGliteThread();
+    try {
+      await thread.ready();
+      await memory.ready();
+      const { rows } = await thread.query('SHOW fsync', []);
+      expect(rows).toEqual([{ fsync: 'on' }]);
+      // Each commit that wrote: its WAL flushed before the answer comes.
+      for (let i = 1; i <= 3; i++) {
+        const before = await thread.flushes();
+        await thread.query('INSERT INTO kept VALUES ($1)', [i]);
+        expect(await thread.flushes(), `commit ${i}`).toBeGreaterThan(before);
+      }
+      // A read commits nothing to flush.
+      const before = await thread.flushes();
+      await thread.query('SELECT count(*) FROM kept', []);
+      expect(await thread.flushes()).toBe(before);
+      // A database in memory has no disk to flush to.
+      await memory.exec('CREATE TABLE t (n int); INSERT INTO t VALUES (1)');
+      expect(await memory.flushes()).toBe(0);
+    } finally {
+      await thread.query('DELETE FROM kept', []).catch(() => undefined);
+      await Promise.all([thread.close(), memory.close()]);
+    }
+  }, 60_000);
 });

@@ -81,6 +81,16 @@ export class PGliteThread implements PGliteLike {
     }
   }
 
+  /**
+   * How many times the thread has flushed one of the database's files to
+   * the disk (`fsync`) since it started: at least once per commit that
+   * wrote, for a database in a folder; never for one in memory.
+   */
+  async flushes(): Promise<number> {
+    const result = await this.#send('flushes');
+    return Number(result?.rows[0]?.flushes);
+  }
+
   /** Closes PGlite (its files are left consistent), then the thread. */
   async close(): Promise<void> {
     try {
@@ -91,7 +101,7 @@ export class PGliteThread implements PGliteLike {
     }
   }
 
-  #send(op: 'exec' | 'query' | 'close', sql?: string, params?: unknown[]) {
+  #send(op: 'exec' | 'query' | 'flushes' | 'close', sql?: string, params?: unknown[]) {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
     return new Promise<PGliteResult | null>((resolve, reject) => {

@@ -1,13 +1,14 @@
 // The thread PGlite runs on (see pgliteThread.ts). Plain JavaScript: a
 // worker thread loads its file with Node's own loader, in any runner.
-// Messages in: { id, op: 'exec' | 'query' | 'close', sql?, params? }.
+// Messages in: { id, op: 'exec' | 'query' | 'flushes' | 'close', sql?, params? }.
 // Messages out: { id, result: { rows, affectedRows } } or { id, error }.
-import { readFileSync } from 'node:fs';
+import { fsyncSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 
 // bytea (type 17) comes as PostgreSQL's hex text, decoded here natively:
 // PGlite's own parser calls parseInt once per byte, which for a document's
@@ -28,6 +29,35 @@ const serializers = {
   },
 };
 
+/** Files flushed to the disk since the thread started (a test reads it). */
+let flushes = 0;
+/**
+ * PGlite's own folder (Emscripten's NODEFS) writes through Node's files but
+ * never flushes them: its `fsync` is missing, so PostgreSQL's calls do
+ * nothing, and PGlite starts PostgreSQL with fsync off. Here a flush is a
+ * real `fsync` of the file, and PostgreSQL runs with fsync on, syncing its
+ * WAL with `fsync` at each commit: a commit is on the disk before its
+ * answer, as on PostgreSQL, and survives a power cut, not only a crash.
+ */
+class SyncedNodeFS extends NodeFS {
+  async init(pg, opts) {
+    const { emscriptenOpts } = await super.init(pg, opts);
+    const flush = (mod) => {
+      mod.FS.filesystems.NODEFS.stream_ops.fsync = (stream) => {
+        try {
+          fsyncSync(stream.nfd);
+          flushes += 1;
+          return 0;
+        } catch {
+          return 29; // EIO: PostgreSQL stops rather than go on after a failed flush.
+        }
+      };
+    };
+    return { emscriptenOpts: { ...emscriptenOpts, preRun: [...emscriptenOpts.preRun, flush] } };
+  }
+}
+
+const inFolder = typeof workerData.dataDir === 'string';
 // pg_trgm indexes the name searches (migration 0510), as on PostgreSQL.
 // Shared buffers of 16 MB instead of initdb's 128 MB: PostgreSQL touches the
 // whole of them when it starts, inside the WebAssembly heap, which never
@@ -37,11 +67,17 @@ const serializers = {
 // A new database may start from a template (a tarball of a data folder made
 // by PGlite's dumpDataDir) instead of running initdb: 1.3 s instead of 3.3
 // here, most of a test's start.
-const opening = PGlite.create(workerData.dataDir ?? undefined, {
+const opening = PGlite.create({
+  ...(inFolder ? { fs: new SyncedNodeFS(workerData.dataDir) } : {}),
   extensions: { pg_trgm },
   parsers,
   serializers,
-  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+  startParams: [
+    ...PGlite.defaultStartParams.filter((p) => !inFolder || p !== '-F'),
+    '-c',
+    'shared_buffers=16MB',
+    ...(inFolder ? ['-c', 'wal_sync_method=fsync'] : []),
+  ],
   ...(workerData.template ? { loadDataDir: new Blob([readFileSync(workerData.template)]) } : {}),
 });
 
@@ -100,6 +136,10 @@ function errorOf(err) {
 parentPort.on('message', async ({ id, op, sql, params }) => {
   try {
     const db = await opening;
+    if (op === 'flushes') {
+      parentPort.postMessage({ id, result: { rows: [{ flushes }] } });
+      return;
+    }
     if (op === 'close') {
       await db.close();
       parentPort.postMessage({ id, result: null });
