@@ -45,4 +45,28 @@ describe('the embedded S3 endpoint after a kill', () => {
       await again.local.close();
     }
   });
+
+  it('answers a write once the object, its metadata and its folders are on the disk', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'preau-local-s3-'));
+    const { local, store } = await open(own);
+    try {
+      const first = local.flushes;
+      const segment = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+      await store.put('archive/s2/segment-1', segment, 'application/x-ndjson');
+      // The object's file, its checksum, its metadata, and each folder up to the root.
+      const afterPut = local.flushes;
+      expect(afterPut - first).toBeGreaterThanOrEqual(6);
+      expect(await store.get('archive/s2/segment-1')).toEqual(segment);
+      // Written again with other bytes: the new ones, whole, and nothing left beside them.
+      const shorter = new TextEncoder().encode('{"seq":1}\n');
+      await store.put('archive/s2/segment-1', shorter, 'application/x-ndjson');
+      expect(local.flushes).toBeGreaterThan(afterPut);
+      expect(await store.get('archive/s2/segment-1')).toEqual(shorter);
+      expect(await store.list('archive/')).toEqual(['archive/s2/segment-1']);
+      expect((await store.head('archive/s2/segment-1'))?.contentType).toBe('application/x-ndjson');
+    } finally {
+      await local.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,13 +1,17 @@
 /// <reference path="../types/s3rver.d.ts" />
-import { mkdir, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import S3rver from 's3rver';
+import { dirname, relative } from 'node:path';
+import S3rver, { type FilesystemStore } from 's3rver';
 
 /** A running local S3 endpoint (s3rver) bound to loopback. */
 export interface LocalS3 {
   endpoint: string;
   accessKey: string;
   secretKey: string;
+  /** Files and folders flushed to the disk (`fsync`) since the start. */
+  readonly flushes: number;
   close(): Promise<void>;
 }
 
@@ -37,11 +41,93 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
       return readMetadata(bucket, key);
     }
   };
+  const flushed = flushWrites(store);
   const address = (await server.run()) as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     accessKey: 'S3RVER',
     secretKey: 'S3RVER',
+    get flushes() {
+      return flushed.count;
+    },
     close: () => server.close(),
   };
+}
+
+/**
+ * s3rver answers a write once its files are handed to the operating system,
+ * not once they are on the disk, and may answer before the object's file is
+ * even complete (it ends the file's stream without waiting for it). The
+ * archiver deletes a segment's records from the outbox once its write is
+ * answered, and the database flushes that deletion at its commit: a segment
+ * lost to a power cut would be lost for good. So here an object is written
+ * to a file of its own, flushed to the disk (`fsync`), then renamed into
+ * place (a kill or a power cut leaves the object whole, old or new, never
+ * torn), and the write is answered once its checksum and metadata files and
+ * the folders up to the store's root are flushed too, as MinIO does before
+ * it answers. A copy is flushed the same way.
+ */
+function flushWrites(store: FilesystemStore): { count: number } {
+  const flushed = { count: 0 };
+  const flush = async (path: string) => {
+    const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!handle) return;
+    try {
+      await handle.sync();
+      flushed.count += 1;
+    } finally {
+      await handle.close();
+    }
+  };
+  /** The object's checksum and metadata files, then its folders up to the store's root. */
+  const flushAround = async (bucket: string, key: string) => {
+    const object = store.getResourcePath(bucket, key, 'object');
+    await flush(store.getResourcePath(bucket, key, 'object.md5'));
+    await flush(store.getResourcePath(bucket, key, 'metadata.json'));
+    for (let dir = dirname(object); ; dir = dirname(dir)) {
+      await flush(dir);
+      const rel = relative(store.rootDirectory, dir);
+      if (rel === '' || rel.startsWith('..') || dir === dirname(dir)) break;
+    }
+  };
+  store.putObject = async (object) => {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(path), { recursive: true });
+    // Not named as an object: s3rver's listings skip it while it is written.
+    const part = `${path}.${randomUUID()}.part`;
+    const md5 = createHash('md5');
+    let size = 0;
+    const handle = await open(part, 'w');
+    try {
+      const chunks = object.content instanceof Uint8Array ? [object.content] : object.content;
+      for await (const chunk of chunks) {
+        md5.update(chunk);
+        size += chunk.byteLength;
+        await handle.write(chunk);
+      }
+      await handle.sync();
+      flushed.count += 1;
+    } catch (err) {
+      await handle.close();
+      await rm(part, { force: true });
+      throw err;
+    }
+    await handle.close();
+    await rename(part, path);
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    await flushAround(object.bucket, object.key);
+    return { size, md5: digest };
+  };
+  const copyObject = store.copyObject.bind(store);
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const copied = await copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+    await flush(store.getResourcePath(destBucket, destKey, 'object'));
+    await flushAround(destBucket, destKey);
+    return copied;
+  };
+  return flushed;
 }
