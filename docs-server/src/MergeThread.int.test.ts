@@ -85,8 +85,14 @@ describe('merging snapshots on a thread of their own', () => {
     const tail = updates.slice(39_500);
     // The thread started and warm, so its own start is not what is measured.
     await merges.merge(snapshot, tail);
-    const here = await mainThreadCpuMs(() => mergeParts(snapshot, tail));
-    const threaded = await mainThreadCpuMs(() => merges!.merge(snapshot, tail));
+    // The least of three alternated tries each: a collection of the other
+    // merge's garbage, or the runner's own work, may fall into any one of them.
+    let here = Number.POSITIVE_INFINITY;
+    let threaded = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      here = Math.min(here, await mainThreadCpuMs(() => mergeParts(snapshot, tail)));
+      threaded = Math.min(threaded, await mainThreadCpuMs(() => merges!.merge(snapshot, tail)));
+    }
     // Copying the parts in and the state out is all the main thread does.
     expect(threaded).toBeLessThan(here / 2);
   });
