@@ -64,8 +64,8 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
  * to a file of its own, flushed to the disk (`fsync`), then renamed into
  * place (a kill or a power cut leaves the object whole, old or new, never
  * torn), and the write is answered once its checksum and metadata files and
- * the folders up to the store's root are flushed too, as MinIO does before
- * it answers. A copy is flushed the same way.
+ * its folder (and those it created) are flushed too, as MinIO does before it
+ * answers. A copy is flushed the same way.
  */
 function flushWrites(store: FilesystemStore): { count: number } {
   const flushed = { count: 0 };
@@ -82,20 +82,24 @@ function flushWrites(store: FilesystemStore): { count: number } {
       await handle.close();
     }
   };
-  /** The object's checksum and metadata files, then its folders up to the store's root. */
-  const flushAround = async (bucket: string, key: string) => {
+  /**
+   * The object's checksum and metadata files, then its folder and the
+   * folders above it up to `upTo` (the parent of the first folder the write
+   * created: their entries changed too).
+   */
+  const flushAround = async (bucket: string, key: string, upTo?: string) => {
     const object = store.getResourcePath(bucket, key, 'object');
     await flush(store.getResourcePath(bucket, key, 'object.md5'));
     await flush(store.getResourcePath(bucket, key, 'metadata.json'));
+    const top = upTo ?? dirname(object);
     for (let dir = dirname(object); ; dir = dirname(dir)) {
       await flush(dir);
-      const rel = relative(store.rootDirectory, dir);
-      if (rel === '' || rel.startsWith('..') || dir === dirname(dir)) break;
+      if (dir === top || relative(store.rootDirectory, dir) === '' || dir === dirname(dir)) break;
     }
   };
   store.putObject = async (object) => {
     const path = store.getResourcePath(object.bucket, object.key, 'object');
-    await mkdir(dirname(path), { recursive: true });
+    const created = await mkdir(dirname(path), { recursive: true });
     // Not named as an object: s3rver's listings skip it while it is written.
     const part = `${path}.${randomUUID()}.part`;
     const md5 = createHash('md5');
@@ -119,14 +123,14 @@ function flushWrites(store: FilesystemStore): { count: number } {
     await rename(part, path);
     const digest = md5.digest('hex');
     await store.putMetadata(object.bucket, object.key, object.metadata, digest);
-    await flushAround(object.bucket, object.key);
+    await flushAround(object.bucket, object.key, created && dirname(created));
     return { size, md5: digest };
   };
   const copyObject = store.copyObject.bind(store);
   store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
     const copied = await copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
     await flush(store.getResourcePath(destBucket, destKey, 'object'));
-    await flushAround(destBucket, destKey);
+    await flushAround(destBucket, destKey, store.rootDirectory);
     return copied;
   };
   return flushed;
