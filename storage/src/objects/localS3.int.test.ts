@@ -64,6 +64,11 @@ describe('the embedded S3 endpoint after a kill', () => {
       expect(await store.get('archive/s2/segment-1')).toEqual(shorter);
       expect(await store.list('archive/')).toEqual(['archive/s2/segment-1']);
       expect((await store.head('archive/s2/segment-1'))?.contentType).toBe('application/x-ndjson');
+      // A deletion is answered once its folder is flushed.
+      const beforeDelete = local.flushes;
+      await store.delete('archive/s2/segment-1');
+      expect(local.flushes).toBeGreaterThan(beforeDelete);
+      expect(await store.list('archive/')).toEqual([]);
     } finally {
       await local.close();
       rmSync(own, { recursive: true, force: true });

@@ -65,19 +65,21 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
  * place (a kill or a power cut leaves the object whole, old or new, never
  * torn), and the write is answered once its checksum and metadata files and
  * its folder (and those it created) are flushed too, as MinIO does before it
- * answers. A copy is flushed the same way.
+ * answers. A copy is flushed the same way, and a deletion's folder.
  */
 function flushWrites(store: FilesystemStore): { count: number } {
   const flushed = { count: 0 };
+  /** Flushes a file or folder; false when there is none. */
   const flush = async (path: string) => {
     const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    if (!handle) return;
+    if (!handle) return false;
     try {
       await handle.sync();
       flushed.count += 1;
+      return true;
     } finally {
       await handle.close();
     }
@@ -132,6 +134,17 @@ function flushWrites(store: FilesystemStore): { count: number } {
     await flush(store.getResourcePath(destBucket, destKey, 'object'));
     await flushAround(destBucket, destKey, store.rootDirectory);
     return copied;
+  };
+  // A deletion (an erasure, a retention's end) is answered once the folder
+  // that lost the object is flushed (or, when s3rver removed that folder as
+  // empty, the nearest one left): a power cut cannot bring it back.
+  const deleteObject = store.deleteObject.bind(store);
+  store.deleteObject = async (bucket, key) => {
+    await deleteObject(bucket, key);
+    for (let dir = dirname(store.getResourcePath(bucket, key, 'object')); ; dir = dirname(dir)) {
+      if ((await flush(dir)) || relative(store.rootDirectory, dir) === '' || dir === dirname(dir))
+        break;
+    }
   };
   return flushed;
 }

@@ -32,6 +32,7 @@ declare module 's3rver' {
       metadata: Record<string, string>,
       md5?: string,
     ): Promise<void>;
+    deleteObject(bucket: string, key: string): Promise<void>;
     copyObject(
       srcBucket: string,
       srcKey: string,
