@@ -45,23 +45,32 @@ async function streamsOf(path: string) {
   };
 }
 
+/** A new room with the teacher streaming, and a recorder of it writing into `folder`. */
+async function recordingTeacher(
+  roomId: string,
+  folder: string,
+  records?: (peerId: string) => boolean,
+) {
+  await sfu.createRoom({ roomId });
+  sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
+  await new Promise((r) => setTimeout(r, 1000));
+  return RoomRecorder.start({
+    sfu,
+    roomId,
+    dir: join(dir, folder),
+    log: silentLogger(),
+    preferPeerId: 'teacher',
+    ...(records ? { records } : {}),
+  });
+}
+
 /**
  * A recorder of a new room with the teacher streaming, once a pupil has
  * arrived and the recorder's second segment has just started: its ffmpeg
  * runs, its consumers exist, paused until ffmpeg is ready (not yet resumed).
  */
 async function secondSegmentOpening(roomId: string, records?: (peerId: string) => boolean) {
-  await sfu.createRoom({ roomId });
-  sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
-  await new Promise((r) => setTimeout(r, 1000));
-  const recorder = await RoomRecorder.start({
-    sfu,
-    roomId,
-    dir: join(dir, roomId),
-    log: silentLogger(),
-    preferPeerId: 'teacher',
-    ...(records ? { records } : {}),
-  });
+  const recorder = await recordingTeacher(roomId, roomId, records);
   const first = recorder.ffmpegPid;
   sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'pupil' }, { file: source() }));
   await expect
@@ -76,16 +85,7 @@ async function secondSegmentOpening(roomId: string, records?: (peerId: string) =
 describe('recording a room', () => {
   it('records about 10 s of a peer into one file with one audio and one video stream', async () => {
     const roomId = 'rec-room-1';
-    await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
-    await new Promise((r) => setTimeout(r, 1000));
-    const recorder = await RoomRecorder.start({
-      sfu,
-      roomId,
-      dir: join(dir, 'one'),
-      log: silentLogger(),
-      preferPeerId: 'teacher',
-    });
+    const recorder = await recordingTeacher(roomId, 'one');
     await new Promise((r) => setTimeout(r, 7_000));
     // What was recorded is on disk as it goes, not in 256 kB writes (about
     // eight seconds of this picture): the folder says whether media came in.
@@ -108,16 +108,7 @@ describe('recording a room', () => {
 
   it('starts a new segment when a peer joins and joins the segments into one file', async () => {
     const roomId = 'rec-room-2';
-    await sfu.createRoom({ roomId });
-    sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'teacher' }, { file: source() }));
-    await new Promise((r) => setTimeout(r, 1000));
-    const recorder = await RoomRecorder.start({
-      sfu,
-      roomId,
-      dir: join(dir, 'two'),
-      log: silentLogger(),
-      preferPeerId: 'teacher',
-    });
+    const recorder = await recordingTeacher(roomId, 'two');
     await new Promise((r) => setTimeout(r, 4_000));
     sources.push(await ffmpegSourcePeer(sfu, { roomId, peerId: 'student' }, { file: source() }));
     await new Promise((r) => setTimeout(r, 9_000));
