@@ -14,7 +14,10 @@ async function everything(h: DocsHarness) {
       (SELECT count(*) FROM doc_update),
       (SELECT count(*) FROM doc_snapshot),
       (SELECT count(*) FROM doc_client),
-      (SELECT count(*) FROM trace_outbox)) AS v`.execute(h.database.db);
+      (SELECT count(*) FROM trace_outbox),
+      (SELECT count(*) || ' ' || coalesce(sum(last_seq), 0) FROM trace_space)) AS v`.execute(
+    h.database.db,
+  );
   return rows[0]!.v;
 }
 
@@ -25,7 +28,7 @@ describe('warming up before taking connections', () => {
   });
   afterAll(() => h?.close());
 
-  it('reads only: every document, update, snapshot and trace stays as it was', async () => {
+  it('writes as typing does, and keeps nothing: every document, update, snapshot and trace stays as it was', async () => {
     const docId = await h.newDoc('class_warm');
     const writer = new Y.Doc();
     const updates: Uint8Array[] = [];
@@ -40,6 +43,14 @@ describe('warming up before taking connections', () => {
     await warmUp(h.database.db, log);
     expect(await everything(h)).toBe(before);
     expect(lines.map((l) => l.msg)).toEqual(['docs warmed up']);
+    // The writes ran (batches stored, then rolled back), not skipped.
+    expect(lines[0]!.writes).toBeGreaterThanOrEqual(10);
+    // The count sees a change: one stored afterwards shows.
+    await appendDocUpdates(
+      h.database.db,
+      updates.map((body) => ({ docId, author: 'eleve', body })),
+    );
+    expect(await everything(h)).not.toBe(before);
   });
 
   it('never keeps the server from starting: a database that fails is logged', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PreauError } from '@preau/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../db/schema';
@@ -412,4 +413,74 @@ export async function warmDocReads(db: DocsExecutor): Promise<void> {
   const nobody = '~warm-up';
   await Promise.all([readDocParts(db, nobody), knownDocClients(db, nobody)]);
   await sql`SELECT decode(repeat('00', 65536), 'hex') AS state`.execute(db);
+}
+
+/** Thrown to roll a warm-up's transaction back. */
+class WarmUpRollback extends Error {}
+
+/**
+ * The writes of typing, run on documents of its own in ONE transaction that
+ * is rolled back (a process warming up: see the docs server's `warmUp`):
+ * batches of updates appended and traced as `appendDocUpdates` stores them,
+ * and now and then the parts read and a snapshot stored as a compaction
+ * does. On PGlite the statements' hot WebAssembly is then compiled for
+ * speed before the first editor types, instead of while a class types
+ * (load-tests/README.md, "The writes warmed before listening"). Nothing is
+ * kept: no document, update, snapshot, trace or counter; the documents'
+ * ids are the process's own, so warm-ups of two nodes never wait on each
+ * other. Stops after `rounds` batches or `maxMs`, whichever comes first.
+ */
+export async function warmDocWrites(
+  db: DocsExecutor,
+  bodies: readonly Uint8Array[],
+  opts: { rounds: number; maxMs: number },
+): Promise<number> {
+  if (db.isTransaction) throw new Error('a warm-up runs in a transaction of its own');
+  const started = performance.now();
+  const tag = `~warm-up-${randomUUID()}`;
+  const docs = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
+  let done = 0;
+  await (db as Kysely<Schema>)
+    .transaction()
+    .execute(async (tx) => {
+      await tx
+        .insertInto('doc')
+        .values(
+          docs.map((id) => ({
+            id,
+            space_id: tag,
+            kind: 'pad' as const,
+            title: '',
+            created_by: tag,
+            archived_at: null,
+          })),
+        )
+        .execute();
+      while (done < opts.rounds && performance.now() - started < opts.maxMs) {
+        await appendDocUpdates(
+          tx,
+          bodies.map((body, i) => ({
+            docId: docs[i % docs.length]!,
+            author: `${tag}-${i % 5}`,
+            body,
+            newClients: [done * bodies.length + i],
+          })),
+        );
+        done += 1;
+        if (done % 10 === 0) {
+          const parts = await readDocParts(tx, docs[0]!);
+          await storeDocSnapshot(tx, {
+            docId: docs[0]!,
+            seq: parts.updates.at(-1)?.seq ?? 0,
+            state: parts.updates[0]?.body ?? new Uint8Array(),
+            generation: parts.generation,
+          });
+        }
+      }
+      throw new WarmUpRollback();
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof WarmUpRollback)) throw err;
+    });
+  return done;
 }
