@@ -49,7 +49,9 @@ export type AppendResult =
  * commit: one commit for everything that arrived meanwhile, and one round
  * trip to the database whatever the number of updates and documents: with
  * PGlite every statement costs a crossing to its thread and a fixed
- * overhead larger than the work of a small insert). The statement:
+ * overhead larger than the work of a small insert). The statement is the
+ * function `append_doc_updates` (migration 0790), planned once per
+ * connection and its plan kept, rather than planned for every batch. It:
  *
  * - locks the documents' rows in id order (two nodes' batches cannot
  *   deadlock) and moves their counters; a document's updates get the next
@@ -81,53 +83,11 @@ export async function appendDocUpdates(
     }
   });
   const stored = await sql<{ i: number; seq: number | string; space_id: string }>`
-    WITH v AS (
-      SELECT * FROM unnest(
-        ${entries.map((_, i) => i)}::int4[], ${entries.map((e) => e.docId)}::text[],
-        ${entries.map((e) => e.author)}::text[], ${ats}::timestamptz[],
-        ${entries.map((e) => e.body)}::bytea[]
-      ) AS v(i, doc_id, author, at, body)
-    ), n AS (
-      SELECT doc_id, count(*)::int8 AS n FROM v GROUP BY doc_id
-    ), locked AS (
-      SELECT doc.id FROM doc JOIN n ON n.doc_id = doc.id
-      WHERE doc.archived_at IS NULL ORDER BY doc.id FOR UPDATE OF doc
-    ), bumped AS (
-      UPDATE doc SET last_seq = doc.last_seq + n.n, updated_at = now()
-      FROM locked JOIN n ON n.doc_id = locked.id
-      WHERE doc.id = locked.id
-      RETURNING doc.id, doc.space_id, doc.last_seq - n.n AS before
-    ), numbered AS (
-      SELECT v.i, v.doc_id, v.author, v.at, v.body, b.space_id,
-        b.before + row_number() OVER (PARTITION BY v.doc_id ORDER BY v.i) AS seq
-      FROM v JOIN bumped b ON b.id = v.doc_id
-    ), updates AS (
-      INSERT INTO doc_update (doc_id, seq, author, at, body)
-      SELECT doc_id, seq, author, at, body FROM numbered
-    ), clients AS (
-      INSERT INTO doc_client (doc_id, client_id, person_id, first_seq)
-      SELECT nb.doc_id, c.client_id, nb.author, nb.seq
-      FROM unnest(${clientOf}::int4[], ${clientIds}::int8[]) AS c(i, client_id)
-      JOIN numbered nb ON nb.i = c.i
-      ON CONFLICT (doc_id, client_id) DO NOTHING
-    ), spaces AS (
-      SELECT space_id, count(*)::int8 AS n FROM numbered GROUP BY space_id
-    ), counters AS (
-      INSERT INTO trace_space AS t (space_id, last_seq)
-      SELECT space_id, n FROM spaces ORDER BY space_id
-      ON CONFLICT (space_id) DO UPDATE SET last_seq = t.last_seq + EXCLUDED.last_seq
-      RETURNING t.space_id, t.last_seq
-    ), traced AS (
-      INSERT INTO trace_outbox (space_id, seq, kind, actor, subject, at, payload, body)
-      SELECT nb.space_id,
-        c.last_seq - s.n + row_number() OVER (PARTITION BY nb.space_id ORDER BY nb.i),
-        'doc.update', nb.author, nb.doc_id, nb.at,
-        jsonb_build_object('seq', nb.seq, 'bytes', octet_length(nb.body)), nb.body
-      FROM numbered nb
-      JOIN counters c ON c.space_id = nb.space_id
-      JOIN spaces s ON s.space_id = nb.space_id
-    )
-    SELECT i, seq, space_id FROM numbered`.execute(db);
+    SELECT i, seq, space_id FROM append_doc_updates(
+      ${entries.map((_, i) => i)}::int4[], ${entries.map((e) => e.docId)}::text[],
+      ${entries.map((e) => e.author)}::text[], ${ats}::timestamptz[],
+      ${entries.map((e) => e.body)}::bytea[], ${clientOf}::int4[], ${clientIds}::int8[]
+    )`.execute(db);
   const results: Array<AppendResult | undefined> = new Array(entries.length);
   for (const row of stored.rows) {
     const i = Number(row.i);
