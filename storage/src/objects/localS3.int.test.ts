@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,30 @@ describe('the embedded S3 endpoint after a kill', () => {
     }
   });
 
+  it('removes at its start what a write killed halfway left, and nothing else', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'preau-local-s3-'));
+    const segment = new TextEncoder().encode('{"seq":1}\n');
+    try {
+      const first = await open(own);
+      await first.store.put('archive/s3/segment-1', segment, 'application/x-ndjson');
+      await first.local.close();
+      // What a kill in the middle of a write leaves, and a file that is not one of those.
+      const leftover = join(own, `.${randomUUID()}.part`);
+      await writeFile(leftover, new Uint8Array(4096));
+      await writeFile(join(own, 'notes.part'), 'kept');
+      const again = await open(own);
+      try {
+        expect((await readdir(own)).sort()).toEqual(['notes.part', 'preau']);
+        expect(await again.store.list('archive/')).toEqual(['archive/s3/segment-1']);
+        expect(await again.store.get('archive/s3/segment-1')).toEqual(segment);
+      } finally {
+        await again.local.close();
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('answers a write once the object, its metadata and its folders are on the disk', async () => {
     const own = mkdtempSync(join(tmpdir(), 'preau-local-s3-'));
     const { local, store } = await open(own);
@@ -63,6 +88,8 @@ describe('the embedded S3 endpoint after a kill', () => {
       expect(local.flushes).toBeGreaterThan(afterPut);
       expect(await store.get('archive/s2/segment-1')).toEqual(shorter);
       expect(await store.list('archive/')).toEqual(['archive/s2/segment-1']);
+      // Nothing left beside the bucket: the written files were renamed into it.
+      expect(await readdir(own)).toEqual(['preau']);
       expect((await store.head('archive/s2/segment-1'))?.contentType).toBe('application/x-ndjson');
       // A deletion is answered once its folder is flushed.
       const beforeDelete = local.flushes;

@@ -1,8 +1,8 @@
 /// <reference path="../types/s3rver.d.ts" />
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import S3rver, { type FilesystemStore } from 's3rver';
 
 /** A running local S3 endpoint (s3rver) bound to loopback. */
@@ -22,6 +22,7 @@ export interface LocalS3 {
  */
 export async function startLocalS3(directory: string, port = 0): Promise<LocalS3> {
   await mkdir(directory, { recursive: true });
+  await removeUnfinishedWrites(directory);
   const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
   // s3rver writes an object's metadata after the object, with a plain
   // `writeFile`, which empties the file before filling it: a process killed
@@ -54,6 +55,20 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
   };
 }
 
+/** The file an object is written to before it is renamed into place (see flushWrites). */
+const PART = /^\.[0-9a-f-]{36}\.part$/;
+
+/**
+ * Objects being written when the process was killed: their files, in the
+ * store's root folder (where s3rver sees no bucket in a file), are removed.
+ * Only the root is read, never the buckets.
+ */
+async function removeUnfinishedWrites(directory: string): Promise<void> {
+  for (const name of await readdir(directory)) {
+    if (PART.test(name)) await rm(join(directory, name), { force: true });
+  }
+}
+
 /**
  * s3rver answers a write once its files are handed to the operating system,
  * not once they are on the disk, and may answer before the object's file is
@@ -61,9 +76,10 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
  * archiver deletes a segment's records from the outbox once its write is
  * answered, and the database flushes that deletion at its commit: a segment
  * lost to a power cut would be lost for good. So here an object is written
- * to a file of its own, flushed to the disk (`fsync`), then renamed into
- * place (a kill or a power cut leaves the object whole, old or new, never
- * torn), and the write is answered once its checksum and metadata files and
+ * to a file of its own (in the store's root folder, where a kill's leftover
+ * is found and removed at the next start), flushed to the disk (`fsync`),
+ * then renamed into place (a kill or a power cut leaves the object whole,
+ * old or new, never torn), and the write is answered once its checksum and metadata files and
  * its folder (and those it created) are flushed too, as MinIO does before it
  * answers. A copy is flushed the same way, and a deletion's folder.
  */
@@ -102,8 +118,8 @@ function flushWrites(store: FilesystemStore): { count: number } {
   store.putObject = async (object) => {
     const path = store.getResourcePath(object.bucket, object.key, 'object');
     const created = await mkdir(dirname(path), { recursive: true });
-    // Not named as an object: s3rver's listings skip it while it is written.
-    const part = `${path}.${randomUUID()}.part`;
+    // Outside every bucket: no listing meets it while it is written.
+    const part = join(store.rootDirectory, `.${randomUUID()}.part`);
     const md5 = createHash('md5');
     let size = 0;
     const handle = await open(part, 'w');
