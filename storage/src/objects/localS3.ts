@@ -79,9 +79,10 @@ async function removeUnfinishedWrites(directory: string): Promise<void> {
  * to a file of its own (in the store's root folder, where a kill's leftover
  * is found and removed at the next start), flushed to the disk (`fsync`),
  * then renamed into place (a kill or a power cut leaves the object whole,
- * old or new, never torn), and the write is answered once its checksum and metadata files and
- * its folder (and those it created) are flushed too, as MinIO does before it
- * answers. A copy is flushed the same way, and a deletion's folder.
+ * old or new, never torn), and the write is answered once its checksum and
+ * metadata files and its folder (and those it created) are flushed too, as
+ * MinIO does before it answers. A copy is flushed the same way, and a
+ * deletion's folder.
  */
 function flushWrites(store: FilesystemStore): { count: number } {
   const flushed = { count: 0 };
