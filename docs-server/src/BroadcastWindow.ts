@@ -13,8 +13,11 @@ import type { Transaction } from 'yjs';
 export const BROADCAST_WINDOW_MS = 50;
 export const BUSY_CHANGES_PER_SECOND = 100;
 
-/** How fast the average gap between changes follows the latest ones. */
-const SMOOTHING = 0.1;
+/**
+ * The span the rate of changes is averaged over (milliseconds): a change
+ * counts for 1 when it is made and fades over this span.
+ */
+const RATE_SPAN_MS = 1000;
 
 /**
  * How a document's changes reach its other editors. While a document is
@@ -45,14 +48,23 @@ export class BroadcastWindow implements Extension {
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload) {
     notEchoed(document);
-    if (this.opts.windowMs > 0)
-      follow(document, this.opts.windowMs, 1000 / this.opts.busyPerSecond);
+    if (this.opts.windowMs > 0) follow(document, this.opts.windowMs, this.opts.busyPerSecond);
   }
 }
 
-function follow(document: Document, windowMs: number, busyGapMs: number) {
+/**
+ * A document's rate of changes is a count that each change raises by one
+ * and that fades with time (by e every second): about how many changes the
+ * last second brought, whatever their spacing. A handful of keystrokes that
+ * happen to arrive together (a class's first ones, all within a few
+ * milliseconds) is a handful, not a rate of hundreds a second: an average
+ * of the gaps between changes, tried first, took two close keystrokes for a
+ * busy document and held the next ones for a window (load-tests/README.md,
+ * "The first second of typing").
+ */
+function follow(document: Document, windowMs: number, busyPerSecond: number) {
   let last: number | undefined;
-  let gap = Number.POSITIVE_INFINITY;
+  let rate = 0;
   document.flushDelay = 0;
   // Before the change is applied (Hocuspocus reads flushDelay as it sends):
   // after a pause, at once.
@@ -64,12 +76,9 @@ function follow(document: Document, windowMs: number, busyGapMs: number) {
   // After it: the window for the next changes.
   document.on('update', () => {
     const now = performance.now();
-    if (last !== undefined) {
-      const latest = now - last;
-      gap = Number.isFinite(gap) ? gap + SMOOTHING * (latest - gap) : latest;
-    }
+    rate = 1 + (last === undefined ? 0 : rate * Math.exp(-(now - last) / RATE_SPAN_MS));
     last = now;
-    document.flushDelay = gap < busyGapMs ? windowMs : 0;
+    document.flushDelay = rate > busyPerSecond ? windowMs : 0;
   });
 }
 
