@@ -60,7 +60,7 @@ export class BroadcastWindow implements Extension {
  * milliseconds) is a handful, not a rate of hundreds a second: an average
  * of the gaps between changes, tried first, took two close keystrokes for a
  * busy document and held the next ones for a window (load-tests/README.md,
- * "The first second of typing").
+ * "A busy document is one with many changes in the last second").
  */
 function follow(document: Document, windowMs: number, busyPerSecond: number) {
   let last: number | undefined;

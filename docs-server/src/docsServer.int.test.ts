@@ -97,13 +97,14 @@ describe('docs server', () => {
       b.document.on('update', () => {
         messages += 1;
       });
-      // Busy: thirty keystrokes 40 ms apart (25 a second). The first dozen go
-      // out one by one while the rate builds up past 10 a second; the rest
-      // reach Bob in a window or two.
+      // Busy: thirty keystrokes 20 ms apart (50 a second; 25 on a machine
+      // twice as slow is still busy). The first dozen go out one by one while
+      // the rate builds up past 10 a second; the rest reach Bob in a window
+      // or two.
       const typedText = 'Bonjour à toutes et à tous !!';
       for (const letter of typedText) {
         text.insert(text.length, letter);
-        await sleep(40);
+        await sleep(20);
       }
       // The writer's own changes are acknowledged (stored) without waiting for a window.
       await saved(a);
