@@ -52,6 +52,25 @@ describe('directory admin pages, refusals and accessibility, in Chromium', () =>
     await expect.poll(() => page.locator('h1').textContent()).toBe('Annuaire');
     expect(await page.locator('main').textContent()).toContain('Collège Anne de Bretagne');
     await expectAccessible(page);
+    // A table that widens inside a box of the same width (a longer value in a
+    // row) makes the box a region the arrows can scroll, and no longer once
+    // it fits again: the box's content is watched, not only the box.
+    const box = page.locator('main .table-wrap').first();
+    expect(await box.getAttribute('tabindex')).toBeNull();
+    await box
+      .locator('tbody td')
+      .first()
+      .evaluate((cell) => {
+        const wide = document.createElement('span');
+        wide.id = 'widening';
+        wide.style.whiteSpace = 'nowrap';
+        wide.textContent = 'Mme '.repeat(200);
+        cell.append(wide);
+      });
+    await expect.poll(() => box.getAttribute('tabindex')).toBe('0');
+    expect(await box.getAttribute('role')).toBe('region');
+    await page.locator('#widening').evaluate((wide) => wide.remove());
+    await expect.poll(() => box.getAttribute('tabindex')).toBeNull();
 
     await page.getByRole('link', { name: 'Personnes' }).click();
     await page.getByLabel('Nom ou identifiant').fill('martin');
